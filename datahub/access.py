@@ -1,0 +1,273 @@
+"""The access policy: the one place that answers "may this user see or do this?".
+
+Every view, API endpoint, admin page and export asks here. Rules (DOMAIN.md, "Who sees what"):
+
+- Establishment admins and staff see their own school's data, unsuppressed, and their own
+  school's learners individually. Only admins act for the school (learning partnerships).
+- MCMC officers see every young person whose last school is in their authority.
+- Authority analysts see every school of their authority unsuppressed (aggregates, not learners).
+- National analysts see aggregates only.
+- Data managers import and correct data for the establishments or authority they hold the role
+  in (a national data manager for all), and may use the Django admin within that scope.
+- Everyone else: suppressed aggregates (datahub.disclosure), never individual learners.
+
+Outsiders to an object get 404 (its existence is not confirmed); insiders who lack the role get 403.
+A higher layer that knows more (learning partners) passes that knowledge in; this module imports
+nothing above datahub.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from .models import (
+    AUTHORITY_ROLES,
+    ESTABLISHMENT_ROLES,
+    Establishment,
+    Learner,
+    LocalAuthority,
+    Membership,
+    Role,
+    User,
+)
+
+_CACHE_ATTR = "_insight_memberships"
+
+
+def memberships_of(user: User | object) -> list[Membership]:
+    """A user's memberships, loaded once per request (cached on the user object)."""
+    if not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
+        return []
+    cached = getattr(user, _CACHE_ATTR, None)
+    if cached is None:
+        cached = list(
+            Membership.objects.filter(user=user).select_related("establishment__authority", "authority")
+        )
+        setattr(user, _CACHE_ATTR, cached)
+    return cached
+
+
+def forget_memberships(user: User) -> None:
+    if hasattr(user, _CACHE_ATTR):
+        delattr(user, _CACHE_ATTR)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a user's memberships reach, as id sets for queryset filters.
+
+    ``establishment_ids``/``authority_ids``: places whose aggregates the user sees unsuppressed.
+    ``learner_establishment_ids``/``learner_authority_ids``: places whose learners the user may see
+    individually. ``national``: sees every establishment's aggregates (national analysts, national
+    data managers); suppression still applies to what they are not entitled to.
+    """
+
+    national: bool
+    establishment_ids: frozenset[int]
+    authority_ids: frozenset[int]
+    learner_establishment_ids: frozenset[int]
+    learner_authority_ids: frozenset[int]
+    import_establishment_ids: frozenset[int]
+    import_authority_ids: frozenset[int]
+    import_national: bool
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.national or self.establishment_ids or self.authority_ids)
+
+
+def scope_for(user: User | object) -> Scope:
+    est: set[int] = set()
+    auth: set[int] = set()
+    learner_est: set[int] = set()
+    learner_auth: set[int] = set()
+    import_est: set[int] = set()
+    import_auth: set[int] = set()
+    national = import_national = False
+    for m in memberships_of(user):
+        if m.role in ESTABLISHMENT_ROLES:
+            assert m.establishment_id is not None
+            est.add(m.establishment_id)
+            learner_est.add(m.establishment_id)
+        elif m.role in AUTHORITY_ROLES:
+            assert m.authority_id is not None
+            auth.add(m.authority_id)
+            if m.role == Role.MCMC_OFFICER:
+                learner_auth.add(m.authority_id)
+        elif m.role == Role.NATIONAL_ANALYST:
+            national = True
+        elif m.role == Role.DATA_MANAGER:
+            if m.establishment_id:
+                est.add(m.establishment_id)
+                learner_est.add(m.establishment_id)
+                import_est.add(m.establishment_id)
+            elif m.authority_id:
+                auth.add(m.authority_id)
+                learner_auth.add(m.authority_id)
+                import_auth.add(m.authority_id)
+            else:
+                national = import_national = True
+    return Scope(
+        national=national,
+        establishment_ids=frozenset(est),
+        authority_ids=frozenset(auth),
+        learner_establishment_ids=frozenset(learner_est),
+        learner_authority_ids=frozenset(learner_auth),
+        import_establishment_ids=frozenset(import_est),
+        import_authority_ids=frozenset(import_auth),
+        import_national=import_national,
+    )
+
+
+def is_portal_user(user: User | object) -> bool:
+    """Signed in, active and holding at least one role."""
+    return bool(memberships_of(user))
+
+
+def has_role(
+    user: User | object,
+    roles: Role | Iterable[Role],
+    *,
+    establishment: Establishment | None = None,
+    authority: LocalAuthority | None = None,
+) -> bool:
+    """Does the user hold one of ``roles`` covering this establishment (or authority, or anywhere)?
+
+    An authority role covers every establishment of its authority; a national data manager or
+    analyst covers everything. With neither establishment nor authority given, any place counts.
+    """
+    wanted = {Role(roles)} if isinstance(roles, str) else {Role(r) for r in roles}
+    target_authority_id = establishment.authority_id if establishment is not None else (
+        authority.id if authority is not None else None
+    )
+    for m in memberships_of(user):
+        if m.role not in wanted:
+            continue
+        if establishment is None and authority is None:
+            return True
+        if m.establishment_id is not None:
+            if establishment is not None and m.establishment_id == establishment.id:
+                return True
+        elif m.authority_id is not None:
+            if m.authority_id == target_authority_id:
+                return True
+        else:
+            return True  # national role
+    return False
+
+
+def covers_establishment(user: User | object, establishment: Establishment) -> bool:
+    """Is the establishment inside any of the user's memberships (so 403, not 404, applies)?"""
+    scope = scope_for(user)
+    return (
+        scope.national
+        or establishment.id in scope.establishment_ids
+        or establishment.authority_id in scope.authority_ids
+    )
+
+
+def covers_authority(user: User | object, authority: LocalAuthority) -> bool:
+    scope = scope_for(user)
+    return scope.national or authority.id in scope.authority_ids
+
+
+# --- Entitlement to unsuppressed aggregates --------------------------------------------------
+
+
+class Entitlement(enum.Enum):
+    """How a viewer stands to an establishment's aggregates (DOMAIN.md, disclosure control)."""
+
+    OWN = "own"  # the school's own admins, staff and data managers
+    AUTHORITY = "authority"  # an analyst, officer or data manager of the school's authority
+    PARTNER = "partner"  # an active learning partner of one of the viewer's schools
+    PUBLIC = "public"  # everyone else, national analysts included: suppressed
+
+    @property
+    def unsuppressed(self) -> bool:
+        return self is not Entitlement.PUBLIC
+
+
+def entitlement_for(
+    user: User | object,
+    establishment: Establishment,
+    *,
+    partner_establishment_ids: Iterable[int] = (),
+) -> Entitlement:
+    """The viewer's entitlement to ``establishment``'s aggregates.
+
+    ``partner_establishment_ids``: establishments in an active learning partnership with one of the
+    viewer's own schools, supplied by the partnerships app (a higher layer).
+    """
+    scope = scope_for(user)
+    if establishment.id in scope.establishment_ids:
+        return Entitlement.OWN
+    if establishment.authority_id in scope.authority_ids:
+        return Entitlement.AUTHORITY
+    if establishment.id in set(partner_establishment_ids):
+        return Entitlement.PARTNER
+    return Entitlement.PUBLIC
+
+
+def authority_entitlement(user: User | object, authority: LocalAuthority) -> Entitlement:
+    scope = scope_for(user)
+    return Entitlement.AUTHORITY if authority.id in scope.authority_ids else Entitlement.PUBLIC
+
+
+# --- Individual learners --------------------------------------------------------------------
+
+
+def can_view_learner(user: User | object, learner: Learner) -> bool:
+    scope = scope_for(user)
+    return (
+        learner.establishment_id in scope.learner_establishment_ids
+        or learner.establishment.authority_id in scope.learner_authority_ids
+    )
+
+
+def can_see_scn(user: User | object, learner: Learner) -> bool:
+    """The SCN is personal data: only roles that match records (staff of the school, MCMC, data managers)."""
+    return can_view_learner(user, learner)
+
+
+# --- Acting ---------------------------------------------------------------------------------
+
+
+def can_act_for_establishment(user: User | object, establishment: Establishment) -> bool:
+    """Propose, accept, decline, withdraw, end partnerships: the school's own admins only."""
+    return has_role(user, Role.ESTABLISHMENT_ADMIN, establishment=establishment)
+
+
+def can_import_for(user: User | object, establishment: Establishment) -> bool:
+    scope = scope_for(user)
+    return (
+        scope.import_national
+        or establishment.id in scope.import_establishment_ids
+        or establishment.authority_id in scope.import_authority_ids
+    )
+
+
+def can_use_admin(user: User | object) -> bool:
+    return bool(getattr(user, "is_superuser", False)) or has_role(user, Role.DATA_MANAGER)
+
+
+# --- Helpers for views ----------------------------------------------------------------------
+
+
+def require_establishment(
+    user: User | object, establishment: Establishment, roles: Iterable[Role] | None = None
+) -> None:
+    """404 for outsiders, 403 for insiders without one of ``roles`` (None: any role will do)."""
+    if not covers_establishment(user, establishment):
+        raise Http404("No such establishment")
+    if roles is not None and not has_role(user, roles, establishment=establishment):
+        raise PermissionDenied("Your role does not allow this")
+
+
+def require_learner(user: User | object, learner: Learner) -> None:
+    if not can_view_learner(user, learner):
+        raise Http404("No such learner")

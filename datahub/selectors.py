@@ -1,0 +1,39 @@
+"""Reads of datahub data, always scoped through datahub.access."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Q, QuerySet
+
+from .access import scope_for
+from .models import Establishment, Learner, LocalAuthority, SchoolLeaver, User
+
+
+def establishments_for(user: User) -> QuerySet[Establishment]:
+    """Establishments inside the user's memberships (every one for national roles)."""
+    return Establishment.objects.for_scope(scope_for(user)).select_related("authority")
+
+
+def learners_for(user: User) -> QuerySet[Learner]:
+    """Learners the user may see individually."""
+    return Learner.objects.for_scope(scope_for(user)).select_related("establishment__authority")
+
+
+def leaver_cohorts(establishment_ids: list[int]) -> list[dict]:
+    """Leavers per establishment and year, with counts by stage of leaving."""
+    return list(
+        SchoolLeaver.objects.filter(establishment_id__in=establishment_ids)
+        .values("establishment_id", "leaver_year")
+        .annotate(
+            n=Count("id"),
+            s4=Count("id", filter=Q(stage="S4")),
+            s5=Count("id", filter=Q(stage="S5")),
+            s6=Count("id", filter=Q(stage="S6")),
+        )
+        .order_by("establishment_id", "-leaver_year")
+    )
+
+
+def authorities_with_counts() -> QuerySet[LocalAuthority]:
+    return LocalAuthority.objects.annotate(
+        n_establishments=Count("establishments", filter=Q(establishments__type="secondary"), distinct=True)
+    )

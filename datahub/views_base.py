@@ -1,0 +1,31 @@
+"""Base classes every portal page uses: sign-in, a role in the portal, and declared roles."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+
+from .access import has_role, is_portal_user
+from .models import Role
+
+
+class PortalView(LoginRequiredMixin):
+    """Signed in and holding at least one role. ``required_roles``: one of these, anywhere.
+
+    Object-level checks (404 for outsiders, 403 for insiders lacking the role) are made by the
+    view through datahub.access once it has looked the object up.
+    """
+
+    required_roles: ClassVar[tuple[Role, ...] | None] = None
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        if not is_portal_user(request.user):
+            raise PermissionDenied("Your account has no role in the portal yet. Ask your data manager.")
+        if self.required_roles is not None and not has_role(request.user, self.required_roles):
+            raise PermissionDenied("Your role does not allow this page")
+        return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]

@@ -1,0 +1,294 @@
+"""The virtual comparator (VC) draw.
+
+Insight (published): for every leaver in a school, 10 leavers are drawn at random from schools in
+other local authorities who share the same sex, ASN status, stage of leaving and SIMD.
+
+Our rules, where Insight publishes none:
+
+* SIMD is matched by decile, and comparators come from the same leaver year.
+* Draws are with replacement (a comparator may be drawn twice for one leaver, or for two).
+* If a leaver's cell has no candidate in another authority, SIMD is relaxed from decile to
+  quintile (level 1), then ASN status is dropped as well (level 2). A leaver with no candidate
+  even then (level 3) gets no comparators: it is left out of its school's VC and counted.
+* Seeding: one ``numpy.random.Generator`` per (run seed, year, establishment), made with
+  ``np.random.default_rng([seed, year, establishment_id])``; its leavers draw in ``leaver_id``
+  order, 10 draws each. A school's VC therefore depends only on the seed and the pool, never on
+  how the run is chunked (by year, by authority) or on input row order.
+
+How the draw is vectorised (no per-leaver Python loop):
+
+1. Encode each match level's cell (e.g. year, sex, ASN, stage, decile) as one integer, and the
+   authority as a second integer, giving a composite ``cell * n_authorities + authority``.
+2. Sort the pool by (composite, ``leaver_id``). Each cell is then one contiguous run of rows and,
+   inside it, each authority is one contiguous block.
+3. For a leaver, find the cell's run ``[lo, hi)`` and its own authority's block
+   ``[block_lo, block_hi)`` in the sorted pool (run boundaries, no per-leaver search). Its
+   candidates are the cell minus its own block: ``count = (hi - lo) - (block_hi - block_lo)``.
+4. Draw ``u`` uniformly in ``[0, count)``; map it to a pool row by skipping the own block:
+   ``row = lo + u + (block_len if u >= block_lo - lo else 0)``.
+
+The Python loop that remains is over (year, establishment) groups, one generator each.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Final
+
+import numpy as np
+import pandas as pd
+
+from . import columns as c
+from .cohort import simd_quintile
+
+N_COMPARATORS: Final = 10  # Insight (published): ten comparator leavers per leaver.
+
+RELAX_EXACT: Final = 0
+RELAX_QUINTILE: Final = 1
+RELAX_QUINTILE_NO_ASN: Final = 2
+RELAX_UNMATCHED: Final = 3
+
+# The cell definition at each relaxation level (ours: decile -> quintile -> quintile without ASN).
+MATCH_KEYS: Final = (
+    (c.YEAR, c.SEX, c.ASN, c.STAGE, c.SIMD_DECILE),
+    (c.YEAR, c.SEX, c.ASN, c.STAGE, c.SIMD_QUINTILE),
+    (c.YEAR, c.SEX, c.STAGE, c.SIMD_QUINTILE),
+)
+
+
+@dataclass(frozen=True)
+class CandidateCells:
+    """Where every chunk leaver's candidates sit in the sorted pool. Independent of the seed.
+
+    Arrays are aligned, one entry per chunk leaver, in canonical draw order
+    (``establishment_id``, ``year``, ``leaver_id``); ``row`` is the leaver's row in the pool
+    frame. ``cell_start`` indexes ``pool_rows``, which concatenates the pool's row numbers sorted
+    for each match level in turn; ``pool_leaver_ids`` maps a pool row to its leaver id.
+    """
+
+    row: np.ndarray
+    leaver_id: np.ndarray
+    establishment_id: np.ndarray
+    year: np.ndarray
+    relaxation: np.ndarray
+    n_candidates: np.ndarray
+    cell_start: np.ndarray
+    block_offset: np.ndarray
+    block_len: np.ndarray
+    pool_rows: np.ndarray
+    pool_leaver_ids: np.ndarray
+
+    def relaxation_frame(self) -> pd.DataFrame:
+        """Per chunk leaver: ``leaver_id``, ``establishment_id``, ``year``, ``relaxation``,
+        ``n_candidates`` (candidates at the level used; 0 when unmatched)."""
+        return pd.DataFrame(
+            {
+                c.LEAVER_ID: self.leaver_id,
+                c.ESTABLISHMENT_ID: self.establishment_id,
+                c.YEAR: self.year,
+                c.RELAXATION: self.relaxation,
+                c.N_CANDIDATES: self.n_candidates,
+            }
+        )
+
+
+@dataclass(frozen=True)
+class ComparatorDraw:
+    """One VC draw: ``comparators`` (``leaver_id``, ``comparator_id``; ten rows per matched leaver
+    in draw order) and ``relaxation`` (see :meth:`CandidateCells.relaxation_frame`)."""
+
+    comparators: pd.DataFrame
+    relaxation: pd.DataFrame
+
+
+def _codes(values: np.ndarray) -> tuple[np.ndarray, int]:
+    """Dense integer codes in sorted value order (so codes never depend on row order)."""
+    codes, uniques = pd.factorize(values, sort=True)
+    return codes.astype(np.int64), max(len(uniques), 1)
+
+
+def _cell_codes(pool: pd.DataFrame, keys: Iterable[str]) -> np.ndarray:
+    """Mixed-radix integer code of the cell ``keys`` for every pool row."""
+    code = np.zeros(len(pool), dtype=np.int64)
+    for key in keys:
+        values = pool[key].to_numpy()
+        codes, size = _codes(values)
+        code = code * size + codes
+    return code
+
+
+def _run_bounds(sorted_values: np.ndarray, positions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``[start, end)`` of the run of equal values containing each of ``positions``."""
+    n = len(sorted_values)
+    new_run = np.ones(n, dtype=bool)
+    new_run[1:] = sorted_values[1:] != sorted_values[:-1]
+    run_start = np.flatnonzero(new_run)
+    run_end = np.append(run_start[1:], n)
+    run_of = np.cumsum(new_run) - 1
+    return run_start[run_of[positions]], run_end[run_of[positions]]
+
+
+def find_candidates(
+    leavers: pd.DataFrame, *, establishment_ids: Iterable[int] | None = None
+) -> CandidateCells:
+    """Locate every chunk leaver's candidate cell and pick its relaxation level.
+
+    ``leavers`` is the pool: every leaver of the years concerned, all authorities (the loader's
+    leavers frame or a :func:`.cohort.leaver_table`). ``establishment_ids`` restricts the leavers
+    that *receive* comparators (the chunk); ``None`` means all of them. The pool is never
+    restricted, so a chunk's draws equal the same schools' draws in a one-shot run.
+
+    Steps per relaxation level 0, 1, 2 (see module docstring, steps 1-3): cell code, sort, run
+    boundaries, ``count = cell size - own-authority block size``. The level used is the first with a
+    positive count; level 3 (unmatched) when none has one.
+    """
+    n_pool = len(leavers)
+    ids = leavers[c.LEAVER_ID].to_numpy(dtype=np.int64)
+    establishment = leavers[c.ESTABLISHMENT_ID].to_numpy(dtype=np.int64)
+    year = leavers[c.YEAR].to_numpy(dtype=np.int64)
+    pool = leavers
+    if c.SIMD_QUINTILE not in pool.columns:
+        pool = pool.assign(**{c.SIMD_QUINTILE: simd_quintile(pool[c.SIMD_DECILE].to_numpy())})
+
+    if establishment_ids is None:
+        in_chunk = np.ones(n_pool, dtype=bool)
+    else:
+        in_chunk = np.isin(establishment, np.fromiter(establishment_ids, dtype=np.int64))
+    query = np.flatnonzero(in_chunk)
+    # Canonical draw order: establishment, year, leaver id.
+    query = query[np.lexsort((ids[query], year[query], establishment[query]))]
+
+    authority, n_authorities = _codes(leavers[c.AUTHORITY_ID].to_numpy(dtype=np.int64))
+    counts, starts, offsets, lengths, sorted_rows = [], [], [], [], []
+    for level, keys in enumerate(MATCH_KEYS):
+        cell = _cell_codes(pool, keys)
+        composite = cell * n_authorities + authority
+        order = np.lexsort((ids, composite))
+        sorted_rows.append(order)
+        # Where each pool row sits in the sorted pool, then the runs it belongs to there.
+        position = np.empty(n_pool, dtype=np.int64)
+        position[order] = np.arange(n_pool, dtype=np.int64)
+        p = position[query]
+        lo, hi = _run_bounds(cell[order], p)
+        block_lo, block_hi = _run_bounds(composite[order], p)
+        counts.append((hi - lo) - (block_hi - block_lo))
+        starts.append(lo + level * n_pool)  # index into the concatenated pool_rows
+        offsets.append(block_lo - lo)
+        lengths.append(block_hi - block_lo)
+
+    has = [count > 0 for count in counts]
+    relaxation = np.select(has, [RELAX_EXACT, RELAX_QUINTILE, RELAX_QUINTILE_NO_ASN], RELAX_UNMATCHED)
+    zero = np.zeros(len(query), dtype=np.int64)
+
+    def pick(per_level: list[np.ndarray]) -> np.ndarray:
+        return np.select(has, per_level, zero).astype(np.int64)
+
+    return CandidateCells(
+        row=query,
+        leaver_id=ids[query],
+        establishment_id=establishment[query],
+        year=year[query],
+        relaxation=relaxation.astype(np.int64),
+        n_candidates=pick(counts),
+        cell_start=pick(starts),
+        block_offset=pick(offsets),
+        block_len=pick(lengths),
+        pool_rows=np.concatenate(sorted_rows),
+        pool_leaver_ids=ids,
+    )
+
+
+def skip_own_block(u: np.ndarray, block_offset: np.ndarray, block_len: np.ndarray) -> np.ndarray:
+    """Map a draw ``u`` in ``[0, count)`` to an offset in the cell that skips the own-authority block.
+
+    Offsets before the block are kept; offsets at or after its start move past it. E.g. a cell of
+    7 rows whose rows 2-4 are the leaver's own authority (offset 2, length 3) has 4 candidates,
+    and ``u = 0, 1, 2, 3`` map to rows ``0, 1, 5, 6``.
+    """
+    return u + (u >= block_offset) * block_len
+
+
+def draw_rows(
+    cells: CandidateCells, *, seed: int, n_comparators: int = N_COMPARATORS
+) -> tuple[np.ndarray, np.ndarray]:
+    """Draw ``n_comparators`` comparators with replacement for every matched chunk leaver.
+
+    Steps:
+
+    1. Drop unmatched leavers (relaxation 3): they draw nothing and consume no random numbers.
+    2. For each (establishment, year) group, in canonical order, make
+       ``np.random.default_rng([seed, year, establishment_id])`` and draw an
+       ``(n_leavers, n_comparators)`` array of integers, row ``i`` uniform in
+       ``[0, n_candidates_i)`` (numpy's ``Generator.integers``: exact, no modulo bias).
+    3. Skip the own-authority block (:func:`skip_own_block`) and read the comparator's pool row.
+
+    Returns ``(leaver_rows, comparator_rows)``: pool row numbers, ``n_comparators`` entries per
+    matched leaver, leavers in canonical order and each leaver's draws in draw order.
+    """
+    if seed < 0:
+        raise ValueError("seed must be a non-negative integer")
+    matched = cells.relaxation != RELAX_UNMATCHED
+    establishment = cells.establishment_id[matched]
+    year = cells.year[matched]
+    count = cells.n_candidates[matched]
+    m = len(count)
+    draws = np.empty((m, n_comparators), dtype=np.int64)
+    if m:
+        change = np.flatnonzero((establishment[1:] != establishment[:-1]) | (year[1:] != year[:-1])) + 1
+        bounds = np.concatenate(([0], change, [m]))
+        for start, end in itertools.pairwise(bounds):
+            rng = np.random.default_rng([seed, int(year[start]), int(establishment[start])])
+            draws[start:end] = rng.integers(0, count[start:end, None], size=(end - start, n_comparators))
+    offset = skip_own_block(draws, cells.block_offset[matched, None], cells.block_len[matched, None])
+    position = cells.cell_start[matched, None] + offset
+    return np.repeat(cells.row[matched], n_comparators), cells.pool_rows[position.ravel()]
+
+
+def draw_from(cells: CandidateCells, *, seed: int, n_comparators: int = N_COMPARATORS) -> pd.DataFrame:
+    """:func:`draw_rows` as ids: ``leaver_id``, ``comparator_id``; ``n_comparators`` rows per
+    matched leaver, leavers in canonical order (establishment, year, leaver id), draws in order."""
+    leaver_rows, comparator_rows = draw_rows(cells, seed=seed, n_comparators=n_comparators)
+    return pd.DataFrame(
+        {
+            c.LEAVER_ID: cells.pool_leaver_ids[leaver_rows],
+            c.COMPARATOR_ID: cells.pool_leaver_ids[comparator_rows],
+        }
+    )
+
+
+def draw_comparators(
+    leavers: pd.DataFrame,
+    *,
+    seed: int,
+    n_comparators: int = N_COMPARATORS,
+    establishment_ids: Iterable[int] | None = None,
+) -> ComparatorDraw:
+    """Find candidates (:func:`find_candidates`) and draw once (:func:`draw_from`)."""
+    cells = find_candidates(leavers, establishment_ids=establishment_ids)
+    return ComparatorDraw(
+        comparators=draw_from(cells, seed=seed, n_comparators=n_comparators),
+        relaxation=cells.relaxation_frame(),
+    )
+
+
+def relaxation_counts(relaxation: pd.DataFrame) -> pd.DataFrame:
+    """Per establishment and year: ``n_leavers`` and how many matched at each relaxation level.
+
+    Columns: ``establishment_id``, ``year``, ``n_leavers``, ``n_exact``, ``n_relaxed_quintile``,
+    ``n_relaxed_no_asn``, ``n_unmatched`` (the last are left out of the VC).
+    """
+    level = relaxation[c.RELAXATION].to_numpy()
+    flags = pd.DataFrame(
+        {
+            c.ESTABLISHMENT_ID: relaxation[c.ESTABLISHMENT_ID].to_numpy(),
+            c.YEAR: relaxation[c.YEAR].to_numpy(),
+            c.N_LEAVERS: np.ones(len(level), dtype=np.int64),
+            c.N_EXACT: (level == RELAX_EXACT).astype(np.int64),
+            c.N_RELAXED_QUINTILE: (level == RELAX_QUINTILE).astype(np.int64),
+            c.N_RELAXED_NO_ASN: (level == RELAX_QUINTILE_NO_ASN).astype(np.int64),
+            c.N_UNMATCHED: (level == RELAX_UNMATCHED).astype(np.int64),
+        }
+    )
+    return flags.groupby([c.ESTABLISHMENT_ID, c.YEAR], sort=True, as_index=False).sum()

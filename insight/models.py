@@ -1,0 +1,247 @@
+"""Benchmark runs, their chunks, and the results each run stores.
+
+Field names of the result tables are the engine's column names (insight.benchmarking.columns), so
+persisting a frame is a column selection, not a mapping. Results are kept per run: pages read the
+latest successful run, older runs stay for comparison.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from datahub.models import Establishment, TariffScale
+
+from .benchmarking import columns as c
+
+
+class RunStatus(models.TextChoices):
+    PENDING = "pending", "Queued"
+    RUNNING = "running", "Running"
+    FINALISING = "finalising", "Writing results"
+    SUCCEEDED = "succeeded", "Succeeded"
+    FAILED = "failed", "Failed"
+
+
+class BenchmarkRunQuerySet(models.QuerySet["BenchmarkRun"]):
+    def latest_successful(self) -> BenchmarkRun | None:
+        return self.filter(status=RunStatus.SUCCEEDED).order_by("-finished_at", "-id").first()
+
+
+class BenchmarkRun(models.Model):
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=12, choices=RunStatus.choices, default=RunStatus.PENDING)
+    seed = models.PositiveIntegerField()
+    years = models.JSONField(help_text="Leaver years in the run")
+    draws = models.PositiveSmallIntegerField(default=1, help_text="VC draws; more than one gives intervals")
+    authority_chunks = models.PositiveSmallIntegerField(default=1, help_text="Authority groups per year")
+    tariff_scale = models.ForeignKey(TariffScale, on_delete=models.PROTECT)
+    input_hash = models.CharField(max_length=64, blank=True, help_text="SHA-256 of every input frame")
+    engine_version = models.CharField(max_length=20, blank=True)
+    chunks_total = models.PositiveIntegerField(default=0)
+    chunks_done = models.PositiveIntegerField(default=0)
+    timings = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True)
+
+    objects = BenchmarkRunQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(draws__gte=1, draws__lte=100), name="run_draws_range"),
+            models.CheckConstraint(condition=Q(status__in=[s.value for s in RunStatus]), name="run_status_known"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Run {self.pk} ({self.get_status_display()})"
+
+    @property
+    def progress_pct(self) -> int:
+        return int(100 * self.chunks_done / self.chunks_total) if self.chunks_total else 0
+
+
+class ChunkStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    RUNNING = "running", "Running"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+
+
+class BenchmarkChunk(models.Model):
+    """One independent piece of a run: a leaver year and a group of authorities.
+
+    A worker claims a chunk with a conditional update and holds it under a lease; the reaper
+    re-queues chunks whose lease expired (the worker died). ``payload`` keeps the chunk's frames
+    until the run is finalised.
+    """
+
+    run = models.ForeignKey(BenchmarkRun, on_delete=models.CASCADE, related_name="chunks")
+    year = models.PositiveSmallIntegerField()
+    index = models.PositiveSmallIntegerField(help_text="Authority group within the year")
+    authority_ids = models.JSONField()
+    status = models.CharField(max_length=10, choices=ChunkStatus.choices, default=ChunkStatus.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    lease_until = models.DateTimeField(null=True, blank=True)
+    claimed_by = models.CharField(max_length=100, blank=True)
+    input_hash = models.CharField(max_length=64, blank=True)
+    payload = models.BinaryField(null=True, blank=True)
+    seconds = models.FloatField(null=True, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["run", "year", "index"]
+        constraints = [models.UniqueConstraint(fields=["run", "year", "index"], name="chunk_unique_piece")]
+
+
+# --- results --------------------------------------------------------------------------------
+
+COHORT_CHOICES = [
+    (c.COHORT_ESTABLISHMENT, "Establishment"),
+    (c.COHORT_VC, "Virtual comparator"),
+    (c.COHORT_AUTHORITY, "Local authority"),
+    (c.COHORT_NATIONAL, "Scotland"),
+]
+
+
+def _measure_fields() -> dict[str, models.Field]:
+    fields: dict[str, models.Field] = {}
+    for name in c.HEADLINE_MEASURES:
+        if name.startswith("n_"):
+            fields[name] = models.PositiveIntegerField(default=0)
+        else:
+            fields[name] = models.FloatField(null=True, blank=True)
+    return fields
+
+
+class CohortResultBase(models.Model):
+    run = models.ForeignKey(BenchmarkRun, on_delete=models.CASCADE)
+    cohort = models.CharField(max_length=16, choices=COHORT_CHOICES)
+    cohort_id = models.BigIntegerField(help_text="Establishment id (also for its VC), authority id, or 0")
+    year = models.PositiveSmallIntegerField()
+    breakdown = models.CharField(max_length=20, blank=True, help_text="Empty: all leavers")
+    breakdown_value = models.CharField(max_length=20, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+for _name, _field in _measure_fields().items():
+    CohortResultBase.add_to_class(_name, _field)
+
+
+class CohortResult(CohortResultBase):
+    """The national measures of one cohort and year, for all leavers or one breakdown group."""
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["run", "cohort", "cohort_id", "year", "breakdown", "breakdown_value"],
+                name="cohort_result_unique",
+            )
+        ]
+        indexes = [models.Index(fields=["run", "cohort", "cohort_id"])]
+
+
+class DeprivationResult(models.Model):
+    """Attainment versus deprivation: average total tariff by SIMD quintile or decile."""
+
+    run = models.ForeignKey(BenchmarkRun, on_delete=models.CASCADE)
+    cohort = models.CharField(max_length=16, choices=COHORT_CHOICES)
+    cohort_id = models.BigIntegerField()
+    year = models.PositiveSmallIntegerField()
+    simd_band_kind = models.CharField(max_length=8)
+    simd_band = models.PositiveSmallIntegerField()
+    n_leavers = models.PositiveIntegerField()
+    avg_total_tariff = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["run", "cohort", "cohort_id"])]
+
+
+class NormalisedScore(models.Model):
+    """(school average - VC average) / VC average per attainment group and year."""
+
+    run = models.ForeignKey(BenchmarkRun, on_delete=models.CASCADE)
+    establishment = models.ForeignKey(Establishment, on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    n_leavers = models.PositiveIntegerField(default=0)
+    norm_lowest20 = models.FloatField(null=True, blank=True)
+    norm_middle60 = models.FloatField(null=True, blank=True)
+    norm_highest20 = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["run", "establishment"])]
+
+
+class WeightedScore(models.Model):
+    """The leaver-weighted five-year average of the normalised scores (Find Partners' basis)."""
+
+    run = models.ForeignKey(BenchmarkRun, on_delete=models.CASCADE)
+    establishment = models.ForeignKey(Establishment, on_delete=models.CASCADE, related_name="+")
+    n_leavers = models.PositiveIntegerField(default=0)
+    n_years = models.PositiveSmallIntegerField(default=0)
+    weighted_lowest20 = models.FloatField(null=True, blank=True)
+    weighted_middle60 = models.FloatField(null=True, blank=True)
+    weighted_highest20 = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["run", "establishment"], name="weighted_unique")]
+
+
+class RankingBasis(models.TextChoices):
+    PERFORMANCE = "performance", "Performance against the virtual comparator"
+    CONTEXT = "context", "Context (roll, SIMD profile, FSM and ASN shares)"
+    STRONGER = "stronger", "Stronger where we are weaker (lowest 20%)"
+
+
+class PartnerRanking(models.Model):
+    """For each school, every other school of its type in closeness order on one basis."""
+
+    run = models.ForeignKey(BenchmarkRun, on_delete=models.CASCADE)
+    basis = models.CharField(max_length=12, choices=RankingBasis.choices)
+    establishment = models.ForeignKey(Establishment, on_delete=models.CASCADE, related_name="+")
+    other = models.ForeignKey(Establishment, on_delete=models.CASCADE, related_name="+")
+    distance = models.FloatField(null=True, blank=True)
+    rank = models.PositiveIntegerField()
+    score_gap = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["run", "basis", "establishment", "rank"])]
+        constraints = [
+            models.CheckConstraint(condition=~Q(establishment=models.F("other")), name="ranking_not_self"),
+        ]
+
+
+class VCInterval(models.Model):
+    """Spread of a VC figure or normalised score over repeated VC draws (beyond Insight)."""
+
+    run = models.ForeignKey(BenchmarkRun, on_delete=models.CASCADE)
+    establishment = models.ForeignKey(Establishment, on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    source = models.CharField(max_length=12)
+    measure = models.CharField(max_length=40)
+    n_draws = models.PositiveSmallIntegerField()
+    min = models.FloatField(null=True, blank=True)
+    p05 = models.FloatField(null=True, blank=True)
+    p95 = models.FloatField(null=True, blank=True)
+    max = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["run", "establishment"])]
+
+
+class RelaxationCount(models.Model):
+    """How many of a school's leavers needed a relaxed VC match (DOMAIN.md: record it)."""
+
+    run = models.ForeignKey(BenchmarkRun, on_delete=models.CASCADE)
+    establishment = models.ForeignKey(Establishment, on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    n_exact = models.PositiveIntegerField(default=0)
+    n_relaxed_quintile = models.PositiveIntegerField(default=0)
+    n_relaxed_no_asn = models.PositiveIntegerField(default=0)
+    n_unmatched = models.PositiveIntegerField(default=0)

@@ -1,0 +1,142 @@
+"""Write a run's result frames into the result tables in bulk.
+
+PostgreSQL: one ``COPY ... FROM STDIN (FORMAT csv)`` per table, the CSV made by pandas. SQLite:
+``bulk_create`` in batches. Frame columns are matched to model fields by name (the models use the
+engine's column names); a field the frame lacks takes its default.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+
+import numpy as np
+import pandas as pd
+from django.db import connection, models
+
+from .benchmarking import columns as c
+from .benchmarking.engine import BenchmarkResult
+from .models import (
+    BenchmarkRun,
+    CohortResult,
+    DeprivationResult,
+    NormalisedScore,
+    PartnerRanking,
+    RankingBasis,
+    RelaxationCount,
+    VCInterval,
+    WeightedScore,
+)
+
+
+def _prepare(model: type[models.Model], frame: pd.DataFrame, constants: dict) -> tuple[list[str], pd.DataFrame]:
+    out = pd.DataFrame(index=frame.index)
+    columns = []
+    for field in model._meta.concrete_fields:
+        if field.primary_key:
+            continue
+        col = field.attname
+        if col in constants:
+            out[col] = constants[col]
+        elif col in frame.columns:
+            out[col] = frame[col]
+        elif field.name in frame.columns:
+            out[col] = frame[field.name]
+        elif field.has_default():
+            out[col] = field.get_default()
+        elif field.null:
+            out[col] = None
+        else:
+            raise ValueError(f"{model.__name__}.{col} has no column in the frame and no default")
+        if isinstance(field, models.IntegerField) and out[col].dtype.kind == "f":
+            out[col] = out[col].round().astype("Int64")
+        columns.append(col)
+    return columns, out[columns]
+
+
+def write_frame(model: type[models.Model], frame: pd.DataFrame, **constants: object) -> int:
+    """Insert every row of ``frame`` into ``model``'s table; returns the number of rows."""
+    if frame is None or len(frame) == 0:
+        return 0
+    columns, data = _prepare(model, frame, constants)
+    if connection.vendor == "postgresql":
+        buf = io.StringIO()
+        data.to_csv(buf, index=False, header=False, na_rep="", float_format="%.17g")
+        quoted = ", ".join(connection.ops.quote_name(col) for col in columns)
+        # In CSV an empty unquoted field is NULL: text columns that are NOT NULL read it as "".
+        text = [
+            connection.ops.quote_name(f.attname)
+            for f in model._meta.concrete_fields
+            if f.attname in columns and isinstance(f, models.CharField | models.TextField) and not f.null
+        ]
+        options = "FORMAT csv" + (f", FORCE_NOT_NULL ({', '.join(text)})" if text else "")
+        with connection.cursor() as cursor, cursor.cursor.copy(
+            f"COPY {model._meta.db_table} ({quoted}) FROM STDIN WITH ({options})"
+        ) as copy:
+            copy.write(buf.getvalue())
+        return len(data)
+    objs = []
+    for row in data.itertuples(index=False, name=None):
+        values = {}
+        for col, v in zip(columns, row, strict=True):
+            if v is pd.NA or (isinstance(v, float) and math.isnan(v)):
+                v = None
+            elif isinstance(v, np.generic):
+                v = v.item()
+            values[col] = v
+        objs.append(model(**values))
+    model.objects.bulk_create(objs, batch_size=2000)
+    return len(objs)
+
+
+def cohort_frame(result: BenchmarkResult) -> pd.DataFrame:
+    """All headline and breakdown rows in one long frame (breakdown empty = all leavers)."""
+    parts = []
+    for cohort, frame, id_col in (
+        (c.COHORT_ESTABLISHMENT, result.establishment_measures, c.ESTABLISHMENT_ID),
+        (c.COHORT_VC, result.vc_measures, c.ESTABLISHMENT_ID),
+        (c.COHORT_AUTHORITY, result.authority_measures, c.AUTHORITY_ID),
+        (c.COHORT_NATIONAL, result.national_measures, None),
+    ):
+        f = frame.copy()
+        f[c.COHORT] = cohort
+        f[c.COHORT_ID] = f[id_col] if id_col else c.NATIONAL_COHORT_ID
+        f[c.BREAKDOWN] = ""
+        f[c.BREAKDOWN_VALUE] = ""
+        parts.append(f)
+    b = result.breakdowns.copy()
+    b[c.BREAKDOWN_VALUE] = b[c.BREAKDOWN_VALUE].astype(str)
+    parts.append(b)
+    return pd.concat(parts, ignore_index=True)
+
+
+def persist_result(run: BenchmarkRun, result: BenchmarkResult) -> dict[str, int]:
+    """Write every result table of ``run``. Call inside the run's finalising transaction."""
+    counts = {
+        "cohort_results": write_frame(CohortResult, cohort_frame(result), run_id=run.pk),
+        "deprivation": write_frame(DeprivationResult, result.deprivation, run_id=run.pk),
+        "normalised": write_frame(
+            NormalisedScore,
+            result.normalised.merge(
+                result.establishment_measures[[c.ESTABLISHMENT_ID, c.YEAR, c.N_LEAVERS]],
+                on=[c.ESTABLISHMENT_ID, c.YEAR],
+                how="left",
+                suffixes=("_dup", ""),
+            ),
+            run_id=run.pk,
+        ),
+        "weighted": write_frame(WeightedScore, result.weighted, run_id=run.pk),
+        "relaxation": write_frame(RelaxationCount, result.relaxation_counts, run_id=run.pk),
+    }
+    n = 0
+    for basis, frame in (
+        (RankingBasis.PERFORMANCE, result.distances),
+        (RankingBasis.CONTEXT, result.context_distances),
+        (RankingBasis.STRONGER, result.stronger),
+    ):
+        if frame is not None:
+            n += write_frame(PartnerRanking, frame, run_id=run.pk, basis=basis.value)
+    counts["rankings"] = n
+    if result.intervals is not None:
+        counts["intervals"] = write_frame(VCInterval, result.intervals, run_id=run.pk)
+    return counts

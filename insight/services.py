@@ -1,0 +1,233 @@
+"""Benchmark runs: create, compute chunks, finalise, reap. Load -> compute -> persist.
+
+A run is split into chunks (leaver year x authority group). Each chunk is claimed with a
+conditional update and held under a lease, computed from the whole year's pool of leavers (so the
+virtual comparator draws from every other authority whatever the chunking) and its frames kept
+in the chunk row. When every chunk is done, finalise (claimed once) combines the chunks, ranks
+partners and writes every result table in one transaction. Everything is keyed by ids and safe
+to run twice; results depend only on the input data and the seed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import socket
+import time
+from datetime import timedelta
+
+import numpy as np
+import pandas as pd
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Max, Q
+from django.utils import timezone
+
+from datahub.models import Establishment, SchoolLeaver, TariffScale, User
+
+from . import framestore, loaders
+from .benchmarking import columns as c
+from .benchmarking import engine
+from .models import BenchmarkChunk, BenchmarkRun, ChunkStatus, RunStatus
+from .persist import persist_result
+
+log = logging.getLogger(__name__)
+
+ENGINE_VERSION = "1.0"
+DEFAULT_YEARS = 5
+LEASE = timedelta(seconds=int(getattr(settings, "BENCHMARK_CHUNK_LEASE_SECONDS", 900)))
+# Frames a chunk keeps for finalise: comparators and per-leaver relaxation are not stored.
+_KEPT = (
+    "establishments", "establishment_measures", "vc_measures", "authority_measures", "national_measures",
+    "breakdowns", "deprivation", "normalised", "weighted", "relaxation_counts", "intervals",
+)
+CONTEXT_COLUMNS = ("roll", "share_simd_q1", "share_fsm", "share_asn")
+
+
+class RunError(Exception):
+    pass
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def latest_years(n: int = DEFAULT_YEARS) -> list[int]:
+    last = SchoolLeaver.objects.aggregate(y=Max("leaver_year"))["y"]
+    if last is None:
+        return []
+    present = set(SchoolLeaver.objects.filter(leaver_year__gt=last - n).values_list("leaver_year", flat=True).distinct())
+    return sorted(present)
+
+
+@transaction.atomic
+def run_create(
+    *,
+    requested_by: User | None = None,
+    years: list[int] | None = None,
+    seed: int = 20260101,
+    draws: int = 1,
+    authority_chunks: int = 1,
+    tariff_scale: TariffScale | None = None,
+) -> BenchmarkRun:
+    """Create a run and its chunks. Raises RunError when there is nothing to compute."""
+    years = sorted(set(years)) if years else latest_years()
+    if not years:
+        raise RunError("There are no school leavers to benchmark.")
+    if not 1 <= draws <= 100:
+        raise RunError("draws must be between 1 and 100")
+    scale = tariff_scale or TariffScale.objects.filter(is_default=True).first()
+    if scale is None:
+        raise RunError("There is no default tariff scale.")
+    run = BenchmarkRun.objects.create(
+        requested_by=requested_by, seed=seed, years=years, draws=draws,
+        authority_chunks=max(1, authority_chunks), tariff_scale=scale, engine_version=ENGINE_VERSION,
+    )
+    chunks = []
+    for year in years:
+        authorities = sorted(
+            set(SchoolLeaver.objects.filter(leaver_year=year).values_list("establishment__authority_id", flat=True))
+        )
+        groups = [g for g in np.array_split(np.array(authorities, dtype=np.int64), run.authority_chunks) if len(g)]
+        for index, group in enumerate(groups):
+            chunks.append(BenchmarkChunk(run=run, year=year, index=index, authority_ids=[int(a) for a in group]))
+    if not chunks:
+        raise RunError(f"There are no school leavers in {', '.join(map(str, years))}.")
+    BenchmarkChunk.objects.bulk_create(chunks)
+    run.chunks_total = len(chunks)
+    run.save(update_fields=["chunks_total"])
+    return run
+
+
+def _claim_chunk(chunk_id: int, me: str) -> bool:
+    now = timezone.now()
+    claimable = Q(status=ChunkStatus.PENDING) | Q(status=ChunkStatus.RUNNING, lease_until__lt=now)
+    return bool(
+        BenchmarkChunk.objects.filter(claimable, id=chunk_id).update(
+            status=ChunkStatus.RUNNING, lease_until=now + LEASE, claimed_by=me, attempts=F("attempts") + 1
+        )
+    )
+
+
+def _hash_frames(*frames: pd.DataFrame) -> str:
+    h = hashlib.sha256()
+    for f in frames:
+        h.update(pd.util.hash_pandas_object(f, index=False).to_numpy().tobytes())
+        h.update(",".join(map(str, f.columns)).encode())
+    return h.hexdigest()
+
+
+def chunk_compute(chunk_id: int) -> bool:
+    """Claim and compute one chunk. Returns False when another worker holds it or it is done."""
+    me = worker_name()
+    if not _claim_chunk(chunk_id, me):
+        return False
+    chunk = BenchmarkChunk.objects.select_related("run").get(id=chunk_id)
+    run = chunk.run
+    BenchmarkRun.objects.filter(id=run.id, status=RunStatus.PENDING).update(
+        status=RunStatus.RUNNING, started_at=timezone.now()
+    )
+    if settings.BENCHMARK_FAULT_PAUSE_SECONDS:
+        # Fault injection for the worker-death test only (0, i.e. off, unless set in the environment).
+        time.sleep(settings.BENCHMARK_FAULT_PAUSE_SECONDS)
+    t0 = time.perf_counter()
+    data = loaders.load_engine_input([chunk.year], tariff_scale_id=run.tariff_scale_id)
+    establishment_ids = data.leavers.loc[
+        data.leavers[c.AUTHORITY_ID].isin(chunk.authority_ids), c.ESTABLISHMENT_ID
+    ].unique()
+    result = engine.compute(
+        data.leavers, data.results, seed=run.seed, years=[chunk.year],
+        establishment_ids=establishment_ids, draws=run.draws,
+    )
+    frames = {k: v for k, v in engine.frames_of(result).items() if k in _KEPT}
+    payload = framestore.dumps(frames)
+    seconds = time.perf_counter() - t0
+    with transaction.atomic():
+        done = BenchmarkChunk.objects.filter(id=chunk_id, status=ChunkStatus.RUNNING, claimed_by=me).update(
+            status=ChunkStatus.DONE, payload=payload, seconds=seconds,
+            input_hash=_hash_frames(data.leavers, data.results), lease_until=None,
+        )
+        if done:
+            BenchmarkRun.objects.filter(id=run.id).update(chunks_done=F("chunks_done") + 1)
+    return bool(done)
+
+
+def chunk_fail(chunk_id: int, error: str) -> None:
+    BenchmarkChunk.objects.filter(id=chunk_id).update(status=ChunkStatus.FAILED, error=error[:5000])
+    run_id = BenchmarkChunk.objects.filter(id=chunk_id).values_list("run_id", flat=True).first()
+    BenchmarkRun.objects.filter(id=run_id).exclude(status=RunStatus.SUCCEEDED).update(
+        status=RunStatus.FAILED, error=f"Chunk {chunk_id} failed: {error[:2000]}", finished_at=timezone.now()
+    )
+
+
+def _result_from(frames: dict[str, pd.DataFrame], run: BenchmarkRun) -> engine.BenchmarkResult:
+    empty = pd.DataFrame({c.LEAVER_ID: pd.Series(dtype="int64"), c.ESTABLISHMENT_ID: pd.Series(dtype="int64"),
+                          c.YEAR: pd.Series(dtype="int64")})
+    return engine.BenchmarkResult(
+        seed=run.seed, draws=run.draws, relaxation=empty,
+        comparators=pd.DataFrame({c.LEAVER_ID: pd.Series(dtype="int64"), c.COMPARATOR_ID: pd.Series(dtype="int64")}),
+        intervals=frames.get("intervals"),
+        **{k: v for k, v in frames.items() if k != "intervals"},
+    )
+
+
+def run_finalise(run_id: int) -> bool:
+    """Combine the chunks and write the results, once. False when not ready or already done."""
+    if BenchmarkChunk.objects.filter(run_id=run_id).exclude(status=ChunkStatus.DONE).exists():
+        return False
+    claimed = BenchmarkRun.objects.filter(id=run_id, status__in=[RunStatus.RUNNING, RunStatus.PENDING]).update(
+        status=RunStatus.FINALISING
+    )
+    if not claimed:
+        return False
+    run = BenchmarkRun.objects.get(id=run_id)
+    t0 = time.perf_counter()
+    chunks = list(BenchmarkChunk.objects.filter(run=run).order_by("year", "index"))
+    parts = [_result_from(framestore.loads(bytes(ch.payload)), run) for ch in chunks]
+    combined = engine.combine(parts)
+    est = loaders.load_establishments().rename(columns={"type": c.ESTABLISHMENT_TYPE})
+    final = engine.finalise(
+        combined,
+        establishments=est[[c.ESTABLISHMENT_ID, c.ESTABLISHMENT_TYPE]],
+        context=est[[c.ESTABLISHMENT_ID, *CONTEXT_COLUMNS]],
+        context_columns=CONTEXT_COLUMNS,
+    )
+    t1 = time.perf_counter()
+    # Every chunk of a year loads the same input, so the run's hash is over one hash per year.
+    per_year = {ch.year: ch.input_hash for ch in chunks}
+    input_hash = hashlib.sha256("".join(per_year[y] for y in sorted(per_year)).encode()).hexdigest()
+    with transaction.atomic():
+        counts = persist_result(run, final)
+        BenchmarkChunk.objects.filter(run=run).update(payload=None)
+        t2 = time.perf_counter()
+        BenchmarkRun.objects.filter(id=run.id).update(
+            status=RunStatus.SUCCEEDED, finished_at=timezone.now(), input_hash=input_hash,
+            timings={
+                "chunks_seconds": sum(ch.seconds or 0 for ch in chunks),
+                "combine_seconds": round(t1 - t0, 3),
+                "persist_seconds": round(t2 - t1, 3),
+                "rows": counts,
+            },
+        )
+    return True
+
+
+def runs_reap(*, now: None = None) -> int:
+    """Put chunks whose worker died (lease expired) back to pending; returns how many."""
+    return BenchmarkChunk.objects.filter(status=ChunkStatus.RUNNING, lease_until__lt=timezone.now()).update(
+        status=ChunkStatus.PENDING, claimed_by=""
+    )
+
+
+def run_in_process(run: BenchmarkRun) -> BenchmarkRun:
+    """Compute every chunk and finalise in this process (the embedded default and tests)."""
+    for chunk_id in run.chunks.order_by("year", "index").values_list("id", flat=True):
+        chunk_compute(chunk_id)
+    run_finalise(run.id)
+    run.refresh_from_db()
+    return run
+
+
+def secondary_establishment_ids() -> list[int]:
+    return list(Establishment.objects.filter(type="secondary").values_list("id", flat=True))

@@ -1,0 +1,83 @@
+"""Celery adapters for benchmark runs: take ids, call insight.services. Queue: benchmarking."""
+
+from __future__ import annotations
+
+from celery import chord, group, shared_task
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
+from django.db import OperationalError
+
+from . import services
+from .models import BenchmarkChunk, BenchmarkRun, ChunkStatus, RunStatus
+
+TRANSIENT = (OperationalError, ConnectionError)
+
+
+@shared_task(
+    bind=True, acks_late=True, reject_on_worker_lost=True, autoretry_for=TRANSIENT, retry_backoff=2,
+    retry_backoff_max=60, max_retries=5, soft_time_limit=600, time_limit=660,
+)
+def compute_chunk(self, chunk_id: int) -> int:  # type: ignore[no-untyped-def]
+    try:
+        services.chunk_compute(chunk_id)
+    except SoftTimeLimitExceeded:
+        services.chunk_fail(chunk_id, "The chunk ran past its time limit.")
+        raise
+    except TRANSIENT:
+        raise
+    except Exception as exc:
+        services.chunk_fail(chunk_id, f"{type(exc).__name__}: {exc}")
+        raise
+    # A chunk re-run after its worker died is outside the chord: whoever finishes last finalises.
+    run_id = BenchmarkChunk.objects.filter(id=chunk_id).values_list("run_id", flat=True).first()
+    if run_id is not None:
+        services.run_finalise(run_id)
+    return chunk_id
+
+
+@shared_task(
+    acks_late=True, reject_on_worker_lost=True, autoretry_for=TRANSIENT, retry_backoff=2, max_retries=5,
+    soft_time_limit=900, time_limit=960,
+)
+def finalise_run(*_results: object, run_id: int) -> int:
+    try:
+        services.run_finalise(run_id)
+    except TRANSIENT:
+        raise
+    except Exception as exc:
+        BenchmarkRun.objects.filter(id=run_id).exclude(status=RunStatus.SUCCEEDED).update(
+            status=RunStatus.FAILED, error=f"Finalise failed: {type(exc).__name__}: {exc}"
+        )
+        raise
+    return run_id
+
+
+@shared_task
+def start_run(run_id: int) -> None:
+    """Fan the run's chunks out to the benchmarking queue, joined by a chord that finalises."""
+    chunk_ids = list(BenchmarkChunk.objects.filter(run_id=run_id).values_list("id", flat=True))
+    chord(group(compute_chunk.si(cid) for cid in chunk_ids))(finalise_run.si(run_id=run_id))
+
+
+@shared_task
+def reap_stuck_runs() -> int:
+    """Periodic: re-queue chunks whose lease expired (their worker died), and finalise ready runs."""
+    services.runs_reap()
+    requeued = 0
+    active = BenchmarkRun.objects.filter(status__in=[RunStatus.PENDING, RunStatus.RUNNING])
+    for chunk_id in BenchmarkChunk.objects.filter(run__in=active, status=ChunkStatus.PENDING, attempts__gt=0).values_list(
+        "id", flat=True
+    ):
+        compute_chunk.delay(chunk_id)
+        requeued += 1
+    for run_id in active.values_list("id", flat=True):
+        services.run_finalise(run_id)
+    return requeued
+
+
+def enqueue_run(run: BenchmarkRun) -> None:
+    """Start a run: in-process in the embedded default, else on the workers."""
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        services.run_in_process(run)
+    else:
+        start_run.delay(run.id)

@@ -1,0 +1,26 @@
+from allauth.account.decorators import secure_admin_login
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+from datahub.views import SwitchContextView
+
+from . import views
+
+# The admin login goes through allauth, so its rate limits and MFA apply there too.
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
+admin.site.site_header = "Insight Portal administration"
+
+urlpatterns = [
+    path("", views.DashboardView.as_view(), name="dashboard"),
+    path("accounts/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+    path("context/", SwitchContextView.as_view(), name="switch_context"),
+    path("accessibility/", views.AccessibilityView.as_view(), name="accessibility"),
+    path("healthz/", views.healthz, name="healthz"),
+    path("datahub/", include("datahub.urls")),
+    path("api/v1/", include("insight.api_urls", namespace="api")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api_docs"),
+    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api_redoc"),
+]

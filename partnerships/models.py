@@ -1,0 +1,1 @@
+"""Learning partnerships: built by the learning partners issue."""

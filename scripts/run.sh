@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# `make run`: set up (venv, npm packages), migrate, load demo data into an empty database, run the
+# benchmarks when that command exists, then serve on http://127.0.0.1:8000.
+#
+# Uses the embedded default (SQLite file db.sqlite3, Celery tasks in-process) unless DATABASE_URL
+# and/or CELERY_BROKER_URL are set in the environment (or in .env, see .env.example).
+set -euo pipefail
+# shellcheck source=scripts/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+cd "$REPO_ROOT"
+ensure_venv
+ensure_node_modules
+activate_venv
+
+has_command() { python manage.py help "$1" >/dev/null 2>&1; }
+
+log "migrate"
+python manage.py migrate --noinput
+
+set +e
+python manage.py shell --no-imports -c \
+    "import sys; from datahub.models import Establishment; sys.exit(0 if Establishment.objects.exists() else 3)"
+rc=$?
+set -e
+if ((rc == 0)); then
+    log "Establishments already present: keeping the existing data"
+elif ((rc != 3)); then
+    die "could not count establishments (exit $rc)"
+elif has_command generate_demo_data; then
+    log "Empty database: loading demo data (the logins below are for local use only)"
+    python manage.py generate_demo_data --scale demo --seed 42
+else
+    warn "no generate_demo_data command yet: starting with an empty database"
+fi
+
+if has_command run_benchmarks; then
+    log "run_benchmarks --wait"
+    python manage.py run_benchmarks --wait ||
+        warn "run_benchmarks failed (see above): serving anyway, dashboards may be empty"
+fi
+
+log "Serving on http://127.0.0.1:8000 (Ctrl-C stops)"
+exec python manage.py runserver 127.0.0.1:8000
