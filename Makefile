@@ -27,7 +27,7 @@ bench: setup ## run every bench/*.py against throwaway PostgreSQL + Redis
 lint: setup ## ruff, import-linter contracts and mypy
 	$(VENV_BIN)/ruff check .
 	$(VENV_BIN)/lint-imports
-	$(VENV_BIN)/mypy .
+	$(VENV_BIN)/mypy --explicit-package-bases .
 
 clean: ## remove caches, collected static files and build leftovers (keeps .venv, node_modules, data)
 	rm -rf staticfiles bench/out .pytest_cache .ruff_cache .mypy_cache .hypothesis build dist *.egg-info

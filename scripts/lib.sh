@@ -41,9 +41,21 @@ pick_python() {
     fi
 }
 
+# Serialise set-up between concurrent runs on one checkout (two pip installs into one venv clash).
+# Usage: _lock_setup; ...; _unlock_setup
+_lock_setup() {
+    command -v flock >/dev/null || return 0
+    local lockfile
+    lockfile="${TMPDIR:-/tmp}/insight-setup-$(printf '%s' "$REPO_ROOT" | sha256sum | cut -c1-12).lock"
+    exec 9>"$lockfile"
+    flock 9
+}
+_unlock_setup() { exec 9>&-; }
+
 # .venv from pyproject.toml, reinstalled only when pyproject.toml (or the interpreter) changed.
 ensure_venv() {
     local python stamp key
+    _lock_setup
     python="$(pick_python)"
     command -v "$python" >/dev/null || apt_install python3 python3-venv
     if [[ ! -x "$VENV/bin/python" ]]; then
@@ -56,28 +68,33 @@ ensure_venv() {
     stamp="$VENV/.pyproject.stamp"
     key="$(cat "$REPO_ROOT/pyproject.toml" <("$VENV/bin/python" --version 2>&1) | sha256sum | cut -d' ' -f1)"
     if [[ -f "$stamp" && "$(cat "$stamp")" == "$key" ]]; then
+        _unlock_setup
         return 0
     fi
     log "Installing the project into $VENV (pyproject.toml changed or new venv)"
     local start
     start="$(now)"
-    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -e "$REPO_ROOT[dev]"
+    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -e "${REPO_ROOT}[dev]"
     echo "$key" >"$stamp"
     log "Python packages ready in $(since "$start")"
+    _unlock_setup
 }
 
 # node_modules from package-lock.json with `npm ci`, redone only when the lock file changed.
 ensure_node_modules() {
     local stamp key
+    _lock_setup
     command -v npm >/dev/null || apt_install nodejs npm
     stamp="$REPO_ROOT/node_modules/.package-lock.stamp"
     key="$(sha256sum "$REPO_ROOT/package-lock.json" | cut -d' ' -f1)"
     if [[ -f "$stamp" && "$(cat "$stamp")" == "$key" ]]; then
+        _unlock_setup
         return 0
     fi
     log "Installing front-end packages (npm ci)"
     (cd "$REPO_ROOT" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
     echo "$key" >"$stamp"
+    _unlock_setup
 }
 
 # Put the venv first on PATH so ruff, lint-imports, pytest, celery... resolve to it.

@@ -100,6 +100,7 @@ _start_postgres() {
         --no-sync >"$_SVC_DIR/pg/initdb.log" 2>&1 ||
         { cat "$_SVC_DIR/pg/initdb.log" >&2; die "initdb failed"; }
     port="$(_free_port "${TEST_PG_PORT:-55432}")"
+    _SVC_PG_STARTED=1 # before start: a half-started server is stopped too
     if ! _as_pg "$_SVC_PG_BIN/pg_ctl" -D "$pgdata" -l "$_SVC_DIR/pg/server.log" -w -t 60 -s \
         -o "-p $port -c listen_addresses=127.0.0.1 -c unix_socket_directories=$_SVC_DIR/pg" \
         -o "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=50" \
@@ -107,7 +108,6 @@ _start_postgres() {
         cat "$_SVC_DIR/pg/server.log" >&2
         die "PostgreSQL did not start"
     fi
-    _SVC_PG_STARTED=1
     "$_SVC_PG_BIN/createdb" -h 127.0.0.1 -p "$port" -U insight insight_test
     export DATABASE_URL="postgres://insight@127.0.0.1:$port/insight_test"
 }
@@ -120,8 +120,7 @@ _start_redis() {
         --dir "$_SVC_DIR/redis" --pidfile "$_SVC_DIR/redis/redis.pid" \
         --logfile "$_SVC_DIR/redis/redis.log"
     _SVC_REDIS_PORT="$port"
-    local i
-    for i in $(seq 100); do
+    for _ in $(seq 100); do
         if [[ "$(redis-cli -h 127.0.0.1 -p "$port" ping 2>/dev/null)" == PONG && \
               -s "$_SVC_DIR/redis/redis.pid" ]]; then
             _SVC_REDIS_PID="$(cat "$_SVC_DIR/redis/redis.pid")"
@@ -152,25 +151,29 @@ services_up() {
 
 # Idempotent and never fails: safe from an EXIT trap, keeps the caller's exit status.
 services_down() {
-    local - start i
+    local - start pid pgdata
     set +e
-    start="$(now)"
     [[ -n "$_SVC_DIR" ]] || return 0
+    start="$(now)"
     if [[ -n "$_SVC_REDIS_PORT" ]]; then
+        pid="${_SVC_REDIS_PID:-$(cat "$_SVC_DIR/redis/redis.pid" 2>/dev/null)}"
         redis-cli -h 127.0.0.1 -p "$_SVC_REDIS_PORT" shutdown nosave >/dev/null 2>&1 ||
-            { [[ -z "$_SVC_REDIS_PID" ]] || kill "$_SVC_REDIS_PID" 2>/dev/null; }
-        for i in $(seq 50); do
-            [[ -n "$_SVC_REDIS_PID" ]] && _alive "$_SVC_REDIS_PID" || break
-            sleep 0.1
-        done
-        [[ -z "$_SVC_REDIS_PID" ]] || ! _alive "$_SVC_REDIS_PID" || kill -9 "$_SVC_REDIS_PID" 2>/dev/null
+            { [[ -z "$pid" ]] || kill "$pid" 2>/dev/null; }
+        if [[ -n "$pid" ]]; then
+            for _ in $(seq 50); do
+                _alive "$pid" || break
+                sleep 0.1
+            done
+            ! _alive "$pid" || kill -9 "$pid" 2>/dev/null
+        fi
         _SVC_REDIS_PORT=""
     fi
-    if [[ -n "$_SVC_PG_STARTED" ]]; then
-        _as_pg "$_SVC_PG_BIN/pg_ctl" -D "$_SVC_DIR/pg/data" -m fast -w -t 30 -s stop 2>/dev/null ||
-            _as_pg "$_SVC_PG_BIN/pg_ctl" -D "$_SVC_DIR/pg/data" -m immediate -w -t 30 -s stop
-        _SVC_PG_STARTED=""
+    pgdata="$_SVC_DIR/pg/data"
+    if [[ -n "$_SVC_PG_STARTED" && -f "$pgdata/postmaster.pid" ]]; then
+        # immediate: no shutdown checkpoint, the data is thrown away next anyway
+        _as_pg "$_SVC_PG_BIN/pg_ctl" -D "$pgdata" -m immediate -w -t 30 -s stop
     fi
+    _SVC_PG_STARTED=""
     if [[ -n "${KEEP_SERVICES_LOG:-}" ]]; then
         tail -n 50 "$_SVC_DIR"/pg/server.log "$_SVC_DIR"/redis/redis.log >&2
     fi

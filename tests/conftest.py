@@ -97,3 +97,13 @@ def celery_eager(request, settings):  # type: ignore[no-untyped-def]
     app.conf.task_always_eager = True
     yield
     app.conf.task_always_eager = before
+
+
+def load_reference_data() -> None:
+    """(Re)load authorities, subjects and the default tariff scale with the migration's own
+    idempotent loader: a transactional test empties every table when it ends."""
+    import importlib
+
+    from django.apps import apps
+
+    importlib.import_module("datahub.migrations.0002_reference_data").load(apps, None)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Final
 
 import numpy as np
@@ -9,9 +10,23 @@ import pandas as pd
 
 from . import columns as c
 from .contract import check_leavers, check_results
+from .measures import stable_order
 from .tariff import literacy_numeracy_levels, total_tariff
 
-# The columns a cohort row carries into the measures (besides the grouping keys).
+# The columns the headline measures read (besides the grouping keys).
+MEASURE_COLUMNS: Final = (
+    c.LEAVER_ID,
+    c.SIMD_DECILE,
+    c.SIMD_QUINTILE,
+    c.INITIAL_POSITIVE,
+    c.FOLLOWUP_POSITIVE,
+    c.TOTAL_TARIFF,
+    c.LITERACY_LEVEL,
+    c.NUMERACY_LEVEL,
+    c.TARIFF_RANK,
+)
+
+# The columns a cohort row carries into the measures and breakdowns (besides the grouping keys).
 COHORT_VALUE_COLUMNS: Final = (
     c.LEAVER_ID,
     c.SEX,
@@ -90,26 +105,32 @@ def vc_cohort(table: pd.DataFrame, comparators: pd.DataFrame) -> pd.DataFrame:
     return vc_cohort_from_rows(table, target, source)
 
 
-def vc_cohort_from_rows(
-    table: pd.DataFrame, target_rows: np.ndarray, source_rows: np.ndarray
-) -> pd.DataFrame:
+def vc_cohort_from_rows(table: pd.DataFrame, target_rows: np.ndarray, source_rows: np.ndarray) -> pd.DataFrame:
     """:func:`vc_cohort` from table row positions (the draw's own output, no id look-up)."""
     return pd.DataFrame(vc_cohort_arrays(table, target_rows, source_rows))
 
 
 def vc_cohort_arrays(
-    table: pd.DataFrame, target_rows: np.ndarray, source_rows: np.ndarray
+    table: pd.DataFrame,
+    target_rows: np.ndarray,
+    source_rows: np.ndarray,
+    columns: Sequence[str] = COHORT_VALUE_COLUMNS,
 ) -> dict[str, np.ndarray | pd.Categorical]:
     """The VC cohort as a dict of columns, for :class:`.measures.PreparedCohort`.
 
     Skips building a DataFrame: consolidating millions of rows into blocks costs more than
-    every measure computed on them.
+    every measure computed on them. Rows come in rank order (``tariff_rank``; stable, so draw
+    order among equals), which the measures would sort into anyway: each column is gathered
+    once, and the measures find the rows already sorted. ``columns`` limits the comparator
+    columns carried (the uncertainty draws need no breakdown columns).
     """
+    order = stable_order(table[c.TARIFF_RANK].to_numpy()[source_rows])
+    target_rows, source_rows = target_rows[order], source_rows[order]
     out: dict[str, np.ndarray | pd.Categorical] = {
         c.ESTABLISHMENT_ID: table[c.ESTABLISHMENT_ID].to_numpy()[target_rows],
         c.YEAR: table[c.YEAR].to_numpy()[target_rows],
     }
-    for col in COHORT_VALUE_COLUMNS:
+    for col in columns:
         values = table[col].to_numpy()
         if values.dtype == object:
             # Text (sex) travels as categorical codes: gathering millions of objects is slow.

@@ -130,9 +130,7 @@ def _run_bounds(sorted_values: np.ndarray, positions: np.ndarray) -> tuple[np.nd
     return run_start[run_of[positions]], run_end[run_of[positions]]
 
 
-def find_candidates(
-    leavers: pd.DataFrame, *, establishment_ids: Iterable[int] | None = None
-) -> CandidateCells:
+def find_candidates(leavers: pd.DataFrame, *, establishment_ids: Iterable[int] | None = None) -> CandidateCells:
     """Locate every chunk leaver's candidate cell and pick its relaxation level.
 
     ``leavers`` is the pool: every leaver of the years concerned, all authorities (the loader's
@@ -210,9 +208,7 @@ def skip_own_block(u: np.ndarray, block_offset: np.ndarray, block_len: np.ndarra
     return u + (u >= block_offset) * block_len
 
 
-def draw_rows(
-    cells: CandidateCells, *, seed: int, n_comparators: int = N_COMPARATORS
-) -> tuple[np.ndarray, np.ndarray]:
+def draw_rows(cells: CandidateCells, *, seed: int, n_comparators: int = N_COMPARATORS) -> tuple[np.ndarray, np.ndarray]:
     """Draw ``n_comparators`` comparators with replacement for every matched chunk leaver.
 
     Steps:

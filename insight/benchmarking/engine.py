@@ -96,9 +96,7 @@ def _sort_cohort_frame(frame: pd.DataFrame) -> pd.DataFrame:
 
 def _establishments(table: pd.DataFrame) -> pd.DataFrame:
     cols = [c.ESTABLISHMENT_ID, c.YEAR, c.AUTHORITY_ID, c.SEED_CODE]
-    return (
-        table[cols].drop_duplicates(subset=_EST_YEAR).sort_values(_EST_YEAR, kind="stable", ignore_index=True)
-    )
+    return table[cols].drop_duplicates(subset=_EST_YEAR).sort_values(_EST_YEAR, kind="stable", ignore_index=True)
 
 
 def compute(
@@ -267,20 +265,21 @@ def combine(parts: Sequence[BenchmarkResult], *, window: int = WEIGHTED_WINDOW) 
     deprivation_keys = [c.COHORT, c.COHORT_ID, c.YEAR, c.SIMD_BAND_KIND, c.SIMD_BAND]
     normalised = _disjoint(frames("normalised"), _EST_YEAR, "normalised scores")
     intervals = None
-    if draws > 1:
-        interval_frames = [frame for frame in frames("intervals") if frame is not None]
-        intervals = pd.concat(interval_frames, ignore_index=True).sort_values(
-            _EST_YEAR, kind="stable", ignore_index=True
-        )
+    interval_frames = [frame for frame in frames("intervals") if frame is not None]
+    if draws > 1 and interval_frames:
+        intervals = pd.concat(interval_frames, ignore_index=True)
+        if intervals.duplicated(subset=[*_EST_YEAR, c.SOURCE, c.MEASURE]).any():
+            raise ValueError("chunks overlap in intervals: each school-year must be computed once")
+        intervals = intervals.sort_values(_EST_YEAR, kind="stable", ignore_index=True)
     return BenchmarkResult(
         seed=seed,
         draws=draws,
         establishments=_disjoint(frames("establishments"), _EST_YEAR, "establishments"),
         establishment_measures=_disjoint(frames("establishment_measures"), _EST_YEAR, "school measures"),
         vc_measures=_disjoint(frames("vc_measures"), _EST_YEAR, "VC measures"),
-        authority_measures=_shared(
-            frames("authority_measures"), [c.AUTHORITY_ID, c.YEAR], "authorities"
-        ).sort_values([c.AUTHORITY_ID, c.YEAR], kind="stable", ignore_index=True),
+        authority_measures=_shared(frames("authority_measures"), [c.AUTHORITY_ID, c.YEAR], "authorities").sort_values(
+            [c.AUTHORITY_ID, c.YEAR], kind="stable", ignore_index=True
+        ),
         national_measures=_shared(frames("national_measures"), [c.YEAR], "Scotland").sort_values(
             [c.YEAR], kind="stable", ignore_index=True
         ),
@@ -358,7 +357,5 @@ def finalise(
 def frames_of(result: BenchmarkResult) -> dict[str, pd.DataFrame]:
     """The result's frames by field name (``None`` fields left out), e.g. for persisting."""
     return {
-        field.name: value
-        for field in fields(result)
-        if isinstance(value := getattr(result, field.name), pd.DataFrame)
+        field.name: value for field in fields(result) if isinstance(value := getattr(result, field.name), pd.DataFrame)
     }

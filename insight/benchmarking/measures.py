@@ -151,8 +151,11 @@ class PreparedCohort:
         extra_columns: Sequence[str] = (),
     ) -> None:
         self.n = len(cohort[c.TOTAL_TARIFF])
+        order: np.ndarray | slice
         if c.TARIFF_RANK in cohort:
-            order = stable_order(np.asarray(cohort[c.TARIFF_RANK]))
+            rank = np.asarray(cohort[c.TARIFF_RANK])
+            # Already in rank order (e.g. a VC cohort): no sort, and no gathers below.
+            order = slice(None) if (rank[1:] >= rank[:-1]).all() else stable_order(rank)
         else:
             ids = np.asarray(cohort[c.LEAVER_ID], dtype=np.int64)
             order = np.lexsort((ids, np.asarray(cohort[c.TOTAL_TARIFF], dtype=np.float64)))
@@ -181,8 +184,15 @@ class PreparedCohort:
             value = column(name, np.float64)
             states.append(np.where(np.isnan(value), 0, np.where(value == 1.0, 2, 1)))
         self.destination = states[0] * 3 + states[1]
-        self.quintile = column(c.SIMD_QUINTILE, np.int64) - 1
-        self.decile = column(c.SIMD_DECILE, np.int64) - 1
+        # SIMD bands (0-based) are only needed for attainment versus deprivation.
+        self.decile: np.ndarray | None = None
+        self.quintile: np.ndarray | None = None
+        if c.SIMD_DECILE in cohort:
+            self.decile = column(c.SIMD_DECILE, np.int64) - 1
+        if c.SIMD_QUINTILE in cohort:
+            self.quintile = column(c.SIMD_QUINTILE, np.int64) - 1
+        elif self.decile is not None:
+            self.quintile = self.decile // 2
         self._encoded: dict[str, tuple[np.ndarray, int]] = {}
 
     def values(self, column: str, rows: np.ndarray) -> np.ndarray:
@@ -217,9 +227,7 @@ class PreparedCohort:
         band = np.where(rank < n_low[groups.code], 0, 1)
         band = np.where(rank >= (size - n_high)[groups.code], 2, band)
         tariff_sums = groups.table(band, 3, self.tariff)
-        for index, (group, n_in) in enumerate(
-            ((c.LOWEST20, n_low), (c.MIDDLE60, n_mid), (c.HIGHEST20, n_high))
-        ):
+        for index, (group, n_in) in enumerate(((c.LOWEST20, n_low), (c.MIDDLE60, n_mid), (c.HIGHEST20, n_high))):
             out[c.n_group(group)] = n_in
             out[c.avg_tariff(group)] = _ratio(tariff_sums[:, index], n_in)
 
@@ -251,6 +259,8 @@ class PreparedCohort:
 
     def deprivation(self, keys: Sequence[str]) -> pd.DataFrame:
         """See :func:`deprivation_measures`."""
+        if self.quintile is None or self.decile is None:
+            raise ValueError("attainment versus deprivation needs simd_decile")
         groups = _Grouping(self, keys)
         n_cells, totals = [], []
         for band, n_bands in ((self.quintile, 5), (self.decile, 10)):

@@ -87,13 +87,13 @@ def synthetic_frames(
     )
 
     # Results: English and Maths first (most leavers), then distinct other subjects.
-    n_subjects = np.clip(rng.poisson(2.0 + 2.5 * (stage - 3)) + 1, 1, 14)
+    n_subjects = np.clip(rng.poisson(1.5 + 1.6 * (stage - 3)) + 1, 1, 10)
     owner = np.repeat(np.arange(n_leavers), n_subjects)
     k = np.arange(len(owner)) - np.repeat(np.cumsum(n_subjects) - n_subjects, n_subjects)
     start = rng.integers(0, _N_SUBJECTS - 2, n_leavers)[owner]
     subject = np.where(k == 0, 1, np.where(k == 1, 2, 3 + (start + k) % (_N_SUBJECTS - 2)))
     strength = ability[owner] + rng.normal(0.0, 0.8, len(owner))
-    top = np.clip(np.rint(4.8 + 0.6 * (stage[owner] - 4) + 0.7 * strength), 3, 7).astype(np.int64)
+    top = np.clip(np.rint(4.6 + 0.5 * (stage[owner] - 4) + 0.7 * strength), 3, 7).astype(np.int64)
     grade = np.clip(np.rint(1.5 - 0.8 * strength + rng.normal(0.0, 0.8, len(owner))), 0, 3).astype(np.int64)
     # Leavers with a Higher or above usually sat National 5 in the subject first (latest and best).
     earlier = (top >= 6) & (rng.random(len(owner)) < 0.7)

@@ -7,7 +7,6 @@ each normalised score. A narrow interval means the comparison is robust to the d
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Iterable
 from typing import Final
 
@@ -15,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from . import columns as c
-from .cohort import vc_cohort_arrays
+from .cohort import MEASURE_COLUMNS, vc_cohort_arrays
 from .comparator import N_COMPARATORS, CandidateCells, draw_rows, find_candidates
 from .measures import PreparedCohort, headline_measures
 from .normalise import normalised_scores
@@ -49,18 +48,38 @@ def draw_seeds(seed: int, draws: int) -> list[int]:
     return [seed, *derived]
 
 
+def nan_percentile(stack: np.ndarray, q: float) -> np.ndarray:
+    """Percentile ``q`` over axis 0 ignoring NaN, numpy's default "linear" method.
+
+    Same definition as ``np.nanpercentile(stack, q, axis=0)`` (virtual index ``(n - 1) q / 100``
+    over the sorted non-missing values, linear interpolation), vectorised: numpy falls back to a
+    Python loop over slices as soon as one value is NaN. NaN where every draw is NaN.
+    """
+    ordered = np.sort(stack, axis=0)  # NaN sorts last
+    n = (~np.isnan(stack)).sum(axis=0)
+    position = np.maximum(n - 1, 0) * (q / 100.0)
+    below = np.floor(position).astype(np.int64)
+    above = np.minimum(below + 1, np.maximum(n - 1, 0))
+    low = np.take_along_axis(ordered, below[None], axis=0)[0]
+    high = np.take_along_axis(ordered, above[None], axis=0)[0]
+    value = low + (high - low) * (position - below)
+    return np.where(n > 0, value, np.nan)
+
+
 def _summarise(stack: np.ndarray) -> dict[str, np.ndarray]:
-    """min, p05, p95, max over axis 0 ignoring NaN draws (numpy's default linear percentiles)."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN slices give NaN, as intended
-        p05, p95 = np.nanpercentile(stack, [5, 95], axis=0)
-        return {
-            c.N_DRAWS: (~np.isnan(stack)).sum(axis=0),
-            c.MIN: np.nanmin(stack, axis=0),
-            c.P05: p05,
-            c.P95: p95,
-            c.MAX: np.nanmax(stack, axis=0),
-        }
+    """n_draws, min, p05, p95, max over axis 0 (the draws), ignoring NaN draws."""
+    valid = ~np.isnan(stack)
+    any_valid = valid.any(axis=0)
+    with np.errstate(invalid="ignore"):
+        low = np.where(any_valid, np.nanmin(np.where(valid, stack, np.inf), axis=0), np.nan)
+        high = np.where(any_valid, np.nanmax(np.where(valid, stack, -np.inf), axis=0), np.nan)
+    return {
+        c.N_DRAWS: valid.sum(axis=0).astype(np.int64),
+        c.MIN: low,
+        c.P05: nan_percentile(stack, 5),
+        c.P95: nan_percentile(stack, 95),
+        c.MAX: high,
+    }
 
 
 def _long(keys: pd.DataFrame, source: str, measures: tuple[str, ...], stack: np.ndarray) -> pd.DataFrame:
@@ -93,7 +112,7 @@ def vc_intervals(
     2. For each seed of :func:`draw_seeds`: draw the VC, compute its headline measures and the
        school's normalised scores, exactly as the headline run does.
     3. Per establishment, year and measure: ``n_draws`` (draws with a value), ``min``, ``p05``,
-       ``p95``, ``max`` ignoring draws where the figure is NaN (numpy's linear percentiles).
+       ``p95``, ``max`` ignoring draws where the figure is NaN (:func:`nan_percentile`).
 
     ``table`` is a :func:`.cohort.leaver_table` of the whole pool. ``establishment_measures``
     (the school's headline measures) is recomputed when not given.
@@ -114,7 +133,8 @@ def vc_intervals(
     vc_stack, norm_stack = [], []
     for draw_seed in draw_seeds(seed, draws):
         leaver_rows, comparator_rows = draw_rows(cells, seed=draw_seed, n_comparators=n_comparators)
-        vc = PreparedCohort(vc_cohort_arrays(table, leaver_rows, comparator_rows), _KEYS).headline(_KEYS)
+        vc_rows = vc_cohort_arrays(table, leaver_rows, comparator_rows, MEASURE_COLUMNS)
+        vc = PreparedCohort(vc_rows, _KEYS).headline(_KEYS)
         normalised = normalised_scores(establishment_measures, vc)
         # Which schools have a VC depends on the candidates, not the seed: rows align across draws.
         vc_keys = vc[_KEYS] if vc_keys is None else vc_keys

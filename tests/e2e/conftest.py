@@ -14,12 +14,14 @@ import importlib
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, Page, ViewportSize
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make from the
 # same thread are safe here (no concurrent coroutine touches the database).
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
-import pytest
 
 CHROMIUM = os.environ.get("PLAYWRIGHT_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -31,15 +33,15 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-DESKTOP = {"width": 1280, "height": 900}
-NARROW = {"width": 320, "height": 800}  # WCAG 2.2 SC 1.4.10 reflow width (400% of 1280)
+DESKTOP: ViewportSize = {"width": 1280, "height": 900}
+NARROW: ViewportSize = {"width": 320, "height": 800}  # WCAG 2.2 SC 1.4.10 reflow width (400% of 1280)
 
 # axe impacts that fail a test; "moderate" and "minor" are printed as warnings.
 FAILING_IMPACTS = {"serious", "critical"}
 
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator[object]:
+def browser() -> Iterator[Browser]:
     if not Path(CHROMIUM).exists():
         pytest.fail(
             f"No Chromium at {CHROMIUM}: apt-get install -y --no-install-recommends chromium, "
@@ -56,7 +58,7 @@ def browser() -> Iterator[object]:
 
 
 @pytest.fixture
-def page(browser):  # type: ignore[no-untyped-def]
+def page(browser: Browser) -> Iterator[Page]:
     context = browser.new_context(viewport=DESKTOP, locale="en-GB", timezone_id="Europe/London")
     context.set_default_timeout(15_000)
     page = context.new_page()
@@ -67,7 +69,7 @@ def page(browser):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def reference_data(db):  # type: ignore[no-untyped-def]
+def reference_data(db: None) -> None:
     """The 32 authorities, subjects and default tariff that migration 0002 loads.
 
     Tests run with --no-migrations, and transactional tests flush every table afterwards, so the
@@ -80,15 +82,18 @@ def reference_data(db):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def world(reference_data, world):  # type: ignore[no-untyped-def]
+def world(reference_data: None, world: Any) -> Any:
     """tests/conftest.py's world, with the reference data it relies on loaded first."""
     return world
 
 
-def assert_accessible(page, *, label: str = "") -> None:  # type: ignore[no-untyped-def]
+def assert_accessible(page: Page, *, label: str = "") -> None:
     """Run axe-core on the page as it is now; fail on any serious or critical violation."""
     from axe_playwright_python.sync_playwright import Axe
 
+    # Let layout-driven scripts settle (portal.js sets tabindex on scrolling tables from a
+    # ResizeObserver, which runs at the next frame after a viewport change).
+    page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
     results = Axe().run(page)
     violations = results.response["violations"]
     where = label or page.url
@@ -108,7 +113,7 @@ def assert_accessible(page, *, label: str = "") -> None:  # type: ignore[no-unty
         pytest.fail(report, pytrace=False)
 
 
-def assert_reflows(page, *, label: str = "") -> None:  # type: ignore[no-untyped-def]
+def assert_reflows(page: Page, *, label: str = "") -> None:
     """At the current (narrow) viewport the page itself must not scroll sideways.
 
     Wide data tables may scroll inside their own focusable region (.portal-table-scroll).
@@ -133,7 +138,7 @@ def assert_reflows(page, *, label: str = "") -> None:  # type: ignore[no-untyped
     )
 
 
-def screenshot(page, name: str) -> None:  # type: ignore[no-untyped-def]
+def screenshot(page: Page, name: str) -> None:
     """Save a full-page screenshot when E2E_SCREENSHOT_DIR is set (for reviews and CI artefacts)."""
     folder = os.environ.get("E2E_SCREENSHOT_DIR")
     if folder:

@@ -8,18 +8,22 @@ from __future__ import annotations
 
 import os
 import re
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from tests.e2e.conftest import DESKTOP, NARROW, assert_accessible, assert_reflows, screenshot
 from tests.factories import PASSWORD
 
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
+
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-def sign_in(page, live_server, user) -> None:  # type: ignore[no-untyped-def]
+def sign_in(page: Page, live_server: Any, user: Any) -> None:
     page.goto(f"{live_server.url}/accounts/login/")
     page.get_by_label("Email", exact=True).fill(user.email)
     page.get_by_label("Password", exact=True).fill(PASSWORD)
@@ -27,13 +31,13 @@ def sign_in(page, live_server, user) -> None:  # type: ignore[no-untyped-def]
     page.wait_for_url(f"{live_server.url}/")
 
 
-def test_head_teacher_signs_in_and_uses_the_portal(page, live_server, world) -> None:  # type: ignore[no-untyped-def]
+def test_head_teacher_signs_in_and_uses_the_portal(page: Page, live_server: Any, world: Any) -> None:
     head = world.personas["admin_a"]
     school = world.school_a
 
     # The sign-in page: design-system layout, labelled fields, no accessibility failures.
     page.goto(f"{live_server.url}/accounts/login/")
-    assert page.title() == "Sign in – Insight Portal"
+    assert page.title() == "Sign in \u2013 Insight Portal"
     assert page.locator("html").get_attribute("lang") == "en-GB"
     assert_accessible(page, label="sign-in page")
     screenshot(page, "login-1280")
@@ -125,8 +129,8 @@ def test_head_teacher_signs_in_and_uses_the_portal(page, live_server, world) -> 
         ("national", "Scotland", "Leavers by local authority"),
     ],
 )
-def test_authority_and_national_dashboards_are_accessible(  # type: ignore[no-untyped-def]
-    page, live_server, world, persona, heading, caption
+def test_authority_and_national_dashboards_are_accessible(
+    page: Page, live_server: Any, world: Any, persona: str, heading: str, caption: str
 ) -> None:
     sign_in(page, live_server, world.personas[persona])
     assert page.get_by_role("heading", level=1).inner_text() == heading
@@ -141,7 +145,7 @@ def test_authority_and_national_dashboards_are_accessible(  # type: ignore[no-un
     screenshot(page, f"dashboard-{persona}-320")
 
 
-def test_record_account_and_error_pages_are_accessible(page, live_server, world) -> None:  # type: ignore[no-untyped-def]
+def test_record_account_and_error_pages_are_accessible(page: Page, live_server: Any, world: Any) -> None:
     """The other page types, each through axe: learner records, account pages, errors, sign-in error."""
     school = world.school_a
     learner = world.learner_a

@@ -20,11 +20,12 @@ from django.db import connection
 
 from insight.models import BenchmarkChunk, BenchmarkRun, ChunkStatus, RunStatus
 from insight.services import run_create, run_in_process
+from tests.conftest import load_reference_data
 from tests.insight.test_runs import YEARS, build_world, snapshot
 
 pytestmark = [
     pytest.mark.worker,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(
         not os.environ.get("CELERY_BROKER_URL") or "postgres" not in os.environ.get("DATABASE_URL", ""),
         reason="needs the real Redis and PostgreSQL that `make test` starts",
@@ -47,6 +48,7 @@ def wait_for(run_id: int, timeout: float = 120) -> BenchmarkRun:
 def real_celery(settings):  # type: ignore[no-untyped-def]
     from insight.celery import app
 
+    load_reference_data()
     settings.CELERY_TASK_ALWAYS_EAGER = False
     app.conf.task_always_eager = False
     app.control.purge()

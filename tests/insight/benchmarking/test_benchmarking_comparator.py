@@ -103,9 +103,7 @@ def test_skip_own_block_maps_draws_past_the_leavers_own_authority() -> None:
 
 
 def test_relaxation_counts_per_school_and_year(pool: pd.DataFrame) -> None:
-    counts = relaxation_counts(draw_comparators(pool, seed=SEED).relaxation).set_index(
-        [c.ESTABLISHMENT_ID, c.YEAR]
-    )
+    counts = relaxation_counts(draw_comparators(pool, seed=SEED).relaxation).set_index([c.ESTABLISHMENT_ID, c.YEAR])
     assert counts.loc[(1, 2024)].to_dict() == {
         c.N_LEAVERS: 4,
         c.N_EXACT: 1,

@@ -21,9 +21,7 @@ NAN = float("nan")
 
 
 def schools(rows: list[tuple[int, str, float, float, float]]) -> pd.DataFrame:
-    return pd.DataFrame(
-        rows, columns=[c.ESTABLISHMENT_ID, c.SEED_CODE, *(c.weighted(g) for g in c.ATTAINMENT_GROUPS)]
-    )
+    return pd.DataFrame(rows, columns=[c.ESTABLISHMENT_ID, c.SEED_CODE, *(c.weighted(g) for g in c.ATTAINMENT_GROUPS)])
 
 
 @pytest.fixture

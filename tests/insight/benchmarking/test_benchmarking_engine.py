@@ -14,7 +14,7 @@ from insight.benchmarking import columns as c
 from insight.benchmarking.cohort import leaver_table
 from insight.benchmarking.engine import BenchmarkResult, combine, compute, compute_table, finalise, frames_of
 from insight.benchmarking.synthetic import synthetic_frames
-from insight.benchmarking.uncertainty import draw_seeds
+from insight.benchmarking.uncertainty import draw_seeds, nan_percentile
 
 ENGINE_DIR = Path(__file__).resolve().parents[3] / "insight" / "benchmarking"
 YEARS = (2022, 2023, 2024)
@@ -222,3 +222,22 @@ def test_the_engine_imports_no_django_celery_or_rest_framework() -> None:
             else:
                 continue
             assert not roots & forbidden, f"{path.name} imports {roots & forbidden}"
+
+
+def test_an_empty_chunk_combines_cleanly(data: tuple[pd.DataFrame, pd.DataFrame], one_shot: BenchmarkResult) -> None:
+    leavers, results = data
+    empty = compute(leavers, results, seed=99, establishment_ids=[999_999], draws=3)
+    assert empty.establishment_measures.empty and empty.comparators.empty
+    everything = compute(leavers, results, seed=99, establishment_ids=leavers[c.ESTABLISHMENT_ID].unique(), draws=3)
+    assert_same(combine([empty, everything]), one_shot)
+
+
+def test_nan_percentile_matches_numpy_linear_percentiles() -> None:
+    rng = np.random.default_rng(0)
+    stack = rng.normal(size=(7, 30, 4))
+    stack[rng.random(stack.shape) < 0.3] = np.nan
+    stack[:, 0, 0] = np.nan  # every draw missing
+    for q in (0, 5, 50, 95, 100):
+        with np.errstate(invalid="ignore"), pytest.warns(RuntimeWarning):
+            expected = np.nanpercentile(stack, q, axis=0)
+        np.testing.assert_allclose(nan_percentile(stack, q), expected, rtol=0, atol=1e-12)

@@ -144,15 +144,14 @@ def test_step5_normalised_and_weighted_scores(result: BenchmarkResult) -> None:
 
 
 def test_step6_distance_and_partner_lists(result: BenchmarkResult) -> None:
-    expected = math.sqrt(
-        (17 / 49 + 17 / 66) ** 2 + (53 / 786 + 53 / 839) ** 2 + (162 / 646 + 162 / 808) ** 2
-    )  # 0.7656
+    expected = math.sqrt((17 / 49 + 17 / 66) ** 2 + (53 / 786 + 53 / 839) ** 2 + (162 / 646 + 162 / 808) ** 2)  # 0.7656
     a_to_b = row(result.distances, establishment_id=SCHOOL_A, other_id=SCHOOL_B)
     b_to_a = row(result.distances, establishment_id=SCHOOL_B, other_id=SCHOOL_A)
     assert a_to_b[c.DISTANCE] == pytest.approx(expected)
     assert a_to_b[c.DISTANCE] == b_to_a[c.DISTANCE]
     assert round(expected, 4) == 0.7656
     # B is below its VC in the lowest 20%, A above: A is "stronger where B is weaker".
+    assert result.stronger is not None
     assert row(result.stronger, establishment_id=SCHOOL_B)[c.OTHER_ID] == SCHOOL_A
     assert (result.stronger[c.ESTABLISHMENT_ID] == SCHOOL_A).sum() == 0
 

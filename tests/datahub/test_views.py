@@ -1,0 +1,37 @@
+"""Pages show small numbers only to viewers entitled to them."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from datahub.models import AuditEvent
+
+pytestmark = pytest.mark.django_db
+
+
+def _get(user, url):  # type: ignore[no-untyped-def]
+    c = Client()
+    c.force_login(user)
+    return c.get(url)
+
+
+def test_national_analyst_sees_a_small_cohort_suppressed(world) -> None:  # type: ignore[no-untyped-def]
+    url = reverse("datahub:establishment", kwargs={"seed": world.school_a.seed_code})
+    body = _get(world.personas["national"], url).content.decode()
+    assert ">c<" in body.replace(" ", "").replace("\n", "")
+    assert "withheld to protect confidentiality" in body
+
+
+def test_own_staff_see_the_small_cohort(world) -> None:  # type: ignore[no-untyped-def]
+    url = reverse("datahub:establishment", kwargs={"seed": world.school_a.seed_code})
+    body = _get(world.personas["staff_a"], url).content.decode()
+    assert "withheld to protect confidentiality" not in body
+
+
+def test_viewing_a_young_persons_record_writes_one_audit_entry(world) -> None:  # type: ignore[no-untyped-def]
+    url = reverse("datahub:learner", kwargs={"pk": world.learner_a.pk})
+    assert _get(world.personas["mcmc_x"], url).status_code == 200
+    events = AuditEvent.objects.filter(action="view_learner", object_id=str(world.learner_a.pk))
+    assert events.count() == 1 and events.get().actor == world.personas["mcmc_x"]
