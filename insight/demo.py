@@ -1339,7 +1339,7 @@ def _truncate(tables: Sequence[type[models.Model]], log: Callable[[str], None]) 
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # TRUNCATE refuses pending trigger events
             cursor.execute(f"TRUNCATE {', '.join(qn(m._meta.db_table) for m in tables)}")
             cursor.execute("SET CONSTRAINTS ALL DEFERRED")
-    except Exception as exc:  # noqa: BLE001 - fall back to DELETE
+    except Exception as exc:
         log(f"  (TRUNCATE not possible, deleting row by row: {exc})")
         return False
     log(f"  truncated {', '.join(m.__name__ for m in tables)} ({time.monotonic() - t0:.1f}s)")
