@@ -1,1 +1,70 @@
-"""Learning partnerships: built by the learning partners issue."""
+"""Learning partnerships between establishments.
+
+A partnership moves through proposed -> active (accepted) -> ended, or proposed -> declined /
+withdrawn. The database guarantees: no partnership with yourself, and at most one *live*
+(proposed or active) partnership per unordered pair of schools, whichever side proposed
+(a unique index on the ordered pair low_id < high_id where status is live).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.db.models.functions import Greatest, Least
+from django.utils import timezone
+
+from datahub.models import Establishment
+
+
+class Status(models.TextChoices):
+    PROPOSED = "proposed", "Proposed"
+    ACTIVE = "active", "Active"
+    DECLINED = "declined", "Declined"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+    ENDED = "ended", "Ended"
+
+
+LIVE = (Status.PROPOSED, Status.ACTIVE)
+
+
+class Partnership(models.Model):
+    proposer = models.ForeignKey(Establishment, on_delete=models.CASCADE, related_name="partnerships_proposed")
+    partner = models.ForeignKey(Establishment, on_delete=models.CASCADE, related_name="partnerships_received")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PROPOSED)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-updated_at"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(proposer=F("partner")), name="partnership_not_self"),
+            models.CheckConstraint(condition=Q(status__in=[s.value for s in Status]), name="partnership_status_known"),
+            models.UniqueConstraint(
+                Least("proposer", "partner"),
+                Greatest("proposer", "partner"),
+                condition=Q(status__in=[s.value for s in LIVE]),
+                name="partnership_one_live_per_pair",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.proposer} - {self.partner} ({self.get_status_display()})"
+
+    def other(self, establishment: Establishment) -> Establishment:
+        return self.partner if establishment.pk == self.proposer_id else self.proposer
+
+
+class PartnershipEvent(models.Model):
+    """Every transition: who, when, from which state to which, with an optional message."""
+
+    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True)
+    acting_for = models.ForeignKey(Establishment, on_delete=models.CASCADE, related_name="+")
+    from_status = models.CharField(max_length=10, blank=True)
+    to_status = models.CharField(max_length=10, choices=Status.choices)
+    message = models.TextField(blank=True, max_length=2000)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["at", "id"]
