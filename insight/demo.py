@@ -640,9 +640,12 @@ def _build_schools(scale: _Scale, seed: int) -> _Schools:
             s.authority.append(auth)
             s.type.append(_PRI)
             s.roll.append(int(arng.integers(60, 450)))
-            for lst, val in ((s.mu, prof.affluence), (s.within, prof.within), (s.effect, 0.0), (s.slope, 0.0),
-                             (s.courses, 0), (s.dest, 0.0)):
-                lst.append(val)  # type: ignore[attr-defined]
+            s.mu.append(prof.affluence)
+            s.within.append(prof.within)
+            s.effect.append(0.0)
+            s.slope.append(0.0)
+            s.courses.append(0)
+            s.dest.append(0.0)
     del rng
     return s
 
@@ -912,8 +915,8 @@ def _attainment(rng: np.random.Generator, ability: np.ndarray, female: np.ndarra
         level[who], grade[who], taken[who] = lv, gr, tk
 
         # Literacy and numeracy units for those still without English / Mathematics at level 4.
-        for subj, cols in (("LIT", [_I_ENG, _I_GAI]), ("NUM", [_I_MATH, _I_AMATH])):
-            need = (lv[:, cols].max(axis=1) < 4) & (rng.random(m) < 0.55)
+        for subj, core in (("LIT", [_I_ENG, _I_GAI]), ("NUM", [_I_MATH, _I_AMATH])):
+            need = (lv[:, core].max(axis=1) < 4) & (rng.random(m) < 0.55)
             idx = np.flatnonzero(need)
             lvl_u = np.where(ab[idx] > -2.2, 4, 3)
             emit(who[idx], np.full(idx.size, _SUBJ[subj]), np.where(lvl_u == 4, _AW["N4"], _AW["N3"]), lvl_u,
@@ -922,22 +925,21 @@ def _attainment(rng: np.random.Generator, ability: np.ndarray, female: np.ndarra
         # Vocational and wider awards.
         _vocational(rng, emit, who, k, ab, female[who], special[who], diet, sch)
 
+    cols: list[np.ndarray]
     if rows:
         cols = [np.concatenate([r[i] for r in rows]) for i in range(8)]
     else:
         cols = [np.zeros(0, np.int64) for _ in range(8)]
-    learner, subject, award, lvl, credits, grd, diet_year, res_school = cols
-    order = np.lexsort((subject, diet_year, learner))
-    learner, subject, award, lvl, credits, grd, diet_year, res_school = (
-        c[order] for c in (learner, subject, award, lvl, credits, grd, diet_year, res_school))
-    pts = _points(award, lvl, credits, grd)
+    order = np.lexsort((cols[1], cols[6], cols[0]))  # by learner, diet year, subject
+    learner, subject, award, r_level, credits, grd, diet_year, res_school = (c[order] for c in cols)
+    pts = _points(award, r_level, credits, grd)
     # Latest and best: per learner and subject only the best result counts.
     best = np.zeros((n, len(SUBJECT_CODES)))
     np.maximum.at(best, (learner, subject), pts)
     best_h = np.zeros((n, len(SUBJECT_CODES)))
-    np.maximum.at(best_h, (learner, subject), np.where(lvl >= 6, pts, 0))
+    np.maximum.at(best_h, (learner, subject), np.where(r_level >= 6, pts, 0))
     return {
-        "r_learner": learner, "r_subject": subject, "r_award": award, "r_level": lvl, "r_credits": credits,
+        "r_learner": learner, "r_subject": subject, "r_award": award, "r_level": r_level, "r_credits": credits,
         "r_grade": grd, "r_year": diet_year, "r_school": res_school, "points": best.sum(axis=1),
         "higher_points": best_h.sum(axis=1),
     }
@@ -1112,7 +1114,12 @@ def _spells(rng: np.random.Generator, dests: dict[str, np.ndarray], leaving: np.
 
 def _columns(model: type[models.Model], names: Sequence[str]) -> tuple[str, list[str]]:
     meta = model._meta
-    return meta.db_table, [meta.get_field(n).column for n in names]
+    columns = []
+    for name in names:
+        f = meta.get_field(name)
+        assert isinstance(f, models.Field)
+        columns.append(f.column)
+    return meta.db_table, columns
 
 
 class _Writer:
@@ -1122,7 +1129,7 @@ class _Writer:
         self.pg = connection.vendor == "postgresql"
         self.counts: dict[str, int] = {}
 
-    def write(self, model: type[models.Model], names: Sequence[str], columns: Sequence[Sequence[Any]]) -> int:
+    def write(self, model: type[models.Model], names: Sequence[str], columns: Sequence[Any]) -> int:
         table, cols = _columns(model, names)
         n = len(columns[0]) if columns else 0
         if n == 0:
@@ -1180,7 +1187,7 @@ def _sqlite_values(values: Sequence[Any]) -> list[Any]:
 
 
 def _next_id(model: type[models.Model]) -> int:
-    agg = model.objects.aggregate(m=models.Max("id"))["m"]
+    agg = model._default_manager.aggregate(m=models.Max("id"))["m"]
     return int(agg or 0) + 1
 
 
@@ -1293,9 +1300,10 @@ def delete_demo_data(log: Callable[[str], None] = lambda s: None) -> dict[str, i
         handled = {ParticipationSpell, DestinationRecord, QualificationResult, Enrolment, SchoolLeaver}
         for target, qs in ((Learner, learners), (SchoolLeaver, leavers)):
             for rel in target._meta.related_objects:
-                if rel.related_model in handled or not getattr(rel, "field", None):
+                related_model = rel.related_model
+                if isinstance(related_model, str) or related_model in handled or not getattr(rel, "field", None):
                     continue
-                related = rel.related_model._base_manager.filter(**{f"{rel.field.name}__in": qs})
+                related = related_model._base_manager.filter(**{f"{rel.field.name}__in": qs})
                 if rel.on_delete is models.SET_NULL:
                     related.update(**{rel.field.name: None})
                 else:

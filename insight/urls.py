@@ -19,6 +19,7 @@ urlpatterns = [
     path("accessibility/", views.AccessibilityView.as_view(), name="accessibility"),
     path("healthz/", views.healthz, name="healthz"),
     path("datahub/", include("datahub.urls")),
+    path("insight/", include("insight.insight_urls")),
     path("api/v1/", include("insight.api_urls", namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api_docs"),

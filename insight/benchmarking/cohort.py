@@ -97,12 +97,18 @@ def vc_cohort(table: pd.DataFrame, comparators: pd.DataFrame) -> pd.DataFrame:
        (our rule: draws are with replacement).
 
     ``table`` must be a :func:`leaver_table` (sorted by ``leaver_id``) holding every leaver and
-    every comparator. Returns ``establishment_id``, ``year`` and :data:`COHORT_VALUE_COLUMNS`.
+    every comparator. Returns ``establishment_id``, ``year`` and :data:`COHORT_VALUE_COLUMNS`,
+    rows in rank order (total tariff, then leaver id), the order the measures use.
     """
     ids = table[c.LEAVER_ID].to_numpy()
-    target = np.searchsorted(ids, comparators[c.LEAVER_ID].to_numpy())
-    source = np.searchsorted(ids, comparators[c.COMPARATOR_ID].to_numpy())
-    return vc_cohort_from_rows(table, target, source)
+    rows = []
+    for column in (c.LEAVER_ID, c.COMPARATOR_ID):
+        wanted = comparators[column].to_numpy()
+        found = np.minimum(np.searchsorted(ids, wanted), max(len(ids) - 1, 0))
+        if len(wanted) and (len(ids) == 0 or (ids[found] != wanted).any()):
+            raise ValueError(f"comparators.{column} holds leavers missing from the table")
+        rows.append(found)
+    return vc_cohort_from_rows(table, rows[0], rows[1])
 
 
 def vc_cohort_from_rows(table: pd.DataFrame, target_rows: np.ndarray, source_rows: np.ndarray) -> pd.DataFrame:

@@ -9,6 +9,10 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from insight.demo import LAST_LEAVER_YEAR, SCALES, DemoDataError, format_logins, generate_demo_data
 
 
+def _quiet(_line: str) -> None:
+    return None
+
+
 class Command(BaseCommand):
     help = (
         "Generate deterministic synthetic data: establishments, leavers with enrolments, results and "
@@ -35,7 +39,7 @@ class Command(BaseCommand):
         try:
             report = generate_demo_data(
                 scale=opts["scale"], seed=opts["seed"], years=opts["years"], last_year=opts["last_year"],
-                replace=opts["replace"], log=self.stdout.write if verbose else (lambda s: None),
+                replace=opts["replace"], log=self.stdout.write if verbose else _quiet,
             )
         except DemoDataError as exc:
             raise CommandError(str(exc)) from exc
