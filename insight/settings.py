@@ -184,6 +184,8 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 SG_DESIGN_SYSTEM_DIR = BASE_DIR / "node_modules" / "@scottish-government" / "design-system" / "dist"
 if SG_DESIGN_SYSTEM_DIR.exists():
     STATICFILES_DIRS.append(("sgds", SG_DESIGN_SYSTEM_DIR))
+elif PRODUCTION:
+    raise ImproperlyConfigured(f"The design system is missing ({SG_DESIGN_SYSTEM_DIR}): run `npm ci` first")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -262,6 +264,8 @@ BENCHMARK_FAULT_PAUSE_SECONDS = env.float("BENCHMARK_FAULT_PAUSE_SECONDS", defau
 # --- Portal ---------------------------------------------------------------------------------
 # Counts under this are suppressed for viewers not entitled to see them (disclosure control).
 DISCLOSURE_MIN_COUNT = env.int("DISCLOSURE_MIN_COUNT", default=5)
+# Where people report an accessibility problem (shown in the accessibility statement).
+ACCESSIBILITY_CONTACT_EMAIL = env.str("ACCESSIBILITY_CONTACT_EMAIL", default="accessibility@insight.invalid")
 
 LOGGING = {
     "version": 1,

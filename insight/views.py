@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
+from django.conf import settings
 from django.db import connection
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -113,6 +114,11 @@ class AccessibilityView(TemplateView):
     """The accessibility statement: public, linked from every footer."""
 
     template_name = "accessibility.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        ctx = super().get_context_data(**kwargs)
+        ctx["accessibility_contact_email"] = settings.ACCESSIBILITY_CONTACT_EMAIL
+        return ctx
 
 
 def healthz(request: HttpRequest) -> HttpResponse:
