@@ -114,13 +114,18 @@ def score_distances(schools: pd.DataFrame, score_columns: Sequence[str] = SCORE_
 def standardise(values: pd.DataFrame) -> np.ndarray:
     """z-scores per column: ``(x - mean) / std`` over the non-missing values (population std).
 
-    A constant column (std 0) becomes all 0: it cannot tell schools apart. Missing stays NaN.
+    A constant column (std 0), or one with no values at all, becomes 0 where a value exists: it
+    cannot tell schools apart. Missing stays NaN.
     """
     array = values.to_numpy(dtype=np.float64)
-    mean = np.nanmean(array, axis=0) if len(array) else np.zeros(array.shape[1])
-    std = np.nanstd(array, axis=0) if len(array) else np.ones(array.shape[1])
-    safe = np.where(std > 0, std, 1.0)
-    return np.where(std > 0, (array - mean) / safe, np.where(np.isnan(array), np.nan, 0.0))
+    present = ~np.isnan(array)
+    count = present.sum(axis=0)
+    filled = np.where(present, array, 0.0)
+    mean = filled.sum(axis=0) / np.maximum(count, 1)
+    deviation = np.where(present, array - mean, 0.0)
+    std = np.sqrt((deviation * deviation).sum(axis=0) / np.maximum(count, 1))
+    z = np.where(std > 0, deviation / np.where(std > 0, std, 1.0), 0.0)
+    return np.where(present, z, np.nan)
 
 
 def context_distances(context: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:

@@ -116,3 +116,13 @@ def test_context_closeness_standardises_each_column() -> None:
 def test_duplicate_schools_are_refused(five: pd.DataFrame) -> None:
     with pytest.raises(ValueError, match="once"):
         score_distances(pd.concat([five, five.iloc[:1]]))
+
+
+def test_a_context_column_nobody_has_leaves_every_school_unranked_by_context() -> None:
+    context = pd.DataFrame(
+        {c.ESTABLISHMENT_ID: [1, 2, 3], c.SEED_CODE: ["5000003", "5000001", "5000002"], "roll": [NAN, NAN, NAN]}
+    )
+    assert np.isnan(standardise(context[["roll"]])).all()
+    distances = context_distances(context, ["roll"])
+    assert distances[c.DISTANCE].isna().all()
+    assert ranking(distances, 1) == [2, 3]  # SEED code order

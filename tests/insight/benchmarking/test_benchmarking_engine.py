@@ -11,8 +11,10 @@ import pandas as pd
 import pytest
 
 from insight.benchmarking import columns as c
-from insight.benchmarking.cohort import leaver_table
+from insight.benchmarking.cohort import leaver_table, vc_cohort
+from insight.benchmarking.comparator import draw_comparators, relaxation_counts
 from insight.benchmarking.engine import BenchmarkResult, combine, compute, compute_table, finalise, frames_of
+from insight.benchmarking.measures import headline_measures
 from insight.benchmarking.synthetic import synthetic_frames
 from insight.benchmarking.uncertainty import draw_seeds, nan_percentile
 
@@ -241,3 +243,17 @@ def test_nan_percentile_matches_numpy_linear_percentiles() -> None:
         with np.errstate(invalid="ignore"), pytest.warns(RuntimeWarning):
             expected = np.nanpercentile(stack, q, axis=0)
         np.testing.assert_allclose(nan_percentile(stack, q), expected, rtol=0, atol=1e-12)
+
+
+def test_building_blocks_reproduce_the_engine(
+    data: tuple[pd.DataFrame, pd.DataFrame], one_shot: BenchmarkResult
+) -> None:
+    """The separately usable functions give the engine's own frames."""
+    table = leaver_table(*data)
+    vc = headline_measures(vc_cohort(table, one_shot.comparators), [c.ESTABLISHMENT_ID, c.YEAR])
+    pd.testing.assert_frame_equal(vc, one_shot.vc_measures, check_exact=True)
+    draw = draw_comparators(table, seed=99)
+    pd.testing.assert_frame_equal(draw.comparators, one_shot.comparators)
+    pd.testing.assert_frame_equal(relaxation_counts(draw.relaxation), one_shot.relaxation_counts)
+    with pytest.raises(ValueError, match="missing from the table"):
+        vc_cohort(table, pd.DataFrame({c.LEAVER_ID: [-5], c.COMPARATOR_ID: [-6]}))

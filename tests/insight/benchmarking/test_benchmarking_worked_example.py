@@ -91,6 +91,7 @@ def test_step2_each_leaver_draws_ten_copies_of_its_twin(result: BenchmarkResult)
     drawn = result.comparators.groupby(c.LEAVER_ID)[c.COMPARATOR_ID].agg(lambda s: sorted(set(s)))
     assert drawn.to_dict() == {a: [b] for a, b, *_ in TWINS} | {b: [a] for a, b, *_ in TWINS}
     assert (result.comparators.groupby(c.LEAVER_ID).size() == 10).all()
+    assert (result.relaxation[c.RELAXATION] == 0).all()
     counts = row(result.relaxation_counts, establishment_id=SCHOOL_A)
     assert (counts[c.N_LEAVERS], counts[c.N_EXACT], counts[c.N_UNMATCHED]) == (5, 5, 0)
 
@@ -126,6 +127,7 @@ def test_step4_literacy_numeracy_and_destinations(result: BenchmarkResult) -> No
     assert (school[c.N_SUSTAINED_KNOWN], school[c.PCT_SUSTAINED_POSITIVE]) == (4, 75.0)
     vc = row(result.vc_measures, establishment_id=SCHOOL_A)
     assert vc[c.pct_lit_num(4)] == 80.0  # leaver 21 has numeracy at level 3 only
+    assert vc[c.pct_lit_num(5)] == 80.0
     assert vc[c.PCT_INITIAL_POSITIVE] == 100.0
 
 
