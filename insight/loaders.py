@@ -39,19 +39,19 @@ def _col(model: type, field: str) -> str:
     return model._meta.get_field(field).column  # type: ignore[attr-defined]
 
 
-def _frame(sql: str, params: Sequence, names: list[str], dtypes: dict[str, str]) -> pd.DataFrame:
+def copy_out(sql: str) -> bytes:
+    """The rows of a SELECT as CSV bytes, streamed with COPY (PostgreSQL only)."""
+    buf = io.BytesIO()
+    with connection.cursor() as cursor, cursor.cursor.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)") as copy:
+        for chunk in copy:
+            buf.write(chunk)
+    return buf.getvalue()
+
+
+def _frame(sql: str, names: list[str], dtypes: dict[str, str]) -> pd.DataFrame:
     """Run a SELECT and return its rows as a DataFrame with the given column names and types."""
     if connection.vendor == "postgresql":
-        buf = io.BytesIO()
-        with connection.cursor() as cursor:
-            raw = cursor.cursor  # the psycopg 3 cursor underneath Django's wrapper
-            # COPY takes no bound parameters; every parameter here is an integer id or year, so
-            # it is inlined as an int literal (never text from a user).
-            query = sql % tuple(int(p) for p in params)
-            with raw.copy(f"COPY ({query}) TO STDOUT WITH (FORMAT csv)") as copy:
-                for chunk in copy:
-                    buf.write(chunk)
-        buf.seek(0)
+        buf = io.BytesIO(copy_out(sql))
         if buf.getbuffer().nbytes == 0:
             return pd.DataFrame({n: pd.Series(dtype=dtypes.get(n, "object")) for n in names})
         bool_cols = [n for n in names if dtypes.get(n) == "bool"]
@@ -62,7 +62,7 @@ def _frame(sql: str, params: Sequence, names: list[str], dtypes: dict[str, str])
             df[n] = df[n] == "t"
         return df
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(sql)
         rows = cursor.fetchall()
     df = pd.DataFrame.from_records(rows, columns=names)
     for n, t in dtypes.items():
@@ -73,8 +73,13 @@ def _frame(sql: str, params: Sequence, names: list[str], dtypes: dict[str, str])
     return df
 
 
-def load_leavers(years: Sequence[int]) -> pd.DataFrame:
-    """One row per leaver of the given years, with positivity of the current destinations."""
+def _inline(sql: str, params: Sequence) -> str:
+    # COPY takes no bound parameters; every parameter here is an integer id or year, so it is
+    # inlined as an int literal (never text from a user).
+    return sql % tuple(int(p) for p in params)
+
+
+def leavers_query(years: Sequence[int]) -> str:
     L, E = _table(SchoolLeaver), _table(Establishment)
     sql = (
         f"SELECT l.id, l.{_col(SchoolLeaver, 'establishment')}, e.{_col(Establishment, 'authority')}, "
@@ -84,12 +89,17 @@ def load_leavers(years: Sequence[int]) -> pd.DataFrame:
         f"WHERE l.leaver_year IN ({', '.join(['%s'] * len(years))}) "
         f"ORDER BY l.id"
     )
+    return _inline(sql, years)
+
+
+def load_leavers(years: Sequence[int]) -> pd.DataFrame:
+    """One row per leaver of the given years, with positivity of the current destinations."""
     names = [C.LEAVER_ID, C.ESTABLISHMENT_ID, C.AUTHORITY_ID, C.SEED_CODE, C.YEAR, C.SEX, C.ASN, C.STAGE,
              C.SIMD_DECILE, C.CARE_EXPERIENCED, C.FSM]
     dtypes = {C.LEAVER_ID: "int64", C.ESTABLISHMENT_ID: "int64", C.AUTHORITY_ID: "int64", C.SEED_CODE: "str",
               C.YEAR: "int64", C.SEX: "str", C.ASN: "bool", C.STAGE: "int64", C.SIMD_DECILE: "int64",
               C.CARE_EXPERIENCED: "bool", C.FSM: "bool"}
-    leavers = _frame(sql, list(years), names, dtypes)
+    leavers = _frame(leavers_query(years), names, dtypes)
     leavers[C.SEED_CODE] = leavers[C.SEED_CODE].astype(str).str.zfill(7)
     dest = load_destinations(years)
     for kind, col in ((DestinationKind.INITIAL, C.INITIAL_POSITIVE), (DestinationKind.FOLLOW_UP, C.FOLLOWUP_POSITIVE)):
@@ -98,19 +108,23 @@ def load_leavers(years: Sequence[int]) -> pd.DataFrame:
     return leavers
 
 
-def load_destinations(years: Sequence[int]) -> pd.DataFrame:
-    """Current destination records of the years' leavers: leaver_id, kind, positive (1/0, NaN unknown).
-
-    An "unknown" destination is not a known destination: it counts neither as positive nor in the
-    denominator (our rule; Insight reports percentages of leavers with a known destination).
-    """
+def destinations_query(years: Sequence[int]) -> str:
     D, L = _table(DestinationRecord), _table(SchoolLeaver)
     sql = (
         f"SELECT d.{_col(DestinationRecord, 'leaver')}, d.kind, d.category, l.leaver_year FROM {D} d "
         f"JOIN {L} l ON l.id = d.{_col(DestinationRecord, 'leaver')} "
         f"WHERE d.superseded_at IS NULL AND l.leaver_year IN ({', '.join(['%s'] * len(years))})"
     )
-    df = _frame(sql, list(years), ["leaver_id", "kind", "category", "year"],
+    return _inline(sql, years)
+
+
+def load_destinations(years: Sequence[int]) -> pd.DataFrame:
+    """Current destination records of the years' leavers: leaver_id, kind, positive (1/0, NaN unknown).
+
+    An "unknown" destination is not a known destination: it counts neither as positive nor in the
+    denominator (our rule; Insight reports percentages of leavers with a known destination).
+    """
+    df = _frame(destinations_query(years), ["leaver_id", "kind", "category", "year"],
                 {"leaver_id": "int64", "kind": "str", "category": "str", "year": "int64"})
     positive = np.zeros(len(df), dtype="float64")
     for (category, year), idx in df.groupby(["category", "year"]).groups.items():
@@ -120,8 +134,7 @@ def load_destinations(years: Sequence[int]) -> pd.DataFrame:
     return df
 
 
-def load_results(years: Sequence[int], *, tariff_scale_id: int) -> pd.DataFrame:
-    """Every result of the years' leavers with its tariff points from the given scale."""
+def results_query(years: Sequence[int], *, tariff_scale_id: int) -> str:
     R, L, T = _table(QualificationResult), _table(SchoolLeaver), _table(TariffEntry)
     sql = (
         f"SELECT l.id, r.{_col(QualificationResult, 'subject')}, r.scqf_level, "
@@ -131,8 +144,13 @@ def load_results(years: Sequence[int], *, tariff_scale_id: int) -> pd.DataFrame:
         f"AND t.scqf_level = r.scqf_level AND t.grade = r.grade "
         f"WHERE l.leaver_year IN ({', '.join(['%s'] * len(years))}) AND r.year <= l.leaver_year"
     )
+    return _inline(sql, [tariff_scale_id, *years])
+
+
+def load_results(years: Sequence[int], *, tariff_scale_id: int) -> pd.DataFrame:
+    """Every result of the years' leavers with its tariff points from the given scale."""
     names = [C.LEAVER_ID, C.SUBJECT_ID, C.SCQF_LEVEL, C.POINTS]
-    df = _frame(sql, [tariff_scale_id, *years], names,
+    df = _frame(results_query(years, tariff_scale_id=tariff_scale_id), names,
                 {C.LEAVER_ID: "int64", C.SUBJECT_ID: "int64", C.SCQF_LEVEL: "int64", C.POINTS: "float64"})
     subjects = pd.DataFrame.from_records(
         list(Subject.objects.values_list("id", "literacy", "numeracy")), columns=[C.SUBJECT_ID, C.LITERACY, C.NUMERACY]

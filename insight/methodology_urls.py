@@ -1,5 +1,7 @@
-"""URL patterns of the insight app's methodology pages (combined in insight/insight_urls.py)."""
+"""URL patterns of the insight app's methodology page (combined in insight/insight_urls.py)."""
 
-from django.urls import URLPattern
+from django.urls import path
 
-urlpatterns: list[URLPattern] = []
+from .views_methodology import MethodologyView
+
+urlpatterns = [path("methodology/", MethodologyView.as_view(), name="methodology")]

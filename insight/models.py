@@ -99,6 +99,10 @@ class BenchmarkChunk(models.Model):
 
 
 # --- results --------------------------------------------------------------------------------
+# Result rows are written only by insight.persist, in bulk, inside the finalising transaction of
+# their run, from ids the loader has just read. Their foreign keys carry no database constraint
+# (db_constraint=False): checking ~1 million references at commit cost more than the whole COPY.
+# Django still cascades deletes of a run or an establishment to them (on_delete in the ORM).
 
 COHORT_CHOICES = [
     (c.COHORT_ESTABLISHMENT, "Establishment"),
@@ -119,7 +123,7 @@ def _measure_fields() -> dict[str, models.Field]:
 
 
 class CohortResultBase(models.Model):
-    run = models.ForeignKey(BenchmarkRun, on_delete=models.CASCADE)
+    run = models.ForeignKey(BenchmarkRun, on_delete=models.CASCADE, db_constraint=False)
     cohort = models.CharField(max_length=16, choices=COHORT_CHOICES)
     cohort_id = models.BigIntegerField(help_text="Establishment id (also for its VC), authority id, or 0")
     year = models.PositiveSmallIntegerField()
@@ -150,7 +154,7 @@ class CohortResult(CohortResultBase):
 class DeprivationResult(models.Model):
     """Attainment versus deprivation: average total tariff by SIMD quintile or decile."""
 
-    run = models.ForeignKey(BenchmarkRun, on_delete=models.CASCADE)
+    run = models.ForeignKey(BenchmarkRun, on_delete=models.CASCADE, db_constraint=False)
     cohort = models.CharField(max_length=16, choices=COHORT_CHOICES)
     cohort_id = models.BigIntegerField()
     year = models.PositiveSmallIntegerField()
@@ -166,8 +170,8 @@ class DeprivationResult(models.Model):
 class NormalisedScore(models.Model):
     """(school average - VC average) / VC average per attainment group and year."""
 
-    run = models.ForeignKey(BenchmarkRun, on_delete=models.CASCADE)
-    establishment = models.ForeignKey(Establishment, on_delete=models.CASCADE, related_name="+")
+    run = models.ForeignKey(BenchmarkRun, on_delete=models.CASCADE, db_constraint=False)
+    establishment = models.ForeignKey(Establishment, on_delete=models.CASCADE, related_name="+", db_constraint=False)
     year = models.PositiveSmallIntegerField()
     n_leavers = models.PositiveIntegerField(default=0)
     norm_lowest20 = models.FloatField(null=True, blank=True)
@@ -181,8 +185,8 @@ class NormalisedScore(models.Model):
 class WeightedScore(models.Model):
     """The leaver-weighted five-year average of the normalised scores (Find Partners' basis)."""
 
-    run = models.ForeignKey(BenchmarkRun, on_delete=models.CASCADE)
-    establishment = models.ForeignKey(Establishment, on_delete=models.CASCADE, related_name="+")
+    run = models.ForeignKey(BenchmarkRun, on_delete=models.CASCADE, db_constraint=False)
+    establishment = models.ForeignKey(Establishment, on_delete=models.CASCADE, related_name="+", db_constraint=False)
     n_leavers = models.PositiveIntegerField(default=0)
     n_years = models.PositiveSmallIntegerField(default=0)
     weighted_lowest20 = models.FloatField(null=True, blank=True)
@@ -202,10 +206,10 @@ class RankingBasis(models.TextChoices):
 class PartnerRanking(models.Model):
     """For each school, every other school of its type in closeness order on one basis."""
 
-    run = models.ForeignKey(BenchmarkRun, on_delete=models.CASCADE)
+    run = models.ForeignKey(BenchmarkRun, on_delete=models.CASCADE, db_constraint=False)
     basis = models.CharField(max_length=12, choices=RankingBasis.choices)
-    establishment = models.ForeignKey(Establishment, on_delete=models.CASCADE, related_name="+")
-    other = models.ForeignKey(Establishment, on_delete=models.CASCADE, related_name="+")
+    establishment = models.ForeignKey(Establishment, on_delete=models.CASCADE, related_name="+", db_constraint=False)
+    other = models.ForeignKey(Establishment, on_delete=models.CASCADE, related_name="+", db_constraint=False)
     distance = models.FloatField(null=True, blank=True)
     rank = models.PositiveIntegerField()
     score_gap = models.FloatField(null=True, blank=True)
@@ -220,8 +224,8 @@ class PartnerRanking(models.Model):
 class VCInterval(models.Model):
     """Spread of a VC figure or normalised score over repeated VC draws (beyond Insight)."""
 
-    run = models.ForeignKey(BenchmarkRun, on_delete=models.CASCADE)
-    establishment = models.ForeignKey(Establishment, on_delete=models.CASCADE, related_name="+")
+    run = models.ForeignKey(BenchmarkRun, on_delete=models.CASCADE, db_constraint=False)
+    establishment = models.ForeignKey(Establishment, on_delete=models.CASCADE, related_name="+", db_constraint=False)
     year = models.PositiveSmallIntegerField()
     source = models.CharField(max_length=12)
     measure = models.CharField(max_length=40)
@@ -238,8 +242,8 @@ class VCInterval(models.Model):
 class RelaxationCount(models.Model):
     """How many of a school's leavers needed a relaxed VC match (DOMAIN.md: record it)."""
 
-    run = models.ForeignKey(BenchmarkRun, on_delete=models.CASCADE)
-    establishment = models.ForeignKey(Establishment, on_delete=models.CASCADE, related_name="+")
+    run = models.ForeignKey(BenchmarkRun, on_delete=models.CASCADE, db_constraint=False)
+    establishment = models.ForeignKey(Establishment, on_delete=models.CASCADE, related_name="+", db_constraint=False)
     year = models.PositiveSmallIntegerField()
     n_exact = models.PositiveIntegerField(default=0)
     n_relaxed_quintile = models.PositiveIntegerField(default=0)

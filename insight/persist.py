@@ -61,7 +61,8 @@ def write_frame(model: type[models.Model], frame: pd.DataFrame, **constants: obj
     columns, data = _prepare(model, frame, constants)
     if connection.vendor == "postgresql":
         buf = io.StringIO()
-        data.to_csv(buf, index=False, header=False, na_rep="", float_format="%.17g")
+        # numpy writes the shortest repr that round-trips, so floats are stored exactly.
+        data.to_csv(buf, index=False, header=False, na_rep="")
         quoted = ", ".join(connection.ops.quote_name(col) for col in columns)
         # In CSV an empty unquoted field is NULL: text columns that are NOT NULL read it as "".
         text = [

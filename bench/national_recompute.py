@@ -1,0 +1,199 @@
+"""Full benchmark recompute at national scale, against its floor and a pure-Python baseline.
+
+Run by `make bench` (throwaway PostgreSQL and Redis). Measures, in one run:
+1. the national demo data set (about 360 schools, 5 leaver years, 250,000 leavers);
+2. a full recompute end to end on two Celery worker processes (load, compute, persist), with one
+   VC draw and with the 20-draw uncertainty: seconds and the workers' peak memory;
+3. the floor: PostgreSQL's own time to COPY the same input rows out and the same result rows in
+   (into unindexed copies of the result tables); prints recompute / floor;
+4. the engine alone on frames in memory against bench/lib/purepython.py, a straightforward
+   per-leaver version of the same VC draw and measures; prints the speed-up.
+Targets (issue 4): end to end < 10 s and <= 3 x floor with one draw; 20 draws add < 10 s;
+engine >= 20 x the pure-Python version.
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.lib.common import ROOT, ensure_national_data, report, setup_django
+
+setup_django()
+
+from django.db import connection  # noqa: E402
+
+from insight import loaders  # noqa: E402
+from insight.benchmarking import engine  # noqa: E402
+from insight.celery import app  # noqa: E402
+from insight.models import (  # noqa: E402
+    BenchmarkRun,
+    CohortResult,
+    DeprivationResult,
+    NormalisedScore,
+    PartnerRanking,
+    RelaxationCount,
+    RunStatus,
+    VCInterval,
+    WeightedScore,
+)
+from insight.services import latest_years, run_create  # noqa: E402
+from insight.tasks import start_run  # noqa: E402
+
+SEED = 20260101
+RESULT_MODELS = (CohortResult, DeprivationResult, NormalisedScore, WeightedScore, PartnerRanking, RelaxationCount,
+                 VCInterval)
+
+
+def start_workers(n: int) -> list[subprocess.Popen]:
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "insight", "worker", "-Q", "benchmarking,default", "-P", "solo",
+             "-c", "1", "-n", f"bench{i}@%h", "--without-mingle", "--without-gossip", "--loglevel", "WARNING"],
+            cwd=ROOT, env=dict(os.environ, CELERY_TASK_ALWAYS_EAGER="false"), start_new_session=True,
+        )
+        for i in range(n)
+    ]
+    deadline = time.monotonic() + 60
+    while len(app.control.ping(timeout=1.0) or []) < n:
+        if time.monotonic() > deadline:
+            raise SystemExit("Celery workers did not start")
+    return procs
+
+
+def peak_rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def stop_workers(procs: list[subprocess.Popen]) -> None:
+    for p in procs:
+        p.terminate()
+    for p in procs:
+        try:
+            p.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            p.kill()
+
+
+def recompute(draws: int) -> tuple[float, list[float], BenchmarkRun]:
+    """One full run on two fresh worker processes; (seconds, workers' peak RSS in MB, run)."""
+    app.conf.task_always_eager = False
+    app.control.purge()
+    procs = start_workers(2)
+    try:
+        t0 = time.perf_counter()
+        run = run_create(seed=SEED, draws=draws)
+        start_run.delay(run.id)
+        while True:
+            run.refresh_from_db()
+            if run.status in (RunStatus.SUCCEEDED, RunStatus.FAILED):
+                break
+            time.sleep(0.05)
+        seconds = time.perf_counter() - t0
+        if run.status != RunStatus.SUCCEEDED:
+            raise SystemExit(f"run {run.pk} failed: {run.error}")
+        peaks = [peak_rss_mb(p.pid) for p in procs]
+    finally:
+        stop_workers(procs)
+    return seconds, peaks, run
+
+
+def floor_seconds(run: BenchmarkRun) -> tuple[float, float, int, int]:
+    """(COPY out of the inputs, COPY in of the results, input rows, result rows)."""
+    years = list(run.years)
+    queries = [loaders.leavers_query(years), loaders.destinations_query(years),
+               loaders.results_query(years, tariff_scale_id=run.tariff_scale_id)]
+    t0 = time.perf_counter()
+    input_rows = sum(loaders.copy_out(q).count(b"\n") for q in queries)
+    t_out = time.perf_counter() - t0
+    result_rows = 0
+    t_in = 0.0
+    with connection.cursor() as cursor:
+        raw = cursor.cursor
+        for model in RESULT_MODELS:
+            table = model._meta.db_table
+            data = loaders.copy_out(f"SELECT * FROM {table} WHERE run_id = {int(run.pk)}")
+            result_rows += data.count(b"\n")
+            cursor.execute(f"CREATE TEMP TABLE floor_{table} (LIKE {table})")
+            t1 = time.perf_counter()
+            with raw.copy(f"COPY floor_{table} FROM STDIN WITH (FORMAT csv)") as copy:
+                copy.write(data)
+            t_in += time.perf_counter() - t1
+            cursor.execute(f"DROP TABLE floor_{table}")
+    return t_out, t_in, input_rows, result_rows
+
+
+def engine_same_scope(leavers, results, seed: int) -> None:  # type: ignore[no-untyped-def]
+    """The engine's steps that the pure-Python version also does: tariff, VC draw, school and VC
+    headline measures (no breakdowns, deprivation, authority or Scotland figures)."""
+    from insight.benchmarking import columns as c
+    from insight.benchmarking.cohort import leaver_table, vc_cohort
+    from insight.benchmarking.comparator import draw_from, find_candidates
+    from insight.benchmarking.measures import headline_measures
+
+    table = leaver_table(leavers, results)
+    comparators = draw_from(find_candidates(table), seed=seed)
+    keys = [c.ESTABLISHMENT_ID, c.YEAR]
+    headline_measures(table, keys)
+    headline_measures(vc_cohort(table, comparators), keys)
+
+
+def engine_vs_python() -> tuple[float, float, float, int]:
+    from bench.lib import purepython
+
+    years = latest_years()
+    scale = BenchmarkRun.objects.latest_successful().tariff_scale_id  # type: ignore[union-attr]
+    data = loaders.load_engine_input(years, tariff_scale_id=scale)
+    t0 = time.perf_counter()
+    engine.compute(data.leavers, data.results, seed=SEED)
+    t_engine = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    engine_same_scope(data.leavers, data.results, SEED)
+    t_same = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    purepython.compute(data.leavers, data.results, seed=SEED)
+    t_python = time.perf_counter() - t0
+    return t_engine, t_same, t_python, len(data.leavers)
+
+
+def main() -> None:
+    lines = ["# National recompute (bench/national_recompute.py)"]
+    generated = ensure_national_data()
+    if generated is not None:
+        lines.append(f"national demo data generated in {generated:.1f} s")
+    one_s, one_peaks, one_run = recompute(draws=1)
+    t_out, t_in, input_rows, result_rows = floor_seconds(one_run)
+    floor = t_out + t_in
+    twenty_s, twenty_peaks, _ = recompute(draws=20)
+    t_engine, t_same, t_python, n_leavers = engine_vs_python()
+    lines += [
+        f"leavers: {n_leavers:,} in years {one_run.years}; input rows {input_rows:,}; result rows {result_rows:,}",
+        f"end to end, 2 workers, 1 draw:   {one_s:6.2f} s  (target < 10 s)  worker peak RSS "
+        f"{max(one_peaks):.0f} MB each at most, {sum(one_peaks):.0f} MB together",
+        f"  chunk seconds (sum) {one_run.timings.get('chunks_seconds', 0):.2f}, combine "
+        f"{one_run.timings.get('combine_seconds')}, persist {one_run.timings.get('persist_seconds')}",
+        f"floor: COPY out {t_out:.2f} s + COPY in {t_in:.2f} s = {floor:.2f} s; recompute / floor = "
+        f"{one_s / floor:.2f} (target <= 3)",
+        f"end to end, 2 workers, 20 draws: {twenty_s:6.2f} s  (+{twenty_s - one_s:.2f} s, target < +10 s)  worker "
+        f"peak RSS {max(twenty_peaks):.0f} MB each at most",
+        f"pure-Python per-leaver VC draw + school and VC measures: {t_python:.2f} s",
+        f"engine, same steps (tariff, draw, school and VC headline measures): {t_same:.2f} s; speed-up "
+        f"{t_python / t_same:.1f}x (target >= 20x)",
+        f"engine, everything (also breakdowns, deprivation, authority, Scotland, scores): {t_engine:.2f} s; "
+        f"{t_python / t_engine:.1f}x the pure-Python time for less work",
+        f"this process peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB",
+    ]
+    report("national_recompute", lines)
+
+
+if __name__ == "__main__":
+    main()
