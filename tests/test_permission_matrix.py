@@ -123,6 +123,7 @@ EXPECTED: dict[str, Route] = {
     # The body carries admin_b's membership id: only admin_b may switch to it.
     "switch_context": Route(None, lambda p, t: {ANON: 302, "no_role": 403, "admin_b": 302}.get(p, 404), method="post"),
     "datahub:index": Route(None, portal_page),
+    "insight:methodology": Route(None, portal_page),
     "datahub:establishment": Route(seed, covered),
     "datahub:establishment_learners": Route(seed, learner_list),
     "datahub:learner": Route(learner_pk, learner_page),
