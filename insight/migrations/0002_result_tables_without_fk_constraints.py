@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('datahub', '0003_import_batches_and_change_history'),
+        ('datahub', '0002_reference_data'),
         ('insight', '0001_initial'),
     ]
 
