@@ -17,7 +17,9 @@ from django.http import HttpRequest
 from .access import can_use_admin, scope_for
 from .models import (
     AuditEvent,
+    ChangeRecord,
     Establishment,
+    ImportBatch,
     Learner,
     LocalAuthority,
     Membership,
@@ -210,6 +212,37 @@ class AuditEventAdmin(ScopedAdmin):
             Q(establishment__in=Establishment.objects.filter(_est_q(scope)))
             | Q(authority_id__in=scope.import_authority_ids)
         )
+
+
+@admin.register(ImportBatch)
+class ImportBatchAdmin(ScopedAdmin):
+    """Import history, read-only: a data manager sees the batches they uploaded."""
+
+    list_display = ["created_at", "kind", "file_name", "status", "count_new", "count_updated", "count_unchanged",
+                    "count_rejected", "uploaded_by"]
+    list_filter = ["kind", "status"]
+    read_only_for_data_managers = True
+
+    def scope_filter(self, qs: QuerySet, request: HttpRequest) -> QuerySet:
+        return qs.filter(uploaded_by=request.user)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return [f.name for f in self.model._meta.fields]
+
+
+@admin.register(ChangeRecord)
+class ChangeRecordAdmin(ScopedAdmin):
+    """Who changed what, from which batch: read-only, for the data manager's schools."""
+
+    list_display = ["at", "model", "object_id", "action", "changed_by", "batch", "establishment"]
+    list_filter = ["model", "action"]
+    read_only_for_data_managers = True
+
+    def scope_filter(self, qs: QuerySet, request: HttpRequest) -> QuerySet:
+        return qs.filter(establishment__in=Establishment.objects.filter(_est_q(scope_for(request.user))))
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return [f.name for f in self.model._meta.fields]
 
 
 @admin.register(User)

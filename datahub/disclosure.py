@@ -2,14 +2,64 @@
 
 Primary rule (DOMAIN.md): for viewers not entitled to unsuppressed figures, a count under
 DISCLOSURE_MIN_COUNT (5), and any percentage or average built on such a count, is shown as ``c``.
-Secondary suppression (so a hidden cell cannot be recovered from totals or sibling cells) is
-applied per table by ``suppress_table``.
+
+Secondary suppression (so a hidden cell cannot be recovered from totals or sibling cells):
+
+- ``suppress_table``: one breakdown whose cells add up to a shown total.
+- ``protect``: linked tables. Cells are keyed counts; ``Relation``s say which cells add up to
+  which (a school's total = its girls + its boys; an authority's girls = the girls of its schools;
+  SIMD quintile 1 = deciles 1 + 2). The pattern is computed once per measure and viewer class over
+  every table a measure appears in, so the same cell is hidden on every page and in every export,
+  and no hidden cell can be narrowed below the threshold by combining visible numbers.
+
+The rules ``protect`` enforces, for every relation ``total = part_1 + ... + part_k`` (our rules;
+the published guidance only says "suppress small numbers and whatever would reveal them"):
+
+1. Primary: a count from 1 to DISCLOSURE_MIN_COUNT - 1 is hidden. Zero is shown (it reveals
+   nobody), so an observer knows every hidden cell is at least 1.
+2. A relation never has exactly one hidden cell (total minus the visible parts would give it).
+3. With the total shown, the hidden parts' sum S is known. For every primary part p, the largest
+   value p could take, S - (number of other hidden parts), must reach the threshold: an observer
+   cannot tell that p is small.
+4. ``insider`` relations (an authority = its schools; Scotland = its authorities) assume the
+   observer knows one part exactly (their own school or authority, seen unsuppressed). There,
+   at least three parts are hidden when the total is shown, and rule 3 must hold after removing
+   any one other hidden part; when the total is hidden, at least two parts are.
+5. To mend a relation, the smallest non-zero visible part is hidden (least information lost);
+   when every part is hidden, the total is. Repeated over all relations until nothing changes,
+   so the result is deterministic and the same in every process.
+
+A hidden count hides every figure built on it (percentages and averages of that cell).
+
+``protect`` is exact for a single table (one relation). Linked tables can leak across relations
+(a hidden cell's lower bound raised by a relation elsewhere narrows its partner), so tables
+nested in a hierarchy (schools in authorities in Scotland, each broken down by fixed groups) go
+through ``protect_hierarchy``, which proves protection cell by cell instead:
+
+- For every primary cell p (count c < threshold) it finds a *move*: a set of hidden cells that
+  can all change together, keeping every shown total and every shown cell the same, so that p
+  rises to the threshold while no other hidden cell falls below 1. Such a move is a feasible
+  direction of the linear system an observer can write from the shown figures, so the largest
+  value p could take is at least the threshold: nobody can tell that p is small. This is the
+  "hypercube" idea of statistical offices' cell suppression (tau-Argus), on our hierarchy.
+- A move for an interior cell (unit U, group g of breakdown d) shifts d-groups inside U (g up,
+  another group h down), and the opposite inside one or more sibling units under the same
+  parent (g down, h up), carried down to the schools when the units are authorities. A move for
+  a unit's total shifts one group of every breakdown with it.
+- Insiders: a school's staff know their school exactly; an authority's staff know it and all its
+  schools. Each primary cell gets two moves through disjoint sets of such insiders (or one that
+  touches nobody but the cell's own school and authority), so any one insider can block at most
+  one of them. Staff of the cell's own school and authority are entitled to it anyway.
+- Every cell a move uses is hidden. Cells are preferred that are hidden already, then cells of
+  units no page shows on their own (``tier``), then units that can absorb the most.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections import defaultdict, deque
+from collections.abc import Callable, Hashable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Generic, TypeVar
 
 from django.conf import settings
 
@@ -52,22 +102,315 @@ def cell(value: float | int | None, base: int, entitlement: Entitlement) -> Cell
 def suppress_table(counts: Sequence[int], total: int | None, entitlement: Entitlement) -> list[bool]:
     """Which cells of one breakdown (siblings that add up to ``total``) to hide.
 
-    Primary: each count in 1..min-1. Secondary: if exactly one cell is hidden and the total is
-    shown, the next smallest non-zero sibling is hidden too, so total minus the visible cells
-    cannot reveal the hidden one; repeated until the hidden cells together reach min_count.
+    Primary: each count in 1..min-1. Secondary: the rules of ``protect`` for the one relation
+    ``total = sum(counts)`` (with no total shown, primary suppression only).
     """
     if entitlement.unsuppressed:
         return [False] * len(counts)
-    limit = min_count()
-    hidden = [0 < c < limit for c in counts]
-    if any(hidden) and total is not None:
-        while True:
-            hidden_sum = sum(c for c, h in zip(counts, hidden, strict=True) if h)
-            n_hidden = sum(hidden)
-            if n_hidden >= 2 and hidden_sum >= limit:
-                break
-            candidates = [(c, i) for i, (c, h) in enumerate(zip(counts, hidden, strict=True)) if not h and c > 0]
-            if not candidates:
-                break
-            hidden[min(candidates)[1]] = True
-    return hidden
+    cells: dict[object, int] = dict(enumerate(counts))
+    relations: list[Relation[object]] = []
+    if total is not None:
+        cells["total"] = total
+        relations.append(Relation("total", tuple(range(len(counts)))))
+    hidden = protect(cells, relations)
+    return [i in hidden for i in range(len(counts))]
+
+
+# --- Linked tables ----------------------------------------------------------------------------
+
+K = TypeVar("K", bound=Hashable)
+
+
+@dataclass(frozen=True)
+class Relation(Generic[K]):
+    """``total`` = the sum of ``parts`` (cells keyed as in the counts given to ``protect``).
+
+    ``total`` None: the parts add up to nothing shown, so the relation constrains nothing.
+    ``insider``: a viewer may know one part exactly (see rule 4 in the module docstring).
+    """
+
+    total: K | None
+    parts: tuple[K, ...]
+    insider: bool = False
+
+
+@dataclass
+class _State(Generic[K]):
+    counts: Mapping[K, int]
+    limit: int
+    hidden: set[K] = field(default_factory=set)
+    tier: Callable[[K], int] | None = None
+
+    def count(self, key: K) -> int:
+        return int(self.counts.get(key, 0))
+
+    def violated(self, r: Relation[K]) -> bool:
+        if r.total is None:
+            return False
+        hidden_parts = [self.count(p) for p in r.parts if p in self.hidden]
+        total_hidden = r.total in self.hidden
+        if not hidden_parts and not total_hidden:
+            return False
+        if total_hidden:
+            return len(hidden_parts) < (2 if r.insider else 1)
+        k = len(hidden_parts)
+        if k < (3 if r.insider else 2):
+            return True
+        s = sum(hidden_parts)
+        primaries = [i for i, v in enumerate(hidden_parts) if v < self.limit]
+        for i in primaries:
+            others = hidden_parts[:i] + hidden_parts[i + 1 :]
+            upper = s - (k - 1)  # the others are at least 1 each
+            if r.insider:
+                upper = s - max(others) - (k - 2)  # ... and one of them is known exactly
+            if upper < self.limit:
+                return True
+        return False
+
+    def mend(self, r: Relation[K]) -> K | None:
+        """The cell to hide next: the smallest non-zero visible part (in the lowest tier), else the total."""
+        best: tuple[int, int, int] | None = None
+        for i, p in enumerate(r.parts):
+            v = self.count(p)
+            if v > 0 and p not in self.hidden:
+                rank = (self.tier(p) if self.tier else 0, v, i)
+                if best is None or rank < best:
+                    best = rank
+        if best is not None:
+            return r.parts[best[2]]
+        if r.total is not None and r.total not in self.hidden and self.count(r.total) > 0:
+            return r.total
+        return None
+
+
+def protect(
+    counts: Mapping[K, int],
+    relations: Sequence[Relation[K]],
+    *,
+    limit: int | None = None,
+    tier: Callable[[K], int] | None = None,
+) -> set[K]:
+    """The cells to hide from viewers without entitlement: primary and secondary suppression.
+
+    ``counts``: every cell's count (a cell missing from it counts 0). ``relations``: which cells
+    add up to which. ``tier``: optional preference when a relation needs one more hidden cell,
+    lower first (e.g. cells no page shows on their own before those that are shown); within a
+    tier the smallest count goes first. Returns the set of hidden keys. Deterministic: the same
+    counts and relations in the same order always give the same set.
+    """
+    state = _State(counts, limit if limit is not None else min_count(), tier=tier)
+    state.hidden = {k for k, v in counts.items() if 0 < v < state.limit}
+    by_cell: dict[K, list[int]] = defaultdict(list)
+    for i, r in enumerate(relations):
+        if r.total is not None:
+            by_cell[r.total].append(i)
+        for p in r.parts:
+            by_cell[p].append(i)
+    queue = deque(i for i, r in enumerate(relations) if state.violated(r))
+    queued = set(queue)
+    while queue:
+        i = queue.popleft()
+        queued.discard(i)
+        r = relations[i]
+        while state.violated(r):
+            key = state.mend(r)
+            if key is None:
+                break  # nothing left to hide here: every cell of the relation is hidden or zero
+            state.hidden.add(key)
+            for j in by_cell[key]:
+                if j != i and j not in queued:
+                    queue.append(j)
+                    queued.add(j)
+    return state.hidden
+
+
+def shown(value: float | int | None, base: int, hidden: bool, entitlement: Entitlement) -> Cell:
+    """A figure under a precomputed pattern: hidden when the pattern hides its cell (or, as a
+    safety net, when its own base is small) and the viewer is not entitled to it."""
+    if entitlement.unsuppressed:
+        return Cell(value, base, False)
+    return Cell(value, base, hidden or 0 < base < min_count())
+
+
+# --- Hierarchies of tables ------------------------------------------------------------------
+
+TOTAL: tuple[str, str] = ("", "")
+U = TypeVar("U", bound=Hashable)
+GroupCell = tuple[str, str]  # (breakdown, group); TOTAL for all leavers
+
+
+@dataclass(frozen=True)
+class Hierarchy(Generic[U]):
+    """Counts of units nested in a tree (schools in authorities in Scotland), each broken down.
+
+    ``counts[(unit, breakdown, group)]``; ``(unit, "", "")`` is the unit's total. Every breakdown
+    of a unit adds up to its total, and every cell of a unit with children is the sum of the same
+    cell of its children. ``knows(unit)``: the insiders who see that unit's cells unsuppressed
+    (e.g. {"school 12", "authority 3"} for school 12 of authority 3).
+    """
+
+    counts: Mapping[tuple[U, str, str], int]
+    parent: Mapping[U, U | None]
+    breakdowns: Mapping[str, Sequence[str]]
+    knows: Callable[[U], frozenset] = field(default=lambda u: frozenset())
+
+
+@dataclass
+class _Move:
+    cells: set  # (unit, breakdown, group) to hide
+    insiders: frozenset  # who could block it
+    cost: tuple[int, int]
+
+
+class _Prover(Generic[U]):
+    def __init__(self, h: Hierarchy[U], limit: int, tier: Callable[[tuple], int] | None) -> None:
+        self.h = h
+        self.limit = limit
+        self.children: dict[U, list[U]] = defaultdict(list)
+        for unit, par in h.parent.items():
+            if par is not None:
+                self.children[par].append(unit)
+        for kids in self.children.values():
+            kids.sort(key=repr)
+        self.hidden: set = {k for k, v in h.counts.items() if 0 < v < limit}
+        self._cap: dict[tuple, int] = {}
+        self._ancestors: dict[U, list[U]] = {}
+        # Tiers are per unit (a special school's cells are all unshown).
+        self.unit_tier = {u: (tier((u, "", "")) if tier else 1) for u in h.parent}
+        roots = [u for u, p in h.parent.items() if p is None]
+        # The group a total moves with, per breakdown: the largest group nationally.
+        self.largest = {
+            d: max(vals, key=lambda v: (sum(self.n(r, (d, v)) for r in roots), v))
+            for d, vals in h.breakdowns.items() if vals
+        }
+
+    def n(self, unit: U, cell: GroupCell) -> int:
+        return int(self.h.counts.get((unit, *cell), 0))
+
+    def ancestors(self, unit: U) -> list[U]:
+        if unit not in self._ancestors:
+            out = []
+            p = self.h.parent.get(unit)
+            while p is not None:
+                out.append(p)
+                p = self.h.parent.get(p)
+            self._ancestors[unit] = out
+        return self._ancestors[unit]
+
+    def own_cap(self, unit: U, falling: tuple[GroupCell, ...]) -> int:
+        """How far the ``falling`` cells of ``unit`` can fall with every hidden cell staying >= 1."""
+        return min((self.n(unit, c) - 1 for c in falling), default=1 << 30)
+
+    def cap(self, unit: U, falling: tuple[GroupCell, ...]) -> int:
+        key = (unit, falling)
+        if key not in self._cap:
+            own = self.own_cap(unit, falling)
+            kids = self.children.get(unit)
+            if kids:
+                own = min(own, sum(max(0, self.cap(k, falling)) for k in kids))
+            self._cap[key] = own
+        return self._cap[key]
+
+    def spread(self, units: Sequence[U], falling: tuple[GroupCell, ...], moving: tuple[GroupCell, ...], flow: int,
+               banned: frozenset, out: list[U]) -> bool:
+        """Carry ``flow`` down through ``units`` (cheapest first); record every unit used in ``out``.
+
+        Cheapest: units whose moving cells are hidden already, then units no page shows, then
+        the unit that can carry the most (fewest units touched).
+        """
+        candidates = []
+        for u in units:
+            c = self.cap(u, falling)
+            if c <= 0 or (banned and self.h.knows(u) & banned):
+                continue
+            fresh = sum(1 for cell in moving if (u, *cell) not in self.hidden)
+            candidates.append((fresh and self.unit_tier[u], fresh, -c, u, c))
+        candidates.sort(key=lambda t: (t[0], t[1], t[2], repr(t[3])))
+        left = flow
+        for *_, u, c in candidates:
+            take = min(c, left)
+            kids = self.children.get(u)
+            if kids:
+                used: list[U] = []
+                if not self.spread(kids, falling, moving, take, banned, used):
+                    continue
+                out.extend(used)
+            out.append(u)
+            left -= take
+            if left <= 0:
+                return True
+        return False
+
+    def move(self, unit: U, cell: GroupCell, banned: frozenset) -> _Move | None:
+        """A move that raises ``(unit, *cell)`` to the threshold touching no ``banned`` insider.
+
+        Tried in order: the cell's group against each other group of its breakdown (the largest
+        first), then with the unit's total; for each, siblings under the same parent first, then
+        siblings of the parent, and so on up to the root.
+        """
+        delta = self.limit - self.n(unit, cell)
+        entitled = self.h.knows(unit).union(*(self.h.knows(a) for a in self.ancestors(unit)))
+        groups = dict(self.largest)
+        pairs: list[tuple[tuple[GroupCell, ...], tuple[GroupCell, ...]]] = []
+        if cell != TOTAL:
+            d, g = cell
+            others = sorted((v for v in self.h.breakdowns.get(d, ()) if v != g), key=lambda v: -self.n(unit, (d, v)))
+            pairs = [(((d, g),), ((d, v),)) for v in others]
+            groups[d] = g
+        # Last: the group rises with the unit's total (when no other group can fall far enough).
+        pairs.append(((TOTAL, *groups.items()), ()))
+        for rising, falling in pairs:
+            moving = (*rising, *falling)
+            if self.own_cap(unit, falling) < delta:
+                continue
+            below: list[U] = []
+            kids = self.children.get(unit)
+            if kids and not self.spread(kids, falling, moving, delta, banned, below):
+                continue
+            chain = [unit]
+            for top in [unit, *self.ancestors(unit)]:
+                if top is not unit:
+                    if self.own_cap(top, falling) < delta:
+                        break
+                    chain.append(top)
+                par = self.h.parent.get(top)
+                used = list(below)
+                if par is not None:
+                    siblings = [s for s in self.children[par] if s != top]
+                    if not self.spread(siblings, rising, moving, delta, banned, used):
+                        continue
+                # (At the root no sibling is needed: the root's cells are hidden too.)
+                units = [*chain, *used]
+                cells = {(u, *c) for u in units for c in moving}
+                insiders = frozenset().union(*(self.h.knows(u) for u in units)) - entitled
+                return _Move(cells, insiders, (0, 0))
+        return None
+
+    def protect(self) -> set:
+        primaries = sorted(self.hidden, key=lambda k: (len(self.ancestors(k[0])), repr(k)), reverse=True)
+        for unit, d, g in primaries:
+            cell = (d, g)
+            best = self.move(unit, cell, frozenset())
+            if best is None:
+                continue  # nothing can protect it (the caller's audit would report it)
+            chosen = [best]
+            if best.insiders:
+                second = self.move(unit, cell, best.insiders)
+                if second is not None and not (second.insiders & best.insiders):
+                    chosen.append(second)
+            for m in chosen:
+                self.hidden |= m.cells
+        return self.hidden
+
+
+def protect_hierarchy(
+    h: Hierarchy[U], *, limit: int | None = None, tier: Callable[[tuple], int] | None = None
+) -> set[tuple[U, str, str]]:
+    """The cells of a hierarchy of tables to hide from viewers without entitlement.
+
+    Primary: counts 1..threshold-1. Secondary: for every primary cell, moves (see the module
+    docstring) that prove an observer cannot tell it is under the threshold, even knowing one
+    school or authority exactly. ``tier(key)``: lower tiers are hidden first when there is a
+    choice. Deterministic for the same input.
+    """
+    return _Prover(h, limit if limit is not None else min_count(), tier).protect()

@@ -69,7 +69,9 @@ class DataHubIndexView(PortalView, TemplateView):
         if kind in EstablishmentType.values:
             qs = qs.filter(type=kind)
         page = Paginator(qs.order_by("authority__name", "name"), 50).get_page(self.request.GET.get("page"))
-        ctx.update(page=page, q=q, type=kind, types=EstablishmentType.choices)
+        scope = scope_for(self.request.user)
+        can_import = bool(scope.import_national or scope.import_establishment_ids or scope.import_authority_ids)
+        ctx.update(page=page, q=q, type=kind, types=EstablishmentType.choices, can_import=can_import)
         return ctx
 
 

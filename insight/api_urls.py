@@ -2,6 +2,8 @@ from rest_framework.routers import APIRootView, DefaultRouter
 
 from datahub import api as datahub_api
 from datahub.api_base import PortalRolePermission
+from destinations import api as destinations_api
+from partnerships import api as partnerships_api
 
 app_name = "api"
 
@@ -17,5 +19,16 @@ router.APIRootView = PortalAPIRootView
 router.register("authorities", datahub_api.LocalAuthorityViewSet, basename="authority")
 router.register("establishments", datahub_api.EstablishmentViewSet, basename="establishment")
 router.register("learners", datahub_api.LearnerViewSet, basename="learner")
+router.register("leavers", datahub_api.LeaverViewSet, basename="leaver")
+router.register("results", datahub_api.ResultViewSet, basename="result")
+router.register("import-batches", datahub_api.ImportBatchViewSet, basename="import-batch")
+router.register("imports", datahub_api.ImportKindViewSet, basename="import-kind")
+router.register("partnerships", partnerships_api.PartnershipViewSet, basename="partnership")
+router.register(
+    "partnership-notifications", partnerships_api.PartnershipNotificationViewSet, basename="partnership-notification"
+)
+
+router.register("destination-records", destinations_api.DestinationRecordViewSet, basename="destination-record")
+router.register("participation-spells", destinations_api.ParticipationSpellViewSet, basename="participation-spell")
 
 urlpatterns = router.urls

@@ -12,6 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -186,6 +187,7 @@ if SG_DESIGN_SYSTEM_DIR.exists():
     STATICFILES_DIRS.append(("sgds", SG_DESIGN_SYSTEM_DIR))
 elif PRODUCTION:
     raise ImproperlyConfigured(f"The design system is missing ({SG_DESIGN_SYSTEM_DIR}): run `npm ci` first")
+STATICFILES_DIRS += [("chartjs", d) for d in [BASE_DIR / "node_modules" / "chart.js" / "dist"] if d.exists()]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -233,6 +235,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "PartnershipStatusEnum": "partnerships.models.Status",
+        "ParticipationStatusEnum": "destinations.classification.ParticipationStatus",
+        "ImportStatusEnum": "datahub.models.ImportStatus",
+    },
 }
 
 # --- Celery ---------------------------------------------------------------------------------
@@ -256,12 +263,21 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     # Re-queue benchmark chunks whose worker died (lease expired) and finalise runs that are ready.
     "reap-stuck-benchmark-runs": {"task": "insight.tasks.reap_stuck_runs", "schedule": 60.0},
+    # Rebuild the MCMC caseload's derived table nightly (catches learners who moved authority).
+    "refresh-mcmc-cases": {"task": "destinations.tasks.refresh_cases", "schedule": crontab(hour=2, minute=30)},
 }
 BENCHMARK_CHUNK_LEASE_SECONDS = env.int("BENCHMARK_CHUNK_LEASE_SECONDS", default=900)
 # Test-only fault injection: a worker sleeps this long after claiming a chunk (see tests/insight).
 BENCHMARK_FAULT_PAUSE_SECONDS = env.float("BENCHMARK_FAULT_PAUSE_SECONDS", default=0.0)
 
 # --- Portal ---------------------------------------------------------------------------------
+# Imports: files over this size run in the background (Celery) with a progress bar; larger than
+# the maximum are refused; the API's bulk endpoints take at most this many rows per request.
+IMPORT_BACKGROUND_THRESHOLD_BYTES = env.int("IMPORT_BACKGROUND_THRESHOLD_BYTES", default=2_000_000)
+IMPORT_MAX_FILE_BYTES = env.int("IMPORT_MAX_FILE_BYTES", default=300_000_000)
+IMPORT_API_MAX_ROWS = env.int("IMPORT_API_MAX_ROWS", default=10_000)
+# The portal's public address, for links in e-mails (e.g. https://insight.example.gov.scot).
+PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="")
 # Counts under this are suppressed for viewers not entitled to see them (disclosure control).
 DISCLOSURE_MIN_COUNT = env.int("DISCLOSURE_MIN_COUNT", default=5)
 # Where people report an accessibility problem (shown in the accessibility statement).

@@ -20,6 +20,8 @@ urlpatterns = [
     path("healthz/", views.healthz, name="healthz"),
     path("datahub/", include("datahub.urls")),
     path("insight/", include("insight.insight_urls")),
+    path("partnerships/", include("partnerships.urls")),
+    path("destinations/", include("destinations.urls")),
     path("api/v1/", include("insight.api_urls", namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api_docs"),

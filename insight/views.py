@@ -18,9 +18,16 @@ from datahub.selectors import leaver_cohorts
 from datahub.views_base import PortalView
 from destinations.selectors import destination_summaries
 
+from .views_dashboards import home_lead
+
 
 class DashboardView(PortalView, TemplateView):
-    """The signed-in user's home: their active school, authority or Scotland. Any portal user."""
+    """The signed-in user's home: their active school, authority or Scotland. Any portal user.
+
+    It leads into the benchmarking dashboards for the active membership: a school's staff to
+    their school's dashboard, authority staff to the authority dashboard, national analysts to
+    the national view (insight.views_dashboards.home_lead).
+    """
 
     template_name = "insight/dashboard.html"
 
@@ -28,6 +35,7 @@ class DashboardView(PortalView, TemplateView):
         ctx = super().get_context_data(**kwargs)
         m = self.request.membership  # type: ignore[attr-defined]
         ctx["explanation"] = disclosure.explanation()
+        ctx.update(home_lead(self.request))
         if m.establishment_id:
             ctx.update(self._establishment(m.establishment))
         elif m.authority_id:

@@ -68,3 +68,30 @@ class PartnershipEvent(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
+
+
+class Notification(models.Model):
+    """An in-app notice to one of the other school's admins that a partnership changed state.
+
+    Written by partnerships.services with the event; the text is fixed when written, so it still
+    reads correctly after later transitions or renamed schools.
+    """
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="partnership_notifications"
+    )
+    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="notifications")
+    event = models.ForeignKey(PartnershipEvent, on_delete=models.CASCADE, related_name="notifications")
+    establishment = models.ForeignKey(
+        Establishment, on_delete=models.CASCADE, related_name="+", help_text="The school the recipient is told as"
+    )
+    text = models.CharField(max_length=300)
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["recipient", "read_at"], name="partnership_notif_unread")]
+
+    def __str__(self) -> str:
+        return self.text

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
-from .models import Partnership, Status
+from datahub.access import memberships_of
+from datahub.models import ESTABLISHMENT_ROLES, Establishment, Role
+
+from .models import LIVE, Notification, Partnership, PartnershipEvent, Status
 
 
 def partner_establishment_ids(establishment_ids: Iterable[int]) -> set[int]:
@@ -22,3 +27,88 @@ def partner_establishment_ids(establishment_ids: Iterable[int]) -> set[int]:
         if partner in ids and proposer in ids:
             out.update({proposer, partner})
     return out
+
+
+# --- Scoped reads for pages and the API ----------------------------------------------------
+
+
+def member_establishment_ids(user: object) -> set[int]:
+    """Schools where the user holds an establishment role (admin or staff): the schools whose
+    partnerships they see. Everyone else sees no partnership at all (404, not 403)."""
+    return {m.establishment_id for m in memberships_of(user) if m.role in ESTABLISHMENT_ROLES and m.establishment_id}
+
+
+def admin_establishment_ids(user: object) -> set[int]:
+    """Schools the user may act for on learning partnerships (establishment admin)."""
+    return {
+        m.establishment_id
+        for m in memberships_of(user)
+        if m.role == Role.ESTABLISHMENT_ADMIN and m.establishment_id
+    }
+
+
+def partnerships_for(user: object) -> QuerySet[Partnership]:
+    """Every partnership (any status) involving one of the user's schools."""
+    ids = member_establishment_ids(user)
+    return Partnership.objects.filter(Q(proposer_id__in=ids) | Q(partner_id__in=ids)).select_related(
+        "proposer__authority", "partner__authority"
+    )
+
+
+def live_partnership_between(a: Establishment, b: Establishment) -> Partnership | None:
+    """The proposed or active partnership of two schools, whichever proposed (at most one)."""
+    return (
+        Partnership.objects.filter(status__in=LIVE)
+        .filter(Q(proposer=a, partner=b) | Q(proposer=b, partner=a))
+        .select_related("proposer", "partner")
+        .first()
+    )
+
+
+def live_partnerships_by_other(establishment: Establishment | int) -> dict[int, Partnership]:
+    """The school's live partnerships keyed by the other school's id (one per pair)."""
+    est_id = establishment if isinstance(establishment, int) else establishment.pk
+    out: dict[int, Partnership] = {}
+    for p in Partnership.objects.filter(Q(proposer_id=est_id) | Q(partner_id=est_id), status__in=LIVE):
+        out[p.partner_id if p.proposer_id == est_id else p.proposer_id] = p
+    return out
+
+
+@dataclass(frozen=True)
+class PartnershipTables:
+    """The three tables of View Partnerships for one school."""
+
+    received: list[Partnership]
+    active: list[Partnership]
+    sent: list[Partnership]
+    past: list[Partnership]
+
+
+def partnership_tables(establishment: Establishment) -> PartnershipTables:
+    rows = list(
+        Partnership.objects.filter(Q(proposer=establishment) | Q(partner=establishment))
+        .select_related("proposer__authority", "partner__authority")
+        .order_by("-updated_at", "-id")
+    )
+    received = [p for p in rows if p.status == Status.PROPOSED and p.partner_id == establishment.pk]
+    sent = [p for p in rows if p.status == Status.PROPOSED and p.proposer_id == establishment.pk]
+    active = [p for p in rows if p.status == Status.ACTIVE]
+    past = [p for p in rows if p.status not in LIVE][:50]
+    return PartnershipTables(received, active, sent, past)
+
+
+def partnership_events(partnership: Partnership) -> QuerySet[PartnershipEvent]:
+    return partnership.events.select_related("actor", "acting_for").order_by("at", "id")
+
+
+def unread_notifications(user: Any, establishment_ids: Iterable[int] | None = None) -> QuerySet[Notification]:
+    qs = Notification.objects.filter(recipient=user, read_at__isnull=True).select_related("event")
+    if establishment_ids is not None:
+        qs = qs.filter(establishment_id__in=list(establishment_ids))
+    return qs.order_by("-created_at", "-id")
+
+
+def notifications_for(user: Any) -> QuerySet[Notification]:
+    return Notification.objects.filter(recipient=user).select_related(
+        "event", "partnership__proposer", "partnership__partner", "establishment"
+    ).order_by("-created_at", "-id")

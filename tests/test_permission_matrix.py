@@ -63,6 +63,8 @@ class Route:
     kwargs: Callable[[object, str], dict] | None  # (world, target) -> URL kwargs
     expect: Callable[[str, str], int | set[int]]  # (persona, target) -> status
     method: str = "get"
+    # (world, target) -> POST body; None: another user's membership id (the context switcher's field)
+    data: Callable[[object, str], dict] | None = None
 
 
 def portal_page(persona: str, target: str) -> int:
@@ -116,8 +118,275 @@ def learner_pk(w: object, t: str) -> dict:
     return {"pk": (w.learner_a if t == "A" else w.learner_b).pk}  # type: ignore[attr-defined]
 
 
+SCHOOL_MEMBERS = {"A": {"admin_a", "staff_a"}, "B": {"admin_b", "staff_b"}}  # admins and staff of the school
+SCHOOL_PEOPLE = SCHOOL_MEMBERS["A"] | SCHOOL_MEMBERS["B"]
+
+
+def school_page(persona: str, target: str) -> int:
+    """A page for school admins and staff (their own school): 403 for every other role."""
+    if persona in (ANON, "no_role"):
+        return portal_page(persona, target)
+    return 200 if persona in SCHOOL_PEOPLE else 403
+
+
+def partnership_seen(persona: str, target: str) -> int:
+    """A partnership of the target school (with A2): its admins and staff see it, everyone else 404."""
+    if persona in (ANON, "no_role"):
+        return portal_page(persona, target)
+    return 200 if persona in SCHOOL_MEMBERS[target] else 404
+
+
+def partnership_acted(persona: str, target: str) -> int:
+    """POST an action on the target school's partnership: its admin succeeds (redirect), its staff 403,
+    everyone else 404 (another school's partnership id in the path)."""
+    if persona in (ANON, "no_role"):
+        return portal_page(persona, target) if persona == "no_role" else 302
+    if persona == f"admin_{target.lower()}":
+        return 302
+    return 403 if persona in SCHOOL_MEMBERS[target] else 404
+
+
+def propose_page(persona: str, target: str) -> int:
+    """GET the proposal page with no partner in the query: admins 404 (no such school), others 403."""
+    if persona in (ANON, "no_role"):
+        return portal_page(persona, target)
+    return 404 if persona in ("admin_a", "admin_b") else 403
+
+
+def propose_post(persona: str, target: str) -> int:
+    if persona in (ANON, "no_role"):
+        return portal_page(persona, target)
+    return 302 if persona in ("admin_a", "admin_b") else 403
+
+
+def _fresh_partnership(w: object, t: str, *, target_proposes: bool, status: str = "proposed") -> dict:
+    """Only one partnership in the world: between the target school and A2 (no persona's school)."""
+    from partnerships.models import Partnership
+
+    Partnership.objects.all().delete()
+    school = w.school_a if t == "A" else w.school_b  # type: ignore[attr-defined]
+    a2 = w.school_a2  # type: ignore[attr-defined]
+    proposer, partner = (school, a2) if target_proposes else (a2, school)
+    return {"pk": Partnership.objects.create(proposer=proposer, partner=partner, status=status).pk}
+
+
+def received(w: object, t: str) -> dict:
+    return _fresh_partnership(w, t, target_proposes=False)
+
+
+def sent(w: object, t: str) -> dict:
+    return _fresh_partnership(w, t, target_proposes=True)
+
+
+def active(w: object, t: str) -> dict:
+    return _fresh_partnership(w, t, target_proposes=True, status="active")
+
+
+def propose_body(w: object, t: str) -> dict:
+    from partnerships.models import Partnership
+
+    Partnership.objects.all().delete()
+    return {"partner": w.school_a2.seed_code, "message": "matrix"}  # type: ignore[attr-defined]
+
+
+def notification(w: object, t: str) -> dict:
+    """A notification for the target school's admin (its id is another user's for everyone else)."""
+    from partnerships.models import Notification, Partnership, PartnershipEvent
+
+    school = w.school_a if t == "A" else w.school_b  # type: ignore[attr-defined]
+    Partnership.objects.all().delete()
+    p = Partnership.objects.create(proposer=w.school_a2, partner=school)  # type: ignore[attr-defined]
+    e = PartnershipEvent.objects.create(partnership=p, acting_for=w.school_a2, to_status="proposed")  # type: ignore[attr-defined]
+    user = w.personas[f"admin_{t.lower()}"]  # type: ignore[attr-defined]
+    return {"pk": Notification.objects.create(recipient=user, partnership=p, event=e, establishment=school,
+                                              text="matrix").pk}
+
+
+def others_notification_body(w: object, t: str) -> dict:
+    return {"notification": [notification(w, "B")["pk"]], "ids": [notification(w, "B")["pk"]]}
+
+
+def api_partnership_acted(persona: str, target: str) -> int:
+    if persona == f"admin_{target.lower()}":
+        return 200
+    return 403 if persona in SCHOOL_MEMBERS[target] else 404
+
+
+DATA_MANAGERS = {"dm_a", "dm_x"}
+
+
+def dm_page(persona: str, target: str) -> int:
+    """Import pages: data managers only (403 for every other role)."""
+    if persona in (ANON, "no_role"):
+        return portal_page(persona, target)
+    return 200 if persona in DATA_MANAGERS else 403
+
+
+def import_batch(w: object, t: str) -> dict:
+    """A finished import batch touching the target school, uploaded by a data manager of its authority."""
+    from datahub.models import ImportBatch, Role
+    from tests.factories import member
+
+    school = w.school_a if t == "A" else w.school_b  # type: ignore[attr-defined]
+    uploader = w.personas["dm_x"] if t == "A" else member(Role.DATA_MANAGER, authority=w.authority_y)  # type: ignore[attr-defined]
+    batch = ImportBatch.objects.create(kind="results", uploaded_by=uploader, file_name="matrix.csv", status="succeeded")
+    batch.establishments.set([school])
+    return {"pk": batch.pk}
+
+
+def batch_seen(persona: str, target: str) -> int:
+    """A batch: data managers whose import scope covers its school see it (others 404); other roles 403."""
+    if persona in (ANON, "no_role"):
+        return portal_page(persona, target)
+    if persona not in DATA_MANAGERS:
+        return 403
+    return 200 if target == "A" else 404
+
+
+def batch_cancelled(persona: str, target: str) -> int:
+    if persona == ANON:
+        return 302
+    got = batch_seen(persona, target)
+    return 302 if got == 200 else got
+
+
+def api_dm(inner: Callable[[str, str], int]) -> Callable[[str, str], int | set[int]]:
+    """API endpoints for data managers: other roles 403."""
+    return api(lambda p, t: inner(p, t) if p in DATA_MANAGERS else 403)
+
+
+def result_pk(w: object, t: str) -> dict:
+    return {"pk": (w.learner_a if t == "A" else w.learner_b).results.first().pk}  # type: ignore[attr-defined]
+
+
+def leaver_pk(w: object, t: str) -> dict:
+    return {"pk": (w.learner_a if t == "A" else w.learner_b).leaver.pk}  # type: ignore[attr-defined]
+
+
+# A form body is not a list of rows: data managers get 400, nothing is written; other roles 403.
+BULK = dict(method="post", data=lambda w, t: {"rows": "not rows", "seed_code": seed(w, t)["seed"]})
+
+
+# --- Destinations (destinations.access): journeys for the authority's MCMC officers and the last
+# school's admins and staff; casework for the MCMC officers only; the audit log for the authority's
+# MCMC officers and data managers. Another authority's young people are not found (404).
+MCMC = {"mcmc_x", "mcmc_y"}
+JOURNEY = {"A": {"mcmc_x", "admin_a", "staff_a"}, "B": {"mcmc_y", "admin_b", "staff_b"}}
+JOURNEY_READERS = JOURNEY["A"] | JOURNEY["B"]
+
+
+def mcmc_page(persona: str, target: str) -> int:
+    if persona in (ANON, "no_role"):
+        return portal_page(persona, target)
+    return 200 if persona in MCMC else 403
+
+
+def journey_page(persona: str, target: str) -> int:
+    if persona in (ANON, "no_role"):
+        return portal_page(persona, target)
+    if persona in JOURNEY[target]:
+        return 200
+    return 403 if persona in LEARNERS[target] else 404
+
+
+def casework_page(persona: str, target: str) -> int:
+    if persona in (ANON, "no_role"):
+        return portal_page(persona, target)
+    if persona == f"mcmc_{'x' if target == 'A' else 'y'}":
+        return 200
+    return 403 if persona in LEARNERS[target] else 404
+
+
+def audit_page(persona: str, target: str) -> int:
+    if persona in (ANON, "no_role"):
+        return portal_page(persona, target)
+    return 200 if persona in MCMC | {"dm_x"} else 403
+
+
+def caseload_bulk(persona: str, target: str) -> int:
+    """POST the target school's leaver to bulk assign (no officer chosen: nothing changes, back to
+    the caseload); the other authority's officer is refused the foreign id (404)."""
+    if persona in (ANON, "no_role"):
+        return portal_page(persona, target)
+    if persona not in MCMC:
+        return 403
+    return 302 if persona == f"mcmc_{'x' if target == 'A' else 'y'}" else 404
+
+
+def bulk_body(w: object, t: str) -> dict:
+    learner = w.learner_a if t == "A" else w.learner_b  # type: ignore[attr-defined]
+    return {"action": "assign", "officer": "", "reason": "matrix", "leavers": [learner.leaver.pk]}
+
+
+def api_journey(persona: str, target: str) -> int:
+    """Destination API objects: journey readers of the target 200, other journey readers 404,
+    roles that read no journeys 403."""
+    if persona in JOURNEY[target]:
+        return 200
+    return 404 if persona in JOURNEY_READERS else 403
+
+
+def destination_record_pk(w: object, t: str) -> dict:
+    from destinations.models import DestinationRecord
+
+    learner = w.learner_a if t == "A" else w.learner_b  # type: ignore[attr-defined]
+    return {"pk": DestinationRecord.objects.filter(leaver__learner=learner).first().pk}  # type: ignore[union-attr]
+
+
+def participation_spell_pk(w: object, t: str) -> dict:
+    import datetime as dt
+
+    from destinations.models import ParticipationSpell
+
+    learner = w.learner_a if t == "A" else w.learner_b  # type: ignore[attr-defined]
+    spell, _ = ParticipationSpell.objects.get_or_create(learner=learner, status="EDUCATION",
+                                                        start_date=dt.date(2024, 8, 19))
+    return {"pk": spell.pk}
+
+
+# Benchmarking dashboards (insight.views_dashboards). Any portal user may open any secondary
+# school's dashboard (suppressed unless entitled); authority dashboards are for analysts, MCMC
+# officers and authority/national data managers; the national view for national analysts. The
+# matrix world has no benchmark run, so there is no table to export yet: 404 once the role passes.
+DASHBOARD_ANALYSTS = {"mcmc_x", "analyst_x", "mcmc_y", "analyst_y", "national", "dm_x"}
+
+
+def authority_dashboard(persona: str, target: str) -> int:
+    if persona in (ANON, "no_role"):
+        return portal_page(persona, target)
+    return 200 if persona in DASHBOARD_ANALYSTS else 403
+
+
+def national_view(persona: str, target: str) -> int:
+    if persona in (ANON, "no_role"):
+        return portal_page(persona, target)
+    return 200 if persona == "national" else 403
+
+
+def no_run_export(page: Callable[[str, str], int]) -> Callable[[str, str], int]:
+    def expect(persona: str, target: str) -> int:
+        status = page(persona, target)
+        return 404 if status == 200 else status
+
+    return expect
+
+
+def authority_code(w: object, t: str) -> dict:
+    return {"code": 100 if t == "A" else 260}
+
+
 EXPECTED: dict[str, Route] = {
     "dashboard": Route(None, portal_page),
+    # Redirects every portal user to their own dashboard (or home).
+    "insight:benchmarks": Route(None, lambda p, t: {"no_role": 403}.get(p, 302)),
+    "insight:establishment_dashboard": Route(seed, portal_page),
+    "insight:establishment_export": Route(lambda w, t: {**seed(w, t), "table": "leavers", "fmt": "csv"},
+                                          no_run_export(portal_page)),
+    "insight:authority_dashboard": Route(authority_code, authority_dashboard),
+    "insight:authority_export": Route(lambda w, t: {"code": str(authority_code(w, t)["code"]), "table": "schools",
+                                                    "fmt": "xlsx"}, no_run_export(authority_dashboard)),
+    "insight:national": Route(None, national_view),
+    "insight:national_export": Route(lambda w, t: {"table": "authorities", "fmt": "csv"}, no_run_export(national_view)),
     "accessibility": Route(None, public),
     "healthz": Route(None, public),
     # The body carries admin_b's membership id: only admin_b may switch to it.
@@ -136,6 +405,69 @@ EXPECTED: dict[str, Route] = {
     ),
     "api:learner-list": Route(None, api(lambda p, t: 200)),
     "api:learner-detail": Route(learner_pk, api(lambda p, t: 200 if p in LEARNERS[t] else 404)),
+    "insight:find_partners": Route(None, school_page),
+    "partnerships:list": Route(None, school_page),
+    "partnerships:detail": Route(received, partnership_seen),
+    "partnerships:propose": Route(None, propose_page),
+    "partnerships:accept": Route(received, partnership_acted, method="post", data=lambda w, t: {"message": "m"}),
+    "partnerships:decline": Route(received, partnership_acted, method="post", data=lambda w, t: {}),
+    "partnerships:withdraw": Route(sent, partnership_acted, method="post", data=lambda w, t: {}),
+    "partnerships:end": Route(active, partnership_acted, method="post", data=lambda w, t: {}),
+    # Another user's notification id in the body: nothing happens to it, the caller is redirected.
+    "partnerships:notifications_read": Route(
+        None, lambda p, t: {"no_role": 403}.get(p, 302), method="post", data=others_notification_body
+    ),
+    "api:partnership-list": Route(None, api(lambda p, t: 200)),
+    "api:partnership-detail": Route(received, api(lambda p, t: 200 if p in SCHOOL_MEMBERS[t] else 404)),
+    "api:partnership-accept": Route(received, api(api_partnership_acted), method="post", data=lambda w, t: {}),
+    "api:partnership-decline": Route(received, api(api_partnership_acted), method="post", data=lambda w, t: {}),
+    "api:partnership-withdraw": Route(sent, api(api_partnership_acted), method="post", data=lambda w, t: {}),
+    "api:partnership-end": Route(active, api(api_partnership_acted), method="post", data=lambda w, t: {}),
+    "api:partnership-notification-list": Route(None, api(lambda p, t: 200)),
+    "api:partnership-notification-detail": Route(
+        notification, api(lambda p, t: 200 if p == f"admin_{t.lower()}" else 404)
+    ),
+    "api:partnership-notification-mark-read": Route(
+        None, api(lambda p, t: 200), method="post", data=others_notification_body
+    ),
+    # Imports (datahub.views_imports, datahub.api)
+    "datahub:import_index": Route(None, dm_page),
+    "datahub:import_history": Route(None, dm_page),
+    "datahub:import_upload": Route(lambda w, t: {"kind": "results" if t == "A" else "initial-destinations"}, dm_page),
+    "datahub:import_template": Route(lambda w, t: {"kind": "learners" if t == "A" else "participation"}, dm_page),
+    "datahub:import_batch": Route(import_batch, batch_seen),
+    "datahub:import_batch_status": Route(import_batch, batch_seen),
+    "datahub:import_batch_errors": Route(import_batch, batch_seen),
+    "datahub:import_batch_cancel": Route(import_batch, batch_cancelled, method="post", data=lambda w, t: {}),
+    "api:result-list": Route(None, api(lambda p, t: 200)),
+    "api:result-detail": Route(result_pk, api(lambda p, t: 200 if p in LEARNERS[t] else 404)),
+    "api:leaver-list": Route(None, api(lambda p, t: 200)),
+    "api:leaver-detail": Route(leaver_pk, api(lambda p, t: 200 if p in LEARNERS[t] else 404)),
+    "api:establishment-bulk": Route(None, api_dm(lambda p, t: 400), **BULK),
+    "api:learner-bulk": Route(None, api_dm(lambda p, t: 400), **BULK),
+    "api:leaver-bulk": Route(None, api_dm(lambda p, t: 400), **BULK),
+    "api:result-bulk": Route(None, api_dm(lambda p, t: 400), **BULK),
+    "api:import-batch-list": Route(None, api_dm(lambda p, t: 200)),
+    "api:import-batch-detail": Route(import_batch, api_dm(lambda p, t: 200 if t == "A" else 404)),
+    "api:import-kind-list": Route(None, api_dm(lambda p, t: 200)),
+    "api:import-kind-detail": Route(lambda w, t: {"kind": "results"}, api_dm(lambda p, t: 200)),
+    "api:import-kind-rows": Route(lambda w, t: {"kind": "results"}, api_dm(lambda p, t: 400), **BULK),
+    # Destinations (destinations.views, destinations.api)
+    "destinations:index": Route(None, portal_page),
+    "destinations:school": Route(seed, covered),
+    "destinations:caseload": Route(None, mcmc_page),
+    "destinations:caseload_export": Route(None, mcmc_page),
+    "destinations:caseload_bulk": Route(lambda w, t: {}, caseload_bulk, method="post", data=bulk_body),
+    "destinations:journey": Route(learner_pk, journey_page),
+    "destinations:contact_create": Route(learner_pk, casework_page),
+    "destinations:destination_create": Route(learner_pk, casework_page),
+    "destinations:participation_create": Route(learner_pk, casework_page),
+    "destinations:assignment": Route(learner_pk, casework_page),
+    "destinations:audit": Route(None, audit_page),
+    "api:destination-record-list": Route(None, api(lambda p, t: 200 if p in JOURNEY_READERS else 403)),
+    "api:destination-record-detail": Route(destination_record_pk, api(api_journey)),
+    "api:participation-spell-list": Route(None, api(lambda p, t: 200 if p in JOURNEY_READERS else 403)),
+    "api:participation-spell-detail": Route(participation_spell_pk, api(api_journey)),
     "schema": Route(None, authenticated),
     "api_docs": Route(None, authenticated),
     "api_redoc": Route(None, authenticated),
@@ -185,7 +517,10 @@ def test_our_routes_for_persona(world: object, persona: str) -> None:
         targets = ["A", "B"] if route.kwargs else ["-"]
         for target in targets:
             url = reverse(name, kwargs=route.kwargs(world, target) if route.kwargs else None)
-            if route.method == "post":
+            if route.method == "post" and route.data is not None:
+                resp = client.post(url, route.data(world, target))
+                got_urls = [url]
+            elif route.method == "post":
                 # Another user's membership id in the body.
                 other = world.personas["admin_b"].memberships.first()  # type: ignore[attr-defined]
                 resp = client.post(url, {"membership": other.pk})

@@ -1,0 +1,494 @@
+"""The import engine: validate every row, then write everything in one transaction or nothing.
+
+Steps (docs/import-formats.md explains them for users):
+
+1. Header: required columns present (an error names each missing one); unknown columns are
+   ignored with a warning.
+2. Cells, a chunk of rows at a time (progress and cancel are checked between chunks): each
+   column's type, format, check digits, known codes, ranges (datahub.imports.columns).
+3. Duplicates of the natural key inside the file.
+4. The kind's cross-field and reference checks (unknown learners, establishments, subjects...),
+   looked up set-based: one query for all the keys of the file.
+5. Access: every row's establishment must be in the uploader's import scope
+   (datahub.access.can_import_for, vectorised); a row outside it rejects the whole import.
+6. Any error: nothing is written, the batch is rejected with every error listed (the first
+   ``MAX_LISTED_ERRORS`` kept, all counted).
+7. Otherwise one transaction: rows go into a staging table (PostgreSQL COPY, executemany on
+   SQLite), counts of new/updated/unchanged are made by set-based joins, changed records are
+   written to the history (ChangeRecord), and the kind merges the staging table into its tables
+   (INSERT ... ON CONFLICT DO UPDATE ... WHERE changed). A dry run rolls back after counting.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any, Protocol
+
+import numpy as np
+import pandas as pd
+from django.db import connection, transaction
+
+from ..access import Scope
+from ..models import Establishment, LocalAuthority, Subject, User
+from .columns import Problem
+from .parsing import ParsedFile
+from .registry import ImportKind
+
+log = logging.getLogger(__name__)
+
+MAX_LISTED_ERRORS = 1000
+MAX_LISTED_WARNINGS = 200
+VALIDATION_CHUNK_ROWS = 100_000
+WRITE_CHUNK_ROWS = 200_000
+STRUCTURED = "\x00structured"
+
+
+class ImportCancelled(Exception):
+    pass
+
+
+@dataclass
+class Counts:
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    def __add__(self, other: Counts) -> Counts:
+        return Counts(self.new + other.new, self.updated + other.updated, self.unchanged + other.unchanged)
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int
+    column: str
+    value: str
+    reason: str
+
+    def as_list(self) -> list[Any]:
+        return [self.row, self.column, self.value, self.reason]
+
+
+@dataclass
+class Outcome:
+    status: str  # an ImportStatus value
+    counts: Counts = field(default_factory=Counts)
+    errors: list[RowError] = field(default_factory=list)
+    error_count: int = 0
+    warnings: list[RowError] = field(default_factory=list)
+    warning_count: int = 0
+    rejected_rows: int = 0
+    scope_violation: bool = False
+    establishment_ids: list[int] = field(default_factory=list)
+    rows_total: int = 0
+    message: str = ""
+    seconds: float = 0.0
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+class Progress(Protocol):
+    def writing(self) -> None: ...
+    def validated(self, rows: int) -> None: ...
+    def written(self, rows: int) -> None: ...
+    def cancelled(self) -> bool: ...
+
+
+class NoProgress:
+    def writing(self) -> None:
+        pass
+
+    def validated(self, rows: int) -> None:
+        pass
+
+    def written(self, rows: int) -> None:
+        pass
+
+    def cancelled(self) -> bool:
+        return False
+
+
+@dataclass
+class Issue:
+    """Rows (positions) breaking one rule; ``reason`` is one text or one per position."""
+
+    column: str
+    positions: np.ndarray
+    reason: str | np.ndarray
+    warning: bool = False
+    cell_values: np.ndarray | None = None
+    scope: bool = False
+
+
+class Context:
+    """Everything a kind needs while checking and writing one import."""
+
+    def __init__(
+        self,
+        *,
+        kind: ImportKind,
+        user: User | None,
+        scope: Scope,
+        batch_id: int | None = None,
+        dry_run: bool = False,
+        create_only: bool = False,
+        restrict_to: Establishment | None = None,
+        source: str = "file",
+        progress: Progress | None = None,
+    ) -> None:
+        self.kind = kind
+        self.user = user
+        self.scope = scope
+        self.batch_id = batch_id
+        self.dry_run = dry_run
+        self.create_only = create_only
+        self.restrict_to = restrict_to
+        self.source = source
+        self.progress: Progress = progress or NoProgress()
+        self.issues: list[Issue] = []
+        self.raw = pd.DataFrame()
+        self.frame = pd.DataFrame()
+        self.row_numbers = np.zeros(0, dtype=np.int64)
+        self.row_establishment = pd.Series(dtype="float64")
+        self.row_authority = pd.Series(dtype="float64")
+        self.row_establishment_column = ""
+        self.now = _now()
+        self.timings: dict[str, float] = {}
+        self.temp_tables: list[str] = []
+        self._clock = time.perf_counter()
+
+    # --- problems -----------------------------------------------------------------------------
+
+    def add(
+        self,
+        column: str,
+        mask: np.ndarray | pd.Series,
+        reason: str | np.ndarray | pd.Series,
+        *,
+        warning: bool = False,
+        values: np.ndarray | pd.Series | None = None,
+        scope: bool = False,
+        offset: int = 0,
+    ) -> None:
+        """Record that the rows in ``mask`` break a rule. ``reason``/``values``: one, or one per row of mask."""
+        m = np.asarray(mask, dtype=bool)
+        positions = np.flatnonzero(m)
+        if not len(positions):
+            return
+        r: str | np.ndarray = reason if isinstance(reason, str) else np.asarray(reason, dtype=object)[m]
+        v = None if values is None else np.asarray(values, dtype=object)[m]
+        self.issues.append(Issue(column, positions + offset, r, warning, v, scope))
+
+    def add_problem(self, p: Problem, offset: int = 0) -> None:
+        self.add(p.column, p.mask, p.reason, warning=p.warning, values=p.cell_values, scope=p.scope, offset=offset)
+
+    def error_mask(self, columns: Iterable[str] | None = None) -> np.ndarray:
+        """Rows that already have an error (in ``columns``, or anywhere)."""
+        wanted = None if columns is None else set(columns)
+        mask = np.zeros(len(self.frame), dtype=bool)
+        for issue in self.issues:
+            if not issue.warning and (wanted is None or issue.column in wanted):
+                mask[issue.positions] = True
+        return mask
+
+    def valid(self, *columns: str) -> np.ndarray:
+        """Rows whose ``columns`` passed their own checks (so references can be looked up)."""
+        return ~self.error_mask(columns)
+
+    @property
+    def has_errors(self) -> bool:
+        return any(not i.warning for i in self.issues)
+
+    # --- scope --------------------------------------------------------------------------------
+
+    def set_row_establishment(self, establishment_ids: pd.Series, authority_ids: pd.Series, column: str) -> None:
+        """The establishment each row is for (NaN where unknown): the engine checks the import scope on it."""
+        self.row_establishment = establishment_ids.astype("float64")
+        self.row_authority = authority_ids.astype("float64")
+        self.row_establishment_column = column
+
+    def outside_scope(self, establishment_ids: pd.Series, authority_ids: pd.Series) -> np.ndarray:
+        """Rows whose establishment (or, for a new one, authority) the user may not import for.
+
+        The vectorised form of datahub.access.can_import_for. NaN ids (unknown) are not flagged.
+        """
+        est = establishment_ids.astype("float64")
+        auth = authority_ids.astype("float64")
+        known = (est.notna() | auth.notna()).to_numpy()
+        if self.scope.import_national:
+            return np.zeros(len(est), dtype=bool)
+        ok = est.isin(list(self.scope.import_establishment_ids)).to_numpy() | auth.isin(
+            list(self.scope.import_authority_ids)
+        ).to_numpy()
+        return known & ~ok
+
+    def check_scope(self, establishment_ids: pd.Series, authority_ids: pd.Series, column: str, reason: str) -> None:
+        self.add(column, self.outside_scope(establishment_ids, authority_ids), reason, scope=True)
+
+    # --- reference data (small tables, loaded whole) ------------------------------------------
+
+    @cached_property
+    def establishments(self) -> pd.DataFrame:
+        """seed_code -> id, authority_id for every establishment."""
+        rows = list(Establishment.objects.values_list("seed_code", "id", "authority_id"))
+        return pd.DataFrame(rows, columns=["seed_code", "id", "authority_id"]).set_index("seed_code")
+
+    @cached_property
+    def subjects(self) -> dict[str, int]:
+        return {code.upper(): pk for code, pk in Subject.objects.values_list("code", "id")}
+
+    @cached_property
+    def authorities(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for pk, code, gss in LocalAuthority.objects.values_list("id", "code", "gss_code"):
+            out[str(code)] = pk
+            out[gss.upper()] = pk
+        return out
+
+    def resolve_establishments(self, column: str) -> tuple[pd.Series, pd.Series]:
+        """(establishment id, authority id) per row for a SEED code column; an unknown code is an error."""
+        seeds = self.frame[column]
+        ids = seeds.map(self.establishments["id"]).astype("float64")
+        auths = seeds.map(self.establishments["authority_id"]).astype("float64")
+        ok = self.valid(column) & (seeds != "").to_numpy()
+        self.add(column, ok & ids.isna().to_numpy(), "No establishment has this SEED code: load it first with an establishments file.")
+        return ids, auths
+
+    # --- progress and cancel ------------------------------------------------------------------
+
+    def lap(self, phase: str) -> None:
+        """Record how long the phase that ends now took (logged, and printed by the benchmark)."""
+        now = time.perf_counter()
+        self.timings[phase] = self.timings.get(phase, 0.0) + now - self._clock
+        self._clock = now
+
+    def check_cancel(self) -> None:
+        if self.progress.cancelled():
+            raise ImportCancelled
+
+    # --- results ------------------------------------------------------------------------------
+
+    def listed(self, warning: bool, cap: int) -> tuple[list[RowError], int]:
+        """The first ``cap`` errors (or warnings) in row order, and how many there are in all."""
+        order = {c.name: i for i, c in enumerate(self.kind.columns)}
+        chosen: list[tuple[int, int, RowError]] = []
+        total = 0
+        for issue in self.issues:
+            if issue.warning != warning:
+                continue
+            total += len(issue.positions)
+            take = issue.positions[:cap]
+            rows = self.row_numbers[take] if len(self.row_numbers) else take + 2
+            if issue.cell_values is not None:
+                values = issue.cell_values[:cap]
+            elif issue.column in self.raw.columns and len(take):
+                values = self.raw[issue.column].to_numpy()[take]
+            else:
+                values = np.array([""] * len(take), dtype=object)
+            reasons = issue.reason[:cap] if isinstance(issue.reason, np.ndarray) else [issue.reason] * len(take)
+            for row, value, reason in zip(rows, values, reasons, strict=True):
+                chosen.append(
+                    (int(row), order.get(issue.column, 999), RowError(int(row), issue.column, _shown(value), str(reason)))
+                )
+        chosen.sort(key=lambda t: (t[0], t[1]))
+        return [t[2] for t in chosen[:cap]], total
+
+    def rejected_rows(self) -> int:
+        return int(self.error_mask().sum()) if len(self.frame) else 0
+
+
+def _shown(value: object) -> str:
+    text = "" if value is None else str(value)
+    if text == STRUCTURED:
+        return "(a list or object)"
+    return text.replace("\x00", "")[:200]
+
+
+def _now() -> Any:
+    from django.utils import timezone
+
+    return timezone.now()
+
+
+# --- the pipeline ---------------------------------------------------------------------------
+
+
+def validate(ctx: Context, parsed: ParsedFile) -> None:
+    """Steps 1-5: fills ``ctx.frame`` (cleaned values) and ``ctx.issues``."""
+    kind = ctx.kind
+    known = {c.name for c in kind.columns}
+    ctx.raw = parsed.frame
+    ctx.row_numbers = parsed.row_numbers.to_numpy(dtype=np.int64)
+    missing = [c for c in kind.required_columns if c not in parsed.headers]
+    for col in missing:
+        ctx.issues.append(
+            Issue(col, np.array([-1]), "This required column is missing from the first row (see the template).",
+                  cell_values=np.array([""], dtype=object))
+        )
+    for header in parsed.headers:
+        if header and header not in known:
+            ctx.issues.append(
+                Issue(header, np.array([-1]), "Unknown column: ignored. Check its spelling against the template.",
+                      warning=True, cell_values=np.array([""], dtype=object))
+            )
+    # Position -1 reads as the header row (row 1) in listed errors.
+    ctx.row_numbers = np.concatenate([ctx.row_numbers, [1]])
+    if missing:
+        return
+    n = len(parsed.frame)
+    if n == 0:
+        ctx.issues.append(Issue(kind.columns[0].name, np.array([-1]), "The file has a header but no rows of data.",
+                                cell_values=np.array([""], dtype=object)))
+        return
+    cleaned_chunks = []
+    for start in range(0, n, VALIDATION_CHUNK_ROWS):
+        ctx.check_cancel()
+        raw = parsed.frame.iloc[start:start + VALIDATION_CHUNK_ROWS]
+        out = {}
+        for column in kind.columns:
+            if column.name in raw.columns:
+                values, problems = column.check(raw[column.name])
+                for p in problems:
+                    ctx.add_problem(p, offset=start)
+            else:
+                values = pd.Series([column.default if column.default is not None else ""] * len(raw), index=raw.index)
+            out[column.name] = values
+        cleaned_chunks.append(pd.DataFrame(out))
+        ctx.progress.validated(min(n, start + VALIDATION_CHUNK_ROWS))
+    ctx.frame = pd.concat(cleaned_chunks).reset_index(drop=True) if len(cleaned_chunks) > 1 else cleaned_chunks[0].reset_index(drop=True)
+    ctx.lap("cells")
+    _check_duplicates(ctx)
+    ctx.lap("duplicates")
+    kind.prepare(ctx)
+    _check_scope_and_restriction(ctx)
+    ctx.lap("references and scope")
+
+
+def _check_duplicates(ctx: Context) -> None:
+    key = list(ctx.kind.key)
+    usable = ctx.valid(*key)
+    if not usable.any():
+        return
+    frame = ctx.frame.loc[usable, key]
+    dup = frame.duplicated(keep="first")
+    if not dup.any():
+        return
+    codes = frame.groupby(key, sort=False, dropna=False).ngroup()
+    first = pd.Series(np.arange(len(frame)), index=frame.index).groupby(codes).transform("min")
+    first_rows = ctx.row_numbers[np.flatnonzero(usable)][first.to_numpy()]
+    mask = np.zeros(len(ctx.frame), dtype=bool)
+    mask[np.flatnonzero(usable)[dup.to_numpy()]] = True
+    reasons = np.empty(len(ctx.frame), dtype=object)
+    names = ", ".join(key)
+    reasons[np.flatnonzero(usable)] = [f"Duplicate: row {r} has the same {names}." for r in first_rows]
+    ctx.add(key[0], mask, reasons)
+
+
+def _check_scope_and_restriction(ctx: Context) -> None:
+    if not len(ctx.row_establishment):
+        return
+    column = ctx.row_establishment_column
+    ctx.check_scope(
+        ctx.row_establishment,
+        ctx.row_authority,
+        column,
+        "You may not import for this establishment: it is outside the schools or authority you manage.",
+    )
+    if ctx.restrict_to is not None:
+        other = (ctx.row_establishment.notna() & (ctx.row_establishment != ctx.restrict_to.id)).to_numpy()
+        ctx.add(column, other, f"This row is for another establishment than the one chosen ({ctx.restrict_to.seed_code}).")
+
+
+def touched_establishments(ctx: Context) -> list[int]:
+    if not len(ctx.row_establishment):
+        return []
+    return sorted(int(x) for x in ctx.row_establishment.dropna().unique())
+
+
+def run(ctx: Context, parsed: ParsedFile) -> Outcome:
+    """Validate, then write in one transaction (or nothing). Never raises for bad data."""
+    started = time.perf_counter()
+    outcome = Outcome(status="validating", rows_total=len(parsed.frame))
+    try:
+        validate(ctx, parsed)
+        outcome.establishment_ids = touched_establishments(ctx)
+        outcome.warnings, outcome.warning_count = ctx.listed(True, MAX_LISTED_WARNINGS)
+        if ctx.has_errors:
+            outcome.errors, outcome.error_count = ctx.listed(False, MAX_LISTED_ERRORS)
+            outcome.rejected_rows = ctx.rejected_rows()
+            outcome.scope_violation = any(i.scope for i in ctx.issues)
+            outcome.status = "rejected"
+        else:
+            ctx.check_cancel()
+            ctx.progress.writing()
+            with transaction.atomic():
+                lock_kind(ctx.kind.name)
+                outcome.counts = ctx.kind.write(ctx)
+                if ctx.has_errors:  # e.g. create-only rows that already exist
+                    outcome.errors, outcome.error_count = ctx.listed(False, MAX_LISTED_ERRORS)
+                    outcome.rejected_rows = ctx.rejected_rows()
+                    outcome.status = "rejected"
+                    outcome.counts = Counts()
+                    transaction.set_rollback(True)
+                elif ctx.dry_run:
+                    outcome.status = "validated"
+                    transaction.set_rollback(True)
+                else:
+                    ctx.check_cancel()
+                    outcome.status = "succeeded"
+    except ImportCancelled:
+        outcome.status = "cancelled"
+        outcome.counts = Counts()
+        outcome.message = "Cancelled at your request; nothing was written."
+    finally:
+        drop_temp_tables(ctx)
+    outcome.seconds = time.perf_counter() - started
+    ctx.lap("commit")
+    outcome.timings = dict(ctx.timings)
+    log.info("Import %s of %s rows: %s in %.2f s (%s)", ctx.kind.name, outcome.rows_total, outcome.status,
+             outcome.seconds, ", ".join(f"{k} {v:.2f}" for k, v in ctx.timings.items()))
+    return outcome
+
+
+def drop_temp_tables(ctx: Context) -> None:
+    """PostgreSQL drops them at commit or rollback; SQLite keeps committed ones for the connection."""
+    if connection.vendor != "postgresql" and ctx.temp_tables:
+        with connection.cursor() as cur:
+            for name in ctx.temp_tables:
+                cur.execute(f"DROP TABLE IF EXISTS {connection.ops.quote_name(name)}")
+    ctx.temp_tables.clear()
+
+
+def lock_kind(name: str) -> None:
+    """Serialise the writing of one kind (PostgreSQL advisory lock, released at commit).
+
+    ON CONFLICT alone keeps concurrent imports consistent; the lock also keeps their counts of
+    new/updated/unchanged exact. SQLite serialises writers by itself.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"insight-import:{name}"])
+
+
+# --- set-based helpers used by kinds --------------------------------------------------------
+
+
+def lookup(sql: str, keys: Sequence[str], columns: list[str], *, chunk: int = 900) -> pd.DataFrame:
+    """Rows for many keys in few queries. ``sql`` has one ``{keys}`` placeholder for the key list.
+
+    PostgreSQL: one query with ``= ANY(array)``; SQLite: ``IN (...)`` in chunks.
+    """
+    unique = list(dict.fromkeys(k for k in keys if k))
+    rows: list[tuple] = []
+    with connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            cur.execute(sql.format(keys="= ANY(%s)"), [unique])
+            rows = cur.fetchall()
+        else:
+            for i in range(0, len(unique), chunk):
+                part = unique[i:i + chunk]
+                cur.execute(sql.format(keys="IN (" + ", ".join(["%s"] * len(part)) + ")"), part)
+                rows.extend(cur.fetchall())
+    return pd.DataFrame(rows, columns=columns)

@@ -1,0 +1,225 @@
+"""Set-based writing: a staging table, counts by join, history, and the ON CONFLICT merge.
+
+PostgreSQL is the fast path: the staging table is filled with COPY and analysed, every step is
+one statement over the whole file (the merge runs in chunks of rows so progress and cancel can be
+reported). SQLite (the embedded default) runs the same SQL; only the staging load differs
+(executemany). Table and column names come from model metadata, never from user input; values
+always travel as parameters or through COPY.
+"""
+
+from __future__ import annotations
+
+import io
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+from django.db import connection, models
+
+from ..models import ChangeRecord
+from .engine import WRITE_CHUNK_ROWS, Context, Counts
+
+PG_TYPES = {"text": "text", "bigint": "bigint", "int": "integer", "bool": "boolean", "date": "date", "float": "double precision"}
+SQLITE_TYPES = {"text": "TEXT", "bigint": "INTEGER", "int": "INTEGER", "bool": "INTEGER", "date": "TEXT", "float": "REAL"}
+
+
+def qn(name: str) -> str:
+    return connection.ops.quote_name(name)
+
+
+def same(a: str, b: str, columns: Sequence[str]) -> str:
+    """SQL: every column of ``a`` equals ``b``'s, NULLs equal (IS NOT DISTINCT FROM / SQLite IS)."""
+    op = "IS NOT DISTINCT FROM" if connection.vendor == "postgresql" else "IS"
+    if not columns:
+        return "TRUE" if connection.vendor == "postgresql" else "1"
+    return "(" + " AND ".join(f"{a}.{qn(c)} {op} {b}.{qn(c)}" for c in columns) + ")"
+
+
+def json_object(alias: str, columns: Sequence[str]) -> str:
+    fn = "jsonb_build_object" if connection.vendor == "postgresql" else "json_object"
+    return f"{fn}(" + ", ".join(f"'{c}', {alias}.{qn(c)}" for c in columns) + ")"
+
+
+class Staging:
+    """A temporary table holding the import's rows (``row_no`` 0..n-1 plus typed columns)."""
+
+    def __init__(self, columns: Sequence[tuple[str, str]], ctx: Context | None = None) -> None:
+        self.ctx = ctx
+        if ctx is not None:
+            ctx.lap("before staging")
+        self.name = f"import_stg_{uuid.uuid4().hex[:12]}"
+        self.columns = [("row_no", "bigint"), *columns]
+        types = PG_TYPES if connection.vendor == "postgresql" else SQLITE_TYPES
+        cols = ", ".join(f"{qn(c)} {types[t]}" for c, t in self.columns)
+        suffix = " ON COMMIT DROP" if connection.vendor == "postgresql" else ""
+        with connection.cursor() as cur:
+            cur.execute(f"CREATE TEMPORARY TABLE {qn(self.name)} ({cols}){suffix}")
+        if ctx is not None:
+            ctx.temp_tables.append(self.name)
+        self.rows = 0
+
+    def fill(self, frame: pd.DataFrame) -> None:
+        """Load ``frame`` (columns as declared, without row_no) into the staging table."""
+        names = [c for c, _ in self.columns]
+        data = frame.reset_index(drop=True).copy()
+        data.insert(0, "row_no", range(len(data)))
+        data = data[names]
+        self.rows = len(data)
+        collist = ", ".join(qn(c) for c in names)
+        with connection.cursor() as cur:
+            if connection.vendor == "postgresql":
+                text_cols = [qn(c) for c, t in self.columns if t == "text"]
+                options = "FORMAT csv" + (f", FORCE_NOT_NULL ({', '.join(text_cols)})" if text_cols else "")
+                step = 250_000
+                with cur.cursor.copy(f"COPY {qn(self.name)} ({collist}) FROM STDIN WITH ({options})") as copy:
+                    for start in range(0, len(data), step):
+                        buf = io.StringIO()
+                        data.iloc[start:start + step].to_csv(buf, index=False, header=False, na_rep="")
+                        copy.write(buf.getvalue())
+                cur.execute(f"ANALYZE {qn(self.name)}")
+            else:
+                placeholders = ", ".join(["%s"] * len(names))
+                records: list[Any] = [tuple(_plain(v) for v in row) for row in data.itertuples(index=False, name=None)]
+                cur.executemany(f"INSERT INTO {qn(self.name)} ({collist}) VALUES ({placeholders})", records)
+        if self.ctx is not None:
+            self.ctx.lap("staging")
+
+    def drop(self) -> None:
+        if connection.vendor != "postgresql":
+            with connection.cursor() as cur:
+                cur.execute(f"DROP TABLE IF EXISTS {qn(self.name)}")
+
+
+@dataclass
+class Upsert:
+    """Merge a source (the staging table or a query over it) into a table with a unique key.
+
+    ``source`` is a table name or a parenthesised subquery exposing ``row_no``, the key and value
+    columns (named as in the target) and, for history, ``history_establishment``.
+    """
+
+    model: type[models.Model]
+    key: Sequence[str]
+    values: Sequence[str]
+    source: str
+    work: str = ""
+
+    @property
+    def table(self) -> str:
+        return qn(self.model._meta.db_table)
+
+    @property
+    def label(self) -> str:
+        return self.model._meta.label_lower
+
+    def _join(self) -> str:
+        return " AND ".join(f"t.{qn(k)} = s.{qn(k)}" for k in self.key)
+
+    def counts(self, ctx: Context) -> Counts:
+        """Plan the write: the rows that are new or changed go into a work table; count from it.
+
+        One set-based join of the source with the target decides every row, so unchanged rows
+        are never written (a re-import writes nothing) and the merge touches only real changes.
+        """
+        self.work = f"import_w_{uuid.uuid4().hex[:12]}"
+        suffix = " ON COMMIT DROP" if connection.vendor == "postgresql" else ""
+        with connection.cursor() as cur:
+            cur.execute(
+                f"CREATE TEMPORARY TABLE {qn(self.work)}{suffix} AS SELECT s.*, t.id AS existing_id "
+                f"FROM {self.source} s LEFT JOIN {self.table} t ON {self._join()} "
+                f"WHERE t.id IS NULL OR NOT {same('t', 's', self.values)}"
+            )
+            ctx.temp_tables.append(self.work)
+            if connection.vendor == "postgresql":
+                cur.execute(f"ANALYZE {qn(self.work)}")
+            cur.execute(f"SELECT COUNT(*), SUM(CASE WHEN existing_id IS NULL THEN 1 ELSE 0 END) FROM {qn(self.work)}")
+            changed, new = (int(x or 0) for x in cur.fetchone())
+            cur.execute(f"SELECT COUNT(*) FROM {self.source} s")
+            total = int(cur.fetchone()[0])
+        ctx.lap("counts")
+        return Counts(new, changed - new, total - changed)
+
+    def existing_rows(self, limit: int) -> list[int]:
+        """row_no of source rows whose key already exists (create-only requests)."""
+        with connection.cursor() as cur:
+            cur.execute(
+                f"SELECT s.row_no FROM {self.source} s JOIN {self.table} t ON {self._join()} ORDER BY s.row_no LIMIT %s",
+                [limit],
+            )
+            return [r[0] for r in cur.fetchall()]
+
+    def record_history(self, ctx: Context, *, establishment: str = "history_establishment") -> int:
+        """One ChangeRecord per existing record this merge will change, with before and after values."""
+        if ctx.batch_id is None:
+            return 0
+        table = qn(ChangeRecord._meta.db_table)
+        sql = (
+            f"INSERT INTO {table} (batch_id, changed_by_id, at, model, object_id, action, establishment_id, before, after) "
+            f"SELECT %s, %s, %s, %s, t.id, 'updated', w.{qn(establishment)}, "
+            f"{json_object('t', self.values)}, {json_object('w', self.values)} "
+            f"FROM {qn(self.work)} w JOIN {self.table} t ON t.id = w.existing_id"
+        )
+        with connection.cursor() as cur:
+            cur.execute(sql, [ctx.batch_id, _user_id(ctx), _db_now(ctx), self.label])
+            ctx.lap("history")
+            return cur.rowcount
+
+    def merge(self, ctx: Context, rows: int, *, report: bool = True) -> None:
+        """INSERT ... ON CONFLICT (key) DO UPDATE ... WHERE changed, over the planned rows, in chunks.
+
+        Only planned rows are sent; ON CONFLICT still arbitrates, so a concurrent writer of the
+        same keys can never make a duplicate or be overwritten with unchanged values.
+        """
+        cols = [*self.key, *self.values]
+        collist = ", ".join(qn(c) for c in cols)
+        select = ", ".join(f"w.{qn(c)}" for c in cols)
+        update = ", ".join(f"{qn(c)} = excluded.{qn(c)}" for c in self.values)
+        changed = f"NOT {same(self.table, 'excluded', self.values)}"
+        conflict = ", ".join(qn(k) for k in self.key)
+        action = f"DO UPDATE SET {update} WHERE {changed}" if self.values else "DO NOTHING"
+        sql = (
+            f"INSERT INTO {self.table} ({collist}) SELECT {select} FROM {qn(self.work)} w "
+            f"WHERE w.row_no >= %s AND w.row_no < %s ON CONFLICT ({conflict}) {action}"
+        )
+        with connection.cursor() as cur:
+            for start in range(0, max(rows, 1), WRITE_CHUNK_ROWS):
+                ctx.check_cancel()
+                cur.execute(sql, [start, start + WRITE_CHUNK_ROWS])
+                if report:
+                    ctx.progress.written(min(rows, start + WRITE_CHUNK_ROWS))
+        ctx.lap("merge")
+
+
+def _plain(value: object) -> Any:
+    """A Python value sqlite3 can bind (numpy scalars, pandas NA and NaN become int/bool/None)."""
+    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
+        return None
+    item = getattr(value, "item", None)
+    return item() if callable(item) else value
+
+
+def _user_id(ctx: Context) -> int | None:
+    return getattr(ctx.user, "pk", None)
+
+
+def _db_now(ctx: Context) -> Any:
+    return connection.ops.adapt_datetimefield_value(ctx.now)
+
+
+def execute(sql: str, params: Sequence[Any] = ()) -> int:
+    with connection.cursor() as cur:
+        cur.execute(sql, list(params))
+        return cur.rowcount
+
+
+def reject_existing(ctx: Context, upsert: Upsert, column: str, what: str) -> None:
+    """Create-only (API POST): rows whose natural key already exists are errors."""
+    import numpy as np
+
+    rows = upsert.existing_rows(limit=len(ctx.frame))
+    if rows:
+        mask = np.zeros(len(ctx.frame), dtype=bool)
+        mask[rows] = True
+        ctx.add(column, mask, f"{what} already exists; use the bulk upsert endpoint to change it.")

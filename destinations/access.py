@@ -1,0 +1,76 @@
+"""Who may read and work on young people's destinations, answered through datahub.access.
+
+datahub.access is the one access policy; this module only names the destinations questions in
+its terms (DOMAIN.md, ISSUE 6):
+
+- **Journey** (a young person's timeline, contacts and notes): the MCMC officers of the authority
+  of the young person's last school, and the admins and staff of that school. Nobody else: not
+  authority analysts or national analysts (aggregates only), not data managers (they correct
+  records through imports and the admin, not casework).
+- **Casework** (record a destination, a participation status, a contact; assign; caseload and its
+  export): the MCMC officers of that authority only.
+- **Audit log** of an authority ("authority admins", our decision): its MCMC officers and its
+  authority-level data managers; a national data manager reads every authority's log.
+
+Outsiders (who may not see the young person at all) get 404; insiders who may see the person
+elsewhere in the portal but lack the role here get 403.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from datahub.access import can_view_learner, has_role, memberships_of
+from datahub.models import ESTABLISHMENT_ROLES, Learner, LocalAuthority, Role, User
+
+JOURNEY_ROLES = (Role.MCMC_OFFICER, *ESTABLISHMENT_ROLES)
+CASEWORK_ROLES = (Role.MCMC_OFFICER,)
+AUDIT_ROLES = (Role.MCMC_OFFICER, Role.DATA_MANAGER)
+
+
+def may_read_journey(user: User | object, learner: Learner) -> bool:
+    return has_role(user, JOURNEY_ROLES, establishment=learner.establishment)
+
+
+def may_work_case(user: User | object, learner: Learner) -> bool:
+    return has_role(user, CASEWORK_ROLES, establishment=learner.establishment)
+
+
+def is_mcmc_officer_for(user: User | object, authority: LocalAuthority) -> bool:
+    return has_role(user, Role.MCMC_OFFICER, authority=authority)
+
+
+def require_journey(user: User | object, learner: Learner, *, write: bool = False) -> None:
+    """404 unless the user may see the young person at all; 403 without the role for this."""
+    allowed = may_work_case(user, learner) if write else may_read_journey(user, learner)
+    if allowed:
+        return
+    if can_view_learner(user, learner) or (write and may_read_journey(user, learner)):
+        raise PermissionDenied("Your role does not allow this")
+    raise Http404("No such young person")
+
+
+def mcmc_authority_ids(user: User | object) -> set[int]:
+    """Authorities whose caseload the user works (MCMC officer memberships)."""
+    return {m.authority_id for m in memberships_of(user) if m.role == Role.MCMC_OFFICER and m.authority_id}
+
+
+def journey_establishment_ids(user: User | object) -> set[int]:
+    """Schools whose leavers' journeys the user reads as the school's admin or staff."""
+    return {m.establishment_id for m in memberships_of(user) if m.role in ESTABLISHMENT_ROLES and m.establishment_id}
+
+
+def audit_authority_ids(user: User | object) -> set[int] | None:
+    """Authorities whose audit log the user reads; None means every authority (national data
+    manager); an empty set means none."""
+    out: set[int] = set()
+    for m in memberships_of(user):
+        if m.role == Role.MCMC_OFFICER and m.authority_id:
+            out.add(m.authority_id)
+        elif m.role == Role.DATA_MANAGER:
+            if m.authority_id:
+                out.add(m.authority_id)
+            elif not m.establishment_id:
+                return None
+    return out

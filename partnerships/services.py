@@ -1,0 +1,292 @@
+"""Writes to learning partnerships: the state machine.
+
+    proposed --accept (partner's admin)----> active --end (either admin)--> ended
+        |-----decline (partner's admin)----> declined
+        '-----withdraw (proposer's admin)--> withdrawn
+
+Rules (DOMAIN.md, "Learning Partners"):
+
+- only an establishment admin of the school concerned may act for it (datahub.access
+  ``can_act_for_establishment``); anyone else is refused with PermissionDenied;
+- no partnership with yourself and at most one live (proposed or active) partnership per pair of
+  schools whichever side proposed: both are database constraints (partnerships/models.py), so two
+  schools proposing to each other at the same moment give one proposal and one clean refusal;
+- partners are schools of the same type (Insight finds partners among them);
+- a transition is race-safe: the row is locked (``select_for_update``) and moved with a
+  conditional update on its current status, so two admins accepting at once give one partnership
+  and one refusal;
+- every transition records who, when, for which school and an optional message
+  (PartnershipEvent), writes an audit entry, and notifies the *other* school's admins in the
+  portal (Notification) and by email (sent after the transaction commits, see tasks.py).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from datahub.access import can_act_for_establishment
+from datahub.models import Establishment, Role, User
+from datahub.services import audit_record
+
+from .models import Notification, Partnership, PartnershipEvent, Status
+from .selectors import admin_establishment_ids, live_partnership_between, member_establishment_ids
+
+MAX_MESSAGE = 2000
+log = logging.getLogger(__name__)
+
+
+class PartnershipError(Exception):
+    """The request cannot be carried out as asked (e.g. a school proposing to itself)."""
+
+
+class PartnershipStateError(PartnershipError):
+    """The partnership is not in a state that allows this (already accepted, ended, ...)."""
+
+
+@dataclass(frozen=True)
+class _Transition:
+    verb: str  # audit action suffix and the word in messages
+    from_status: Status
+    to_status: Status
+    side: str  # "partner", "proposer" or "either": whose admins may do it
+    refusal: str  # why the other side may not
+
+
+TRANSITIONS = {
+    "accept": _Transition("accept", Status.PROPOSED, Status.ACTIVE, "partner",
+                          "Only the school that received the proposal can accept it."),
+    "decline": _Transition("decline", Status.PROPOSED, Status.DECLINED, "partner",
+                           "Only the school that received the proposal can decline it."),
+    "withdraw": _Transition("withdraw", Status.PROPOSED, Status.WITHDRAWN, "proposer",
+                            "Only the school that sent the proposal can withdraw it."),
+    "end": _Transition("end", Status.ACTIVE, Status.ENDED, "either", ""),
+}
+
+_STATE_REFUSAL = {
+    Status.PROPOSED: "The proposal is still waiting for an answer.",
+    Status.ACTIVE: "The partnership is already active.",
+    Status.DECLINED: "The proposal was declined.",
+    Status.WITHDRAWN: "The proposal was withdrawn.",
+    Status.ENDED: "The partnership has ended.",
+}
+
+
+def _clean_message(message: str) -> str:
+    message = (message or "").strip()
+    if len(message) > MAX_MESSAGE:
+        raise PartnershipError(f"The message can be at most {MAX_MESSAGE} characters.")
+    return message
+
+
+def _require_admin(by: User, acting_for: Establishment) -> None:
+    if not can_act_for_establishment(by, acting_for):
+        raise PermissionDenied(
+            f"Only a Learning Partner Administrator of {acting_for.name} can act on its learning partnerships."
+        )
+
+
+def _notice_text(verb: str, acting_for: Establishment, other: Establishment) -> str:
+    who = f"{acting_for.name} ({acting_for.seed_code})"
+    return {
+        "propose": f"{who} proposed a learning partnership with {other.name}.",
+        "accept": f"{who} accepted the learning partnership proposed by {other.name}. "
+                  "You are now learning partners and see each other's data without suppression.",
+        "decline": f"{who} declined the learning partnership proposed by {other.name}.",
+        "withdraw": f"{who} withdrew its learning partnership proposal to {other.name}.",
+        "end": f"{who} ended its learning partnership with {other.name}.",
+    }[verb][:300]
+
+
+def admins_of(establishment: Establishment) -> list[User]:
+    """Active users holding the establishment admin role at ``establishment``."""
+    return list(
+        User.objects.filter(
+            is_active=True,
+            memberships__role=Role.ESTABLISHMENT_ADMIN,
+            memberships__establishment=establishment,
+        ).distinct().order_by("email")
+    )
+
+
+def _record(
+    *, partnership: Partnership, verb: str, by: User, acting_for: Establishment, from_status: str,
+    to_status: Status, message: str,
+) -> PartnershipEvent:
+    """The event, the audit entry and the other school's notifications; email after commit."""
+    event = PartnershipEvent.objects.create(
+        partnership=partnership, actor=by, acting_for=acting_for, from_status=from_status,
+        to_status=to_status, message=message, at=partnership.updated_at,
+    )
+    other = partnership.other(acting_for)
+    audit_record(
+        actor=by, action=f"partnership_{verb}", object_type="partnership", object_id=partnership.pk,
+        establishment=acting_for,
+        detail={"other_seed_code": other.seed_code, "from": from_status, "to": str(to_status)},
+    )
+    text = _notice_text(verb, acting_for, other)
+    Notification.objects.bulk_create(
+        [
+            Notification(recipient=u, partnership=partnership, event=event, establishment=other, text=text,
+                         created_at=event.at)
+            for u in admins_of(other)
+            if u.pk != by.pk
+        ]
+    )
+    event_id = event.pk
+    transaction.on_commit(lambda: _enqueue_emails(event_id))
+    return event
+
+
+def _enqueue_emails(event_id: int) -> None:
+    """After commit: the transition stands even if mail (or the broker) is down; say so in the log."""
+    from .tasks import send_partnership_emails
+
+    try:
+        send_partnership_emails.delay(event_id)
+    except Exception:  # the in-app notification is already stored; mail is best effort
+        log.exception("could not send the e-mails for partnership event %s", event_id)
+
+
+@transaction.atomic
+def partnership_propose(
+    *, proposer: Establishment, partner: Establishment, by: User, message: str = ""
+) -> Partnership:
+    """``by`` (an admin of ``proposer``) proposes a learning partnership to ``partner``."""
+    _require_admin(by, proposer)
+    message = _clean_message(message)
+    if proposer.pk == partner.pk:
+        raise PartnershipError("A school cannot be its own learning partner.")
+    if proposer.type != partner.type:
+        raise PartnershipError(
+            f"Learning partners are schools of the same type: {partner.name} is a "
+            f"{partner.get_type_display().lower()} school, {proposer.name} a {proposer.get_type_display().lower()} school."
+        )
+    existing = live_partnership_between(proposer, partner)
+    if existing is not None:
+        raise PartnershipStateError(_exists_message(existing, proposer))
+    now = timezone.now()
+    try:
+        # A savepoint: when the other school proposed at the same moment, the one-live-per-pair
+        # index refuses this insert (PostgreSQL waits for the other transaction, then raises).
+        with transaction.atomic():
+            partnership = Partnership.objects.create(
+                proposer=proposer, partner=partner, status=Status.PROPOSED, created_at=now, updated_at=now
+            )
+    except IntegrityError:
+        existing = live_partnership_between(proposer, partner)
+        raise PartnershipStateError(
+            _exists_message(existing, proposer) if existing else
+            f"A proposal or partnership with {partner.name} already exists."
+        ) from None
+    _record(partnership=partnership, verb="propose", by=by, acting_for=proposer, from_status="",
+            to_status=Status.PROPOSED, message=message)
+    return partnership
+
+
+def _exists_message(existing: Partnership, acting_for: Establishment) -> str:
+    other = existing.other(acting_for)
+    if existing.status == Status.ACTIVE:
+        return f"{acting_for.name} and {other.name} are already learning partners."
+    if existing.proposer_id == acting_for.pk:
+        return f"{acting_for.name} has already proposed a partnership to {other.name}; it is waiting for an answer."
+    return (f"{other.name} has already proposed a partnership to {acting_for.name}: "
+            "accept or decline it under Partnership requests received.")
+
+
+def _transition(
+    name: str, *, partnership: Partnership, by: User, acting_for: Establishment, message: str
+) -> Partnership:
+    t = TRANSITIONS[name]
+    message = _clean_message(message)
+    with transaction.atomic():
+        # Lock the row: a second admin acting at the same moment waits here, then sees the new state.
+        locked = (
+            Partnership.objects.select_for_update(of=("self",))
+            .select_related("proposer__authority", "partner__authority")
+            .get(pk=partnership.pk)
+        )
+        if acting_for.pk not in (locked.proposer_id, locked.partner_id):
+            raise PermissionDenied(f"{acting_for.name} is not part of this partnership.")
+        _require_admin(by, acting_for)
+        side_ok = (
+            t.side == "either"
+            or (t.side == "partner" and acting_for.pk == locked.partner_id)
+            or (t.side == "proposer" and acting_for.pk == locked.proposer_id)
+        )
+        if not side_ok:
+            raise PermissionDenied(t.refusal)
+        if locked.status != t.from_status:
+            raise PartnershipStateError(_STATE_REFUSAL[Status(locked.status)])
+        now = timezone.now()
+        # Conditional update: a belt to the lock's braces (and the whole guard on databases
+        # without row locks): only the first mover finds the expected status.
+        moved = Partnership.objects.filter(pk=locked.pk, status=t.from_status).update(
+            status=t.to_status, updated_at=now
+        )
+        if not moved:
+            locked.refresh_from_db()
+            raise PartnershipStateError(_STATE_REFUSAL[Status(locked.status)])
+        locked.status = t.to_status
+        locked.updated_at = now
+        _record(partnership=locked, verb=t.verb, by=by, acting_for=acting_for, from_status=t.from_status,
+                to_status=t.to_status, message=message)
+    partnership.status, partnership.updated_at = locked.status, locked.updated_at
+    return locked
+
+
+def partnership_accept(*, partnership: Partnership, by: User, acting_for: Establishment, message: str = "") -> Partnership:
+    """The partner school's admin accepts a proposal: the schools become learning partners."""
+    return _transition("accept", partnership=partnership, by=by, acting_for=acting_for, message=message)
+
+
+def partnership_decline(*, partnership: Partnership, by: User, acting_for: Establishment, message: str = "") -> Partnership:
+    """The partner school's admin declines a proposal."""
+    return _transition("decline", partnership=partnership, by=by, acting_for=acting_for, message=message)
+
+
+def partnership_withdraw(*, partnership: Partnership, by: User, acting_for: Establishment, message: str = "") -> Partnership:
+    """The proposing school's admin withdraws a proposal not yet answered."""
+    return _transition("withdraw", partnership=partnership, by=by, acting_for=acting_for, message=message)
+
+
+def partnership_end(*, partnership: Partnership, by: User, acting_for: Establishment, message: str = "") -> Partnership:
+    """Either school's admin ends an active partnership; data is suppressed again from then on."""
+    return _transition("end", partnership=partnership, by=by, acting_for=acting_for, message=message)
+
+
+def acting_school_for(user: User, partnership: Partnership, action: str) -> Establishment | None:
+    """Which of the partnership's schools ``user`` acts for in ``action``: one where they are admin
+    and the action belongs to that side; else a school of theirs in it (the transition then refuses
+    with the reason); None when neither school is theirs (callers answer 404)."""
+    admin = admin_establishment_ids(user)
+    mine = member_establishment_ids(user)
+    side = TRANSITIONS[action].side
+    sides = [partnership.partner, partnership.proposer]
+    for est in sides:
+        if est.pk in admin and (side == "either" or est.pk == getattr(partnership, f"{side}_id")):
+            return est
+    for est in sides:
+        if est.pk in mine:
+            return est
+    return None
+
+
+ACTIONS = {
+    "accept": partnership_accept,
+    "decline": partnership_decline,
+    "withdraw": partnership_withdraw,
+    "end": partnership_end,
+}
+
+
+def notifications_mark_read(*, user: User, ids: list[int] | None = None) -> int:
+    """Mark the user's unread partnership notifications (all, or those in ``ids``) as read."""
+    qs = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    if ids is not None:
+        qs = qs.filter(pk__in=ids)
+    return qs.update(read_at=timezone.now())
