@@ -383,8 +383,12 @@ class Subject(models.Model):
 class QualificationResult(models.Model):
     """One attained award. Tariff points are looked up from the tariff scale a run uses."""
 
-    learner = models.ForeignKey(Learner, on_delete=models.CASCADE, related_name="results")
-    establishment = models.ForeignKey(Establishment, on_delete=models.PROTECT, related_name="results")
+    # No single-column indexes on learner and establishment: the unique key (learner, ...) and the
+    # (establishment, year) index already serve those lookups, and each index slows bulk imports.
+    learner = models.ForeignKey(Learner, on_delete=models.CASCADE, related_name="results", db_index=False)
+    establishment = models.ForeignKey(
+        Establishment, on_delete=models.PROTECT, related_name="results", db_index=False
+    )
     subject = models.ForeignKey(Subject, on_delete=models.PROTECT, related_name="results")
     award_type = models.CharField(max_length=3, choices=AwardType.choices)
     scqf_level = models.PositiveSmallIntegerField("SCQF level")

@@ -14,7 +14,6 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 from django.views.generic import TemplateView
 
-from . import disclosure
 from .access import (
     can_see_scn,
     covers_establishment,
@@ -86,21 +85,20 @@ class EstablishmentDetailView(PortalView, TemplateView):
         require_establishment(self.request.user, est)
         scope = scope_for(self.request.user)
         may_see_learners = est.id in scope.learner_establishment_ids or est.authority_id in scope.learner_authority_ids
-        # National analysts cover every school but are not entitled to its small numbers.
+        # National analysts cover every school but are not entitled to its figures unsuppressed. Rather
+        # than a second suppression scheme here, they are sent to the benchmark dashboards, whose
+        # one pattern withholds a cell the same way on every page.
         ent = entitlement_for(self.request.user, est)
         cohorts = []
-        for row in leaver_cohorts([est.id]):
-            stages = [row["s4"], row["s5"], row["s6"]]
-            hidden = disclosure.suppress_table(stages, row["n"], ent)
-            n_cell = disclosure.cell(row["n"], row["n"], ent)
-            cells = [disclosure.Cell(v, v, h or n_cell.suppressed) for v, h in zip(stages, hidden, strict=True)]
-            cohorts.append({"leaver_year": row["leaver_year"], "n": n_cell.shown, "s4": cells[0].shown,
-                            "s5": cells[1].shown, "s6": cells[2].shown})
+        if ent.unsuppressed:
+            cohorts = [
+                {"leaver_year": r["leaver_year"], "n": r["n"], "s4": r["s4"], "s5": r["s5"], "s6": r["s6"]}
+                for r in leaver_cohorts([est.id])
+            ]
         ctx.update(
             establishment=est,
             cohorts=cohorts,
-            any_suppressed=any(disclosure.SUPPRESSED in (r["n"], r["s4"], r["s5"], r["s6"]) for r in cohorts),
-            explanation=disclosure.explanation(),
+            cohorts_withheld=not ent.unsuppressed,
             may_see_learners=may_see_learners,
         )
         return ctx

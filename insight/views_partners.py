@@ -45,6 +45,7 @@ from .benchmarking import columns as c
 from .entitlement import own_establishment_ids
 from .exports import neutralise
 from .models import BenchmarkRun, CohortResult, PartnerRanking, RankingBasis, WeightedScore
+from .selectors import MEASURES, public_pattern
 
 PAGE_SIZE = 25
 
@@ -337,6 +338,18 @@ def find_partners(
     figures = run_figures(run)
     partners = partner_establishment_ids(own_establishment_ids(user))
     live = live_partnerships_by_other(school)
+    # The dashboards' suppression pattern for the run (primary and secondary), so a school's figure
+    # withheld there is withheld here too and no page can be differenced against another.
+    pattern = public_pattern(run)
+
+    def performance(est_id: int, value: float | None, base: int, measure: str, ent: Entitlement) -> disclosure.Cell:
+        cell = disclosure.cell(value, base, ent)
+        if ent.unsuppressed or cell.suppressed:
+            return cell
+        key = ("E", est_id, figures.year, "", "")
+        if pattern.hides(c.N_LEAVERS, key) or pattern.hides(MEASURES[measure].layer, key):
+            return disclosure.Cell(value, base, True)
+        return cell
 
     def row(est: Establishment | School, rank: int | None, distance: float | None, gap: float | None) -> PartnerRow:
         # insight.entitlement.viewer_entitlement's rule, with the viewer's partners looked up once.
@@ -360,10 +373,10 @@ def find_partners(
             score_gap=disclosure.Cell(g20, 0, scores[c.LOWEST20].suppressed and g20 is not None),
             entitlement=ent,
             scores=scores,
-            positive=disclosure.cell(positive, known or 0, ent),
-            lit_num4=disclosure.cell(pct4, n or 0, ent),
-            lit_num5=disclosure.cell(pct5, n or 0, ent),
-            tariff_lowest20=disclosure.cell(tariff20, n20 or 0, ent),
+            positive=performance(est.pk, positive, known or 0, c.PCT_INITIAL_POSITIVE, ent),
+            lit_num4=performance(est.pk, pct4, n or 0, c.pct_lit_num(4), ent),
+            lit_num5=performance(est.pk, pct5, n or 0, c.pct_lit_num(5), ent),
+            tariff_lowest20=performance(est.pk, tariff20, n20 or 0, c.avg_tariff(c.LOWEST20), ent),
             n_leavers_latest=n or 0,
             partnership=p,
             partnership_state=state,

@@ -146,7 +146,7 @@ BAND_DECILE: Final = "decile"
 # Breakdowns.
 BREAKDOWN: Final = "breakdown"
 BREAKDOWN_VALUE: Final = "breakdown_value"
-BREAKDOWN_DIMENSIONS: Final = (SEX, SIMD_QUINTILE, ASN, CARE_EXPERIENCED)
+BREAKDOWN_DIMENSIONS: Final = (SEX, SIMD_QUINTILE, ASN, CARE_EXPERIENCED, STAGE)
 
 # --- partner finding --------------------------------------------------------------------------
 N_YEARS: Final = "n_years"

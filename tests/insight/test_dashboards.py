@@ -225,7 +225,10 @@ def test_breakdowns_are_fixed_choices_and_bad_parameters_fall_back(dash: DashWor
     # For viewers without entitlement, school deciles are withheld altogether (zeros too).
     rows = page_table(client.get(est_url(dash, "X1", breakdown="simd_decile")).content.decode(), "breakdown")
     assert all(r[1] == "c" and r[2] == "c" for r in rows[1:])
-    assert "Stage of leaving (S4, S5, S6) is not offered yet" in resp.content.decode()
+    # stage of leaving is one of the fixed breakdowns
+    assert c.STAGE in [key for key, _label in b["options"]]
+    stage = client.get(est_url(dash, "X1", breakdown=c.STAGE)).context["breakdown"]
+    assert stage["dim"] == c.STAGE
 
 
 def test_vocational_uptake_counts_leavers_with_each_award(dash: DashWorld) -> None:

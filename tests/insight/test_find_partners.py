@@ -323,3 +323,30 @@ def test_partnership_states_do_not_leak_other_schools_partnerships(world: Any, r
     for name in ("Bravo Secondary", "Alpha Two Academy"):
         row = row_for(html, name)
         assert "Learning partner" not in row and "Proposal" not in row
+
+
+def test_find_partners_withholds_every_figure_the_dashboards_withhold(world: Any, ranked: BenchmarkRun) -> None:
+    """One suppression pattern for every page: a figure withheld on another school's dashboard is
+    withheld in Find Partners too, so the two pages cannot be differenced against each other."""
+    from insight import selectors
+    from insight.benchmarking import columns as c
+    from insight.models import CohortResult
+
+    viewer = world.personas["admin_a"]
+    result = views_partners.find_partners(viewer, world.school_a)
+    year = result.year
+    measures = {"positive": c.PCT_INITIAL_POSITIVE, "lit_num4": c.pct_lit_num(4), "lit_num5": c.pct_lit_num(5),
+                "tariff_lowest20": c.avg_tariff(c.LOWEST20)}
+    checked = 0
+    for row in result.rows:
+        ent = row.entitlement
+        stored = CohortResult.objects.filter(run=ranked, cohort=c.COHORT_ESTABLISHMENT, cohort_id=row.establishment.pk,
+                                             year=year, breakdown="").values().first()
+        if stored is None:
+            continue
+        for attr, measure in measures.items():
+            dashboard = selectors.establishment_cell(ranked, row.establishment.pk, year, measure, stored, ent)
+            if dashboard.suppressed:
+                assert getattr(row, attr).suppressed, (row.establishment, measure)
+            checked += 1
+    assert checked

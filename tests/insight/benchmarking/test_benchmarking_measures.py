@@ -22,7 +22,7 @@ KEYS = [c.ESTABLISHMENT_ID, c.YEAR]
 
 def cohort(tariffs: list[float], **columns: list) -> pd.DataFrame:
     """A cohort of one school-year; every leaver defaults to level 5 literacy/numeracy, decile 5,
-    positive destinations, F, no ASN, not care experienced."""
+    positive destinations, F, no ASN, not care experienced, left in S6."""
     n = len(tariffs)
     frame = pd.DataFrame(
         {
@@ -38,6 +38,7 @@ def cohort(tariffs: list[float], **columns: list) -> pd.DataFrame:
             c.SEX: ["F"] * n,
             c.ASN: [False] * n,
             c.CARE_EXPERIENCED: [False] * n,
+            c.STAGE: [6] * n,
         }
     )
     for name, values in columns.items():
