@@ -133,18 +133,19 @@ def floor_seconds(run: BenchmarkRun) -> tuple[float, float, int, int]:
 
 
 def engine_same_scope(leavers, results, seed: int) -> None:  # type: ignore[no-untyped-def]
-    """The engine's steps that the pure-Python version also does: tariff, VC draw, school and VC
-    headline measures (no breakdowns, deprivation, authority or Scotland figures)."""
+    """The engine's own code path (as in engine.compute_table) for the steps the pure-Python
+    version also does: tariff, VC draw, school and VC headline measures (no breakdowns,
+    deprivation, authority or Scotland figures)."""
     from insight.benchmarking import columns as c
-    from insight.benchmarking.cohort import leaver_table, vc_cohort
-    from insight.benchmarking.comparator import draw_from, find_candidates
-    from insight.benchmarking.measures import headline_measures
+    from insight.benchmarking.cohort import leaver_table, vc_cohort_arrays
+    from insight.benchmarking.comparator import draw_rows, find_candidates
+    from insight.benchmarking.measures import PreparedCohort
 
     table = leaver_table(leavers, results)
-    comparators = draw_from(find_candidates(table), seed=seed)
+    leaver_rows, comparator_rows = draw_rows(find_candidates(table), seed=seed)
     keys = [c.ESTABLISHMENT_ID, c.YEAR]
-    headline_measures(table, keys)
-    headline_measures(vc_cohort(table, comparators), keys)
+    PreparedCohort(table, keys).headline(keys)
+    PreparedCohort(vc_cohort_arrays(table, leaver_rows, comparator_rows), keys).headline(keys)
 
 
 def engine_vs_python() -> tuple[float, float, float, int]:
