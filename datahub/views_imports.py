@@ -26,18 +26,10 @@ from .imports.registry import ImportKind, all_kinds, get_kind
 from .imports.selectors import import_batches_for
 from .models import ChangeRecord, Establishment, ImportBatch, ImportStatus, Role, User
 from .services import audit_record
+from .spreadsheet import neutralise
 from .views_base import PortalView
 
 IMPORT_ROLES = (Role.DATA_MANAGER,)
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(value: object) -> str:
-    """Spreadsheet formula injection: a cell starting with = + - @ is prefixed with a quote."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
-
-
 def _labelled(batches: Any) -> list[ImportBatch]:
     labels = {k.name: k.label for k in all_kinds()}
     out = list(batches)

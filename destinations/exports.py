@@ -12,7 +12,6 @@ from .selectors import age_on
 
 # A spreadsheet treats a cell starting with one of these as a formula (OWASP CSV injection);
 # tab and carriage return are added because some programs strip them before the check.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 CASELOAD_COLUMNS = [
     "Scottish Candidate Number",
@@ -36,12 +35,6 @@ CASELOAD_COLUMNS = [
     "Overdue",
     "Last contact",
 ]
-
-
-def neutralise(value: Any) -> str:
-    """The cell as text, with a leading apostrophe when a spreadsheet would read it as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def _date(d: dt.date | None) -> str:

@@ -33,6 +33,7 @@ from datahub.access import (
 )
 from datahub.models import Establishment, LocalAuthority
 from datahub.services import audit_record
+from datahub.spreadsheet import neutralise
 from datahub.views_base import PortalView
 
 from . import services
@@ -44,7 +45,7 @@ from .access import (
     mcmc_authority_ids,
     require_journey,
 )
-from .exports import caseload_csv_rows, neutralise
+from .exports import caseload_csv_rows
 from .forms import (
     AssignmentForm,
     AuditFilterForm,

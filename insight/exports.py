@@ -28,11 +28,11 @@ from django.utils.text import slugify
 from datahub import disclosure
 from datahub.disclosure import Cell
 from datahub.services import audit_record
+from datahub.spreadsheet import neutralise
 
 NO_DATA = "\u2013"  # en dash
 FORMATS = ("csv", "xlsx")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-_DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass
@@ -140,11 +140,6 @@ def figure(cell: Cell, kind: str) -> TCell:
 
 def text(value: str, href: str | None = None) -> TCell:
     return TCell(value, href=href, numeric=False)
-
-
-def neutralise(value: str) -> str:
-    """Defuse spreadsheet formulas: text starting with = + - @ (or tab, CR) gets a leading apostrophe."""
-    return "'" + value if value.startswith(_DANGEROUS) else value
 
 
 # --- Writers --------------------------------------------------------------------------------------

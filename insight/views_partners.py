@@ -36,6 +36,7 @@ from datahub import disclosure
 from datahub.access import Entitlement, can_act_for_establishment, entitlement_for
 from datahub.models import ESTABLISHMENT_ROLES, Establishment, LocalAuthority
 from datahub.services import audit_record
+from datahub.spreadsheet import neutralise
 from datahub.views_base import PortalView
 from partnerships.models import Partnership, Status
 from partnerships.selectors import live_partnerships_by_other, partner_establishment_ids
@@ -43,7 +44,6 @@ from partnerships.views import current_school
 
 from .benchmarking import columns as c
 from .entitlement import own_establishment_ids
-from .exports import neutralise
 from .models import BenchmarkRun, CohortResult, PartnerRanking, RankingBasis, WeightedScore
 from .selectors import MEASURES, public_pattern
 
