@@ -122,8 +122,13 @@ def _measure_fields() -> dict[str, models.Field]:
     return fields
 
 
+# Result tables (below): written only by insight.persist, a whole run in one COPY per table, and
+# always read by run first. Their foreign keys carry no database constraint and no index of their
+# own (db_constraint=False, db_index=False): each table's composite index starting with the run
+# serves every read and the cascade when a run is deleted, and every extra index on about 400,000
+# rows a run was a large share of the time to persist (docs/architecture.md).
 class CohortResultBase(models.Model):
-    run = models.ForeignKey(BenchmarkRun, on_delete=models.CASCADE, db_constraint=False)
+    run = models.ForeignKey(BenchmarkRun, on_delete=models.CASCADE, db_constraint=False, db_index=False)
     cohort = models.CharField(max_length=16, choices=COHORT_CHOICES)
     cohort_id = models.BigIntegerField(help_text="Establishment id (also for its VC), authority id, or 0")
     year = models.PositiveSmallIntegerField()
@@ -154,7 +159,7 @@ class CohortResult(CohortResultBase):
 class DeprivationResult(models.Model):
     """Attainment versus deprivation: average total tariff by SIMD quintile or decile."""
 
-    run = models.ForeignKey(BenchmarkRun, on_delete=models.CASCADE, db_constraint=False)
+    run = models.ForeignKey(BenchmarkRun, on_delete=models.CASCADE, db_constraint=False, db_index=False)
     cohort = models.CharField(max_length=16, choices=COHORT_CHOICES)
     cohort_id = models.BigIntegerField()
     year = models.PositiveSmallIntegerField()
@@ -170,8 +175,8 @@ class DeprivationResult(models.Model):
 class NormalisedScore(models.Model):
     """(school average - VC average) / VC average per attainment group and year."""
 
-    run = models.ForeignKey(BenchmarkRun, on_delete=models.CASCADE, db_constraint=False)
-    establishment = models.ForeignKey(Establishment, on_delete=models.CASCADE, related_name="+", db_constraint=False)
+    run = models.ForeignKey(BenchmarkRun, on_delete=models.CASCADE, db_constraint=False, db_index=False)
+    establishment = models.ForeignKey(Establishment, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False)
     year = models.PositiveSmallIntegerField()
     n_leavers = models.PositiveIntegerField(default=0)
     norm_lowest20 = models.FloatField(null=True, blank=True)
@@ -185,8 +190,8 @@ class NormalisedScore(models.Model):
 class WeightedScore(models.Model):
     """The leaver-weighted five-year average of the normalised scores (Find Partners' basis)."""
 
-    run = models.ForeignKey(BenchmarkRun, on_delete=models.CASCADE, db_constraint=False)
-    establishment = models.ForeignKey(Establishment, on_delete=models.CASCADE, related_name="+", db_constraint=False)
+    run = models.ForeignKey(BenchmarkRun, on_delete=models.CASCADE, db_constraint=False, db_index=False)
+    establishment = models.ForeignKey(Establishment, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False)
     n_leavers = models.PositiveIntegerField(default=0)
     n_years = models.PositiveSmallIntegerField(default=0)
     weighted_lowest20 = models.FloatField(null=True, blank=True)
@@ -206,10 +211,10 @@ class RankingBasis(models.TextChoices):
 class PartnerRanking(models.Model):
     """For each school, every other school of its type in closeness order on one basis."""
 
-    run = models.ForeignKey(BenchmarkRun, on_delete=models.CASCADE, db_constraint=False)
+    run = models.ForeignKey(BenchmarkRun, on_delete=models.CASCADE, db_constraint=False, db_index=False)
     basis = models.CharField(max_length=12, choices=RankingBasis.choices)
-    establishment = models.ForeignKey(Establishment, on_delete=models.CASCADE, related_name="+", db_constraint=False)
-    other = models.ForeignKey(Establishment, on_delete=models.CASCADE, related_name="+", db_constraint=False)
+    establishment = models.ForeignKey(Establishment, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False)
+    other = models.ForeignKey(Establishment, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False)
     distance = models.FloatField(null=True, blank=True)
     rank = models.PositiveIntegerField()
     score_gap = models.FloatField(null=True, blank=True)
@@ -224,8 +229,8 @@ class PartnerRanking(models.Model):
 class VCInterval(models.Model):
     """Spread of a VC figure or normalised score over repeated VC draws (beyond Insight)."""
 
-    run = models.ForeignKey(BenchmarkRun, on_delete=models.CASCADE, db_constraint=False)
-    establishment = models.ForeignKey(Establishment, on_delete=models.CASCADE, related_name="+", db_constraint=False)
+    run = models.ForeignKey(BenchmarkRun, on_delete=models.CASCADE, db_constraint=False, db_index=False)
+    establishment = models.ForeignKey(Establishment, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False)
     year = models.PositiveSmallIntegerField()
     source = models.CharField(max_length=12)
     measure = models.CharField(max_length=40)
@@ -243,7 +248,7 @@ class RelaxationCount(models.Model):
     """How many of a school's leavers needed a relaxed VC match (DOMAIN.md: record it)."""
 
     run = models.ForeignKey(BenchmarkRun, on_delete=models.CASCADE, db_constraint=False)
-    establishment = models.ForeignKey(Establishment, on_delete=models.CASCADE, related_name="+", db_constraint=False)
+    establishment = models.ForeignKey(Establishment, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False)
     year = models.PositiveSmallIntegerField()
     n_exact = models.PositiveIntegerField(default=0)
     n_relaxed_quintile = models.PositiveIntegerField(default=0)

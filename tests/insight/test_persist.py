@@ -1,0 +1,64 @@
+"""insight.persist writes result frames exactly: the binary COPY stream (PostgreSQL) and the
+SQLite fallback store the same values, NULLs where the frame has none."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from django.db import connection
+
+from insight.models import DeprivationResult, PartnerRanking
+from insight.persist import binary_copy, write_frame
+
+pytestmark = pytest.mark.django_db
+
+
+def test_rankings_round_trip_with_nulls_extremes_and_text() -> None:
+    frame = pd.DataFrame({
+        "establishment_id": [1, 2, 9_000_000_000, 4],
+        "other_id": [2, 1, 3, 5],
+        "distance": [0.1 + 0.2, np.nan, 1e-300, float("inf")],
+        "rank": [1, 2, 2_000_000_000, 4],
+        "score_gap": [np.nan, -0.0, -123.456, 5e300],
+    })
+    assert write_frame(PartnerRanking, frame, run_id=77, basis="stronger") == 4
+    stored = list(PartnerRanking.objects.filter(run_id=77).order_by("id").values_list(
+        "establishment_id", "other_id", "distance", "rank", "score_gap", "basis"))
+    assert stored == [
+        (1, 2, 0.1 + 0.2, 1, None, "stronger"),  # exactly the float, not a rounded text form
+        (2, 1, None, 2, -0.0, "stronger"),
+        (9_000_000_000, 3, 1e-300, 2_000_000_000, -123.456, "stronger"),
+        (4, 5, float("inf"), 4, 5e300, "stronger"),
+    ]
+
+
+def test_text_smallint_and_missing_ints() -> None:
+    frame = pd.DataFrame({
+        "cohort": ["establishment", "vc", "authority", "national"],
+        "cohort_id": [-5, 0, 2**40, 3],
+        "year": [2021, 2022, 32767, 0],
+        "simd_band_kind": ["décile", "", None, "quintile"],
+        "simd_band": [1, 10, 5, 3],
+        "n_leavers": pd.array([10, 0, 3, 4], dtype="Int64"),
+        "avg_total_tariff": [np.nan, 812.5, 0.0, np.nan],
+    })
+    write_frame(DeprivationResult, frame, run_id=78)
+    stored = list(DeprivationResult.objects.filter(run_id=78).order_by("id").values_list(
+        "cohort", "cohort_id", "year", "simd_band_kind", "simd_band", "n_leavers", "avg_total_tariff"))
+    assert stored == [
+        ("establishment", -5, 2021, "décile", 1, 10, None),
+        ("vc", 0, 2022, "", 10, 0, 812.5),
+        ("authority", 2**40, 32767, "", 5, 3, 0.0),  # a missing NOT NULL text is "", as in CSV
+        ("national", 3, 0, "quintile", 3, 4, None),
+    ]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="binary COPY is PostgreSQL's")
+def test_binary_stream_is_the_documented_format() -> None:
+    frame = pd.DataFrame({"a": pd.array([7, None], dtype="Int64"), "b": ["xy", None]})
+    stream = binary_copy(frame, [">i2", "text"])
+    header = b"PGCOPY\n\xff\r\n\x00" + bytes(8)
+    row1 = b"\x00\x02" + b"\x00\x00\x00\x02\x00\x07" + b"\x00\x00\x00\x02xy"
+    row2 = b"\x00\x02" + b"\xff\xff\xff\xff" + b"\xff\xff\xff\xff"
+    assert stream == header + row1 + row2 + b"\xff\xff"
