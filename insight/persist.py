@@ -15,6 +15,8 @@ import numpy as np
 import pandas as pd
 from django.db import connection, models
 
+from datahub.pgcopy import binary_kind, copy_in
+
 from .benchmarking import columns as c
 from .benchmarking.engine import BenchmarkResult
 from .models import (
@@ -55,79 +57,20 @@ def _prepare(model: type[models.Model], frame: pd.DataFrame, constants: dict) ->
     return columns, out[columns]
 
 
-# PostgreSQL column type -> numpy big-endian dtype of its binary COPY form.
-_BINARY = {"smallint": ">i2", "integer": ">i4", "bigint": ">i8", "double precision": ">f8", "boolean": "u1"}
-_COPY_HEADER = b"PGCOPY\n\xff\r\n\x00" + (0).to_bytes(4, "big") + (0).to_bytes(4, "big")
-_COPY_TRAILER = (-1).to_bytes(2, "big", signed=True)
-
-
-def _binary_kind(field: models.Field) -> str | None:
-    db_type = (field.db_type(connection) or "").split("(")[0]
-    if db_type in _BINARY:
-        return _BINARY[db_type]
-    if db_type in ("varchar", "text"):
-        return "text"
-    return None
-
-
-def binary_copy(data: pd.DataFrame, kinds: list[str]) -> bytes:
-    """``data`` as a PostgreSQL binary COPY stream; ``kinds[i]`` is column i's :data:`_BINARY` dtype or "text".
-
-    Each tuple is a field count, then per field its byte length (-1 for NULL) and its bytes. numpy
-    lays every row out at the widest (text padded to the longest value, NULLs with room for a
-    value), then one boolean mask drops the padding and the room, leaving the exact stream.
-    Missing values (NaN, None, pd.NA) are NULL.
-    """
-    n = len(data)
-    layout: list[tuple[str, object]] = [("count", ">i2")]
-    prepared = []
-    for i, kind in enumerate(kinds):
-        col = data.iloc[:, i]
-        null = col.isna().to_numpy()
-        if kind == "text":
-            encoded = np.array([b"" if v is None else str(v).encode() for v in col.where(~null, None)], dtype=object)
-            lengths = np.fromiter((len(v) for v in encoded), dtype=np.int64, count=n)
-            width = max(1, int(lengths.max()) if n else 1)
-            values: np.ndarray = encoded.astype(f"S{width}")
-            dtype: object = f"S{width}"
-        else:
-            width = np.dtype(kind).itemsize
-            values = col.to_numpy(dtype="float64" if kind == ">f8" else "int64", na_value=0).astype(kind)
-            lengths = np.full(n, width, dtype=np.int64)
-            dtype = kind
-        lengths = np.where(null, -1, lengths)
-        layout += [(f"l{i}", ">i4"), (f"v{i}", dtype)]
-        prepared.append((values, lengths, width))
-    records = np.zeros(n, dtype=np.dtype(layout))  # packed: no alignment padding
-    records["count"] = len(kinds)
-    keep = np.ones((n, records.dtype.itemsize), dtype=bool)
-    for i, (values, lengths, width) in enumerate(prepared):
-        records[f"l{i}"] = lengths
-        records[f"v{i}"] = values
-        offset = records.dtype.fields[f"v{i}"][1]
-        keep[:, offset:offset + width] = np.arange(width)[None, :] < np.maximum(lengths, 0)[:, None]
-    body = records.view(np.uint8).reshape(n, records.dtype.itemsize)[keep]
-    return _COPY_HEADER + body.tobytes() + _COPY_TRAILER
-
-
 def write_frame(model: type[models.Model], frame: pd.DataFrame, **constants: object) -> int:
     """Insert every row of ``frame`` into ``model``'s table; returns the number of rows."""
     if frame is None or len(frame) == 0:
         return 0
     columns, data = _prepare(model, frame, constants)
     fields = {f.attname: f for f in model._meta.concrete_fields}
-    kinds = [_binary_kind(fields[col]) for col in columns]
+    kinds = [binary_kind(fields[col]) for col in columns]
     if connection.vendor == "postgresql" and all(kinds):
         # NOT NULL text columns take "" for a missing value, as the CSV form did.
         for col in columns:
             f = fields[col]
             if isinstance(f, models.CharField | models.TextField) and not f.null:
                 data[col] = data[col].where(data[col].notna(), "")
-        quoted = ", ".join(connection.ops.quote_name(col) for col in columns)
-        with connection.cursor() as cursor, cursor.cursor.copy(
-            f"COPY {model._meta.db_table} ({quoted}) FROM STDIN WITH (FORMAT binary)"
-        ) as copy:
-            copy.write(binary_copy(data, kinds))  # type: ignore[arg-type]
+        copy_in(model._meta.db_table, columns, data, kinds)  # type: ignore[arg-type]
         return len(data)
     if connection.vendor == "postgresql":
         buf = io.StringIO()

@@ -1,6 +1,7 @@
 """Set-based writing: a staging table, counts by join, history, and the ON CONFLICT merge.
 
-PostgreSQL is the fast path: the staging table is filled with COPY and analysed, every step is
+PostgreSQL is the fast path: the staging table is filled with COPY (binary, laid out by numpy;
+CSV when it has a date column) and analysed, every step is
 one statement over the whole file (the merge runs in chunks of rows so progress and cancel can be
 reported). SQLite (the embedded default) runs the same SQL; only the staging load differs
 (executemany). Table and column names come from model metadata, never from user input; values
@@ -15,13 +16,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
-from django.db import connection, models
+from django.db import DatabaseError, connection, models, transaction
 
 from ..models import ChangeRecord
+from ..pgcopy import copy_in
 from .engine import WRITE_CHUNK_ROWS, Context, Counts
 
 PG_TYPES = {"text": "text", "bigint": "bigint", "int": "integer", "bool": "boolean", "date": "date", "float": "double precision"}
+# Staging column types with a binary COPY form (datahub.pgcopy); a date column makes the stage CSV.
+BINARY_STAGING = {"text": "text", "bigint": ">i8", "int": ">i4", "bool": "u1", "float": ">f8"}
 SQLITE_TYPES = {"text": "TEXT", "bigint": "INTEGER", "int": "INTEGER", "bool": "INTEGER", "date": "TEXT", "float": "REAL"}
 
 
@@ -68,8 +73,16 @@ class Staging:
         data = data[names]
         self.rows = len(data)
         collist = ", ".join(qn(c) for c in names)
+        binary = [BINARY_STAGING.get(t) for _c, t in self.columns]
         with connection.cursor() as cur:
-            if connection.vendor == "postgresql":
+            if connection.vendor == "postgresql" and all(binary):
+                # A missing text is "" (as FORCE_NOT_NULL makes it in the CSV form below).
+                for c, t in self.columns:
+                    if t == "text":
+                        data[c] = data[c].where(data[c].notna(), "")
+                copy_in(self.name, names, data, binary)  # type: ignore[arg-type]
+                cur.execute(f"ANALYZE {qn(self.name)}")
+            elif connection.vendor == "postgresql":
                 text_cols = [qn(c) for c, t in self.columns if t == "text"]
                 options = "FORMAT csv" + (f", FORCE_NOT_NULL ({', '.join(text_cols)})" if text_cols else "")
                 step = 250_000
@@ -125,11 +138,14 @@ class Upsert:
         """
         self.work = f"import_w_{uuid.uuid4().hex[:12]}"
         suffix = " ON COMMIT DROP" if connection.vendor == "postgresql" else ""
+        order = ", ".join(f"s.{qn(k)}" for k in self.key)
         with connection.cursor() as cur:
+            # In key order: the merge then walks the target's unique index in order, not at random
+            # (a shuffled million-row file merged in less than half the time this way).
             cur.execute(
                 f"CREATE TEMPORARY TABLE {qn(self.work)}{suffix} AS SELECT s.*, t.id AS existing_id "
                 f"FROM {self.source} s LEFT JOIN {self.table} t ON {self._join()} "
-                f"WHERE t.id IS NULL OR NOT {same('t', 's', self.values)}"
+                f"WHERE t.id IS NULL OR NOT {same('t', 's', self.values)} ORDER BY {order}"
             )
             ctx.temp_tables.append(self.work)
             if connection.vendor == "postgresql":
@@ -183,13 +199,73 @@ class Upsert:
             f"INSERT INTO {self.table} ({collist}) SELECT {select} FROM {qn(self.work)} w "
             f"WHERE w.row_no >= %s AND w.row_no < %s ON CONFLICT ({conflict}) {action}"
         )
-        with connection.cursor() as cur:
-            for start in range(0, max(rows, 1), WRITE_CHUNK_ROWS):
-                ctx.check_cancel()
-                cur.execute(sql, [start, start + WRITE_CHUNK_ROWS])
-                if report:
-                    ctx.progress.written(min(rows, start + WRITE_CHUNK_ROWS))
+        checked = self.check_references(ctx)
+        try:
+            if ctx.has_errors:
+                return
+            with connection.cursor() as cur:
+                for start in range(0, max(rows, 1), WRITE_CHUNK_ROWS):
+                    ctx.check_cancel()
+                    cur.execute(sql, [start, start + WRITE_CHUNK_ROWS])
+                    if report:
+                        ctx.progress.written(min(rows, start + WRITE_CHUNK_ROWS))
+        finally:
+            if checked:
+                with connection.cursor() as cur:
+                    cur.execute("SET LOCAL session_replication_role = origin")
         ctx.lap("merge")
+
+    def check_references(self, ctx: Context) -> bool:
+        """Check the planned rows' foreign keys set-based, so the merge can skip the per-row checks.
+
+        PostgreSQL checks a foreign key with a trigger per written row: for a million results,
+        three million lookups at commit, which took longer than the rest of the import. Where this
+        connection's role may set ``session_replication_role`` (a superuser, or a role granted
+        ``SET`` on it, PostgreSQL 15), this does the same check for the whole work table at once,
+        as the triggers would: every referenced row is locked ``FOR KEY SHARE`` (so it cannot be
+        deleted before this transaction ends) and must exist. Then the merge runs with the
+        constraint triggers off (``replica``, transaction-local, back to ``origin`` right after
+        the merge). A reference that no longer exists is an error on its row and nothing is written.
+
+        Returns True when the triggers are off; False (nothing done) where the role may not, and
+        the constraints' triggers check every row at commit as before.
+        """
+        if connection.vendor != "postgresql" or not self.work:
+            return False
+        merged = {*self.key, *self.values}
+        fks = [f for f in self.model._meta.concrete_fields
+               if isinstance(f, models.ForeignKey) and f.db_constraint and f.attname in merged]
+        if not fks:
+            return False
+        try:
+            with transaction.atomic(), connection.cursor() as cur:  # a savepoint: a refusal leaves no trace
+                cur.execute("SET LOCAL session_replication_role = replica")
+        except DatabaseError:
+            return False
+        work = qn(self.work)
+        with connection.cursor() as cur:
+            for f in fks:
+                col, target = qn(f.attname), f.target_field
+                ref_table, ref_col = qn(target.model._meta.db_table), qn(target.column)
+                cur.execute(
+                    f"SELECT (SELECT COUNT(DISTINCT {col}) FROM {work}), (SELECT COUNT(*) FROM (SELECT 1 FROM "
+                    f"{ref_table} WHERE {ref_col} IN (SELECT {col} FROM {work}) FOR KEY SHARE) locked)"
+                )
+                wanted, locked = cur.fetchone()
+                if wanted == locked:
+                    continue
+                cur.execute(
+                    f"SELECT w.row_no, w.{col} FROM {work} w WHERE w.{col} IS NOT NULL AND NOT EXISTS "
+                    f"(SELECT 1 FROM {ref_table} r WHERE r.{ref_col} = w.{col}) ORDER BY w.row_no"
+                )
+                missing = cur.fetchall()
+                mask = np.zeros(len(ctx.frame), dtype=bool)
+                values = np.empty(len(ctx.frame), dtype=object)
+                for row_no, value in missing:
+                    mask[row_no], values[row_no] = True, value
+                ctx.add(f.name, mask, f"The {f.related_model._meta.verbose_name} of this row (id shown) was deleted "
+                        "while the import ran. Nothing was written: import the file again.", values=values)
+        return True
 
 
 def _plain(value: object) -> Any:

@@ -8,8 +8,9 @@ import pandas as pd
 import pytest
 from django.db import connection
 
+from datahub.pgcopy import binary_copy
 from insight.models import DeprivationResult, PartnerRanking
-from insight.persist import binary_copy, write_frame
+from insight.persist import write_frame
 
 pytestmark = pytest.mark.django_db
 
