@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import uuid
 
+import pandas as pd
 import pytest
 from django.db import IntegrityError, connection, transaction
 
@@ -91,3 +92,31 @@ def test_without_the_privilege_the_constraint_triggers_check_every_row(plain_rol
     with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cur:
         cur.execute("SET CONSTRAINTS ALL IMMEDIATE")
     QualificationResult.objects.filter(learner_id=learners[2].pk).delete()  # the orphan, so the test can end
+
+
+def test_a_key_planned_as_new_but_stored_meanwhile_is_merged_not_duplicated() -> None:
+    """Imports plan under their kind's lock; a writer outside the imports (the admin) is not under
+    it. The plain INSERT of the planned new rows then meets the unique key, and ON CONFLICT merges."""
+    from datahub.imports.kinds import RESULT_KEY, RESULT_VALUES
+    from datahub.imports.sql import Staging, Upsert, qn
+    from datahub.models import Subject
+
+    dm, learners, _data = _world()
+    subject = Subject.objects.get(code="MATH")
+    kind = get_kind("results")
+    assert kind is not None
+    ctx = engine.Context(kind=kind, user=dm, scope=scope_for(dm))
+    rows = [{"learner_id": lr.pk, "subject_id": subject.pk, "award_type": "N5", "scqf_level": 5, "year": 2024,
+             "establishment_id": lr.establishment_id, "scqf_credits": 24, "grade": "A"} for lr in learners]
+    ctx.frame = pd.DataFrame(rows)
+    stg = Staging([("learner_id", "bigint"), ("subject_id", "bigint"), ("award_type", "text"), ("scqf_level", "int"),
+                   ("year", "int"), ("establishment_id", "bigint"), ("scqf_credits", "int"), ("grade", "text")], ctx)
+    stg.fill(ctx.frame)
+    up = Upsert(QualificationResult, RESULT_KEY, RESULT_VALUES, qn(stg.name))
+    assert up.counts(ctx).new == 5
+    QualificationResult.objects.create(learner=learners[1], subject=subject, award_type="N5", scqf_level=5, year=2024,
+                                       establishment_id=learners[1].establishment_id, scqf_credits=24, grade="C")
+    up.merge(ctx, stg.rows)
+    stored = QualificationResult.objects.filter(learner__in=learners)
+    assert stored.count() == 5
+    assert set(stored.values_list("grade", flat=True)) == {"A"}  # the file's value won, as an update
