@@ -9,8 +9,8 @@ Run by `make bench` (throwaway PostgreSQL, migrated). Steps:
 4. The import, end to end as the upload page runs it (datahub.imports.services.import_batch_create):
    read and validate every row (types, SCN check digits, SEED codes, known subjects and learners,
    grade/level rules, duplicates, access scope), COPY into a staging table, count new/updated/
-   unchanged set-based, check the foreign keys for the whole file (datahub.imports.sql.Upsert.
-   check_references), merge with INSERT ... ON CONFLICT DO UPDATE ... WHERE changed into the
+   unchanged set-based, check the foreign keys for the whole file (datahub.imports.sql.
+   references_checked), merge with INSERT ... ON CONFLICT DO UPDATE ... WHERE changed into the
    indexed, foreign-keyed results table, commit.
 5. The same file again (every row unchanged) and a correction file (every row's grade changed:
    1,000,000 updates written to the history).
@@ -160,10 +160,10 @@ def raw_copy(path: Path, *, like_results: bool = False, foreign_keys: bool = Tru
         took = time.perf_counter() - start
     else:
         start = time.perf_counter()
-        with connection.cursor() as cur, path.open("rb") as fh, cur.cursor.copy(
+        with connection.cursor() as cur, path.open("rb") as raw, cur.cursor.copy(
             "COPY bench_raw_copy FROM STDIN WITH (FORMAT csv, HEADER true)"
         ) as copy:
-            while block := fh.read(1 << 20):
+            while block := raw.read(1 << 20):
                 copy.write(block)
         took = time.perf_counter() - start
     with connection.cursor() as cur:

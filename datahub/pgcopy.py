@@ -60,7 +60,7 @@ def binary_copy(data: pd.DataFrame, kinds: list[str]) -> bytes:
     for i, (values, lengths, width) in enumerate(prepared):
         records[f"l{i}"] = lengths
         records[f"v{i}"] = values
-        offset = records.dtype.fields[f"v{i}"][1]
+        offset = records.dtype.fields[f"v{i}"][1]  # type: ignore[index]  # a structured dtype has fields
         keep[:, offset:offset + width] = np.arange(width)[None, :] < np.maximum(lengths, 0)[:, None]
     body = records.view(np.uint8).reshape(n, records.dtype.itemsize)[keep]
     return _COPY_HEADER + body.tobytes() + _COPY_TRAILER

@@ -90,7 +90,9 @@ def fetch_packed(sql: str, columns: Sequence[tuple[str, str]]) -> pd.DataFrame:
     with psycopg.Cursor(connection.connection) as cur:
         cur.execute(f"SELECT count(*), string_agg({packed}, ''::bytea) FROM ({sql}) AS t({', '.join(aliases)})",
                     binary=True)
-        count, data = cur.fetchone()
+        row = cur.fetchone()
+        assert row is not None  # an aggregate always returns one row
+        count, data = row
     data = data or b""
     if len(data) != count * dtype.itemsize:
         raise ValueError(f"{count - len(data) // dtype.itemsize} of {count} rows have a NULL where a number is required")

@@ -99,7 +99,7 @@ def write_frame(model: type[models.Model], frame: pd.DataFrame, **constants: obj
                 v = v.item()
             values[col] = v
         objs.append(model(**values))
-    model.objects.bulk_create(objs, batch_size=2000)
+    model._default_manager.bulk_create(objs, batch_size=2000)
     return len(objs)
 
 

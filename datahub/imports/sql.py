@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import io
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -177,8 +178,15 @@ class Upsert:
             f"{json_object('t', self.values)}, {json_object('w', self.values)} "
             f"FROM {qn(self.work)} w JOIN {self.table} t ON t.id = w.existing_id"
         )
-        with connection.cursor() as cur:
-            cur.execute(sql, [ctx.batch_id, _user_id(ctx), _db_now(ctx), self.label])
+        user_id = _user_id(ctx)
+        columns = {"batch_id": str(int(ctx.batch_id)), "establishment_id": f"w.{qn(establishment)}"}
+        if user_id is not None:
+            columns["changed_by_id"] = str(int(user_id))
+        rows = f"FROM {qn(self.work)} w WHERE w.existing_id IS NOT NULL"
+        with references_checked(ctx, ChangeRecord, rows, columns), connection.cursor() as cur:
+            if ctx.has_errors:
+                return 0
+            cur.execute(sql, [ctx.batch_id, user_id, _db_now(ctx), self.label])
             ctx.lap("history")
             return cur.rowcount
 
@@ -207,8 +215,8 @@ class Upsert:
         insert_new = f"{base} AND w.existing_id IS NULL"
         merge_new = f"{insert_new} ON CONFLICT ({conflict}) {action}"
         merge_changed = f"{base} AND w.existing_id IS NOT NULL ON CONFLICT ({conflict}) {action}"
-        checked = self.check_references(ctx)
-        try:
+        merged = {*self.key, *self.values}
+        with references_checked(ctx, self.model, f"FROM {qn(self.work)} w", {c: f"w.{qn(c)}" for c in merged}):
             if ctx.has_errors:
                 return
             with connection.cursor() as cur:
@@ -223,63 +231,72 @@ class Upsert:
                     cur.execute(merge_changed, chunk)
                     if report:
                         ctx.progress.written(min(rows, start + WRITE_CHUNK_ROWS))
-        finally:
-            if checked:
-                with connection.cursor() as cur:
-                    cur.execute("SET LOCAL session_replication_role = origin")
         ctx.lap("merge")
 
-    def check_references(self, ctx: Context) -> bool:
-        """Check the planned rows' foreign keys set-based, so the merge can skip the per-row checks.
 
-        PostgreSQL checks a foreign key with a trigger per written row: for a million results,
-        three million lookups at commit, which took longer than the rest of the import. Where this
-        connection's role may set ``session_replication_role`` (a superuser, or a role granted
-        ``SET`` on it, PostgreSQL 15), this does the same check for the whole work table at once,
-        as the triggers would: every referenced row is locked ``FOR KEY SHARE`` (so it cannot be
-        deleted before this transaction ends) and must exist. Then the merge runs with the
-        constraint triggers off (``replica``, transaction-local, back to ``origin`` right after
-        the merge). A reference that no longer exists is an error on its row and nothing is written.
+@contextmanager
+def references_checked(ctx: Context, model: type[models.Model], rows: str, columns: Mapping[str, str]) -> Iterator[bool]:
+    """Check, for a whole statement at once, the foreign keys it is about to write, and let it skip
+    the per-row constraint triggers while it runs.
 
-        Returns True when the triggers are off; False (nothing done) where the role may not, and
-        the constraints' triggers check every row at commit as before.
-        """
-        if connection.vendor != "postgresql" or not self.work:
-            return False
-        merged = {*self.key, *self.values}
-        fks = [f for f in self.model._meta.concrete_fields
-               if isinstance(f, models.ForeignKey) and f.db_constraint and f.attname in merged]
-        if not fks:
-            return False
+    ``rows``: ``FROM`` ... [``WHERE`` ...] over the work table aliased ``w`` (it has ``row_no``);
+    ``columns``: the written foreign-key column (attname) -> its SQL expression over those rows.
+
+    PostgreSQL checks a foreign key with a trigger per written row: for a million results, three
+    million lookups at commit, which took longer than the rest of the import. Where this
+    connection's role may set ``session_replication_role`` (a superuser, or a role granted ``SET``
+    on it, PostgreSQL 15), this does the triggers' check for all the rows in one query per key:
+    every referenced row is locked ``FOR KEY SHARE`` (so it cannot be deleted before this
+    transaction ends) and must exist. The statement in the ``with`` block then runs with the
+    triggers off (``replica``, transaction-local; back to ``origin`` when the block ends). A
+    reference that no longer exists is an error on its row (``ctx.has_errors``: write nothing).
+
+    Yields True when the triggers are off; False (nothing done) on SQLite or where the role may
+    not, and the constraints' own triggers check every row at commit.
+    """
+    fks = [f for f in model._meta.concrete_fields
+           if isinstance(f, models.ForeignKey) and getattr(f, "db_constraint", True) and f.attname in columns]
+    off = False
+    if connection.vendor == "postgresql" and fks:
         try:
             with transaction.atomic(), connection.cursor() as cur:  # a savepoint: a refusal leaves no trace
                 cur.execute("SET LOCAL session_replication_role = replica")
+            off = True
         except DatabaseError:
-            return False
-        work = qn(self.work)
-        with connection.cursor() as cur:
-            for f in fks:
-                col, target = qn(f.attname), f.target_field
-                ref_table, ref_col = qn(target.model._meta.db_table), qn(target.column)
-                cur.execute(
-                    f"SELECT (SELECT COUNT(DISTINCT {col}) FROM {work}), (SELECT COUNT(*) FROM (SELECT 1 FROM "
-                    f"{ref_table} WHERE {ref_col} IN (SELECT {col} FROM {work}) FOR KEY SHARE) locked)"
-                )
-                wanted, locked = cur.fetchone()
-                if wanted == locked:
-                    continue
-                cur.execute(
-                    f"SELECT w.row_no, w.{col} FROM {work} w WHERE w.{col} IS NOT NULL AND NOT EXISTS "
-                    f"(SELECT 1 FROM {ref_table} r WHERE r.{ref_col} = w.{col}) ORDER BY w.row_no"
-                )
-                missing = cur.fetchall()
-                mask = np.zeros(len(ctx.frame), dtype=bool)
-                values = np.empty(len(ctx.frame), dtype=object)
-                for row_no, value in missing:
-                    mask[row_no], values[row_no] = True, value
-                ctx.add(f.name, mask, f"The {f.related_model._meta.verbose_name} of this row (id shown) was deleted "
-                        "while the import ran. Nothing was written: import the file again.", values=values)
-        return True
+            off = False
+    try:
+        if off:
+            _check_references(ctx, fks, rows, columns)
+        yield off
+    finally:
+        if off:
+            with connection.cursor() as cur:
+                cur.execute("SET LOCAL session_replication_role = origin")
+
+
+def _check_references(ctx: Context, fks: list[models.ForeignKey], rows: str, columns: Mapping[str, str]) -> None:
+    where = " AND " if " WHERE " in rows else " WHERE "
+    with connection.cursor() as cur:
+        for f in fks:
+            expr, target = columns[f.attname], f.target_field
+            ref_table, ref_col = qn(target.model._meta.db_table), qn(target.column)
+            cur.execute(
+                f"SELECT (SELECT COUNT(DISTINCT {expr}) {rows}), (SELECT COUNT(*) FROM (SELECT 1 FROM {ref_table} "
+                f"WHERE {ref_col} IN (SELECT {expr} {rows}) FOR KEY SHARE) locked)"
+            )
+            wanted, locked = cur.fetchone() or (0, 0)
+            if wanted == locked:
+                continue
+            cur.execute(
+                f"SELECT w.row_no, {expr} {rows}{where}{expr} IS NOT NULL AND NOT EXISTS "
+                f"(SELECT 1 FROM {ref_table} r WHERE r.{ref_col} = {expr}) ORDER BY w.row_no"
+            )
+            mask = np.zeros(len(ctx.frame), dtype=bool)
+            values = np.empty(len(ctx.frame), dtype=object)
+            for row_no, value in cur.fetchall():
+                mask[row_no], values[row_no] = True, value
+            ctx.add(f.name, mask, f"The {target.model._meta.verbose_name} of this row (id shown) was deleted "
+                    "while the import ran. Nothing was written: import the file again.", values=values)
 
 
 def _plain(value: object) -> Any:
