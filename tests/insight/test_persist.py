@@ -63,3 +63,28 @@ def test_binary_stream_is_the_documented_format() -> None:
     row1 = b"\x00\x02" + b"\x00\x00\x00\x02\x00\x07" + b"\x00\x00\x00\x02xy"
     row2 = b"\x00\x02" + b"\xff\xff\xff\xff" + b"\xff\xff\xff\xff"
     assert stream == header + row1 + row2 + b"\xff\xff"
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="binary COPY is PostgreSQL's")
+def test_every_kind_round_trips_through_a_table() -> None:
+    from datahub.pgcopy import copy_in
+
+    with connection.cursor() as cur:
+        cur.execute("CREATE TEMPORARY TABLE pgcopy_check (b boolean, s smallint, i integer, g bigint, f double precision, "
+                    "t text)")
+    frame = pd.DataFrame({
+        "b": pd.array([True, False, None], dtype="boolean"),
+        "s": pd.array([-32768, 32767, None], dtype="Int64"),
+        "i": [2**31 - 1, -(2**31), 0],
+        "g": [2**62, -1, 7],
+        "f": [1.5, np.nan, -2.25],
+        "t": ["Ceòl", "", None],
+    })
+    copy_in("pgcopy_check", list(frame.columns), frame, ["u1", ">i2", ">i4", ">i8", ">f8", "text"])
+    with connection.cursor() as cur:
+        cur.execute("SELECT b, s, i, g, f, t FROM pgcopy_check ORDER BY i DESC")
+        assert cur.fetchall() == [
+            (True, -32768, 2**31 - 1, 2**62, 1.5, "Ceòl"),
+            (None, None, 0, 7, -2.25, None),
+            (False, 32767, -(2**31), -1, None, ""),
+        ]
