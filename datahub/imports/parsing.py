@@ -127,16 +127,24 @@ def _finish(frame: pd.DataFrame, original: list[str]) -> ParsedFile:
         raise FileProblem("The first row must name the columns (see the template).")
     frame.columns = headers
     frame = frame.loc[:, [h for h in dict.fromkeys(headers) if h]]  # drop unnamed, keep first of repeats
-    frame = frame.fillna("").astype(str)
+    # Both readers give text cells only (read_csv: dtype=str without NA parsing; xlsx: _cell_text).
+    if frame.isna().to_numpy().any():
+        frame = frame.fillna("")
     row_numbers = pd.Series(range(2, len(frame) + 2), index=frame.index)
     if len(frame.columns):
-        blank = np.ones(len(frame), dtype=bool)
+        # Blank rows (every cell empty or spaces) are skipped. Column by column, only the rows still
+        # possibly blank are looked at: usually the first column already rules out every row.
+        candidates = np.arange(len(frame))
         for name in frame.columns:
-            codes, uniques = pd.factorize(frame[name].to_numpy(dtype=object), sort=False)
+            if not len(candidates):
+                break
+            values = frame[name].to_numpy(dtype=object)[candidates]
+            codes, uniques = pd.factorize(values, sort=False)
             empty = np.array([not str(u).strip() for u in uniques], dtype=bool)
-            blank &= empty[codes] if len(uniques) else True
-        blank = pd.Series(blank, index=frame.index)
-        if blank.any():
+            candidates = candidates[empty[codes]] if len(uniques) else candidates
+        if len(candidates):
+            blank = np.zeros(len(frame), dtype=bool)
+            blank[candidates] = True
             frame = frame.loc[~blank]
             row_numbers = row_numbers.loc[~blank]
     frame = frame.reset_index(drop=True)
