@@ -12,7 +12,7 @@ import pandas as pd
 from django.db import connection
 
 from datahub.imports.columns import Column, choices_from
-from datahub.imports.engine import Context, Counts, lookup
+from datahub.imports.engine import Context, Counts, lookup, lookup_columns
 from datahub.imports.kinds import SCN, SEED, check_learner_scope, learners_by_scn
 from datahub.imports.registry import ImportKind, register
 from datahub.imports.sql import Staging, execute, json_object, qn, same
@@ -44,7 +44,7 @@ def _leavers_by_scn(ctx: Context) -> pd.DataFrame:
         scns.tolist(),
         ["scn", "leaver_id", "leaver_est", "leaver_auth", "leaver_year"],
     ).set_index("scn")
-    out = pd.DataFrame({c: scns.map(table[c]).astype("float64") for c in ["leaver_id", "leaver_est", "leaver_auth", "leaver_year"]})
+    out = lookup_columns(scns, table, ["leaver_id", "leaver_est", "leaver_auth", "leaver_year"])
     unknown = ok & (scns != "").to_numpy() & out["leaver_id"].isna().to_numpy()
     ctx.add("scn", unknown, "No school leaver record has this SCN: load the school leavers file first.")
     return out

@@ -250,8 +250,7 @@ class Context:
     def resolve_establishments(self, column: str) -> tuple[pd.Series, pd.Series]:
         """(establishment id, authority id) per row for a SEED code column; an unknown code is an error."""
         seeds = self.frame[column]
-        ids = seeds.map(self.establishments["id"]).astype("float64")
-        auths = seeds.map(self.establishments["authority_id"]).astype("float64")
+        ids, auths = (lookup_columns(seeds, self.establishments, ["id", "authority_id"])[c] for c in ["id", "authority_id"])
         ok = self.valid(column) & (seeds != "").to_numpy()
         self.add(column, ok & ids.isna().to_numpy(), "No establishment has this SEED code: load it first with an establishments file.")
         return ids, auths
@@ -473,6 +472,23 @@ def lock_kind(name: str) -> None:
 
 
 # --- set-based helpers used by kinds --------------------------------------------------------
+
+
+def lookup_columns(keys: pd.Series, table: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
+    """``table``'s ``columns`` (numbers, as float64: NaN where the key is unknown) for each of ``keys``.
+
+    ``table`` is indexed by key. Equivalent to ``keys.map(table[c])`` per column, but the keys
+    (a million rows, a few thousand distinct) are hashed once, not once per column.
+    """
+    codes, uniques = pd.factorize(keys.to_numpy(dtype=object), sort=False)
+    found = table.index.get_indexer(uniques) if len(uniques) else np.zeros(0, dtype=np.int64)
+    out = {}
+    for c in columns:
+        per_key = np.full(len(uniques) + 1, np.nan)  # the last slot: keys factorize left out (NaN)
+        hit = found >= 0
+        per_key[:-1][hit] = table[c].to_numpy(dtype="float64")[found[hit]]
+        out[c] = per_key[codes]
+    return pd.DataFrame(out, index=keys.index)
 
 
 def lookup(sql: str, keys: Sequence[str], columns: list[str], *, chunk: int = 900) -> pd.DataFrame:

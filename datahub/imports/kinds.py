@@ -23,7 +23,7 @@ from ..models import (
     Stage,
 )
 from .columns import Column, choices_from
-from .engine import Context, Counts, lookup
+from .engine import Context, Counts, lookup, lookup_columns
 from .registry import ImportKind, register
 from .sql import Staging, Upsert, execute, qn, reject_existing, same
 
@@ -64,9 +64,7 @@ def learners_by_scn(ctx: Context, *, column: str = "scn", required: bool = True)
         scns.tolist(),
         ["scn", "learner_id", "learner_est", "learner_auth", "last_year"],
     ).set_index("scn")
-    out = pd.DataFrame(
-        {c: scns.map(table[c]).astype("float64") for c in ["learner_id", "learner_est", "learner_auth", "last_year"]}
-    )
+    out = lookup_columns(scns, table, ["learner_id", "learner_est", "learner_auth", "last_year"])
     if required:
         unknown = ok & (scns != "").to_numpy() & out["learner_id"].isna().to_numpy()
         ctx.add(column, unknown, "No learner has this SCN: load the learner first with a learners file.")
@@ -92,8 +90,8 @@ def _prepare_establishments(ctx: Context) -> None:
     auth = f["authority"].str.upper().map(ctx.authorities).astype("float64")
     ctx.add("authority", ctx.valid("authority") & (f["authority"] != "").to_numpy() & auth.isna().to_numpy(),
             "Unknown local authority: use its education code (e.g. 260) or GSS code (e.g. S12000049).")
-    existing_id = f["seed_code"].map(ctx.establishments["id"]).astype("float64")
-    existing_auth = f["seed_code"].map(ctx.establishments["authority_id"]).astype("float64")
+    existing = lookup_columns(f["seed_code"], ctx.establishments, ["id", "authority_id"])
+    existing_id, existing_auth = existing["id"], existing["authority_id"]
     is_new = existing_id.isna()
     # New schools are checked against their authority; existing ones against themselves, and a
     # move to another authority against the new authority too.
@@ -327,7 +325,7 @@ def _prepare_results(ctx: Context) -> None:
     f = ctx.frame
     est, auth = ctx.resolve_establishments("seed_code")
     ctx.set_row_establishment(est, auth, "seed_code")
-    subject = f["subject_code"].map(ctx.subjects).astype("float64")
+    subject = lookup_columns(f["subject_code"], pd.DataFrame({"id": ctx.subjects}), ["id"])["id"]
     ctx.add("subject_code", ctx.valid("subject_code") & subject.isna().to_numpy(),
             "Unknown subject code (see the subject list in the import formats guide).")
     learners = learners_by_scn(ctx)
