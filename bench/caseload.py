@@ -116,7 +116,7 @@ def timed(client: Client, urls: list[str], n: int = REQUESTS) -> list[list[float
 def count_queries(client: Client, url: str) -> int:
     n = 0
 
-    def counter(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+    def counter(execute, sql, params, many, context):
         nonlocal n
         n += 1
         return execute(sql, params, many, context)

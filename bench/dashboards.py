@@ -65,9 +65,12 @@ def main() -> None:
 
     head = demo_user(Role.ESTABLISHMENT_ADMIN)
     own_school = head.memberships.get(role=Role.ESTABLISHMENT_ADMIN).establishment
+    assert own_school is not None  # membership_scope_matches_role: an establishment role names its school
     analyst = demo_user(Role.AUTHORITY_ANALYST)
     own_authority = analyst.memberships.get(role=Role.AUTHORITY_ANALYST).authority
+    assert own_authority is not None  # membership_scope_matches_role: an authority role names its authority
     other_authority = LocalAuthority.objects.exclude(pk=own_authority.pk).order_by("code").first()
+    assert other_authority is not None  # the national data set has every authority
     national = demo_user(Role.NATIONAL_ANALYST)
 
     clients = {}
@@ -84,7 +87,7 @@ def main() -> None:
         ("authority dashboard, own authority", "analyst",
          reverse("insight:authority_dashboard", kwargs={"code": own_authority.code})),
         ("authority dashboard, another authority", "analyst",
-         reverse("insight:authority_dashboard", kwargs={"code": other_authority.code})),  # type: ignore[union-attr]
+         reverse("insight:authority_dashboard", kwargs={"code": other_authority.code})),
         ("national view", "national", reverse("insight:national")),
         ("CSV export of a table (audited)", "head",
          reverse("insight:establishment_export", kwargs={"seed": own_school.seed_code, "table": "m-pct-initial-positive",

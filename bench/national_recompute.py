@@ -132,7 +132,7 @@ def floor_seconds(run: BenchmarkRun) -> tuple[float, float, int, int]:
     return t_out, t_in, input_rows, result_rows
 
 
-def engine_same_scope(leavers, results, seed: int) -> None:  # type: ignore[no-untyped-def]
+def engine_same_scope(leavers, results, seed: int) -> None:
     """The engine's own code path (as in engine.compute_table) for the steps the pure-Python
     version also does: tariff, VC draw, school and VC headline measures (no breakdowns,
     deprivation, authority or Scotland figures)."""

@@ -21,6 +21,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import cast
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -45,8 +46,9 @@ def memberships_of(user: User | object) -> list[Membership]:
         return []
     cached = getattr(user, _CACHE_ATTR, None)
     if cached is None:
+        # Active and signed in: a User (request.user may be a lazy proxy of one, hence no isinstance).
         cached = list(
-            Membership.objects.filter(user=user).select_related("establishment__authority", "authority")
+            Membership.objects.filter(user=cast(User, user)).select_related("establishment__authority", "authority")
         )
         setattr(user, _CACHE_ATTR, cached)
     return cached

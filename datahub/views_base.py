@@ -6,7 +6,7 @@ from typing import Any, ClassVar
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponseBase
 
 from .access import has_role, is_portal_user
 from .models import Role
@@ -21,11 +21,11 @@ class PortalView(LoginRequiredMixin):
 
     required_roles: ClassVar[tuple[Role, ...] | None] = None
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not request.user.is_authenticated:
             return self.handle_no_permission()
         if not is_portal_user(request.user):
             raise PermissionDenied("Your account has no role in the portal yet. Ask your data manager.")
         if self.required_roles is not None and not has_role(request.user, self.required_roles):
             raise PermissionDenied("Your role does not allow this page")
-        return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
+        return super().dispatch(request, *args, **kwargs)

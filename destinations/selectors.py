@@ -174,7 +174,9 @@ def caseload_leaver_years(user: User) -> list[int]:
         qs = caseload_for(user, sync=False).order_by().values_list("leaver__leaver_year", flat=True).distinct()
         return sorted(set(qs), reverse=True)
 
-    return cache.get_or_set(key, years, 600)
+    cached = cache.get_or_set(key, years, 600)
+    assert cached is not None  # a miss stores and returns years(), a list
+    return cached
 
 
 def caseload_status_counts(user: User, *, today: dt.date | None = None) -> dict[str, int]:
@@ -486,9 +488,11 @@ def scotland_measures(
     the year and one officer's change does not move them."""
     years = sorted(years)
     key = f"destinations:measures:{level}:{','.join(map(str, years))}:{breakdown or ''}"
-    return cache.get_or_set(
+    cached = cache.get_or_set(
         key, lambda: destination_measures(level=level, years=years, breakdown=breakdown), NATIONAL_CACHE_SECONDS
     )
+    assert cached is not None  # a miss stores and returns destination_measures(...), a dict
+    return cached
 
 
 def breakdown_values(breakdown: str) -> list[Any]:

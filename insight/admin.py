@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from django.contrib import admin, messages
@@ -45,12 +46,14 @@ class BenchmarkRunAdmin(admin.ModelAdmin):
 
     @admin.action(description="Enqueue a new run with the same years, seed and draws")
     def rerun(self, request: HttpRequest, queryset: QuerySet[BenchmarkRun]) -> None:
+        user = request.user
+        assert user.is_authenticated  # the admin only serves signed-in staff
         for old in queryset:
             try:
                 with transaction.atomic():
-                    run = run_create(requested_by=request.user, years=old.years, seed=old.seed, draws=old.draws,
+                    run = run_create(requested_by=user, years=old.years, seed=old.seed, draws=old.draws,
                                      authority_chunks=old.authority_chunks)
-                    transaction.on_commit(lambda run=run: enqueue_run(run))
+                    transaction.on_commit(partial(enqueue_run, run))
             except RunError as exc:
                 self.message_user(request, str(exc), messages.ERROR)
                 continue

@@ -156,6 +156,8 @@ def chunk_compute(chunk_id: int) -> bool:
 def chunk_fail(chunk_id: int, error: str) -> None:
     BenchmarkChunk.objects.filter(id=chunk_id).update(status=ChunkStatus.FAILED, error=error[:5000])
     run_id = BenchmarkChunk.objects.filter(id=chunk_id).values_list("run_id", flat=True).first()
+    if run_id is None:  # the chunk is gone (its run was deleted): no run to mark
+        return
     BenchmarkRun.objects.filter(id=run_id).exclude(status=RunStatus.SUCCEEDED).update(
         status=RunStatus.FAILED, error=f"Chunk {chunk_id} failed: {error[:2000]}", finished_at=timezone.now()
     )
@@ -184,7 +186,10 @@ def run_finalise(run_id: int) -> bool:
     run = BenchmarkRun.objects.get(id=run_id)
     t0 = time.perf_counter()
     chunks = list(BenchmarkChunk.objects.filter(run=run).order_by("year", "index"))
-    parts = [_result_from(framestore.loads(bytes(ch.payload)), run) for ch in chunks]
+    parts = []
+    for ch in chunks:
+        assert ch.payload is not None  # every chunk is DONE (checked above) and DONE chunks keep their frames
+        parts.append(_result_from(framestore.loads(bytes(ch.payload)), run))
     combined = engine.combine(parts)
     est = loaders.load_establishments().rename(columns={"type": c.ESTABLISHMENT_TYPE})
     final = engine.finalise(

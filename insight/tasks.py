@@ -17,7 +17,7 @@ TRANSIENT = (OperationalError, ConnectionError)
     bind=True, acks_late=True, reject_on_worker_lost=True, autoretry_for=TRANSIENT, retry_backoff=2,
     retry_backoff_max=60, max_retries=5, soft_time_limit=600, time_limit=660,
 )
-def compute_chunk(self, chunk_id: int) -> int:  # type: ignore[no-untyped-def]
+def compute_chunk(self, chunk_id: int) -> int:
     try:
         services.chunk_compute(chunk_id)
     except SoftTimeLimitExceeded:

@@ -70,13 +70,15 @@ class DashboardView(PortalView, TemplateView):
         latest = SchoolLeaver.objects.filter(establishment_id__in=ids).order_by("-leaver_year").values_list(
             "leaver_year", flat=True
         ).first()
-        counts = {
-            r["establishment_id"]: r["n"]
-            for r in SchoolLeaver.objects.filter(establishment_id__in=ids, leaver_year=latest)
-            .values("establishment_id")
-            .annotate(n=Count("id"))
-            .order_by()
-        }
+        counts: dict[int, int] = {}
+        if latest is not None:  # no leavers in these schools: no counts
+            counts = {
+                r["establishment_id"]: r["n"]
+                for r in SchoolLeaver.objects.filter(establishment_id__in=ids, leaver_year=latest)
+                .values("establishment_id")
+                .annotate(n=Count("id"))
+                .order_by()
+            }
         dests = destination_summaries(establishment_ids=ids)
         rows = []
         for s in schools:
@@ -96,13 +98,14 @@ class DashboardView(PortalView, TemplateView):
     def _national(self) -> dict[str, Any]:
         latest = SchoolLeaver.objects.order_by("-leaver_year").values_list("leaver_year", flat=True).first()
         counts: dict[int, int] = defaultdict(int)
-        for r in (
-            SchoolLeaver.objects.filter(leaver_year=latest)
-            .values("establishment__authority_id")
-            .annotate(n=Count("id"))
-            .order_by()
-        ):
-            counts[r["establishment__authority_id"]] = r["n"]
+        if latest is not None:  # no leavers at all: no counts
+            for r in (
+                SchoolLeaver.objects.filter(leaver_year=latest)
+                .values("establishment__authority_id")
+                .annotate(n=Count("id"))
+                .order_by()
+            ):
+                counts[r["establishment__authority_id"]] = r["n"]
         dests = destination_summaries(by="authority")
         rows = []
         for la in LocalAuthority.objects.all():

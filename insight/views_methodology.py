@@ -29,7 +29,8 @@ def _render(mtime: float) -> tuple[SafeString, list[dict]]:
     html = html.replace("<table>", '<div class="portal-table-scroll"><table class="ds_table">').replace(
         "</table>", "</table></div>"
     )
-    return mark_safe(html), md.toc_tokens  # noqa: S308
+    # toc_tokens is set on the instance by the toc extension at convert(); the stubs do not declare it.
+    return mark_safe(html), md.toc_tokens  # type: ignore[attr-defined]  # noqa: S308
 
 
 def methodology_html() -> tuple[SafeString, list[dict]]:

@@ -55,7 +55,7 @@ def _measures(cohort: list[dict]) -> dict[str, float]:
     def avg(xs: list[float]) -> float:
         return sum(xs) / len(xs) if xs else float("nan")
 
-    def pct(pred) -> float:  # type: ignore[no-untyped-def]
+    def pct(pred) -> float:
         return 100.0 * sum(1 for r in cohort if pred(r)) / n
 
     def dest(col: str) -> float:
