@@ -17,7 +17,7 @@ import pytest
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
-def pytest_configure(config):  # type: ignore[no-untyped-def]
+def pytest_configure(config):
     from django.conf import settings
 
     # Hashing real passwords costs ~0.3 s per user; tests do not need that protection.
@@ -42,7 +42,7 @@ CANARY = {"A": "CanaryAlphaQz", "A2": "CanaryAlphaTwoQz", "B": "CanaryBravoQz"}
 
 
 @pytest.fixture
-def world(db):  # type: ignore[no-untyped-def]
+def world(db):
     from datahub.models import LocalAuthority, Role
     from tests.factories import (
         DestinationFactory,
@@ -55,15 +55,15 @@ def world(db):  # type: ignore[no-untyped-def]
 
     ax = LocalAuthority.objects.get(code=100)
     ay = LocalAuthority.objects.get(code=260)
-    a = EstablishmentFactory(name="Alpha High School", authority=ax)
-    a2 = EstablishmentFactory(name="Alpha Two Academy", authority=ax)
-    b = EstablishmentFactory(name="Bravo Secondary", authority=ay)
+    a = EstablishmentFactory.create(name="Alpha High School", authority=ax)
+    a2 = EstablishmentFactory.create(name="Alpha Two Academy", authority=ax)
+    b = EstablishmentFactory.create(name="Bravo Secondary", authority=ay)
     learners = {}
     for key, school in (("A", a), ("A2", a2), ("B", b)):
-        learner = LearnerFactory(establishment=school, given_name=CANARY[key], family_name=f"Family{key}")
-        leaver = LeaverFactory(learner=learner)
-        ResultFactory(learner=learner)
-        DestinationFactory(leaver=leaver)
+        learner = LearnerFactory.create(establishment=school, given_name=CANARY[key], family_name=f"Family{key}")
+        leaver = LeaverFactory.create(learner=learner)
+        ResultFactory.create(learner=learner)
+        DestinationFactory.create(leaver=leaver)
         learners[key] = learner
     personas = {
         "admin_a": member(Role.ESTABLISHMENT_ADMIN, establishment=a),
@@ -80,12 +80,12 @@ def world(db):  # type: ignore[no-untyped-def]
     }
     from tests.factories import UserFactory
 
-    personas["no_role"] = UserFactory()
+    personas["no_role"] = UserFactory.create()
     return World(ax, ay, a, a2, b, learners["A"], learners["A2"], learners["B"], personas, CANARY)
 
 
 @pytest.fixture(autouse=True)
-def celery_eager(request, settings):  # type: ignore[no-untyped-def]
+def celery_eager(request, settings):
     """Tasks run in-process unless a test is about workers (marked ``worker``)."""
     from insight.celery import app
 

@@ -27,7 +27,7 @@ _scn_serial = itertools.count(70000000, 13)
 PASSWORD = "correct-horse-battery-staple"
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(factory.django.DjangoModelFactory[User]):
     class Meta:
         model = User
         skip_postgeneration_save = True
@@ -38,7 +38,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.PostGenerationMethodCall("set_password", PASSWORD)
 
     @classmethod
-    def _after_postgeneration(cls, instance, create, results=None):  # type: ignore[no-untyped-def]
+    def _after_postgeneration(cls, instance, create, results=None):
         if create:
             instance.save()
 
@@ -47,7 +47,7 @@ def authority(code: int) -> LocalAuthority:
     return LocalAuthority.objects.get(code=code)
 
 
-class EstablishmentFactory(factory.django.DjangoModelFactory):
+class EstablishmentFactory(factory.django.DjangoModelFactory[Establishment]):
     class Meta:
         model = Establishment
 
@@ -58,7 +58,7 @@ class EstablishmentFactory(factory.django.DjangoModelFactory):
     roll = 900
 
 
-class LearnerFactory(factory.django.DjangoModelFactory):
+class LearnerFactory(factory.django.DjangoModelFactory[Learner]):
     class Meta:
         model = Learner
 
@@ -71,7 +71,7 @@ class LearnerFactory(factory.django.DjangoModelFactory):
     establishment = factory.SubFactory(EstablishmentFactory)
 
 
-class LeaverFactory(factory.django.DjangoModelFactory):
+class LeaverFactory(factory.django.DjangoModelFactory[SchoolLeaver]):
     class Meta:
         model = SchoolLeaver
 
@@ -86,7 +86,7 @@ class LeaverFactory(factory.django.DjangoModelFactory):
     fsm = factory.LazyAttribute(lambda o: o.learner.fsm)
 
 
-class ResultFactory(factory.django.DjangoModelFactory):
+class ResultFactory(factory.django.DjangoModelFactory[QualificationResult]):
     class Meta:
         model = QualificationResult
 
@@ -100,7 +100,7 @@ class ResultFactory(factory.django.DjangoModelFactory):
     year = 2024
 
 
-class DestinationFactory(factory.django.DjangoModelFactory):
+class DestinationFactory(factory.django.DjangoModelFactory[DestinationRecord]):
     class Meta:
         model = DestinationRecord
 
@@ -113,6 +113,6 @@ class DestinationFactory(factory.django.DjangoModelFactory):
 def member(role: Role, *, establishment: Establishment | None = None, authority: LocalAuthority | None = None,
            user: User | None = None) -> User:
     """A user holding ``role`` at a place (made through the model, so the scope constraint applies)."""
-    user = user or UserFactory()
+    user = user or UserFactory.create()
     Membership.objects.create(user=user, role=role, establishment=establishment, authority=authority)
     return user

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import TypedDict
 
 import pytest
 from django.test import Client
@@ -264,7 +265,12 @@ def leaver_pk(w: object, t: str) -> dict:
 
 
 # A form body is not a list of rows: data managers get 400, nothing is written; other roles 403.
-BULK = dict(method="post", data=lambda w, t: {"rows": "not rows", "seed_code": seed(w, t)["seed"]})
+class PostBody(TypedDict):
+    method: str
+    data: Callable[[object, str], dict]
+
+
+BULK: PostBody = {"method": "post", "data": lambda w, t: {"rows": "not rows", "seed_code": seed(w, t)["seed"]}}
 
 
 # --- Destinations (destinations.access): journeys for the authority's MCMC officers and the last

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from pathlib import Path
 
 from datahub.imports import services
@@ -13,22 +14,22 @@ ORDER = ["establishments", "learners", "leavers", "results", "initial-destinatio
          "participation"]
 
 
-def csv_bytes(header: list[str], rows: list[list[object]]) -> bytes:
+def csv_bytes(header: list[str], rows: Sequence[Sequence[object]]) -> bytes:
     lines = [",".join(header)] + [",".join("" if v is None else str(v) for v in row) for row in rows]
     return ("\n".join(lines) + "\n").encode()
 
 
-def run(user, kind: str, data: bytes, *, name: str = "file.csv", **kw) -> ImportBatch:  # type: ignore[no-untyped-def]
+def run(user, kind: str, data: bytes, *, name: str = "file.csv", **kw) -> ImportBatch:
     return services.import_batch_create(user=user, kind=kind, fh=io.BytesIO(data), file_name=name, **kw)
 
 
-def national_dm():  # type: ignore[no-untyped-def]
+def national_dm():
     from tests.factories import member
 
     return member(Role.DATA_MANAGER)
 
 
-def load_samples(user, upto: str | None = None) -> dict[str, ImportBatch]:  # type: ignore[no-untyped-def]
+def load_samples(user, upto: str | None = None) -> dict[str, ImportBatch]:
     out = {}
     for kind in ORDER:
         out[kind] = run(user, kind, (SAMPLES / f"{kind}.csv").read_bytes(), name=f"{kind}.csv")

@@ -9,7 +9,7 @@ from datahub.models import LocalAuthority, Membership, Role, TariffEntry, Tariff
 from tests.factories import EstablishmentFactory, LearnerFactory, LeaverFactory, ResultFactory, UserFactory
 
 
-def _rejects(fn) -> None:  # type: ignore[no-untyped-def]
+def _rejects(fn) -> None:
     with pytest.raises(IntegrityError), transaction.atomic():
         fn()
 
@@ -26,33 +26,33 @@ def test_reference_data_is_loaded() -> None:
 
 @pytest.mark.django_db
 def test_seed_code_must_be_seven_digits_in_the_database() -> None:
-    _rejects(lambda: EstablishmentFactory(seed_code="12345"))
+    _rejects(lambda: EstablishmentFactory.create(seed_code="12345"))
 
 
 @pytest.mark.django_db
 def test_scn_and_simd_are_checked_in_the_database() -> None:
-    _rejects(lambda: LearnerFactory(scn="12345"))
-    _rejects(lambda: LearnerFactory(simd_decile=11))
-    _rejects(lambda: LearnerFactory(sex="Q"))
-    _rejects(lambda: LearnerFactory(data_zone="X123"))
+    _rejects(lambda: LearnerFactory.create(scn="12345"))
+    _rejects(lambda: LearnerFactory.create(simd_decile=11))
+    _rejects(lambda: LearnerFactory.create(sex="Q"))
+    _rejects(lambda: LearnerFactory.create(data_zone="X123"))
 
 
 @pytest.mark.django_db
 def test_leaver_stage_must_be_senior_phase() -> None:
-    _rejects(lambda: LeaverFactory(stage="S3"))
+    _rejects(lambda: LeaverFactory.create(stage="S3"))
 
 
 @pytest.mark.django_db
 def test_graded_awards_need_a_to_d_and_others_pass() -> None:
-    _rejects(lambda: ResultFactory(award_type="N5", grade="P"))
-    _rejects(lambda: ResultFactory(award_type="NPA", scqf_level=5, grade="A"))
-    ResultFactory(award_type="NPA", scqf_level=5, scqf_credits=12, grade="P")
+    _rejects(lambda: ResultFactory.create(award_type="N5", grade="P"))
+    _rejects(lambda: ResultFactory.create(award_type="NPA", scqf_level=5, grade="A"))
+    ResultFactory.create(award_type="NPA", scqf_level=5, scqf_credits=12, grade="P")
 
 
 @pytest.mark.django_db
 def test_membership_scope_must_match_role() -> None:
-    user = UserFactory()
-    est = EstablishmentFactory()
+    user = UserFactory.create()
+    est = EstablishmentFactory.create()
     la = est.authority
     _rejects(lambda: Membership.objects.create(user=user, role=Role.ESTABLISHMENT_ADMIN, authority=la))
     _rejects(lambda: Membership.objects.create(user=user, role=Role.MCMC_OFFICER, establishment=est))

@@ -34,7 +34,7 @@ def scn(n: int) -> str:
     return make_scn(30_000_000 + 7 * n)
 
 
-def learner_row(world, n: int, **over: str) -> dict:  # type: ignore[no-untyped-def]
+def learner_row(world, n: int, **over: str) -> dict:
     row = dict(scn=scn(n), given_name=f"Import{n}", family_name="Tester", date_of_birth="2007-03-14", sex="F",
                data_zone="S01010206", simd_decile="4", asn="N", care_experienced="N", fsm="Y",
                seed_code=world.school_a.seed_code, year="2023", stage="S5")
@@ -47,7 +47,7 @@ def as_csv(rows: list[dict]) -> bytes:
     return csv_bytes(header, [[r[h] for h in header] for r in rows])
 
 
-def result_row(learner, school, **over: str) -> dict:  # type: ignore[no-untyped-def]
+def result_row(learner, school, **over: str) -> dict:
     row = dict(scn=learner.scn, seed_code=school.seed_code, subject_code="ENG", award_type="N5", scqf_level="5",
                scqf_credits="24", grade="A", year="2023")
     row.update(over)
@@ -80,7 +80,7 @@ CELL_RULES = [
 
 
 @pytest.mark.parametrize(("column", "value", "reason"), CELL_RULES)
-def test_a_bad_cell_is_named_by_row_column_value_and_reason_and_nothing_is_written(world, column, value, reason):  # type: ignore[no-untyped-def]
+def test_a_bad_cell_is_named_by_row_column_value_and_reason_and_nothing_is_written(world, column, value, reason):
     rows = [learner_row(world, 1), learner_row(world, 2, **{column: value}), learner_row(world, 3)]
     batch = run(world.personas["dm_x"], "learners", as_csv(rows))
     assert batch.status == "rejected"
@@ -93,14 +93,14 @@ def test_a_bad_cell_is_named_by_row_column_value_and_reason_and_nothing_is_writt
     assert not Enrolment.objects.filter(learner__scn__in=[scn(1), scn(3)]).exists()
 
 
-def test_every_error_in_the_file_is_listed_not_only_the_first(world):  # type: ignore[no-untyped-def]
+def test_every_error_in_the_file_is_listed_not_only_the_first(world):
     rows = [learner_row(world, 1, sex="Q", simd_decile="0"), learner_row(world, 2), learner_row(world, 3, stage="")]
     batch = run(world.personas["dm_x"], "learners", as_csv(rows))
     assert [(e[0], e[1]) for e in batch.errors] == [(2, "sex"), (2, "simd_decile"), (4, "stage")]
     assert batch.count_rejected == 2
 
 
-def test_a_seed_check_digit_mismatch_is_a_warning_not_an_error(world):  # type: ignore[no-untyped-def]
+def test_a_seed_check_digit_mismatch_is_a_warning_not_an_error(world):
     user = national_dm()
     data = csv_bytes(["seed_code", "name", "authority", "type", "roll"], [["1234567", "Odd Code Academy", "100", "secondary", "600"]])
     batch = run(user, "establishments", data)
@@ -109,7 +109,7 @@ def test_a_seed_check_digit_mismatch_is_a_warning_not_an_error(world):  # type: 
     assert Establishment.objects.filter(seed_code="1234567").exists()
 
 
-def test_missing_required_columns_are_named_in_the_header_row(world):  # type: ignore[no-untyped-def]
+def test_missing_required_columns_are_named_in_the_header_row(world):
     data = csv_bytes(["scn", "given_name"], [[scn(1), "Ann"]])
     batch = run(world.personas["dm_x"], "learners", data)
     assert batch.status == "rejected"
@@ -118,47 +118,47 @@ def test_missing_required_columns_are_named_in_the_header_row(world):  # type: i
     assert all(e[0] == 1 and "missing" in e[3] for e in batch.errors)
 
 
-def test_an_unknown_column_is_ignored_with_a_warning(world):  # type: ignore[no-untyped-def]
+def test_an_unknown_column_is_ignored_with_a_warning(world):
     rows = [dict(learner_row(world, 1), favourite_colour="blue")]
     batch = run(world.personas["dm_x"], "learners", as_csv(rows))
     assert batch.status == "succeeded"
     assert batch.warnings[0][:2] == [1, "favourite_colour"]
 
 
-def test_headers_are_matched_whatever_their_case_and_spacing(world):  # type: ignore[no-untyped-def]
+def test_headers_are_matched_whatever_their_case_and_spacing(world):
     row = learner_row(world, 1)
     header = [h.upper().replace("_", " ") for h in row]
     batch = run(world.personas["dm_x"], "learners", csv_bytes(header, [list(row.values())]))
     assert batch.status == "succeeded", batch.errors
 
 
-def test_a_header_without_rows_is_rejected(world):  # type: ignore[no-untyped-def]
+def test_a_header_without_rows_is_rejected(world):
     batch = run(world.personas["dm_x"], "learners", (",".join(LEARNER_COLUMNS) + "\n").encode())
     assert batch.status == "rejected"
     assert "no rows" in batch.errors[0][3]
 
 
 @pytest.mark.parametrize("data", [b"", b"\xff\xfe\x00\x00garbage\x81\x8d", b"PK\x03\x04 not really a workbook"])
-def test_an_unreadable_file_is_rejected_with_a_reason(world, data):  # type: ignore[no-untyped-def]
+def test_an_unreadable_file_is_rejected_with_a_reason(world, data):
     batch = run(world.personas["dm_x"], "learners", data, name="x.xlsx" if data.startswith(b"PK") else "x.csv")
     assert batch.status == "rejected"
     assert batch.message
 
 
-def test_a_nul_character_rejects_the_file_naming_its_line(world):  # type: ignore[no-untyped-def]
+def test_a_nul_character_rejects_the_file_naming_its_line(world):
     rows = [learner_row(world, 1), learner_row(world, 2, given_name="Ann\x00e")]
     batch = run(world.personas["dm_x"], "learners", as_csv(rows))
     assert batch.status == "rejected" and "Line 3 contains a NUL" in batch.message
 
 
-def test_a_duplicate_key_inside_the_file_names_both_rows(world):  # type: ignore[no-untyped-def]
+def test_a_duplicate_key_inside_the_file_names_both_rows(world):
     rows = [learner_row(world, 1), learner_row(world, 2), learner_row(world, 1, given_name="Again")]
     batch = run(world.personas["dm_x"], "learners", as_csv(rows))
     assert batch.status == "rejected"
     assert batch.errors == [[4, "scn", scn(1), "Duplicate: row 2 has the same scn."]]
 
 
-def test_errors_are_capped_but_all_counted(world):  # type: ignore[no-untyped-def]
+def test_errors_are_capped_but_all_counted(world):
     rows = [learner_row(world, i, sex="?") for i in range(MAX_LISTED_ERRORS + 50)]
     batch = run(world.personas["dm_x"], "learners", as_csv(rows))
     assert batch.error_count == MAX_LISTED_ERRORS + 50
@@ -169,13 +169,13 @@ def test_errors_are_capped_but_all_counted(world):  # type: ignore[no-untyped-de
 # --- kind rules -----------------------------------------------------------------------------
 
 
-def test_establishments_unknown_authority(world):  # type: ignore[no-untyped-def]
+def test_establishments_unknown_authority(world):
     data = csv_bytes(["seed_code", "name", "authority"], [["5244439", "New Academy", "S12999999"]])
     batch = run(national_dm(), "establishments", data)
     assert batch.errors[0][:3] == [2, "authority", "S12999999"] and "Unknown local authority" in batch.errors[0][3]
 
 
-def test_establishments_a_new_school_needs_a_data_manager_of_its_authority(world):  # type: ignore[no-untyped-def]
+def test_establishments_a_new_school_needs_a_data_manager_of_its_authority(world):
     data = csv_bytes(["seed_code", "name", "authority"], [["5244439", "New Academy", "260"]])
     batch = run(world.personas["dm_x"], "establishments", data)
     assert batch.status == "rejected" and batch.scope_violation
@@ -186,14 +186,14 @@ def test_establishments_a_new_school_needs_a_data_manager_of_its_authority(world
     assert school_dm.status == "rejected" and school_dm.scope_violation
 
 
-def test_establishments_moving_a_school_to_an_authority_not_managed_is_refused(world):  # type: ignore[no-untyped-def]
+def test_establishments_moving_a_school_to_an_authority_not_managed_is_refused(world):
     a = world.school_a
     data = csv_bytes(["seed_code", "name", "authority"], [[a.seed_code, a.name, "260"]])
     batch = run(world.personas["dm_x"], "establishments", data)
     assert batch.errors[0][1] == "authority" and batch.scope_violation
 
 
-def test_establishments_a_school_data_manager_updates_their_own_school(world):  # type: ignore[no-untyped-def]
+def test_establishments_a_school_data_manager_updates_their_own_school(world):
     a = world.school_a
     batch = run(world.personas["dm_a"], "establishments", csv_bytes(["seed_code", "name", "authority", "roll"], [[a.seed_code, "Alpha High School", "100", "950"]]))
     assert batch.status == "succeeded" and batch.count_updated == 1
@@ -203,7 +203,7 @@ def test_establishments_a_school_data_manager_updates_their_own_school(world):  
     assert change.before["roll"] == 900 and change.after["roll"] == 950 and change.changed_by == world.personas["dm_a"]
 
 
-def test_learners_a_learner_on_another_authoritys_roll_cannot_be_changed(world):  # type: ignore[no-untyped-def]
+def test_learners_a_learner_on_another_authoritys_roll_cannot_be_changed(world):
     rows = [learner_row(world, 1, scn=world.learner_b.scn)]
     batch = run(world.personas["dm_x"], "learners", as_csv(rows))
     assert batch.status == "rejected" and batch.scope_violation
@@ -212,7 +212,7 @@ def test_learners_a_learner_on_another_authoritys_roll_cannot_be_changed(world):
     assert world.learner_b.establishment == world.school_b
 
 
-def test_learners_an_older_census_does_not_move_a_learner(world):  # type: ignore[no-untyped-def]
+def test_learners_an_older_census_does_not_move_a_learner(world):
     dm = world.personas["dm_x"]
     run(dm, "learners", as_csv([learner_row(world, 1, seed_code=world.school_a2.seed_code, year="2023")]))
     batch = run(dm, "learners", as_csv([learner_row(world, 1, seed_code=world.school_a.seed_code, year="2022", stage="S4")]))
@@ -223,23 +223,23 @@ def test_learners_an_older_census_does_not_move_a_learner(world):  # type: ignor
         (2022, world.school_a.id), (2023, world.school_a2.id)]
 
 
-def test_leavers_need_a_known_learner(world):  # type: ignore[no-untyped-def]
+def test_leavers_need_a_known_learner(world):
     data = csv_bytes(["scn", "seed_code", "leaver_year", "stage", "sex", "simd_decile"],
                      [[scn(9), world.school_a.seed_code, "2024", "S6", "F", "3"]])
     batch = run(world.personas["dm_x"], "leavers", data)
     assert batch.errors[0][:3] == [2, "scn", scn(9)] and "No learner has this SCN" in batch.errors[0][3]
 
 
-def test_leavers_leaving_date_outside_the_session(world):  # type: ignore[no-untyped-def]
-    learner = LearnerFactory(establishment=world.school_a)
+def test_leavers_leaving_date_outside_the_session(world):
+    learner = LearnerFactory.create(establishment=world.school_a)
     data = csv_bytes(["scn", "seed_code", "leaver_year", "stage", "leaving_date", "sex", "simd_decile"],
                      [[learner.scn, world.school_a.seed_code, "2024", "S6", "2024-09-01", "F", "3"]])
     batch = run(world.personas["dm_x"], "leavers", data)
     assert batch.errors[0][1] == "leaving_date" and "session" in batch.errors[0][3]
 
 
-def test_leavers_import_and_correction(world):  # type: ignore[no-untyped-def]
-    learner = LearnerFactory(establishment=world.school_a)
+def test_leavers_import_and_correction(world):
+    learner = LearnerFactory.create(establishment=world.school_a)
     header = ["scn", "seed_code", "leaver_year", "stage", "leaving_date", "sex", "simd_decile", "asn"]
     first = run(world.personas["dm_x"], "leavers", csv_bytes(header, [[learner.scn, world.school_a.seed_code, "2024", "S5", "", "F", "3", "N"]]))
     assert first.status == "succeeded" and first.count_new == 1
@@ -262,7 +262,7 @@ RESULT_RULES = [
 
 
 @pytest.mark.parametrize(("over", "column", "reason"), RESULT_RULES)
-def test_results_rules(world, over, column, reason):  # type: ignore[no-untyped-def]
+def test_results_rules(world, over, column, reason):
     rows = [result_row(world.learner_a, world.school_a, subject_code="MATH"), result_row(world.learner_a, world.school_a, **over)]
     batch = run(world.personas["dm_x"], "results", as_csv(rows))
     assert batch.status == "rejected"
@@ -271,14 +271,14 @@ def test_results_rules(world, over, column, reason):  # type: ignore[no-untyped-
     assert not QualificationResult.objects.filter(learner=world.learner_a, subject__code="MATH").exists()
 
 
-def test_results_for_a_learner_of_another_authority_are_refused(world):  # type: ignore[no-untyped-def]
+def test_results_for_a_learner_of_another_authority_are_refused(world):
     rows = [result_row(world.learner_b, world.school_a, subject_code="MATH")]
     batch = run(world.personas["dm_x"], "results", as_csv(rows))
     assert batch.scope_violation and batch.errors[0][1] == "scn"
 
 
-def test_a_school_data_manager_cannot_import_for_a_neighbouring_school(world):  # type: ignore[no-untyped-def]
-    learner = LearnerFactory(establishment=world.school_a2)
+def test_a_school_data_manager_cannot_import_for_a_neighbouring_school(world):
+    learner = LearnerFactory.create(establishment=world.school_a2)
     rows = [result_row(world.learner_a, world.school_a, subject_code="MATH"), result_row(learner, world.school_a2)]
     batch = run(world.personas["dm_a"], "results", as_csv(rows))
     assert batch.status == "rejected" and batch.scope_violation
@@ -286,14 +286,14 @@ def test_a_school_data_manager_cannot_import_for_a_neighbouring_school(world):  
     assert not QualificationResult.objects.filter(learner=world.learner_a, subject__code="MATH").exists()
 
 
-def test_only_for_one_school_rejects_rows_for_another(world):  # type: ignore[no-untyped-def]
-    learner = LearnerFactory(establishment=world.school_a2)
+def test_only_for_one_school_rejects_rows_for_another(world):
+    learner = LearnerFactory.create(establishment=world.school_a2)
     rows = [result_row(world.learner_a, world.school_a, subject_code="MATH"), result_row(learner, world.school_a2)]
     batch = run(world.personas["dm_x"], "results", as_csv(rows), restrict_to=world.school_a)
     assert batch.errors[0][:2] == [3, "seed_code"] and "another establishment" in batch.errors[0][3]
 
 
-def test_results_correction_updates_and_keeps_history(world):  # type: ignore[no-untyped-def]
+def test_results_correction_updates_and_keeps_history(world):
     dm = world.personas["dm_x"]
     first = run(dm, "results", as_csv([result_row(world.learner_a, world.school_a, subject_code="MATH", grade="B")]))
     assert (first.count_new, first.count_updated) == (1, 0)
@@ -311,7 +311,7 @@ def test_results_correction_updates_and_keeps_history(world):  # type: ignore[no
 # --- destinations and participation ---------------------------------------------------------
 
 
-def dest_row(leaver, **over: str) -> dict:  # type: ignore[no-untyped-def]
+def dest_row(leaver, **over: str) -> dict:
     row = dict(scn=leaver.learner.scn, seed_code=leaver.establishment.seed_code, leaver_year=str(leaver.leaver_year),
                category="FE", survey_date="2024-10-07", note="")
     row.update(over)
@@ -328,11 +328,11 @@ DEST_RULES = [
 
 
 @pytest.mark.parametrize(("over", "column", "reason"), DEST_RULES)
-def test_destination_rules(world, over, column, reason):  # type: ignore[no-untyped-def]
-    leaver = LeaverFactory(learner=LearnerFactory(establishment=world.school_a))
+def test_destination_rules(world, over, column, reason):
+    leaver = LeaverFactory.create(learner=LearnerFactory.create(establishment=world.school_a))
     bad = dict(over)
     if "scn" in bad:
-        bad["scn"] = LearnerFactory(establishment=world.school_a).scn  # a learner without a leaver record
+        bad["scn"] = LearnerFactory.create(establishment=world.school_a).scn  # a learner without a leaver record
     if bad.get("seed_code") == "other":
         bad["seed_code"] = world.school_a2.seed_code
     rows = [dest_row(world.learner_a.leaver), dest_row(leaver, **bad)]
@@ -342,7 +342,7 @@ def test_destination_rules(world, over, column, reason):  # type: ignore[no-unty
     assert reason in batch.errors[0][3]
 
 
-def test_a_changed_destination_supersedes_the_current_one(world):  # type: ignore[no-untyped-def]
+def test_a_changed_destination_supersedes_the_current_one(world):
     dm = world.personas["dm_x"]
     leaver = world.learner_a.leaver
     before = DestinationRecord.objects.get(leaver=leaver, kind="initial", superseded_at__isnull=True)
@@ -362,17 +362,17 @@ def test_a_changed_destination_supersedes_the_current_one(world):  # type: ignor
     assert again.count_unchanged == 1 and DestinationRecord.objects.filter(leaver=leaver, kind="initial").count() == 2
 
 
-def test_destinations_of_another_authoritys_leaver_are_refused(world):  # type: ignore[no-untyped-def]
+def test_destinations_of_another_authoritys_leaver_are_refused(world):
     batch = run(world.personas["dm_x"], "follow-up-destinations",
                 as_csv([dest_row(world.learner_b.leaver, survey_date="2025-04-07")]))
     assert batch.scope_violation and not DestinationRecord.objects.filter(leaver__learner=world.learner_b, kind="follow_up").exists()
 
 
-def spell(learner, status: str, start: str, end: str = "") -> dict:  # type: ignore[no-untyped-def]
+def spell(learner, status: str, start: str, end: str = "") -> dict:
     return dict(scn=learner.scn, status=status, start_date=start, end_date=end)
 
 
-def test_participation_rules(world):  # type: ignore[no-untyped-def]
+def test_participation_rules(world):
     la = world.learner_a
     rows = [
         spell(la, "EDUCATION", "2024-08-01", "2024-12-31"),
@@ -388,7 +388,7 @@ def test_participation_rules(world):  # type: ignore[no-untyped-def]
     assert not ParticipationSpell.objects.exists()
 
 
-def test_participation_update_by_learner_and_start_date(world):  # type: ignore[no-untyped-def]
+def test_participation_update_by_learner_and_start_date(world):
     dm = world.personas["dm_x"]
     run(dm, "participation", as_csv([spell(world.learner_a, "EDUCATION", "2024-08-01")]))
     batch = run(dm, "participation", as_csv([spell(world.learner_a, "EDUCATION", "2024-08-01", "2025-01-31")]))
@@ -401,7 +401,7 @@ def test_participation_update_by_learner_and_start_date(world):  # type: ignore[
 # --- files, samples, dry runs, the command --------------------------------------------------
 
 
-def test_every_sample_imports_in_order_and_again_changes_nothing(db):  # type: ignore[no-untyped-def]
+def test_every_sample_imports_in_order_and_again_changes_nothing(db):
     user = national_dm()
     first = load_samples(user)
     assert {k: b.status for k, b in first.items()} == dict.fromkeys(first, "succeeded"), {k: b.errors for k, b in first.items()}
@@ -412,7 +412,7 @@ def test_every_sample_imports_in_order_and_again_changes_nothing(db):  # type: i
     assert second["results"].file_sha256 == first["results"].file_sha256
 
 
-def test_xlsx_files_import_like_csv(world):  # type: ignore[no-untyped-def]
+def test_xlsx_files_import_like_csv(world):
     from openpyxl import Workbook
 
     rows = [learner_row(world, 1), learner_row(world, 2)]
@@ -434,7 +434,7 @@ def test_xlsx_files_import_like_csv(world):  # type: ignore[no-untyped-def]
     assert batch.count_new == 2 and batch.rows_total == 2
 
 
-def test_windows_1252_and_semicolons_are_read(world):  # type: ignore[no-untyped-def]
+def test_windows_1252_and_semicolons_are_read(world):
     row = learner_row(world, 1, given_name="Siobhán")
     data = (";".join(row) + "\r\n" + ";".join(row.values()) + "\r\n").encode("cp1252")
     batch = run(world.personas["dm_x"], "learners", data)
@@ -442,13 +442,13 @@ def test_windows_1252_and_semicolons_are_read(world):  # type: ignore[no-untyped
     assert Learner.objects.get(scn=scn(1)).given_name == "Siobhán"
 
 
-def test_a_dry_run_counts_but_writes_nothing(world):  # type: ignore[no-untyped-def]
+def test_a_dry_run_counts_but_writes_nothing(world):
     batch = run(world.personas["dm_x"], "learners", as_csv([learner_row(world, 1)]), dry_run=True)
     assert batch.status == "validated" and batch.count_new == 1
     assert not Learner.objects.filter(scn=scn(1)).exists()
 
 
-def test_a_batch_records_who_what_and_the_file_hash(world):  # type: ignore[no-untyped-def]
+def test_a_batch_records_who_what_and_the_file_hash(world):
     import hashlib
 
     data = as_csv([learner_row(world, 1)])
@@ -462,7 +462,7 @@ def test_a_batch_records_who_what_and_the_file_hash(world):  # type: ignore[no-u
     assert AuditEvent.objects.filter(action="import_data", object_id=str(batch.pk), actor=world.personas["dm_x"]).exists()
 
 
-def test_import_data_command_prints_the_report(world, tmp_path):  # type: ignore[no-untyped-def]
+def test_import_data_command_prints_the_report(world, tmp_path):
     national_dm()
     out = io.StringIO()
     call_command("import_data", "establishments", str(SAMPLES / "establishments.csv"), "--dry-run", stdout=out)
@@ -493,7 +493,7 @@ def test_the_format_guide_and_samples_cover_every_kind_and_column() -> None:
             assert f"| `{column.name}` |" in guide, (kind.name, column.name)
 
 
-def test_the_vectorised_scope_check_agrees_with_the_access_policy(world):  # type: ignore[no-untyped-def]
+def test_the_vectorised_scope_check_agrees_with_the_access_policy(world):
     import pandas as pd
 
     from datahub.access import can_import_for, scope_for
@@ -502,7 +502,9 @@ def test_the_vectorised_scope_check_agrees_with_the_access_policy(world):  # typ
 
     schools = [world.school_a, world.school_a2, world.school_b]
     users = [*world.personas.values(), national_dm()]
+    kind = get_kind("results")
+    assert kind is not None
     for user in users:
-        ctx = Context(kind=get_kind("results"), user=user, scope=scope_for(user))
+        ctx = Context(kind=kind, user=user, scope=scope_for(user))
         outside = ctx.outside_scope(pd.Series([s.id for s in schools]), pd.Series([s.authority_id for s in schools]))
         assert [not o for o in outside] == [can_import_for(user, s) for s in schools], user

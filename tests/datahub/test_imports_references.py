@@ -38,16 +38,16 @@ class DeleteBeforeWriting(engine.NoProgress):
         Learner.objects.filter(pk=self.learner.pk).delete()
 
 
-def _import(user, data: bytes, progress: engine.Progress) -> engine.Outcome:  # type: ignore[no-untyped-def]
+def _import(user, data: bytes, progress: engine.Progress) -> engine.Outcome:
     kind = get_kind("results")
     assert kind is not None
     ctx = engine.Context(kind=kind, user=user, scope=scope_for(user), progress=progress)
     return engine.run(ctx, read_table(io.BytesIO(data), name="results.csv"))
 
 
-def _world():  # type: ignore[no-untyped-def]
-    school = EstablishmentFactory()
-    learners = [LearnerFactory(establishment=school) for _ in range(5)]
+def _world():
+    school = EstablishmentFactory.create()
+    learners = [LearnerFactory.create(establishment=school) for _ in range(5)]
     rows = [[lr.scn, school.seed_code, "MATH", "N5", 5, 24, "A", 2024] for lr in learners]
     return member(Role.DATA_MANAGER, authority=school.authority), learners, csv_bytes(HEADER, rows)
 
@@ -64,7 +64,7 @@ def test_a_learner_deleted_after_validation_rejects_the_import_and_names_its_row
 
 
 @pytest.fixture
-def plain_role():  # type: ignore[no-untyped-def]
+def plain_role():
     """This connection as a role that may write every table but not set session_replication_role."""
     name = f"import_plain_{uuid.uuid4().hex[:8]}"
     with connection.cursor() as cur:

@@ -27,7 +27,7 @@ def census(seed: str, n: int, *, bad_at: int | None = None) -> bytes:
 
 
 @pytest.mark.django_db
-def test_ten_thousand_rows_with_one_bad_row_in_the_middle_write_nothing_and_name_that_row(world):  # type: ignore[no-untyped-def]
+def test_ten_thousand_rows_with_one_bad_row_in_the_middle_write_nothing_and_name_that_row(world):
     dm = world.personas["dm_x"]
     before = Learner.objects.count()
     bad = run(dm, "learners", census(world.school_a.seed_code, 10_000, bad_at=5_000))
@@ -52,15 +52,15 @@ def _result_rows(learners: list[Learner], school_seed: str, grade: str) -> bytes
 
 @postgres_only
 @pytest.mark.django_db(transaction=True)
-def test_two_imports_of_overlapping_data_at_once_leave_consistent_data():  # type: ignore[no-untyped-def]
+def test_two_imports_of_overlapping_data_at_once_leave_consistent_data():
     from tests.conftest import load_reference_data
     from tests.factories import EstablishmentFactory, LearnerFactory, member
 
     load_reference_data()
-    school = EstablishmentFactory()
+    school = EstablishmentFactory.create()
     dm_one = member(Role.DATA_MANAGER, authority=school.authority)
     dm_two = member(Role.DATA_MANAGER, authority=school.authority)
-    learners = [LearnerFactory(establishment=school) for _ in range(300)]
+    learners = [LearnerFactory.create(establishment=school) for _ in range(300)]
     files = {
         "one": (dm_one, _result_rows(learners[:200], school.seed_code, "A")),
         "two": (dm_two, _result_rows(learners[100:], school.seed_code, "B")),
@@ -100,16 +100,16 @@ def test_two_imports_of_overlapping_data_at_once_leave_consistent_data():  # typ
 
 @postgres_only
 @pytest.mark.django_db(transaction=True)
-def test_progress_is_reported_from_a_second_connection_during_the_write(monkeypatch, settings, tmp_path):  # type: ignore[no-untyped-def]
+def test_progress_is_reported_from_a_second_connection_during_the_write(monkeypatch, settings, tmp_path):
     """The write is one transaction; its progress reaches the page through another connection."""
     settings.MEDIA_ROOT = tmp_path
     from tests.conftest import load_reference_data
     from tests.factories import EstablishmentFactory, LearnerFactory, member
 
     load_reference_data()
-    school = EstablishmentFactory()
+    school = EstablishmentFactory.create()
     dm = member(Role.DATA_MANAGER, establishment=school)
-    learners = [LearnerFactory(establishment=school) for _ in range(50)]
+    learners = [LearnerFactory.create(establishment=school) for _ in range(50)]
     seen: list[int] = []
     monkeypatch.setattr(import_sql, "WRITE_CHUNK_ROWS", 10)
     monkeypatch.setattr(BatchProgress, "INTERVAL", 0.0)

@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 RESULT_HEADER = ["scn", "seed_code", "subject_code", "award_type", "scqf_level", "scqf_credits", "grade", "year"]
 
 
-def login(user) -> Client:  # type: ignore[no-untyped-def]
+def login(user) -> Client:
     c = Client()
     c.force_login(user)
     return c
@@ -31,17 +31,17 @@ def result_file(*rows: list[object]) -> bytes:
     return csv_bytes(RESULT_HEADER, [list(r) for r in rows])
 
 
-def upload(client: Client, kind: str, data: bytes, name: str = "results.csv", **extra: object):  # type: ignore[no-untyped-def]
+def upload(client: Client, kind: str, data: bytes, name: str = "results.csv", **extra: object):
     return client.post(reverse("datahub:import_upload", kwargs={"kind": kind}),
                        {"file": SimpleUploadedFile(name, data, content_type="text/csv"), **extra})
 
 
 @pytest.fixture(autouse=True)
-def media(settings, tmp_path):  # type: ignore[no-untyped-def]
+def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
-def test_the_upload_page_describes_the_columns_and_offers_templates(world):  # type: ignore[no-untyped-def]
+def test_the_upload_page_describes_the_columns_and_offers_templates(world):
     c = login(world.personas["dm_x"])
     page = c.get(reverse("datahub:import_upload", kwargs={"kind": "results"}))
     assert page.status_code == 200
@@ -60,7 +60,7 @@ def test_the_upload_page_describes_the_columns_and_offers_templates(world):  # t
     assert login(world.personas["staff_a"]).get(reverse("datahub:import_upload", kwargs={"kind": "results"})).status_code == 403
 
 
-def test_a_valid_upload_is_imported_and_its_page_shows_the_counts(world):  # type: ignore[no-untyped-def]
+def test_a_valid_upload_is_imported_and_its_page_shows_the_counts(world):
     c = login(world.personas["dm_x"])
     data = result_file([world.learner_a.scn, world.school_a.seed_code, "MATH", "H", 6, 24, "A", 2024])
     resp = upload(c, "results", data)
@@ -74,7 +74,7 @@ def test_a_valid_upload_is_imported_and_its_page_shows_the_counts(world):  # typ
     assert "You imported this same file" in page
 
 
-def test_every_error_is_on_the_page_and_in_the_csv_with_formulas_neutralised(world):  # type: ignore[no-untyped-def]
+def test_every_error_is_on_the_page_and_in_the_csv_with_formulas_neutralised(world):
     c = login(world.personas["dm_x"])
     data = result_file(
         [world.learner_a.scn, world.school_a.seed_code, "MATH", "H", 6, 24, "A", 2024],
@@ -96,7 +96,7 @@ def test_every_error_is_on_the_page_and_in_the_csv_with_formulas_neutralised(wor
     assert not QualificationResult.objects.filter(subject__code="MATH").exists()
 
 
-def test_a_user_cannot_import_into_another_authoritys_school_on_the_page(world):  # type: ignore[no-untyped-def]
+def test_a_user_cannot_import_into_another_authoritys_school_on_the_page(world):
     c = login(world.personas["dm_x"])
     data = result_file(
         [world.learner_a.scn, world.school_a.seed_code, "MATH", "H", 6, 24, "A", 2024],
@@ -109,7 +109,7 @@ def test_a_user_cannot_import_into_another_authoritys_school_on_the_page(world):
     assert world.canaries["B"] not in page
 
 
-def test_only_for_one_school_must_be_a_school_you_manage(world):  # type: ignore[no-untyped-def]
+def test_only_for_one_school_must_be_a_school_you_manage(world):
     c = login(world.personas["dm_a"])
     data = result_file([world.learner_a.scn, world.school_a.seed_code, "MATH", "H", 6, 24, "A", 2024])
     resp = upload(c, "results", data, establishment=world.school_a2.seed_code)
@@ -121,13 +121,13 @@ def test_only_for_one_school_must_be_a_school_you_manage(world):  # type: ignore
     assert ok.status_code == 302 and ImportBatch.objects.get().restrict_to == world.school_a
 
 
-def test_wrong_file_types_are_refused_by_the_form(world):  # type: ignore[no-untyped-def]
+def test_wrong_file_types_are_refused_by_the_form(world):
     c = login(world.personas["dm_x"])
     resp = upload(c, "results", b"%PDF-1.4", name="results.pdf")
     assert resp.status_code == 200 and "must be a CSV" in resp.content.decode()
 
 
-def test_history_shows_own_imports_and_those_for_schools_in_scope(world):  # type: ignore[no-untyped-def]
+def test_history_shows_own_imports_and_those_for_schools_in_scope(world):
     dm_b = member(Role.DATA_MANAGER, authority=world.authority_y)
     mine = run(world.personas["dm_x"], "results", result_file([world.learner_a.scn, world.school_a.seed_code, "MATH", "H", 6, 24, "A", 2024]))
     theirs = run(dm_b, "results", result_file([world.learner_b.scn, world.school_b.seed_code, "MATH", "H", 6, 24, "A", 2024]))
@@ -139,7 +139,7 @@ def test_history_shows_own_imports_and_those_for_schools_in_scope(world):  # typ
 
 
 def test_a_large_file_runs_in_the_background_and_its_stored_copy_is_removed(
-    world, settings, django_capture_on_commit_callbacks  # type: ignore[no-untyped-def]
+    world, settings, django_capture_on_commit_callbacks
 ):
     settings.IMPORT_BACKGROUND_THRESHOLD_BYTES = 10
     c = login(world.personas["dm_x"])
@@ -152,7 +152,7 @@ def test_a_large_file_runs_in_the_background_and_its_stored_copy_is_removed(
     assert "Imported." in c.get(resp["Location"]).content.decode()
 
 
-def test_the_progress_of_a_running_import_survives_a_reload(world):  # type: ignore[no-untyped-def]
+def test_the_progress_of_a_running_import_survives_a_reload(world):
     batch = ImportBatch.objects.create(kind="results", uploaded_by=world.personas["dm_x"], status=ImportStatus.WRITING,
                                        rows_total=1000, rows_validated=1000, rows_written=400, background=True)
     c = login(world.personas["dm_x"])
@@ -166,7 +166,7 @@ def test_the_progress_of_a_running_import_survives_a_reload(world):  # type: ign
 
 
 def test_cancelling_a_queued_import_stops_it_before_it_starts(
-    world, django_capture_on_commit_callbacks  # type: ignore[no-untyped-def]
+    world, django_capture_on_commit_callbacks
 ):
     from unittest import mock
 
@@ -184,7 +184,7 @@ def test_cancelling_a_queued_import_stops_it_before_it_starts(
     assert not QualificationResult.objects.filter(subject__code="MATH").exists()
 
 
-def test_a_running_import_stops_at_its_next_check_when_cancelled(world):  # type: ignore[no-untyped-def]
+def test_a_running_import_stops_at_its_next_check_when_cancelled(world):
     data = result_file([world.learner_a.scn, world.school_a.seed_code, "PHY", "H", 6, 24, "A", 2024])
     second = ImportBatch.objects.create(kind="results", uploaded_by=world.personas["dm_x"], cancel_requested=True)
     done = services.import_batch_process(second.pk, fh=io.BytesIO(data))
@@ -192,7 +192,7 @@ def test_a_running_import_stops_at_its_next_check_when_cancelled(world):  # type
     assert not QualificationResult.objects.filter(subject__code="PHY").exists()
 
 
-def test_a_batch_whose_worker_died_is_claimed_again_on_redelivery(world):  # type: ignore[no-untyped-def]
+def test_a_batch_whose_worker_died_is_claimed_again_on_redelivery(world):
     import datetime as dt
 
     from django.utils import timezone

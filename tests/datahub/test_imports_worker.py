@@ -23,7 +23,7 @@ pytestmark = [
 ]
 
 
-def test_a_large_file_is_imported_by_a_worker(settings, tmp_path):  # type: ignore[no-untyped-def]
+def test_a_large_file_is_imported_by_a_worker(settings, tmp_path):
     from celery.contrib.testing.worker import start_worker
 
     from insight.celery import app
@@ -36,9 +36,9 @@ def test_a_large_file_is_imported_by_a_worker(settings, tmp_path):  # type: igno
     eager_before = app.conf.task_always_eager
     app.conf.task_always_eager = False
     app.control.purge()
-    school = EstablishmentFactory()
+    school = EstablishmentFactory.create()
     dm = member(Role.DATA_MANAGER, establishment=school)
-    learners = [LearnerFactory(establishment=school) for _ in range(40)]
+    learners = [LearnerFactory.create(establishment=school) for _ in range(40)]
     data = csv_bytes(["scn", "seed_code", "subject_code", "award_type", "scqf_level", "scqf_credits", "grade", "year"],
                      [[lr.scn, school.seed_code, "ENG", "N5", 5, 24, "B", 2024] for lr in learners])
     try:

@@ -34,9 +34,9 @@ class Caseload:
 
 
 def _person(school, given: str, *, born: dt.date, leaver_year: int, **kw):
-    learner = LearnerFactory(establishment=school, given_name=given, family_name=kw.pop("family", "Case"),
+    learner = LearnerFactory.create(establishment=school, given_name=given, family_name=kw.pop("family", "Case"),
                              date_of_birth=born, **kw)
-    return LeaverFactory(learner=learner, leaver_year=leaver_year, leaving_date=dt.date(leaver_year, 6, 28))
+    return LeaverFactory.create(learner=learner, leaver_year=leaver_year, leaving_date=dt.date(leaver_year, 6, 28))
 
 
 def _record(leaver, kind: str, category: str) -> DestinationRecord:

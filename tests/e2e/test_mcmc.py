@@ -40,9 +40,9 @@ def sign_in(page: Page, live_server: Any, user: Any) -> None:
 def young_person(school: Any, given: str, family: str, category: str | None) -> SchoolLeaver:
     today = timezone.localdate()
     leaver_year = today.year - 1
-    learner = LearnerFactory(establishment=school, given_name=given, family_name=family,
+    learner = LearnerFactory.create(establishment=school, given_name=given, family_name=family,
                              date_of_birth=dt.date(leaver_year - 18, 3, 15))
-    leaver = cast(SchoolLeaver, LeaverFactory(learner=learner, leaver_year=leaver_year,
+    leaver = cast(SchoolLeaver, LeaverFactory.create(learner=learner, leaver_year=leaver_year,
                                               leaving_date=dt.date(leaver_year, 6, 28)))
     if category:
         DestinationRecord.objects.create(leaver=leaver, kind="initial", category=category, source="import",

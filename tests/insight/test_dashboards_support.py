@@ -16,12 +16,16 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from datahub.codes import make_scn, make_seed_code
 from datahub.models import Establishment, Learner, LocalAuthority, QualificationResult, SchoolLeaver, Subject
 from destinations.models import DestinationKind, DestinationRecord
+
+if TYPE_CHECKING:
+    from insight.models import BenchmarkRun
 
 YEARS = (2023, 2024, 2025)
 AUTHORITY_CODES = (100, 110, 260)  # Aberdeen City (4 schools + special), Aberdeenshire (3), Glasgow City (3)
@@ -31,7 +35,7 @@ AUTHORITY_CODES = (100, 110, 260)  # Aberdeen City (4 schools + special), Aberde
 class DashWorld:
     authorities: dict[int, LocalAuthority]
     schools: dict[str, Establishment]  # "X1".."X4", "XS" (special), "Y1".."Y3", "Z1".."Z3"
-    run: object = None
+    run: BenchmarkRun
     leaver_ids: list[int] = field(default_factory=list)
 
 
@@ -82,12 +86,12 @@ def build_dash_world(*, seed: int = 11) -> DashWorld:
     results, dests = [], []
     for leaver, (learner, school, year, decile, effect) in zip(leavers, plan_rows, strict=True):
         ability = decile + effect + rng.randint(-3, 3) - (3 if learner.care_experienced else 0)
-        for code in ("ENG", "MATH", "PHY", "HIST"):
-            if ability < 3 and code in ("PHY", "HIST"):
+        for subject_code in ("ENG", "MATH", "PHY", "HIST"):
+            if ability < 3 and subject_code in ("PHY", "HIST"):
                 continue
             grade = "ABCD"[max(0, min(3, 3 - ability // 3))]
             level, award = (6, "H") if ability > 8 else (5, "N5") if ability > 2 else (4, "N4")
-            results.append(QualificationResult(learner=learner, establishment=school, subject=subjects[code],
+            results.append(QualificationResult(learner=learner, establishment=school, subject=subjects[subject_code],
                                                award_type=award, scqf_level=level, scqf_credits=24,
                                                grade="P" if award == "N4" else grade, year=year))
         for award, p, level in (("FA", 0.04, 6), ("NPA", 0.15, 5), ("SFW", 0.10, 4)):
@@ -110,7 +114,7 @@ def build_dash_world(*, seed: int = 11) -> DashWorld:
 def destroy_dash_world(world: DashWorld) -> None:
     from insight.models import BenchmarkRun
 
-    BenchmarkRun.objects.filter(pk=world.run.pk).delete()  # type: ignore[union-attr]
+    BenchmarkRun.objects.filter(pk=world.run.pk).delete()
     ids = [s.pk for s in world.schools.values()]
     DestinationRecord.objects.filter(leaver__establishment_id__in=ids).delete()
     QualificationResult.objects.filter(establishment_id__in=ids).delete()

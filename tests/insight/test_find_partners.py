@@ -114,7 +114,7 @@ def test_url_name_resolves() -> None:
 
 
 def test_own_school_is_first_and_unranked_then_closest_first(world: Any, ranked: BenchmarkRun) -> None:
-    primary: Any = EstablishmentFactory(name="Primary Not Listed", type="primary")
+    primary: Any = EstablishmentFactory.create(name="Primary Not Listed", type="primary")
     resp = client_for(world.personas["admin_a"]).get(URL)
     assert resp.status_code == 200
     html = resp.content.decode()
@@ -336,6 +336,7 @@ def test_find_partners_withholds_every_figure_the_dashboards_withhold(world: Any
     viewer = world.personas["admin_a"]
     result = views_partners.find_partners(viewer, world.school_a)
     year = result.year
+    assert year is not None
     measures = {"positive": c.PCT_INITIAL_POSITIVE, "lit_num4": c.pct_lit_num(4), "lit_num5": c.pct_lit_num(5),
                 "tariff_lowest20": c.avg_tariff(c.LOWEST20)}
     checked = 0
@@ -346,7 +347,7 @@ def test_find_partners_withholds_every_figure_the_dashboards_withhold(world: Any
         if stored is None:
             continue
         for attr, measure in measures.items():
-            dashboard = selectors.establishment_cell(ranked, row.establishment.pk, year, measure, stored, ent)
+            dashboard = selectors.establishment_cell(ranked, row.establishment.pk, year, measure, dict(stored), ent)
             if dashboard.suppressed:
                 assert getattr(row, attr).suppressed, (row.establishment, measure)
             checked += 1

@@ -12,7 +12,7 @@ from tests.insight.test_runs import build_world
 pytestmark = pytest.mark.django_db
 
 
-def test_methodology_page_shows_the_latest_runs_seed_and_hash(world) -> None:  # type: ignore[no-untyped-def]
+def test_methodology_page_shows_the_latest_runs_seed_and_hash(world) -> None:
     build_world(n_authorities=2, schools_per_authority=1, leavers_per_school=6)
     run = run_in_process(run_create(years=[2024], seed=4242))
     c = Client()
@@ -23,7 +23,7 @@ def test_methodology_page_shows_the_latest_runs_seed_and_hash(world) -> None:  #
     assert body.count("<h1") == 1
 
 
-def test_methodology_page_without_a_run(world) -> None:  # type: ignore[no-untyped-def]
+def test_methodology_page_without_a_run(world) -> None:
     c = Client()
     c.force_login(world.personas["national"])
     assert "No benchmark run has finished yet" in c.get(reverse("insight:methodology")).content.decode()

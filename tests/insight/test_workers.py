@@ -45,7 +45,7 @@ def wait_for(run_id: int, timeout: float = 120) -> BenchmarkRun:
 
 
 @pytest.fixture
-def real_celery(settings):  # type: ignore[no-untyped-def]
+def real_celery(settings):
     from insight.celery import app
 
     load_reference_data()
@@ -56,7 +56,7 @@ def real_celery(settings):  # type: ignore[no-untyped-def]
     app.control.purge()
 
 
-def test_a_worker_computes_the_same_results_as_in_process(real_celery) -> None:  # type: ignore[no-untyped-def]
+def test_a_worker_computes_the_same_results_as_in_process(real_celery) -> None:
     from celery.contrib.testing.worker import start_worker
 
     from insight.tasks import start_run
@@ -80,7 +80,7 @@ def _worker(name: str, env: dict[str, str]) -> subprocess.Popen:
     )
 
 
-def test_a_killed_worker_does_not_stop_the_run(real_celery) -> None:  # type: ignore[no-untyped-def]
+def test_a_killed_worker_does_not_stop_the_run(real_celery) -> None:
     from insight.tasks import reap_stuck_runs, start_run
 
     build_world()

@@ -243,7 +243,7 @@ def test_one_live_proposal_per_pair_whichever_side_proposed(world: Any, proposed
 
 
 def test_partners_are_schools_of_the_same_type(world: Any) -> None:
-    primary: Any = EstablishmentFactory(type="primary")
+    primary: Any = EstablishmentFactory.create(type="primary")
     with pytest.raises(services.PartnershipError, match="same type"):
         services.partnership_propose(proposer=world.school_a, partner=primary, by=world.personas["admin_a"])
 
