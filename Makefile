@@ -18,7 +18,7 @@ setup: ## create/refresh .venv and node_modules (skipped when unchanged)
 run: ## set up, migrate, load demo data if empty, serve on 127.0.0.1:8000
 	@bash scripts/run.sh
 
-test: ## ruff, import contracts, migrations check, Django checks, pytest (PYTEST_ARGS=...)
+test: ## ruff, import contracts, mypy, migrations check, Django checks, pytest (PYTEST_ARGS=...)
 	@bash scripts/test.sh $(PYTEST_ARGS)
 
 bench: setup ## run every bench/*.py against throwaway PostgreSQL + Redis
@@ -27,7 +27,7 @@ bench: setup ## run every bench/*.py against throwaway PostgreSQL + Redis
 lint: setup ## ruff, import-linter contracts and mypy
 	$(VENV_BIN)/ruff check .
 	$(VENV_BIN)/lint-imports
-	$(VENV_BIN)/mypy --explicit-package-bases .
+	$(VENV_BIN)/mypy .
 
 clean: ## remove caches, collected static files and build leftovers (keeps .venv, node_modules, data)
 	rm -rf staticfiles bench/out .pytest_cache .ruff_cache .mypy_cache .hypothesis build dist *.egg-info

@@ -6,8 +6,8 @@
 # 1. system packages (PostgreSQL, Redis, Chromium) when missing, .venv and node_modules when stale;
 # 2. throwaway PostgreSQL and Redis on spare loopback ports (scripts/with-services.sh), removed on
 #    exit whatever happens;
-# 3. in order, stopping at the first failure: ruff, import-linter contracts, no missing migrations,
-#    Django system checks, then the whole pytest suite against the real PostgreSQL and Redis.
+# 3. in order, stopping at the first failure: ruff, import-linter contracts, mypy, no missing
+#    migrations, Django system checks, then the whole pytest suite against the real PostgreSQL and Redis.
 # The exit code is the first failing step's (pytest's own when it is pytest that fails).
 set -euo pipefail
 # shellcheck source=scripts/with-services.sh
@@ -27,6 +27,8 @@ log "ruff check"
 ruff check .
 log "lint-imports (architecture contracts)"
 lint-imports
+log "mypy (types)"
+mypy .
 log "makemigrations --check"
 python manage.py makemigrations --check --dry-run
 log "manage.py check"
