@@ -64,12 +64,12 @@ def write_frame(model: type[models.Model], frame: pd.DataFrame, **constants: obj
     columns, data = _prepare(model, frame, constants)
     fields = {f.attname: f for f in model._meta.concrete_fields}
     kinds = [binary_kind(fields[col]) for col in columns]
+    # NOT NULL text columns take "" for a missing value (whichever way the rows go in).
+    for col in columns:
+        f = fields[col]
+        if isinstance(f, models.CharField | models.TextField) and not f.null:
+            data[col] = data[col].where(data[col].notna(), "")
     if connection.vendor == "postgresql" and all(kinds):
-        # NOT NULL text columns take "" for a missing value, as the CSV form did.
-        for col in columns:
-            f = fields[col]
-            if isinstance(f, models.CharField | models.TextField) and not f.null:
-                data[col] = data[col].where(data[col].notna(), "")
         copy_in(model._meta.db_table, columns, data, kinds)  # type: ignore[arg-type]
         return len(data)
     if connection.vendor == "postgresql":
