@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "rest_framework",
     "rest_framework.authtoken",
+    "oauth2_provider",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -216,6 +217,7 @@ if PRODUCTION:
 # --- REST framework -------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "oauth2_provider.contrib.rest_framework.OAuth2Authentication",
         "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
@@ -226,6 +228,15 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_RATES": {"user": "2000/hour", "anon": "60/hour"},
 }
+# OAuth2 for systems (datahub/oauth.py): client credentials only, tokens act as the client's
+# system account. Applications are registered in the Django admin by a superuser.
+OAUTH2_PROVIDER = {
+    "OAUTH2_VALIDATOR_CLASS": "datahub.oauth.SystemClientValidator",
+    "SCOPES": {"api": "Use the integration API as the client's system account"},
+    "DEFAULT_SCOPES": ["api"],
+    "ACCESS_TOKEN_EXPIRE_SECONDS": env.int("OAUTH2_ACCESS_TOKEN_SECONDS", default=3600),
+}
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "Insight Portal API",
     "DESCRIPTION": "Integration API for schools, authorities and partner systems.",
@@ -235,6 +246,9 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "OAUTH2_FLOWS": ["clientCredentials"],
+    "OAUTH2_TOKEN_URL": "/oauth/token/",
+    "OAUTH2_SCOPES": {"api": "Use the integration API as the client's system account"},
     "ENUM_NAME_OVERRIDES": {
         "PartnershipStatusEnum": "partnerships.models.Status",
         "ParticipationStatusEnum": "destinations.classification.ParticipationStatus",

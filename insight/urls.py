@@ -2,6 +2,7 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from oauth2_provider.views import RevokeTokenView, TokenView
 
 from datahub.views import SwitchContextView
 
@@ -23,6 +24,9 @@ urlpatterns = [
     path("partnerships/", include("partnerships.urls")),
     path("destinations/", include("destinations.urls")),
     path("api/v1/", include("insight.api_urls", namespace="api")),
+    # OAuth2 for systems (datahub/oauth.py): token and revocation only, no browser flows.
+    path("oauth/token/", TokenView.as_view(), name="oauth_token"),
+    path("oauth/revoke/", RevokeTokenView.as_view(), name="oauth_revoke"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api_docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api_redoc"),

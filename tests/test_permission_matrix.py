@@ -474,6 +474,10 @@ EXPECTED: dict[str, Route] = {
     "api:destination-record-detail": Route(destination_record_pk, api(api_journey)),
     "api:participation-spell-list": Route(None, api(lambda p, t: 200 if p in JOURNEY_READERS else 403)),
     "api:participation-spell-detail": Route(participation_spell_pk, api(api_journey)),
+    # OAuth2 for systems: the client authenticates in the request itself; a portal session is no
+    # credential here, so every persona (and no one) is refused the same way.
+    "oauth_token": Route(None, lambda p, t: {400, 401}, method="post", data=lambda w, t: {"grant_type": "client_credentials"}),
+    "oauth_revoke": Route(None, lambda p, t: {400, 401}, method="post", data=lambda w, t: {"token": "x"}),
     "schema": Route(None, authenticated),
     "api_docs": Route(None, authenticated),
     "api_redoc": Route(None, authenticated),
