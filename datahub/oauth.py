@@ -7,9 +7,10 @@ an access token with its client id and secret and calls ``/api/v1/`` with it. Th
 the system account, so the API's access policy (datahub.access, datahub.api_base) applies to it
 exactly as to a person with those roles; a system can never reach further than its account.
 
-Rules (ours): only confidential clients with the client credentials grant get tokens (no browser
-flows: ``/oauth/authorize/`` is not served; no password grant, which would skip the portal's
-sign-in and MFA); the owner must be an active user; tokens expire after an hour and carry the
+Rules (ours): only confidential clients with the client credentials grant get tokens. The token
+endpoint knows no other grant (``BackendApplicationServer``): no browser flows (``/oauth/authorize/``
+is not served) and no password grant, which would skip the portal's sign-in, rate limits and MFA,
+and would tell a caller whether a guessed password is right even when it issues no token; the owner must be an active user; tokens expire after an hour and carry the
 single scope ``api``.
 """
 
@@ -33,6 +34,17 @@ class SystemClientValidator(OAuth2Validator):
         if owner is None or not owner.is_active:
             return False
         return bool(super().validate_grant_type(client_id, grant_type, client, request, *args, **kwargs))
+
+    # Second guard: were another grant ever wired in, it could not check a password, code or
+    # refresh token here (the server class admits client credentials only, see settings).
+    def validate_user(self, *args: Any, **kwargs: Any) -> bool:
+        return False
+
+    def validate_code(self, *args: Any, **kwargs: Any) -> bool:
+        return False
+
+    def validate_refresh_token(self, *args: Any, **kwargs: Any) -> bool:
+        return False
 
     def _create_access_token(self, expires: Any, request: Any, token: Any, source_refresh_token: Any = None) -> Any:
         # django-oauth-toolkit stores client-credentials tokens without a user; ours act as the

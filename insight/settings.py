@@ -231,6 +231,9 @@ REST_FRAMEWORK = {
 # OAuth2 for systems (datahub/oauth.py): client credentials only, tokens act as the client's
 # system account. Applications are registered in the Django admin by a superuser.
 OAUTH2_PROVIDER = {
+    # Only the client credentials grant exists: any other grant is "unsupported" before anything
+    # (a user's password, a code) is even looked at.
+    "OAUTH2_SERVER_CLASS": "oauthlib.oauth2.BackendApplicationServer",
     "OAUTH2_VALIDATOR_CLASS": "datahub.oauth.SystemClientValidator",
     "SCOPES": {"api": "Use the integration API as the client's system account"},
     "DEFAULT_SCOPES": ["api"],
