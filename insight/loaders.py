@@ -87,7 +87,9 @@ def fetch_packed(sql: str, columns: Sequence[tuple[str, str]]) -> pd.DataFrame:
     packed = " || ".join(f"{PACKED_TYPES[t][0]}(t.{a}::{t})" for a, (_n, t) in zip(aliases, columns, strict=True))
     dtype = np.dtype([(n, PACKED_TYPES[t][1]) for n, t in columns])
     connection.ensure_connection()
-    with psycopg.Cursor(connection.connection) as cur:
+    # A raw psycopg cursor (Django's client-side cursors cannot fetch binary): Django's error
+    # classes still apply, so a dropped connection stays an OperationalError the task retries.
+    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cur:
         cur.execute(f"SELECT count(*), string_agg({packed}, ''::bytea) FROM ({sql}) AS t({', '.join(aliases)})",
                     binary=True)
         row = cur.fetchone()

@@ -23,7 +23,7 @@ from django.db import DatabaseError, IntegrityError, connection, models, transac
 
 from ..models import ChangeRecord
 from ..pgcopy import copy_in
-from .engine import WRITE_CHUNK_ROWS, Context, Counts
+from .engine import WRITE_CHUNK_ROWS, Context, Counts, Issue
 
 PG_TYPES = {"text": "text", "bigint": "bigint", "int": "integer", "bool": "boolean", "date": "date", "float": "double precision"}
 # Staging column types with a binary COPY form (datahub.pgcopy); a date column makes the stage CSV.
@@ -269,9 +269,18 @@ def references_checked(ctx: Context, model: type[models.Model], rows: str, colum
             _check_references(ctx, fks, rows, columns)
         yield off
     finally:
-        if off:
+        # After a failed statement the transaction only takes a rollback (which undoes the SET
+        # LOCAL too): resetting then would replace the real error with "transaction aborted".
+        if off and not _transaction_failed():
             with connection.cursor() as cur:
                 cur.execute("SET LOCAL session_replication_role = origin")
+
+
+def _transaction_failed() -> bool:
+    import psycopg
+
+    conn = connection.connection
+    return conn is not None and conn.info.transaction_status == psycopg.pq.TransactionStatus.INERROR
 
 
 def _check_references(ctx: Context, fks: list[models.ForeignKey], rows: str, columns: Mapping[str, str]) -> None:
@@ -291,11 +300,19 @@ def _check_references(ctx: Context, fks: list[models.ForeignKey], rows: str, col
                 f"SELECT w.row_no, {expr} {rows}{where}{expr} IS NOT NULL AND NOT EXISTS "
                 f"(SELECT 1 FROM {ref_table} r WHERE r.{ref_col} = {expr}) ORDER BY w.row_no"
             )
+            missing = cur.fetchall()
+            name = target.model._meta.verbose_name
+            if not missing:
+                # Deleted and made again between the two queries, so not locked: refuse all the same.
+                ctx.issues.append(Issue(f.name, np.array([-1]), f"A {name} this file refers to changed while the "
+                                        "import ran. Nothing was written: import the file again.",
+                                        cell_values=np.array([""], dtype=object)))
+                continue
             mask = np.zeros(len(ctx.frame), dtype=bool)
             values = np.empty(len(ctx.frame), dtype=object)
-            for row_no, value in cur.fetchall():
+            for row_no, value in missing:
                 mask[row_no], values[row_no] = True, value
-            ctx.add(f.name, mask, f"The {target.model._meta.verbose_name} of this row (id shown) was deleted "
+            ctx.add(f.name, mask, f"The {name} of this row (id shown) was deleted "
                     "while the import ran. Nothing was written: import the file again.", values=values)
 
 

@@ -120,3 +120,29 @@ def test_a_key_planned_as_new_but_stored_meanwhile_is_merged_not_duplicated() ->
     stored = QualificationResult.objects.filter(learner__in=learners)
     assert stored.count() == 5
     assert set(stored.values_list("grade", flat=True)) == {"A"}  # the file's value won, as an update
+
+
+def test_a_constraint_the_database_refuses_surfaces_as_itself() -> None:
+    """The merge's clean-up after a failed statement must not hide the database's own error."""
+    from django.db import transaction
+
+    from datahub.imports.kinds import RESULT_KEY, RESULT_VALUES
+    from datahub.imports.sql import Staging, Upsert, qn
+    from datahub.models import Subject
+
+    dm, learners, _data = _world()
+    subject = Subject.objects.get(code="MATH")
+    kind = get_kind("results")
+    assert kind is not None
+    ctx = engine.Context(kind=kind, user=dm, scope=scope_for(dm))
+    # SCQF level 99 passes no validation; here it reaches the table's CHECK constraint directly.
+    ctx.frame = pd.DataFrame([{"learner_id": learners[0].pk, "subject_id": subject.pk, "award_type": "N5",
+                               "scqf_level": 99, "year": 2024, "establishment_id": learners[0].establishment_id,
+                               "scqf_credits": 24, "grade": "A"}])
+    stg = Staging([("learner_id", "bigint"), ("subject_id", "bigint"), ("award_type", "text"), ("scqf_level", "int"),
+                   ("year", "int"), ("establishment_id", "bigint"), ("scqf_credits", "int"), ("grade", "text")], ctx)
+    stg.fill(ctx.frame)
+    up = Upsert(QualificationResult, RESULT_KEY, RESULT_VALUES, qn(stg.name))
+    up.counts(ctx)
+    with pytest.raises(IntegrityError, match="result_scqf_level_range"), transaction.atomic():
+        up.merge(ctx, stg.rows)

@@ -88,3 +88,22 @@ def test_every_kind_round_trips_through_a_table() -> None:
             (None, None, 0, 7, -2.25, None),
             (False, 32767, -(2**31), -1, None, ""),
         ]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the packed fetch is PostgreSQL's")
+def test_packed_fetch_reads_numbers_and_raises_djangos_errors() -> None:
+    from django.db import OperationalError, transaction
+
+    from insight.loaders import fetch_packed
+
+    frame = fetch_packed("SELECT g::int8, (g % 3)::int2, g / 4.0 FROM generate_series(1, 5) g",
+                         [("a", "int8"), ("b", "int2"), ("c", "float8")])
+    assert frame.sort_values("a").to_dict("list") == {"a": [1, 2, 3, 4, 5], "b": [1, 2, 0, 1, 2],
+                                                      "c": [0.25, 0.5, 0.75, 1.0, 1.25]}
+    with pytest.raises(ValueError, match="NULL"):
+        fetch_packed("SELECT NULLIF(g, 2)::int8 FROM generate_series(1, 3) g", [("a", "int8")])
+    # A cancelled query is Django's OperationalError (which the benchmark task retries), not psycopg's.
+    with pytest.raises(OperationalError), transaction.atomic():
+        with connection.cursor() as cur:
+            cur.execute("SET LOCAL statement_timeout = 10")
+        fetch_packed("SELECT 1::int8 FROM pg_sleep(1)", [("a", "int8")])
