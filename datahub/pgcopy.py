@@ -29,7 +29,33 @@ def binary_kind(field: models.Field) -> str | None:
 
 
 def binary_copy(data: pd.DataFrame, kinds: list[str]) -> bytes:
-    """``data`` as a PostgreSQL binary COPY stream; ``kinds[i]`` is column i's :data:`_BINARY` dtype or "text".
+    """``data`` as a whole PostgreSQL binary COPY stream; ``kinds[i]`` is column i's :data:`_BINARY` dtype or "text"."""
+    return _COPY_HEADER + _binary_rows(data, kinds) + _COPY_TRAILER
+
+
+def _integers(col: pd.Series, kind: str) -> np.ndarray:
+    """The column as ``kind`` integers; a fraction or a value out of the type's range is an error
+    (PostgreSQL refuses them in text form, and binary would silently truncate or wrap them)."""
+    if col.dtype.kind in "iub":  # numpy or pandas (nullable) integers and booleans
+        values = col.to_numpy(dtype="int64", na_value=0)
+    elif col.dtype.kind == "f":
+        floats = col.to_numpy(dtype="float64", na_value=0.0)
+        if not np.all(np.isfinite(floats)) or np.any(floats != np.trunc(floats)):
+            raise ValueError(f"column {col.name!r}: not a whole number")
+        values = floats.astype("int64")
+    else:  # Python objects: exact (no detour through float), fractions refused by pandas
+        try:
+            values = pd.array(col, dtype="Int64").to_numpy(dtype="int64", na_value=0)
+        except (TypeError, ValueError, OverflowError):
+            raise ValueError(f"column {col.name!r}: not a whole number") from None
+    info = np.iinfo(np.dtype(kind))
+    if len(values) and (values.min() < info.min or values.max() > info.max):
+        raise ValueError(f"column {col.name!r}: out of range for {np.dtype(kind).itemsize * 8}-bit integers")
+    return values.astype(kind)
+
+
+def _binary_rows(data: pd.DataFrame, kinds: list[str]) -> bytes:
+    """The tuples of the stream (no header or trailer).
 
     Each tuple is a field count, then per field its byte length (-1 for NULL) and its bytes. numpy
     lays every row out at the widest (text padded to the longest value, NULLs with room for a
@@ -48,7 +74,8 @@ def binary_copy(data: pd.DataFrame, kinds: list[str]) -> bytes:
             dtype: object = values.dtype
         else:
             width = np.dtype(kind).itemsize
-            values = col.to_numpy(dtype="float64" if kind == ">f8" else "int64", na_value=0).astype(kind)
+            floats = kind == ">f8"
+            values = col.to_numpy(dtype="float64", na_value=0.0).astype(kind) if floats else _integers(col, kind)
             lengths = np.full(n, width, dtype=np.int64)
             dtype = kind
         lengths = np.where(null, -1, lengths)
@@ -62,8 +89,10 @@ def binary_copy(data: pd.DataFrame, kinds: list[str]) -> bytes:
         records[f"v{i}"] = values
         offset = records.dtype.fields[f"v{i}"][1]  # type: ignore[index]  # a structured dtype has fields
         keep[:, offset:offset + width] = np.arange(width)[None, :] < np.maximum(lengths, 0)[:, None]
-    body = records.view(np.uint8).reshape(n, records.dtype.itemsize)[keep]
-    return _COPY_HEADER + body.tobytes() + _COPY_TRAILER
+    return records.view(np.uint8).reshape(n, records.dtype.itemsize)[keep].tobytes()
+
+
+COPY_CHUNK_ROWS = 100_000
 
 
 def copy_in(table: str, columns: list[str], data: pd.DataFrame, kinds: list[str]) -> None:
@@ -72,7 +101,11 @@ def copy_in(table: str, columns: list[str], data: pd.DataFrame, kinds: list[str]
     with connection.cursor() as cursor, cursor.cursor.copy(
         f"COPY {connection.ops.quote_name(table)} ({quoted}) FROM STDIN WITH (FORMAT binary)"
     ) as copy:
-        copy.write(binary_copy(data, kinds))
+        # In chunks: the laid-out rows of a chunk are all in memory at once, not the whole frame's.
+        copy.write(_COPY_HEADER)
+        for start in range(0, len(data), COPY_CHUNK_ROWS):
+            copy.write(_binary_rows(data.iloc[start:start + COPY_CHUNK_ROWS], kinds))
+        copy.write(_COPY_TRAILER)
 
 
 def _utf8(col: pd.Series) -> tuple[np.ndarray, np.ndarray]:

@@ -107,3 +107,36 @@ def test_packed_fetch_reads_numbers_and_raises_djangos_errors() -> None:
         with connection.cursor() as cur:
             cur.execute("SET LOCAL statement_timeout = 10")
         fetch_packed("SELECT 1::int8 FROM pg_sleep(1)", [("a", "int8")])
+
+
+def test_integers_that_do_not_fit_are_refused_not_wrapped() -> None:
+    from datahub.pgcopy import binary_copy
+
+    for frame, kind in (
+        (pd.DataFrame({"a": [40_000]}), ">i2"),
+        (pd.DataFrame({"a": [2**31 + 5]}), ">i4"),
+        (pd.DataFrame({"a": [3.9]}), ">i4"),
+        (pd.DataFrame({"a": pd.Series([2.5, None], dtype=object)}), ">i8"),
+        (pd.DataFrame({"a": [float("inf")]}), ">i8"),
+    ):
+        with pytest.raises(ValueError, match="column 'a'"):
+            binary_copy(frame, [kind])
+    # Whole floats are fine; big Python ints stay exact.
+    assert binary_copy(pd.DataFrame({"a": [3.0, np.nan]}), [">i4"]).endswith(
+        b"\x00\x01\x00\x00\x00\x04\x00\x00\x00\x03\x00\x01\xff\xff\xff\xff\xff\xff")
+    exact = binary_copy(pd.DataFrame({"a": pd.Series([2**62 + 1], dtype=object)}), [">i8"])
+    assert exact[-10:-2] == (2**62 + 1).to_bytes(8, "big")
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="binary COPY is PostgreSQL's")
+def test_a_stream_in_several_chunks_stores_every_row_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    from datahub import pgcopy
+
+    monkeypatch.setattr(pgcopy, "COPY_CHUNK_ROWS", 100)
+    with connection.cursor() as cur:
+        cur.execute("CREATE TEMPORARY TABLE pgcopy_chunks (i integer, t text)")
+    frame = pd.DataFrame({"i": range(250), "t": ["x" * (k % 7) for k in range(250)]})
+    pgcopy.copy_in("pgcopy_chunks", ["i", "t"], frame, [">i4", "text"])
+    with connection.cursor() as cur:
+        cur.execute("SELECT i, t FROM pgcopy_chunks ORDER BY i")
+        assert cur.fetchall() == [(k, "x" * (k % 7)) for k in range(250)]
