@@ -125,8 +125,12 @@ def _finish(frame: pd.DataFrame, original: list[str]) -> ParsedFile:
     headers = [normalise_header(h) for h in original]
     if not any(headers):
         raise FileProblem("The first row must name the columns (see the template).")
-    frame.columns = headers
-    frame = frame.loc[:, [h for h in dict.fromkeys(headers) if h]]  # drop unnamed, keep first of repeats
+    first: dict[str, int] = {}  # drop unnamed columns, keep the first of repeats (by position)
+    for position, header in enumerate(headers):
+        if header and header not in first:
+            first[header] = position
+    frame = frame.iloc[:, list(first.values())]
+    frame.columns = list(first)
     # Both readers give text cells only (read_csv: dtype=str without NA parsing; xlsx: _cell_text).
     if frame.isna().to_numpy().any():
         frame = frame.fillna("")

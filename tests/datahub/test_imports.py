@@ -132,6 +132,14 @@ def test_headers_are_matched_whatever_their_case_and_spacing(world):
     assert batch.status == "succeeded", batch.errors
 
 
+def test_a_repeated_column_counts_once_the_first_one_wins(world):
+    row = learner_row(world, 1)
+    header = [*row, "Family Name"]  # family_name again, spelt differently
+    batch = run(world.personas["dm_x"], "learners", csv_bytes(header, [[*row.values(), "Other"]]))
+    assert batch.status == "succeeded", batch.errors
+    assert Learner.objects.get(scn=row["scn"]).family_name == row["family_name"]
+
+
 def test_a_header_without_rows_is_rejected(world):
     batch = run(world.personas["dm_x"], "learners", (",".join(LEARNER_COLUMNS) + "\n").encode())
     assert batch.status == "rejected"
