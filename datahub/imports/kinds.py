@@ -7,6 +7,7 @@ import datetime as dt
 
 import numpy as np
 import pandas as pd
+from django.db import models
 
 from ..models import (
     GRADED_AWARDS,
@@ -78,6 +79,40 @@ def check_learner_scope(ctx: Context, learners: pd.DataFrame, column: str = "scn
     )
 
 
+def upsert_one_table(
+    ctx: Context,
+    model: type[models.Model],
+    columns: list[tuple[str, str]],
+    frame: pd.DataFrame,
+    key: list[str],
+    values: list[str],
+    *,
+    existing: tuple[str, str],
+    history_establishment: str = "history_establishment",
+) -> Counts:
+    """The write of a kind with one target table: stage ``frame``, plan (counts), then, unless a
+    dry run or an error, keep the history of changed records and merge on ``key``.
+
+    ``existing``: (column, what) for the error on a create-only row whose key already exists.
+    """
+    stg = Staging(columns, ctx)
+    try:
+        stg.fill(frame)
+        ctx.check_cancel()
+        up = Upsert(model, key, values, qn(stg.name))
+        counts = up.counts(ctx)
+        if ctx.create_only:
+            reject_existing(ctx, up, *existing)
+        if ctx.dry_run or ctx.has_errors:
+            return counts
+        if counts.updated:
+            up.record_history(ctx, establishment=history_establishment)
+        up.merge(ctx, stg.rows)
+        return counts
+    finally:
+        stg.drop()
+
+
 def _int(series: pd.Series) -> pd.Series:
     return series.astype("Int64")
 
@@ -107,22 +142,11 @@ def _prepare_establishments(ctx: Context) -> None:
 
 
 def _write_establishments(ctx: Context) -> Counts:
-    stg = Staging([("seed_code", "text"), ("name", "text"), ("authority_id", "bigint"), ("type", "text"),
-                   ("roll", "int"), ("history_establishment", "bigint")], ctx)
-    try:
-        stg.fill(ctx.frame[["seed_code", "name", "authority_id", "type", "roll", "history_establishment"]])
-        up = Upsert(Establishment, ["seed_code"], ["name", "authority_id", "type", "roll"], qn(stg.name))
-        counts = up.counts(ctx)
-        if ctx.create_only:
-            reject_existing(ctx, up, "seed_code", "An establishment with this SEED code")
-        if ctx.dry_run or ctx.has_errors:
-            return counts
-        up.record_history(ctx)
-        up.merge(ctx, stg.rows)
-        return counts
-    finally:
-        stg.drop()
-
+    cols = [("seed_code", "text"), ("name", "text"), ("authority_id", "bigint"), ("type", "text"), ("roll", "int"),
+            ("history_establishment", "bigint")]
+    return upsert_one_table(ctx, Establishment, cols, ctx.frame[[c for c, _ in cols]], ["seed_code"],
+                            ["name", "authority_id", "type", "roll"],
+                            existing=("seed_code", "An establishment with this SEED code"))
 
 ESTABLISHMENTS = register(ImportKind(
     name="establishments",
@@ -281,23 +305,10 @@ def _write_leavers(ctx: Context) -> Counts:
     cols = [("learner_id", "bigint"), ("establishment_id", "bigint"), ("leaver_year", "int"), ("stage", "text"),
             ("leaving_date", "date"), ("sex", "text"), ("simd_decile", "int"), ("asn", "bool"),
             ("care_experienced", "bool"), ("fsm", "bool"), ("history_establishment", "bigint")]
-    stg = Staging(cols, ctx)
-    try:
-        frame = ctx.frame[[c for c, _ in cols]].copy()
-        frame["leaving_date"] = frame["leaving_date"].replace("", None)
-        stg.fill(frame)
-        up = Upsert(SchoolLeaver, ["learner_id"], LEAVER_VALUES, qn(stg.name))
-        counts = up.counts(ctx)
-        if ctx.create_only:
-            reject_existing(ctx, up, "scn", "A leaver record for this learner")
-        if ctx.dry_run or ctx.has_errors:
-            return counts
-        up.record_history(ctx)
-        up.merge(ctx, stg.rows)
-        return counts
-    finally:
-        stg.drop()
-
+    frame = ctx.frame[[c for c, _ in cols]].copy()
+    frame["leaving_date"] = frame["leaving_date"].replace("", None)
+    return upsert_one_table(ctx, SchoolLeaver, cols, frame, ["learner_id"], LEAVER_VALUES,
+                            existing=("scn", "A leaver record for this learner"))
 
 LEAVERS = register(ImportKind(
     name="leavers",
@@ -352,26 +363,14 @@ RESULT_KEY = ["learner_id", "subject_id", "award_type", "scqf_level", "year"]
 RESULT_VALUES = ["establishment_id", "scqf_credits", "grade"]
 
 
-def _write_results(ctx: Context) -> Counts:
-    cols = [("learner_id", "bigint"), ("subject_id", "bigint"), ("award_type", "text"), ("scqf_level", "int"),
-            ("year", "int"), ("establishment_id", "bigint"), ("scqf_credits", "int"), ("grade", "text")]
-    stg = Staging(cols, ctx)
-    try:
-        stg.fill(ctx.frame[[c for c, _ in cols]])
-        ctx.check_cancel()
-        up = Upsert(QualificationResult, RESULT_KEY, RESULT_VALUES, qn(stg.name))
-        counts = up.counts(ctx)
-        if ctx.create_only:
-            reject_existing(ctx, up, "scn", "This result")
-        if ctx.dry_run or ctx.has_errors:
-            return counts
-        if counts.updated:
-            up.record_history(ctx, establishment="establishment_id")
-        up.merge(ctx, stg.rows)
-        return counts
-    finally:
-        stg.drop()
+RESULT_STAGING = [("learner_id", "bigint"), ("subject_id", "bigint"), ("award_type", "text"), ("scqf_level", "int"),
+                  ("year", "int"), ("establishment_id", "bigint"), ("scqf_credits", "int"), ("grade", "text")]
 
+
+def _write_results(ctx: Context) -> Counts:
+    return upsert_one_table(ctx, QualificationResult, RESULT_STAGING, ctx.frame[[c for c, _ in RESULT_STAGING]],
+                            RESULT_KEY, RESULT_VALUES, existing=("scn", "This result"),
+                            history_establishment="establishment_id")
 
 RESULTS = register(ImportKind(
     name="results",

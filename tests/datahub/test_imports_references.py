@@ -52,6 +52,20 @@ def _world():
     return member(Role.DATA_MANAGER, authority=school.authority), learners, csv_bytes(HEADER, rows)
 
 
+def _planned(user, rows: list[dict]):
+    """Results rows (ids resolved) staged for ``user``'s import: its context, staging table and upsert."""
+    from datahub.imports.kinds import RESULT_KEY, RESULT_STAGING, RESULT_VALUES
+    from datahub.imports.sql import Staging, Upsert, qn
+
+    kind = get_kind("results")
+    assert kind is not None
+    ctx = engine.Context(kind=kind, user=user, scope=scope_for(user))
+    ctx.frame = pd.DataFrame(rows)
+    stg = Staging(RESULT_STAGING, ctx)
+    stg.fill(ctx.frame[[c for c, _ in RESULT_STAGING]])
+    return ctx, stg, Upsert(QualificationResult, RESULT_KEY, RESULT_VALUES, qn(stg.name))
+
+
 def test_a_learner_deleted_after_validation_rejects_the_import_and_names_its_row() -> None:
     dm, learners, data = _world()
     outcome = _import(dm, data, DeleteBeforeWriting(learners[2]))
@@ -97,22 +111,13 @@ def test_without_the_privilege_the_constraint_triggers_check_every_row(plain_rol
 def test_a_key_planned_as_new_but_stored_meanwhile_is_merged_not_duplicated() -> None:
     """Imports plan under their kind's lock; a writer outside the imports (the admin) is not under
     it. The plain INSERT of the planned new rows then meets the unique key, and ON CONFLICT merges."""
-    from datahub.imports.kinds import RESULT_KEY, RESULT_VALUES
-    from datahub.imports.sql import Staging, Upsert, qn
     from datahub.models import Subject
 
     dm, learners, _data = _world()
     subject = Subject.objects.get(code="MATH")
-    kind = get_kind("results")
-    assert kind is not None
-    ctx = engine.Context(kind=kind, user=dm, scope=scope_for(dm))
-    rows = [{"learner_id": lr.pk, "subject_id": subject.pk, "award_type": "N5", "scqf_level": 5, "year": 2024,
-             "establishment_id": lr.establishment_id, "scqf_credits": 24, "grade": "A"} for lr in learners]
-    ctx.frame = pd.DataFrame(rows)
-    stg = Staging([("learner_id", "bigint"), ("subject_id", "bigint"), ("award_type", "text"), ("scqf_level", "int"),
-                   ("year", "int"), ("establishment_id", "bigint"), ("scqf_credits", "int"), ("grade", "text")], ctx)
-    stg.fill(ctx.frame)
-    up = Upsert(QualificationResult, RESULT_KEY, RESULT_VALUES, qn(stg.name))
+    ctx, stg, up = _planned(dm, [{"learner_id": lr.pk, "subject_id": subject.pk, "award_type": "N5", "scqf_level": 5,
+                                  "year": 2024, "establishment_id": lr.establishment_id, "scqf_credits": 24,
+                                  "grade": "A"} for lr in learners])
     assert up.counts(ctx).new == 5
     QualificationResult.objects.create(learner=learners[1], subject=subject, award_type="N5", scqf_level=5, year=2024,
                                        establishment_id=learners[1].establishment_id, scqf_credits=24, grade="C")
@@ -126,23 +131,14 @@ def test_a_constraint_the_database_refuses_surfaces_as_itself() -> None:
     """The merge's clean-up after a failed statement must not hide the database's own error."""
     from django.db import transaction
 
-    from datahub.imports.kinds import RESULT_KEY, RESULT_VALUES
-    from datahub.imports.sql import Staging, Upsert, qn
     from datahub.models import Subject
 
     dm, learners, _data = _world()
     subject = Subject.objects.get(code="MATH")
-    kind = get_kind("results")
-    assert kind is not None
-    ctx = engine.Context(kind=kind, user=dm, scope=scope_for(dm))
     # SCQF level 99 passes no validation; here it reaches the table's CHECK constraint directly.
-    ctx.frame = pd.DataFrame([{"learner_id": learners[0].pk, "subject_id": subject.pk, "award_type": "N5",
-                               "scqf_level": 99, "year": 2024, "establishment_id": learners[0].establishment_id,
-                               "scqf_credits": 24, "grade": "A"}])
-    stg = Staging([("learner_id", "bigint"), ("subject_id", "bigint"), ("award_type", "text"), ("scqf_level", "int"),
-                   ("year", "int"), ("establishment_id", "bigint"), ("scqf_credits", "int"), ("grade", "text")], ctx)
-    stg.fill(ctx.frame)
-    up = Upsert(QualificationResult, RESULT_KEY, RESULT_VALUES, qn(stg.name))
+    ctx, stg, up = _planned(dm, [{"learner_id": learners[0].pk, "subject_id": subject.pk, "award_type": "N5",
+                                  "scqf_level": 99, "year": 2024, "establishment_id": learners[0].establishment_id,
+                                  "scqf_credits": 24, "grade": "A"}])
     up.counts(ctx)
     with pytest.raises(IntegrityError, match="result_scqf_level_range"), transaction.atomic():
         up.merge(ctx, stg.rows)
