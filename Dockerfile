@@ -41,4 +41,4 @@ RUN useradd --system --create-home --home-dir /home/insight --shell /usr/sbin/no
 USER insight
 
 EXPOSE 8000
-CMD ["gunicorn", "insight.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+CMD ["gunicorn", "insight.config.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]

@@ -58,7 +58,7 @@ class MinimalPage(PortalView, TemplateView):
 # This module is the URLconf while it runs: the project's URLs plus the baseline page.
 urlpatterns = [
     path("bench/minimal/", MinimalPage.as_view()),
-    path("", include("insight.urls")),
+    path("", include("insight.config.urls")),
 ]
 
 

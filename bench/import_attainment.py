@@ -31,7 +31,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "insight.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "insight.config.settings")
 
 import django  # noqa: E402
 

@@ -31,7 +31,7 @@ from django.db import connection  # noqa: E402
 
 from insight import loaders  # noqa: E402
 from insight.benchmarking import engine  # noqa: E402
-from insight.celery import app  # noqa: E402
+from insight.config.celery import app  # noqa: E402
 from insight.models import (  # noqa: E402
     BenchmarkRun,
     CohortResult,
@@ -54,7 +54,7 @@ RESULT_MODELS = (CohortResult, DeprivationResult, NormalisedScore, WeightedScore
 def start_workers(n: int) -> list[subprocess.Popen]:
     procs = [
         subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "insight", "worker", "-Q", "benchmarking,default", "-P", "solo",
+            [sys.executable, "-m", "celery", "-A", "insight.config", "worker", "-Q", "benchmarking,default", "-P", "solo",
              "-c", "1", "-n", f"bench{i}@%h", "--without-mingle", "--without-gossip", "--loglevel", "WARNING"],
             cwd=ROOT, env=dict(os.environ, CELERY_TASK_ALWAYS_EAGER="false"), start_new_session=True,
         )

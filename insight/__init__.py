@@ -1,5 +1,4 @@
-"""Insight Portal: the project package and the benchmarking app."""
+"""The benchmarking app: benchmark runs and results, dashboards, Find Partners, methodology.
 
-from .celery import app as celery_app
-
-__all__ = ["celery_app"]
+The project's configuration lives apart in ``insight.config``; the demo data generator in ``insight.demo``.
+"""

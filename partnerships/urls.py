@@ -1,4 +1,4 @@
-"""Learning partnership pages, mounted at /partnerships/ (insight/urls.py)."""
+"""Learning partnership pages, mounted at /partnerships/ (insight/config/urls.py)."""
 
 from django.urls import path
 

@@ -87,7 +87,7 @@ def world(db):
 @pytest.fixture(autouse=True)
 def celery_eager(request, settings):
     """Tasks run in-process unless a test is about workers (marked ``worker``)."""
-    from insight.celery import app
+    from insight.config.celery import app
 
     if request.node.get_closest_marker("worker"):
         yield

@@ -15,7 +15,7 @@ NATIONAL_SEED = 1
 def setup_django() -> None:
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "insight.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "insight.config.settings")
     import django
 
     django.setup()

@@ -172,7 +172,7 @@ def test_schemathesis_finds_no_server_error(world):
     from hypothesis import HealthCheck, given, settings
     from schemathesis.checks import not_a_server_error
 
-    from insight.wsgi import application
+    from insight.config.wsgi import application
 
     token, _ = Token.objects.get_or_create(user=world.personas["dm_x"])
     auth = {"Authorization": f"Token {token.key}"}

@@ -26,7 +26,7 @@ pytestmark = [
 def test_a_large_file_is_imported_by_a_worker(settings, tmp_path):
     from celery.contrib.testing.worker import start_worker
 
-    from insight.celery import app
+    from insight.config.celery import app
     from tests.factories import EstablishmentFactory, LearnerFactory, member
 
     load_reference_data()

@@ -46,7 +46,7 @@ def wait_for(run_id: int, timeout: float = 120) -> BenchmarkRun:
 
 @pytest.fixture
 def real_celery(settings):
-    from insight.celery import app
+    from insight.config.celery import app
 
     load_reference_data()
     settings.CELERY_TASK_ALWAYS_EAGER = False
@@ -74,7 +74,7 @@ def test_a_worker_computes_the_same_results_as_in_process(real_celery) -> None:
 
 def _worker(name: str, env: dict[str, str]) -> subprocess.Popen:
     return subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "insight", "worker", "-Q", "benchmarking,default", "-P", "solo",
+        [sys.executable, "-m", "celery", "-A", "insight.config", "worker", "-Q", "benchmarking,default", "-P", "solo",
          "-c", "1", "-n", f"{name}@%h", "--without-mingle", "--without-gossip", "--loglevel", "WARNING"],
         cwd=ROOT, env=env, start_new_session=True,
     )

@@ -15,7 +15,7 @@ import environ
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+BASE_DIR = Path(__file__).resolve().parents[2]
 
 env = environ.Env()
 ENV_FILE = BASE_DIR / ".env"
@@ -89,9 +89,9 @@ if PRODUCTION:
     # Serves collected static files from gunicorn; in development runserver serves them.
     MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
 
-ROOT_URLCONF = "insight.urls"
-WSGI_APPLICATION = "insight.wsgi.application"
-ASGI_APPLICATION = "insight.asgi.application"
+ROOT_URLCONF = "insight.config.urls"
+WSGI_APPLICATION = "insight.config.wsgi.application"
+ASGI_APPLICATION = "insight.config.asgi.application"
 
 TEMPLATES = [
     {

@@ -5,8 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from oauth2_provider.views import RevokeTokenView, TokenView
 
 from datahub.views import SwitchContextView
-
-from . import views
+from insight import views
 
 # The admin login goes through allauth, so its rate limits and MFA apply there too.
 admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
@@ -23,7 +22,7 @@ urlpatterns = [
     path("insight/", include("insight.insight_urls")),
     path("partnerships/", include("partnerships.urls")),
     path("destinations/", include("destinations.urls")),
-    path("api/v1/", include("insight.api_urls", namespace="api")),
+    path("api/v1/", include("insight.config.api", namespace="api")),
     # OAuth2 for systems (datahub/oauth.py): token and revocation only, no browser flows.
     path("oauth/token/", TokenView.as_view(), name="oauth_token"),
     path("oauth/revoke/", RevokeTokenView.as_view(), name="oauth_revoke"),

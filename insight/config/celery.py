@@ -4,7 +4,7 @@ import os
 
 from celery import Celery
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "insight.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "insight.config.settings")
 
 app = Celery("insight")
 app.config_from_object("django.conf:settings", namespace="CELERY")
