@@ -7,48 +7,62 @@ Run by `make bench` (throwaway PostgreSQL and Redis). Measures, in one run:
 3. the floor: PostgreSQL's own time to COPY the same input rows out and the same result rows in
    (into unindexed copies of the result tables); prints recompute / floor;
 4. the engine alone on frames in memory against bench/lib/purepython.py, a straightforward
-   per-leaver version of the same VC draw and measures; prints the speed-up.
+   per-leaver version of the same VC draw and measures; prints the speed-up;
+5. side by side with an analyst's pandas version of the same steps (issue 19):
+   ../shared/bench/pandas_baseline.py (maintained outside the project) runs as a subprocess on
+   the synthetic national frames (250,000 leavers) and its last line is read; the engine's same
+   steps and the whole compute_table are timed here on the same frames. Each round runs the two
+   back to back; min and median over the rounds, with the load average.
 Targets (issue 4): end to end < 10 s and <= 3 x floor with one draw; 20 draws add < 10 s;
-engine >= 20 x the pure-Python version.
+engine >= 20 x the pure-Python version. Issue 19: same steps >= 8 x the pandas version;
+compute_table < 1 s.
+
+Part 5 needs no database: `.venv/bin/python bench/national_recompute.py --engine-only [rounds]`.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import resource
+import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.lib.common import ROOT, ensure_national_data, report, setup_django
 
-setup_django()
+ENGINE_ONLY = "--engine-only" in sys.argv
+PANDAS_BASELINE = ROOT.parent / "shared" / "bench" / "pandas_baseline.py"
+SIDE_BY_SIDE_LEAVERS = 250_000
 
-from django.db import connection  # noqa: E402
+if not ENGINE_ONLY:  # parts 1-4 need Django and PostgreSQL; part 5 runs without them
+    setup_django()
 
-from insight import loaders  # noqa: E402
-from insight.benchmarking import engine  # noqa: E402
-from insight.config.celery import app  # noqa: E402
-from insight.models import (  # noqa: E402
-    BenchmarkRun,
-    CohortResult,
-    DeprivationResult,
-    NormalisedScore,
-    PartnerRanking,
-    RelaxationCount,
-    RunStatus,
-    VCInterval,
-    WeightedScore,
-)
-from insight.services import latest_years, run_create  # noqa: E402
-from insight.tasks import start_run  # noqa: E402
+    from django.db import connection
+
+    from insight import loaders
+    from insight.benchmarking import engine
+    from insight.config.celery import app
+    from insight.models import (
+        BenchmarkRun,
+        CohortResult,
+        DeprivationResult,
+        NormalisedScore,
+        PartnerRanking,
+        RelaxationCount,
+        RunStatus,
+        VCInterval,
+        WeightedScore,
+    )
+    from insight.services import latest_years, run_create
+    from insight.tasks import start_run
 
 SEED = 20260101
-RESULT_MODELS = (CohortResult, DeprivationResult, NormalisedScore, WeightedScore, PartnerRanking, RelaxationCount,
-                 VCInterval)
 
 
 def start_workers(n: int) -> list[subprocess.Popen]:
@@ -117,9 +131,11 @@ def floor_seconds(run: BenchmarkRun) -> tuple[float, float, int, int]:
     t_out = time.perf_counter() - t0
     result_rows = 0
     t_in = 0.0
+    result_models = (CohortResult, DeprivationResult, NormalisedScore, WeightedScore, PartnerRanking,
+                     RelaxationCount, VCInterval)
     with connection.cursor() as cursor:
         raw = cursor.cursor
-        for model in RESULT_MODELS:
+        for model in result_models:
             table = model._meta.db_table
             data = loaders.copy_out(f"SELECT * FROM {table} WHERE run_id = {int(run.pk)}")
             result_rows += data.count(b"\n")
@@ -166,7 +182,99 @@ def engine_vs_python() -> tuple[float, float, float, int]:
     return t_engine, t_same, t_python, len(data.leavers)
 
 
+def load_average() -> str:
+    """The 1, 5 and 15 minute load averages (the machine may be shared: read figures with them)."""
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3]) if Path("/proc/loadavg").exists() else "n/a"
+
+
+def timed(fn: Callable[[], object], repeat: int = 3) -> tuple[float, float]:
+    """(best, first) of ``repeat`` wall-clock runs of ``fn`` in seconds. Best is the baseline
+    script's own rule; the first run also pays for fresh memory (page faults)."""
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return min(times), times[0]
+
+
+_BASELINE_LINE = re.compile(r"engine ([0-9.]+) s, analyst's pandas ([0-9.]+) s")
+
+
+def run_pandas_baseline(n_leavers: int) -> tuple[float, float, str] | None:
+    """Run ../shared/bench/pandas_baseline.py; (its engine seconds, its pandas seconds, last line)."""
+    done = subprocess.run(
+        [sys.executable, str(PANDAS_BASELINE), str(ROOT), str(n_leavers)],
+        cwd=ROOT, capture_output=True, text=True, check=False,
+    )
+    last = done.stdout.strip().splitlines()[-1] if done.stdout.strip() else ""
+    match = _BASELINE_LINE.search(last)
+    if done.returncode != 0 or match is None:
+        print(f"pandas baseline failed (exit {done.returncode}): {last or done.stderr.strip()[-500:]}")
+        return None
+    return float(match.group(1)), float(match.group(2)), last
+
+
+def engine_vs_pandas(rounds: int) -> list[str]:
+    """Issue 19: the engine's same steps against the analyst's pandas version, side by side.
+
+    Each round: the pandas baseline as a subprocess (best of 3 inside), then here, on the same
+    synthetic frames, the engine's same steps and compute_table (best of 3 each). The ratio of a
+    round is pandas (subprocess) / engine same steps (here), both measured back to back.
+    """
+    from insight.benchmarking.cohort import leaver_table
+    from insight.benchmarking.engine import compute_table
+    from insight.benchmarking.synthetic import synthetic_frames
+
+    n = SIDE_BY_SIDE_LEAVERS
+    if not PANDAS_BASELINE.exists():
+        return [f"pandas side by side: {PANDAS_BASELINE} is missing; skipped"]
+    leavers, results = synthetic_frames(n_leavers=n, seed=1)
+    table = leaver_table(leavers, results)
+    ratios: list[float] = []
+    same: list[float] = []
+    tables: list[float] = []
+    pandas: list[float] = []
+    lines: list[str] = []
+    first_table = float("nan")
+    for index in range(rounds):
+        load = load_average()
+        baseline = run_pandas_baseline(n)
+        if baseline is None:
+            return [*lines, "pandas side by side: the baseline did not report; skipped"]
+        _, t_pandas, last = baseline
+        t_same, _ = timed(lambda: engine_same_scope(leavers, results, 7))
+        t_table, t_first = timed(lambda: compute_table(table, seed=SEED))
+        first_table = t_first if index == 0 else first_table
+        ratios.append(t_pandas / t_same)
+        same.append(t_same)
+        tables.append(t_table)
+        pandas.append(t_pandas)
+        lines.append(f"  round {index + 1} (load {load}): baseline says \"{last}\"; here: same steps {t_same:.3f} s, "
+                     f"compute_table {t_table:.3f} s; pandas / same steps = {t_pandas / t_same:.1f}x")
+
+    def spread(values: list[float], unit: str, digits: int) -> str:
+        return f"min {min(values):.{digits}f}{unit}, median {statistics.median(values):.{digits}f}{unit}"
+
+    return [
+        f"engine against the analyst's pandas version ({n:,} synthetic leavers, {rounds} rounds, "
+        f"load now {load_average()}):",
+        *lines,
+        f"pandas version: {spread(pandas, ' s', 2)}",
+        f"engine, same steps (tariff, draw, school and VC headline measures): {spread(same, ' s', 3)}",
+        f"engine / pandas speed-up: {spread(ratios, 'x', 1)} (target >= 8x)",
+        f"engine, compute_table (everything, 1 draw): {spread(tables, ' s', 3)} (target < 1 s); "
+        f"its first call in this process {first_table:.3f} s",
+        f"this process peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB",
+    ]
+
+
 def main() -> None:
+    rounds = next((int(arg) for arg in sys.argv[1:] if arg.isdigit()), 3)
+    if ENGINE_ONLY:
+        report("national_recompute_engine", ["# Engine against pandas (bench/national_recompute.py --engine-only)",
+                                             *engine_vs_pandas(rounds)])
+        return
     lines = ["# National recompute (bench/national_recompute.py)"]
     generated = ensure_national_data()
     if generated is not None:
@@ -192,6 +300,7 @@ def main() -> None:
         f"engine, everything (also breakdowns, deprivation, authority, Scotland, scores): {t_engine:.2f} s; "
         f"{t_python / t_engine:.1f}x the pure-Python time for less work",
         f"this process peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB",
+        *engine_vs_pandas(rounds),
     ]
     report("national_recompute", lines)
 

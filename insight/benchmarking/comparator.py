@@ -32,7 +32,6 @@ The Python loop that remains is over (year, establishment) groups, one generator
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Final
@@ -42,6 +41,7 @@ import pandas as pd
 
 from . import columns as c
 from .cohort import simd_quintile
+from .ordering import dense_codes, inverse, order_by
 
 N_COMPARATORS: Final = 10  # Insight (published): ten comparator leavers per leaver.
 
@@ -105,16 +105,18 @@ class ComparatorDraw:
 
 def _codes(values: np.ndarray) -> tuple[np.ndarray, int]:
     """Dense integer codes in sorted value order (so codes never depend on row order)."""
-    codes, uniques = pd.factorize(values, sort=True)
-    return codes.astype(np.int64), max(len(uniques), 1)
+    return dense_codes(values)
 
 
-def _cell_codes(pool: pd.DataFrame, keys: Iterable[str]) -> np.ndarray:
-    """Mixed-radix integer code of the cell ``keys`` for every pool row."""
+def _cell_codes(pool: pd.DataFrame, keys: Iterable[str], cache: dict[str, tuple[np.ndarray, int]] | None = None) -> np.ndarray:
+    """Mixed-radix integer code of the cell ``keys`` for every pool row (``cache``: codes per key,
+    shared by the relaxation levels)."""
+    cache = {} if cache is None else cache
     code = np.zeros(len(pool), dtype=np.int64)
     for key in keys:
-        values = pool[key].to_numpy()
-        codes, size = _codes(values)
+        if key not in cache:
+            cache[key] = _codes(pool[key].to_numpy())
+        codes, size = cache[key]
         code = code * size + codes
     return code
 
@@ -140,7 +142,10 @@ def find_candidates(leavers: pd.DataFrame, *, establishment_ids: Iterable[int] |
 
     Steps per relaxation level 0, 1, 2 (see module docstring, steps 1-3): cell code, sort, run
     boundaries, ``count = cell size - own-authority block size``. The level used is the first with a
-    positive count; level 3 (unmatched) when none has one.
+    positive count; level 3 (unmatched) when none has one. Each key is coded once for all levels
+    (small integer ranges as offsets, no hashing), and every sort is a packed-key ``np.sort``
+    (:func:`.ordering.order_by`); a pool already in ``leaver_id`` order (a leaver table) needs
+    no id key, since row position breaks ties the same way.
     """
     n_pool = len(leavers)
     ids = leavers[c.LEAVER_ID].to_numpy(dtype=np.int64)
@@ -155,19 +160,24 @@ def find_candidates(leavers: pd.DataFrame, *, establishment_ids: Iterable[int] |
     else:
         in_chunk = np.isin(establishment, np.fromiter(establishment_ids, dtype=np.int64))
     query = np.flatnonzero(in_chunk)
+    # Sorts below break ties by leaver id: by position when the pool is in id order already
+    # (a leaver table is), otherwise by each row's rank among the ids.
+    ids_sorted = n_pool < 2 or bool((ids[1:] > ids[:-1]).all())
+    id_rank = None if ids_sorted else inverse(np.argsort(ids, kind="stable"))
     # Canonical draw order: establishment, year, leaver id.
-    query = query[np.lexsort((ids[query], year[query], establishment[query]))]
+    chunk_keys = [_codes(establishment[query])[0], _codes(year[query])[0]]
+    query = query[order_by(*chunk_keys) if id_rank is None else order_by(*chunk_keys, id_rank[query])]
 
     authority, n_authorities = _codes(leavers[c.AUTHORITY_ID].to_numpy(dtype=np.int64))
+    codes: dict[str, tuple[np.ndarray, int]] = {}
     counts, starts, offsets, lengths, sorted_rows = [], [], [], [], []
     for level, keys in enumerate(MATCH_KEYS):
-        cell = _cell_codes(pool, keys)
+        cell = _cell_codes(pool, keys, codes)
         composite = cell * n_authorities + authority
-        order = np.lexsort((ids, composite))
+        order = order_by(composite) if id_rank is None else order_by(composite, id_rank)
         sorted_rows.append(order)
         # Where each pool row sits in the sorted pool, then the runs it belongs to there.
-        position = np.empty(n_pool, dtype=np.int64)
-        position[order] = np.arange(n_pool, dtype=np.int64)
+        position = inverse(order)
         p = position[query]
         lo, hi = _run_bounds(cell[order], p)
         block_lo, block_hi = _run_bounds(composite[order], p)
@@ -218,6 +228,7 @@ def draw_rows(cells: CandidateCells, *, seed: int, n_comparators: int = N_COMPAR
        ``np.random.default_rng([seed, year, establishment_id])`` and draw an
        ``(n_leavers, n_comparators)`` array of integers, row ``i`` uniform in
        ``[0, n_candidates_i)`` (numpy's ``Generator.integers``: exact, no modulo bias).
+       :func:`_draw_groups` computes exactly those numbers for all groups at once.
     3. Skip the own-authority block (:func:`skip_own_block`) and read the comparator's pool row.
 
     Returns ``(leaver_rows, comparator_rows)``: pool row numbers, ``n_comparators`` entries per
@@ -230,16 +241,61 @@ def draw_rows(cells: CandidateCells, *, seed: int, n_comparators: int = N_COMPAR
     year = cells.year[matched]
     count = cells.n_candidates[matched]
     m = len(count)
-    draws = np.empty((m, n_comparators), dtype=np.int64)
+    draws = np.zeros((m, n_comparators), dtype=np.int64)
     if m:
         change = np.flatnonzero((establishment[1:] != establishment[:-1]) | (year[1:] != year[:-1])) + 1
         bounds = np.concatenate(([0], change, [m]))
-        for start, end in itertools.pairwise(bounds):
-            rng = np.random.default_rng([seed, int(year[start]), int(establishment[start])])
-            draws[start:end] = rng.integers(0, count[start:end, None], size=(end - start, n_comparators))
+        _draw_groups(draws, count, bounds, seed, year, establishment)
     offset = skip_own_block(draws, cells.block_offset[matched, None], cells.block_len[matched, None])
     position = cells.cell_start[matched, None] + offset
     return np.repeat(cells.row[matched], n_comparators), cells.pool_rows[position.ravel()]
+
+
+def _draw_groups(
+    draws: np.ndarray, count: np.ndarray, bounds: np.ndarray, seed: int, year: np.ndarray, establishment: np.ndarray
+) -> None:
+    """Fill ``draws`` (leavers x comparators): row ``i`` uniform in ``[0, count[i])``, each
+    (school, year) run ``bounds[k]:bounds[k+1]`` from its own generator, bit for bit what
+    ``np.random.default_rng([seed, year, school]).integers(0, count[:, None], size=...)`` gives.
+
+    Calling ``integers`` once per school-year costs more than the numbers. numpy draws each
+    bounded integer with Lemire's method on 32-bit words (``count < 2**32``): a leaver with one
+    candidate takes no word and gets 0; otherwise, with the next word ``w`` (the low then the
+    high half of each 64-bit PCG64 output), ``w * count`` is computed in 64 bits, its high half
+    is the draw, and its low half is rejected (a new word drawn) when below
+    ``2**32 mod count``. So: take every group's raw 64-bit outputs (five per leaver with
+    choice, no rejection assumed), do the multiplication for all groups at once, and replay any
+    group where a rejection occurred (probability about ``count / 2**32`` a draw) with
+    ``integers`` itself.
+    """
+    n_comparators = draws.shape[1]
+    if n_comparators % 2 or count.max() >= 2**32:  # odd counts of words per leaver: numpy itself
+        redo = range(len(bounds) - 1)
+    else:
+        choice = count > 1
+        per_group = np.add.reduceat(choice, bounds[:-1]) if len(bounds) > 1 else np.zeros(0, dtype=np.int64)
+        words = [
+            np.random.PCG64([seed, int(year[start]), int(establishment[start])]).random_raw(
+                int(n) * n_comparators // 2
+            )
+            for start, n in zip(bounds[:-1], per_group, strict=True)
+        ]
+        word = np.concatenate(words).view(np.uint32).reshape(-1, n_comparators) if words else None
+        if word is None or len(word) == 0:
+            redo = range(0)
+        else:
+            span = count[choice].astype(np.uint64)[:, None]
+            product = word.astype(np.uint64) * span
+            draws[choice] = (product >> np.uint64(32)).astype(np.int64)
+            threshold = (np.uint64(2**32) - span) % span
+            rejected = np.zeros(len(count), dtype=bool)
+            rejected[choice] = ((product & np.uint64(0xFFFFFFFF)) < threshold).any(axis=1)
+            group_of = np.repeat(np.arange(len(bounds) - 1), np.diff(bounds))
+            redo = np.unique(group_of[rejected]).tolist()
+    for index in redo:
+        start, end = int(bounds[index]), int(bounds[index + 1])
+        rng = np.random.default_rng([seed, int(year[start]), int(establishment[start])])
+        draws[start:end] = rng.integers(0, count[start:end, None], size=(end - start, n_comparators))
 
 
 def draw_from(cells: CandidateCells, *, seed: int, n_comparators: int = N_COMPARATORS) -> pd.DataFrame:

@@ -50,11 +50,17 @@ def _require_columns(df: pd.DataFrame, wanted: Iterable[str], what: str) -> None
         raise ValueError(f"{what} frame is missing columns: {', '.join(missing)}")
 
 
-def _cast(df: pd.DataFrame, dtypes: Mapping[str, str], what: str) -> pd.DataFrame:
+def _checked_columns(df: pd.DataFrame, dtypes: Mapping[str, str], what: str) -> dict[str, np.ndarray]:
+    """The contract columns of ``df`` as arrays of the contract dtypes, missing values refused.
+
+    A column that already has its dtype is passed through without a copy (the callers never
+    write into it); text columns are converted with ``str`` element by element.
+    """
     out = {}
     for col, dtype in dtypes.items():
         series = df[col]
-        if col not in _NULLABLE and series.isna().any():
+        # numpy integer and boolean columns cannot hold a missing value: no scan needed.
+        if col not in _NULLABLE and series.dtype.kind not in "iub" and series.isna().any():
             raise ValueError(f"{what}.{col} has missing values")
         try:
             if dtype == "object":
@@ -63,7 +69,50 @@ def _cast(df: pd.DataFrame, dtypes: Mapping[str, str], what: str) -> pd.DataFram
                 out[col] = series.to_numpy(dtype=dtype)
         except (TypeError, ValueError) as exc:
             raise ValueError(f"{what}.{col} cannot be read as {dtype}: {exc}") from exc
-    return pd.DataFrame(out)
+    return out
+
+
+def _check_leaver_values(columns: Mapping[str, np.ndarray], *, ids_sorted: bool = False) -> None:
+    """The value checks of :func:`check_leavers` on contract columns (``ids_sorted``: the ids are
+    known to be in ascending order, so duplicates are neighbours)."""
+    ids = columns[c.LEAVER_ID]
+    duplicated = (ids[1:] == ids[:-1]).any() if ids_sorted else len(np.unique(ids)) != len(ids)
+    if duplicated:
+        raise ValueError("leavers.leaver_id must be unique")
+    decile = columns[c.SIMD_DECILE]
+    if ((decile < 1) | (decile > 10)).any():
+        raise ValueError("leavers.simd_decile must be between 1 and 10")
+    for col in (c.INITIAL_POSITIVE, c.FOLLOWUP_POSITIVE):
+        values = columns[col]
+        if not ((values == 0.0) | (values == 1.0) | np.isnan(values)).all():
+            raise ValueError(f"leavers.{col} must be 1.0, 0.0 or NaN")
+
+
+def checked_leaver_columns(leavers: pd.DataFrame, *, sort_by_id: bool = False) -> dict[str, np.ndarray]:
+    """:func:`check_leavers` as a dict of arrays, without building a frame (for the leaver table).
+
+    With ``sort_by_id`` the rows come in ``leaver_id`` order (input already in that order is
+    not copied) and the uniqueness check compares neighbours instead of sorting again. Raises
+    exactly what :func:`check_leavers` raises.
+    """
+    _require_columns(leavers, c.LEAVER_COLUMNS, "leavers")
+    out = _checked_columns(leavers, LEAVER_DTYPES, "leavers")
+    if sort_by_id:
+        ids = out[c.LEAVER_ID]
+        if len(ids) > 1 and not (ids[1:] > ids[:-1]).all():
+            order = np.argsort(ids, kind="stable")
+            out = {name: values[order] for name, values in out.items()}
+    _check_leaver_values(out, ids_sorted=sort_by_id)
+    return out
+
+
+def checked_result_columns(results: pd.DataFrame) -> dict[str, np.ndarray]:
+    """:func:`check_results` as a dict of arrays, without building a frame (for the leaver table)."""
+    _require_columns(results, c.RESULT_COLUMNS, "results")
+    out = _checked_columns(results, RESULT_DTYPES, "results")
+    if (out[c.POINTS] < 0).any():
+        raise ValueError("results.points must not be negative")
+    return out
 
 
 def check_leavers(leavers: pd.DataFrame) -> pd.DataFrame:
@@ -72,18 +121,7 @@ def check_leavers(leavers: pd.DataFrame) -> pd.DataFrame:
     Checks: every contract column present; no missing values except the two destination
     columns; ``leaver_id`` unique; ``simd_decile`` in 1..10; destinations are 1.0, 0.0 or NaN.
     """
-    _require_columns(leavers, c.LEAVER_COLUMNS, "leavers")
-    out = _cast(leavers, LEAVER_DTYPES, "leavers")
-    if out[c.LEAVER_ID].duplicated().any():
-        raise ValueError("leavers.leaver_id must be unique")
-    decile = out[c.SIMD_DECILE].to_numpy()
-    if ((decile < 1) | (decile > 10)).any():
-        raise ValueError("leavers.simd_decile must be between 1 and 10")
-    for col in (c.INITIAL_POSITIVE, c.FOLLOWUP_POSITIVE):
-        values = out[col].to_numpy()
-        if not np.isin(values[~np.isnan(values)], (0.0, 1.0)).all():
-            raise ValueError(f"leavers.{col} must be 1.0, 0.0 or NaN")
-    return out
+    return pd.DataFrame(checked_leaver_columns(leavers))
 
 
 def check_results(results: pd.DataFrame) -> pd.DataFrame:
@@ -91,11 +129,7 @@ def check_results(results: pd.DataFrame) -> pd.DataFrame:
 
     Checks: every contract column present, none missing, ``points`` not negative.
     """
-    _require_columns(results, c.RESULT_COLUMNS, "results")
-    out = _cast(results, RESULT_DTYPES, "results")
-    if (out[c.POINTS].to_numpy() < 0).any():
-        raise ValueError("results.points must not be negative")
-    return out
+    return pd.DataFrame(checked_result_columns(results))
 
 
 def leavers_from_records(records: Iterable[Mapping[str, Any]]) -> pd.DataFrame:

@@ -29,10 +29,11 @@ import numpy as np
 import pandas as pd
 
 from . import columns as c
+from .cohort import VCCohort
+from .ordering import order_by, stable_order
 
 ATTAINMENT_SHARE_DENOMINATOR: Final = 5  # 20% = 1/5, kept integral to avoid float ceil errors.
 
-_MAX_LEVEL: Final = 16  # SCQF levels run 1..12; 0 means "none".
 
 
 def attainment_group_sizes(n: int | np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -63,77 +64,94 @@ def attainment_group_sizes(n: int | np.ndarray) -> tuple[np.ndarray, np.ndarray,
     return low, size - low - high, high
 
 
-def stable_order(values: np.ndarray) -> np.ndarray:
-    """Stable argsort of non-negative integers below 2**32, by two 16-bit radix passes.
-
-    numpy sorts 16-bit integers with a radix sort; chaining a pass on the low and then on the
-    high 16 bits is a stable sort about 2.5 times faster than ``argsort(kind="stable")``.
-    """
-    values = np.asarray(values, dtype=np.int64)
-    if len(values) and (values.min() < 0 or values.max() >= 2**32):
-        return np.argsort(values, kind="stable")
-    order = np.argsort((values & 0xFFFF).astype(np.uint16), kind="stable")
-    if len(values) and values.max() >= 2**16:
-        order = order[np.argsort((values[order] >> 16).astype(np.uint16), kind="stable")]
-    return order
-
-
 def _ratio(numerator: np.ndarray, denominator: np.ndarray, scale: float = 1.0) -> np.ndarray:
     """``scale * numerator / denominator``, NaN where the denominator is 0."""
     safe = np.where(denominator > 0, denominator, 1)
     return np.where(denominator > 0, scale * numerator / safe, np.nan)
 
 
+# Literacy/numeracy levels above this count as this: the measures ask "level >= L" for L <= 6.
+_TOP_LEVEL: Final = 7
+# Per-row category for the count tables: min(literacy, numeracy) level (0..7) x destination pair.
+_N_DESTINATION_STATES: Final = 9
+_N_CATEGORIES: Final = (_TOP_LEVEL + 1) * _N_DESTINATION_STATES
+
+
 class _Grouping:
     """Rows of a prepared cohort split into groups of ``keys``.
 
-    ``code`` gives each row its group (0..G-1, groups in ascending key order); ``size`` and
-    ``start`` describe the groups; ``keys`` holds one row of key values per group. Rows keep the
-    cohort's rank order, so per-group sums accumulate in rank order.
+    ``code`` gives each row (in the cohort's stored order) its group, 0..G-1 in ascending key
+    order; ``order`` lists the rows group by group, each group in rank order (``None`` when the
+    stored order is that already); ``size`` and ``start`` describe the groups in that order;
+    ``keys`` holds one row of key values per group.
+
+    Steps: a mixed-radix integer over the keys' codes, made dense (``np.bincount`` of the codes
+    present, or a sorted factorisation when the code space is large), then one packed-key sort
+    (:func:`.ordering.order_by`) by (group, rank). The cohort's stored order is rank order
+    inside each group of :attr:`PreparedCohort.base_keys`, so for keys that refine those the
+    row position stands for the rank.
     """
 
-    def __init__(self, cohort: PreparedCohort, keys: Sequence[str]) -> None:
+    def __init__(
+        self, cohort: PreparedCohort, keys: Sequence[str], code: np.ndarray | None = None, span: int = 1
+    ) -> None:
         n = cohort.n
-        code = np.zeros(n, dtype=np.int64)
-        span = 1
-        for key in keys:
-            values, size = cohort.encoded(key)
-            if span * size > 2**40:  # keep the mixed-radix code far from int64 overflow
-                code = pd.factorize(code, sort=True)[0].astype(np.int64)
-                span = int(code.max()) + 1 if n else 1
-            code = code * size + values
-            span *= size
+        if code is None:
+            code = np.zeros(n, dtype=np.int64)
+            for key in keys:
+                values, size = cohort.encoded(key)
+                if span * size > 2**40:  # keep the mixed-radix code far from int64 overflow
+                    code = pd.factorize(code, sort=True)[0].astype(np.int64)
+                    span = int(code.max()) + 1 if n else 1
+                code = code * size + values
+                span *= size
         if span <= max(4 * n, 2**16):
-            # Small code space: mark the codes present and number them in ascending order.
-            present = np.bincount(code, minlength=span) > 0
-            self.code = (np.cumsum(present) - 1)[code]
-            self.n_groups = int(present.sum())
+            # Small code space: the codes are group numbers as they are (ascending key order);
+            # numbers no row has are empty groups, left out of every result (``present``).
+            self.code = code
+            self.n_groups = span
         else:
             dense, uniques = pd.factorize(code, sort=True)
             self.code = dense.astype(np.int64)
             self.n_groups = len(uniques)
+        self.order: np.ndarray | None
+        if set(cohort.base_keys) <= set(keys):
+            # Position is rank inside every group: a stable sort by group code alone.
+            sorted_already = n < 2 or bool((self.code[1:] >= self.code[:-1]).all())
+            self.order = None if sorted_already else order_by(self.code)
+            self.stored_in_rank_order = True
+        else:
+            self.order = order_by(self.code, cohort.rank_key())
+            self.stored_in_rank_order = False
         self.size = np.bincount(self.code, minlength=self.n_groups)
         self.start = np.cumsum(self.size) - self.size
-        first = np.full(self.n_groups, n, dtype=np.int64)
-        np.minimum.at(first, self.code, np.arange(n, dtype=np.int64))
+        self.present = np.flatnonzero(self.size)
+        first = self.start[self.present]
+        first = first if self.order is None else self.order[first]
         self.keys = pd.DataFrame({key: cohort.values(key, first) for key in keys})
 
-    def rank(self) -> np.ndarray:
-        """Each row's 0-based rank inside its group (rows are in rank order already)."""
-        order = stable_order(self.code)  # group by group, rank order inside
-        rank = np.empty(len(order), dtype=np.int64)
-        rank[order] = np.arange(len(order), dtype=np.int64) - np.repeat(self.start, self.size)
-        return rank
+    def grouped(self, values: np.ndarray) -> np.ndarray:
+        """``values`` (one per stored row) in group order (:attr:`order`)."""
+        return values if self.order is None else values[self.order]
+
+    def run_codes(self, sizes: np.ndarray) -> np.ndarray:
+        """For rows in group order: 0.. numbering consecutive runs of the given ``sizes``
+        (e.g. ``size`` gives each row its group; sizes per group and band give (group, band))."""
+        return np.repeat(np.arange(len(sizes), dtype=np.int64), sizes)
 
     def table(self, category: np.ndarray, n_categories: int, weights: np.ndarray | None = None) -> np.ndarray:
-        """(groups x categories) counts of rows, or sums of ``weights``."""
-        flat = self.code * n_categories + category
+        """(groups x categories) counts of rows (any order), or sums of ``weights`` (group order:
+        ``category`` and ``weights`` must be :meth:`grouped`)."""
+        if weights is None:
+            flat = self.code * n_categories + category
+        else:
+            flat = self.run_codes(self.size) * n_categories + category
         cells = self.n_groups * n_categories
         return np.bincount(flat, weights=weights, minlength=cells).reshape(self.n_groups, n_categories)
 
 
 class PreparedCohort:
-    """The columns of a cohort that the measures read, as arrays sorted by rank.
+    """The columns of a cohort that the measures read, as arrays in rank order.
 
     Rank order (our tie rule; Insight publishes none): ascending ``total_tariff``, ties by
     ``leaver_id``. The tie rule only fixes *which* tied leaver falls either side of a 20%
@@ -141,8 +159,14 @@ class PreparedCohort:
     ``tariff_rank`` (added by :func:`.cohort.leaver_table`) that integer is sorted on instead of
     the (float, int) pair, which is several times faster and gives the same order.
 
+    A :class:`.cohort.VCCohort` is stored grouped by school and year instead, rank order inside
+    each (``base_keys``; its own :meth:`~.cohort.VCCohort.group_major_rows`): every VC measure
+    is per school and year, so that order serves them all without a second sort, and only the
+    columns a measure reads are gathered from the leaver table.
+
     ``extra_columns`` are the grouping keys and breakdown dimensions to keep. Text and
     categorical columns are held as integer codes (sorted labels) so grouping never hashes text.
+    Every column is prepared when a measure first needs it.
     """
 
     def __init__(
@@ -150,61 +174,137 @@ class PreparedCohort:
         cohort: pd.DataFrame | Mapping[str, np.ndarray | pd.Categorical],
         extra_columns: Sequence[str] = (),
     ) -> None:
-        self.n = len(cohort[c.TOTAL_TARIFF])
-        order: np.ndarray | slice
-        if c.TARIFF_RANK in cohort:
-            rank = np.asarray(cohort[c.TARIFF_RANK])
-            # Already in rank order (e.g. a VC cohort): no sort, and no gathers below.
-            order = slice(None) if (rank[1:] >= rank[:-1]).all() else stable_order(rank)
-        else:
-            ids = np.asarray(cohort[c.LEAVER_ID], dtype=np.int64)
-            order = np.lexsort((ids, np.asarray(cohort[c.TOTAL_TARIFF], dtype=np.float64)))
-        self.data: dict[str, np.ndarray] = {}
+        self._cohort = cohort
+        self._extra = tuple(dict.fromkeys(extra_columns))
+        self.base_keys: tuple[str, ...] = ()
+        self._groupings: dict[tuple[str, ...], _Grouping] = {}
+        self._encoded: dict[str, tuple[np.ndarray, int]] = {}
+        self._data: dict[str, np.ndarray] = {}
         self.labels: dict[str, np.ndarray] = {}
-        for col in dict.fromkeys(extra_columns):
-            series = cohort[col] if isinstance(cohort, pd.DataFrame) else pd.Series(cohort[col], copy=False)
+        self._rank_key: np.ndarray | None = None
+        self._vc: VCCohort | None = cohort if isinstance(cohort, VCCohort) else None
+        self._order: np.ndarray | slice = slice(None)
+        self._vc_group: tuple[np.ndarray, int] | None = None
+        self._group_keys: dict[str, np.ndarray] = {}
+        if self._vc is not None:
+            self.n = self._vc.n_rows
+            self._source_rows, group, self._group_keys = self._vc.group_major_rows()
+            self._vc_group = (group, len(self._group_keys[c.YEAR]))
+            self.base_keys = (c.ESTABLISHMENT_ID, c.YEAR)
+        else:
+            self.n = len(cohort[c.TOTAL_TARIFF])
+            if c.TARIFF_RANK in cohort:
+                rank = np.asarray(cohort[c.TARIFF_RANK])
+                # Already in rank order: no sort, and no gathers below.
+                if not (rank[1:] >= rank[:-1]).all():
+                    self._order = stable_order(rank)
+            else:
+                ids = np.asarray(cohort[c.LEAVER_ID], dtype=np.int64)
+                self._order = np.lexsort((ids, np.asarray(cohort[c.TOTAL_TARIFF], dtype=np.float64)))
+        self.tariff = self._column(c.TOTAL_TARIFF).astype(np.float64, copy=False)
+        self.category = self._categories()
+
+    # --- columns -------------------------------------------------------------------------------
+
+    def _column(self, name: str, pool: np.ndarray | None = None, rows: np.ndarray | None = None) -> np.ndarray:
+        """Column ``name`` in stored order, or at stored ``rows`` only.
+
+        For a VC, ``pool`` gives values per leaver-table row to gather instead of the column
+        (``establishment_id`` and ``year`` are the target's, everything else the comparator's).
+        """
+        if self._vc is not None:
+            if name in self._group_keys:  # the target's school and year: from the group number
+                assert self._vc_group is not None
+                group = self._vc_group[0]
+                return self._group_keys[name][group if rows is None else group[rows]]
+            values = self._vc.table[name].to_numpy() if pool is None else pool
+            return values[self._source_rows if rows is None else self._source_rows[rows]]
+        column = np.asarray(self._cohort[name])[self._order]
+        return column if rows is None else column[rows]
+
+    def _categories(self) -> np.ndarray:
+        """Per row: min(literacy, numeracy) level (clipped to 0..7) x 9 + destination pair.
+
+        Destination pair: 0 unknown, 1 not positive, 2 positive; initial x 3 + follow-up. A VC
+        computes it once per leaver-table row and gathers one small integer per comparator.
+        """
+
+        def categories(frame: pd.DataFrame | Mapping[str, np.ndarray | pd.Categorical]) -> np.ndarray:
+            level = np.minimum(
+                np.asarray(frame[c.LITERACY_LEVEL], dtype=np.int64), np.asarray(frame[c.NUMERACY_LEVEL], dtype=np.int64)
+            )
+            out = np.clip(level, 0, _TOP_LEVEL) * _N_DESTINATION_STATES
+            for name, weight in ((c.INITIAL_POSITIVE, 3), (c.FOLLOWUP_POSITIVE, 1)):
+                value = np.asarray(frame[name], dtype=np.float64)
+                out += weight * np.where(np.isnan(value), 0, np.where(value == 1.0, 2, 1))
+            return out
+
+        if self._vc is not None:
+            return self._column(c.LEAVER_ID, pool=categories(self._vc.table).astype(np.int8))
+        if isinstance(self._order, slice):
+            return categories(self._cohort)
+        return categories(self._cohort)[self._order]
+
+    def _band(self, name: str) -> np.ndarray | None:
+        """SIMD decile or quintile, 0-based (the quintile from the decile when not carried)."""
+        key = f"band:{name}"
+        if key not in self._data:
+            if name in self._cohort:
+                self._data[key] = self._column(name).astype(np.int64) - 1
+            elif name == c.SIMD_QUINTILE and c.SIMD_DECILE in self._cohort:
+                decile = self._band(c.SIMD_DECILE)
+                assert decile is not None
+                self._data[key] = decile // 2
+            else:
+                return None
+        return self._data[key]
+
+    @property
+    def decile(self) -> np.ndarray | None:
+        return self._band(c.SIMD_DECILE)
+
+    @property
+    def quintile(self) -> np.ndarray | None:
+        return self._band(c.SIMD_QUINTILE)
+
+    def data(self, column: str) -> np.ndarray:
+        """Values (or codes, see :attr:`labels`) of an extra column in stored order."""
+        if column not in self._data:
+            if column not in self._extra:
+                raise KeyError(column)
+            if self._vc is not None:
+                values = self._vc.table[column].to_numpy()
+                if values.dtype == object:
+                    codes, self.labels[column] = pd.factorize(values, sort=True)
+                    self._data[column] = self._column(column, pool=codes.astype(np.int64))
+                else:
+                    self._data[column] = self._column(column)
+                return self._data[column]
+            cohort = self._cohort
+            series = cohort[column] if isinstance(cohort, pd.DataFrame) else pd.Series(cohort[column], copy=False)
             if isinstance(series.dtype, pd.CategoricalDtype):
                 codes, labels = series.cat.codes.to_numpy(), np.asarray(series.cat.categories)
             elif series.dtype == object:
                 codes, labels = pd.factorize(series.to_numpy(), sort=True)
             else:
-                self.data[col] = series.to_numpy()[order]
-                continue
-            self.data[col], self.labels[col] = codes.astype(np.int64)[order], labels
-
-        def column(name: str, dtype: type) -> np.ndarray:
-            return np.asarray(cohort[name], dtype=dtype)[order]
-
-        self.tariff = column(c.TOTAL_TARIFF, np.float64)
-        both = np.minimum(column(c.LITERACY_LEVEL, np.int64), column(c.NUMERACY_LEVEL, np.int64))
-        self.lit_num = np.clip(both, 0, _MAX_LEVEL - 1)
-        # Destination state pair: 0 unknown, 1 not positive, 2 positive; initial * 3 + follow-up.
-        states = []
-        for name in (c.INITIAL_POSITIVE, c.FOLLOWUP_POSITIVE):
-            value = column(name, np.float64)
-            states.append(np.where(np.isnan(value), 0, np.where(value == 1.0, 2, 1)))
-        self.destination = states[0] * 3 + states[1]
-        # SIMD bands (0-based) are only needed for attainment versus deprivation.
-        self.decile: np.ndarray | None = None
-        self.quintile: np.ndarray | None = None
-        if c.SIMD_DECILE in cohort:
-            self.decile = column(c.SIMD_DECILE, np.int64) - 1
-        if c.SIMD_QUINTILE in cohort:
-            self.quintile = column(c.SIMD_QUINTILE, np.int64) - 1
-        elif self.decile is not None:
-            self.quintile = self.decile // 2
-        self._encoded: dict[str, tuple[np.ndarray, int]] = {}
+                self._data[column] = series.to_numpy()[self._order]
+                return self._data[column]
+            self._data[column], self.labels[column] = codes.astype(np.int64)[self._order], labels
+        return self._data[column]
 
     def values(self, column: str, rows: np.ndarray) -> np.ndarray:
         """The original values of ``column`` at ``rows`` (labels restored for coded columns)."""
+        if self._vc is not None and column not in self._data and column in self._extra:
+            return self._column(column, rows=rows)  # a few rows of a VC: no need for the column
+        data = self.data(column)
         if column in self.labels:
-            return self.labels[column][self.data[column][rows]]
-        return self.data[column][rows]
+            return self.labels[column][data[rows]]
+        return data[rows]
 
     def encoded(self, column: str) -> tuple[np.ndarray, int]:
         """Integer codes of ``column`` in ascending value order, and how many codes there are."""
         if column not in self._encoded:
-            values = self.data[column]
+            values = self.data(column)
             if values.dtype.kind in "iu" and self.n:
                 low, high = int(values.min()), int(values.max())
                 if high - low < 2**20:  # small integer range: offsets are codes, no hashing
@@ -214,31 +314,76 @@ class PreparedCohort:
             self._encoded[column] = (codes.astype(np.int64), max(len(uniques), 1))
         return self._encoded[column]
 
-    def headline(self, keys: Sequence[str]) -> pd.DataFrame:
-        """See :func:`headline_measures`."""
-        groups = _Grouping(self, keys)
-        size = groups.size
-        out: dict[str, np.ndarray] = {c.N_LEAVERS: size}
-        out[c.AVG_TOTAL_TARIFF] = _ratio(np.bincount(groups.code, self.tariff, groups.n_groups), size)
+    def rank_key(self) -> np.ndarray:
+        """Per stored row, an integer whose order is rank order (for groupings across schools)."""
+        if self._rank_key is None:
+            if self._vc is not None:
+                self._rank_key = self._vc.table[c.TARIFF_RANK].to_numpy()[self._source_rows]
+            else:
+                self._rank_key = np.arange(self.n, dtype=np.int64)
+        return self._rank_key
 
-        # Improving attainment for all: rank inside the group, then 0 low / 1 middle / 2 high.
-        rank = groups.rank()
+    def grouping(self, keys: Sequence[str]) -> _Grouping:
+        """The (cached) split of the rows into groups of ``keys``.
+
+        A grouping that adds one key to a cached one (a breakdown of the school's groups) builds
+        its code from the cached group numbers; a VC's school-year grouping is the stored order.
+        """
+        wanted = tuple(keys)
+        if wanted not in self._groupings:
+            parent = self._groupings.get(wanted[:-1]) if len(wanted) > 1 else None
+            if parent is not None:
+                values, size = self.encoded(wanted[-1])
+                grouping = _Grouping(self, wanted, parent.code * size + values, parent.n_groups * size)
+            elif self._vc_group is not None and wanted == self.base_keys:
+                grouping = _Grouping(self, wanted, self._vc_group[0], self._vc_group[1])
+            else:
+                grouping = _Grouping(self, wanted)
+            self._groupings[wanted] = grouping
+        return self._groupings[wanted]
+
+    # --- measures ------------------------------------------------------------------------------
+
+    def headline(self, keys: Sequence[str]) -> pd.DataFrame:
+        """See :func:`headline_measures`.
+
+        Steps, for all groups at once:
+
+        1. Group the rows (:class:`_Grouping`): each group contiguous, in rank order.
+        2. Average total tariff: the tariffs summed group by group in rank order
+           (``np.bincount`` adds in row order), over the group size.
+        3. Improving attainment for all: sizes of the lowest 20%, middle 60% and highest 20%
+           (:func:`attainment_group_sizes`); since each group is in rank order, its bands are
+           three consecutive runs, and one ``np.bincount`` sums the tariffs of every
+           (group, band) run in rank order.
+        4. Literacy/numeracy and destinations: one table of counts of (group, category), the
+           category being min(literacy, numeracy) level x destination pair; counts do not
+           depend on order. "Level >= L" is the cumulative count from the top.
+        """
+        groups = self.grouping(keys)
+        size = groups.size
+        tariff = groups.grouped(self.tariff)
+        out: dict[str, np.ndarray] = {c.N_LEAVERS: size}
+        if groups.stored_in_rank_order:  # each group's rows are in rank order where they are
+            total = np.bincount(groups.code, self.tariff, groups.n_groups)
+        else:
+            total = np.bincount(groups.run_codes(size), tariff, groups.n_groups)
+        out[c.AVG_TOTAL_TARIFF] = _ratio(total, size)
+
         n_low, n_mid, n_high = attainment_group_sizes(size)
-        band = np.where(rank < n_low[groups.code], 0, 1)
-        band = np.where(rank >= (size - n_high)[groups.code], 2, band)
-        tariff_sums = groups.table(band, 3, self.tariff)
+        runs = np.stack([n_low, n_mid, n_high], axis=1).reshape(-1)
+        tariff_sums = np.bincount(groups.run_codes(runs), tariff, 3 * groups.n_groups).reshape(-1, 3)
         for index, (group, n_in) in enumerate(((c.LOWEST20, n_low), (c.MIDDLE60, n_mid), (c.HIGHEST20, n_high))):
             out[c.n_group(group)] = n_in
             out[c.avg_tariff(group)] = _ratio(tariff_sums[:, index], n_in)
 
-        # Literacy and numeracy: count leavers by min(literacy level, numeracy level).
-        by_level = groups.table(self.lit_num, _MAX_LEVEL)
+        counts = groups.table(self.category, _N_CATEGORIES).reshape(-1, _TOP_LEVEL + 1, 3, 3)
+        by_level = counts.sum(axis=(2, 3))
         at_least = by_level[:, ::-1].cumsum(axis=1)[:, ::-1]  # column L: leavers with level >= L
         for level in c.LIT_NUM_LEVELS:
             out[c.pct_lit_num(level)] = _ratio(at_least[:, level], size, 100.0)
 
-        # Destinations: one (groups x 3 x 3) table of (initial, follow-up) states.
-        states = groups.table(self.destination, 9).reshape(-1, 3, 3)
+        states = counts.sum(axis=1)  # (groups x 3 x 3) table of (initial, follow-up) states
         initial_known = states[:, 1:, :].sum(axis=(1, 2))
         followup_known = states[:, :, 1:].sum(axis=(1, 2))
         both_known = states[:, 1:, 1:].sum(axis=(1, 2))
@@ -251,27 +396,32 @@ class PreparedCohort:
 
         measures = pd.DataFrame(
             {
-                col: np.asarray(out[col], dtype=np.int64 if col.startswith("n_") else np.float64)
+                col: np.asarray(out[col][groups.present], dtype=np.int64 if col.startswith("n_") else np.float64)
                 for col in c.HEADLINE_MEASURES
             }
         )
         return pd.concat([groups.keys, measures], axis=1)
 
     def deprivation(self, keys: Sequence[str]) -> pd.DataFrame:
-        """See :func:`deprivation_measures`."""
+        """See :func:`deprivation_measures`. Counts and tariff sums of (group, band), the sums
+        taken group by group in rank order."""
         if self.quintile is None or self.decile is None:
             raise ValueError("attainment versus deprivation needs simd_decile")
-        groups = _Grouping(self, keys)
+        groups = self.grouping(keys)
+        tariff = self.tariff if groups.stored_in_rank_order else groups.grouped(self.tariff)
         n_cells, totals = [], []
         for band, n_bands in ((self.quintile, 5), (self.decile, 10)):
-            n_cells.append(groups.table(band, n_bands))
-            totals.append(groups.table(band, n_bands, self.tariff))
+            n_cells.append(groups.table(band, n_bands)[groups.present])
+            if groups.stored_in_rank_order:
+                sums = np.bincount(groups.code * n_bands + band, self.tariff, groups.n_groups * n_bands)
+                totals.append(sums.reshape(groups.n_groups, n_bands)[groups.present])
+            else:
+                totals.append(groups.table(groups.grouped(band), n_bands, tariff)[groups.present])
+        n_groups = len(groups.present)
         n = np.hstack(n_cells).reshape(-1)  # per group: quintiles 1-5, then deciles 1-10
         out = groups.keys.loc[groups.keys.index.repeat(15)].reset_index(drop=True)
-        out[c.SIMD_BAND_KIND] = np.tile(
-            np.array([c.BAND_QUINTILE] * 5 + [c.BAND_DECILE] * 10, dtype=object), groups.n_groups
-        )
-        out[c.SIMD_BAND] = np.tile(np.r_[1:6, 1:11].astype(np.int64), groups.n_groups)
+        out[c.SIMD_BAND_KIND] = np.tile(np.array([c.BAND_QUINTILE] * 5 + [c.BAND_DECILE] * 10, dtype=object), n_groups)
+        out[c.SIMD_BAND] = np.tile(np.r_[1:6, 1:11].astype(np.int64), n_groups)
         out[c.N_LEAVERS] = n.astype(np.int64)
         out[c.AVG_TOTAL_TARIFF] = _ratio(np.hstack(totals).reshape(-1), n)
         return out

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from . import columns as c
+from .ordering import dense_codes, order_by
 
 
 def _leaver_index(leaver_ids: Iterable[int] | pd.Index) -> pd.Index:
@@ -54,6 +55,126 @@ def latest_and_best(results: pd.DataFrame) -> pd.DataFrame:
     return results.iloc[order[first]].reset_index(drop=True)
 
 
+def rows_of(sorted_ids: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """Position of each of ``wanted`` in ``sorted_ids`` (ascending, unique); -1 where absent.
+
+    Ids spread over a range at most a few times their number (the usual case: database keys)
+    are looked up in a table indexed by ``id - min``; others by binary search.
+    """
+    n = len(sorted_ids)
+    wanted = np.asarray(wanted, dtype=np.int64)
+    if n == 0:
+        return np.full(len(wanted), -1, dtype=np.int64)
+    low, high = int(sorted_ids[0]), int(sorted_ids[-1])
+    if high - low <= 8 * n + 2**16:
+        lookup = np.full(high - low + 2, -1, dtype=np.int64)  # the last slot answers "outside"
+        lookup[sorted_ids - low] = np.arange(n, dtype=np.int64)
+        offset = wanted - low
+        return lookup[np.where((offset >= 0) & (offset <= high - low), offset, high - low + 1)]
+    found = np.minimum(np.searchsorted(sorted_ids, wanted), n - 1)
+    return np.where(sorted_ids[found] == wanted, found, -1)
+
+
+def kahan_group_sums(group: np.ndarray, values: np.ndarray, n_groups: int) -> np.ndarray:
+    """Per group, the sum of ``values`` in the order given, exactly as pandas' ``groupby().sum()``.
+
+    ``group`` must be non-decreasing (each group one run). pandas sums each group with Kahan
+    compensation (``y = v - comp; t = s + y; comp = (t - s) - y; s = t``, a NaN compensation
+    reset to 0); this replays those steps for every group at once, one position in the group
+    at a time. When every value is a whole number and the sum of their magnitudes is below
+    2**52, every partial sum is exact, the compensation stays 0 and a plain ``np.bincount``
+    gives the same bits, so that path is taken instead.
+    """
+    size = np.bincount(group, minlength=n_groups)
+    values = np.asarray(values, dtype=np.float64)
+    if len(values) == 0 or (np.all(np.floor(values) == values) and float(np.abs(values).sum()) < 2.0**52):
+        return np.bincount(group, weights=values, minlength=n_groups).astype(np.float64)
+    start = np.cumsum(size) - size
+    total = np.zeros(n_groups, dtype=np.float64)
+    compensation = np.zeros(n_groups, dtype=np.float64)
+    with np.errstate(invalid="ignore"):  # an infinite value makes the compensation NaN: reset below
+        for j in range(int(size.max())):
+            who = np.flatnonzero(size > j)
+            y = values[start[who] + j] - compensation[who]
+            before = total[who]
+            t = before + y
+            comp = (t - before) - y
+            comp[np.isnan(comp)] = 0.0
+            compensation[who] = comp
+            total[who] = t
+    return total
+
+
+def leaver_scores(
+    sorted_ids: np.ndarray,
+    leaver_id: np.ndarray,
+    subject_id: np.ndarray,
+    scqf_level: np.ndarray,
+    points: np.ndarray,
+    literacy: np.ndarray,
+    numeracy: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Total tariff, literacy level and numeracy level of every leaver of ``sorted_ids``.
+
+    The arrays after ``sorted_ids`` are the result columns. The method of :func:`total_tariff` and
+    :func:`literacy_numeracy_levels`, in numpy on the result columns:
+
+    1. Find each result's leaver row (:func:`rows_of`); results of other leavers are dropped.
+    2. Sort results by (leaver row, subject) with one packed-key sort
+       (:func:`.ordering.order_by`); each (leaver, subject) is then one run, subjects ascending.
+    3. Best points per run (``np.maximum.at``), then per leaver the sum of its runs in
+       subject order, compensated exactly as pandas sums (:func:`kahan_group_sums`); 0.0 for a
+       leaver without results.
+    4. Literacy (numeracy) level: the highest ``scqf_level`` of the leaver's literacy (numeracy)
+       rows (``np.maximum.at``); 0 for a leaver without one.
+
+    Returns three arrays aligned with ``sorted_ids``: float64 tariff, int64 levels.
+    """
+    n = len(sorted_ids)
+    rows = rows_of(sorted_ids, leaver_id)
+    keep = rows >= 0
+    if not keep.all():
+        rows, subject_id, scqf_level, points = rows[keep], subject_id[keep], scqf_level[keep], points[keep]
+        literacy, numeracy = literacy[keep], numeracy[keep]
+    points = np.asarray(points, dtype=np.float64)
+    scqf_level = np.asarray(scqf_level, dtype=np.int64)
+    subject, n_subjects = dense_codes(np.asarray(subject_id, dtype=np.int64))
+    key = rows * n_subjects + subject
+    order = order_by(key)
+    key = key[order]
+    new_run = np.r_[True, key[1:] != key[:-1]] if len(key) else np.zeros(0, dtype=bool)
+    run = np.flatnonzero(new_run)
+    best = np.full(len(run), -np.inf, dtype=np.float64)
+    np.maximum.at(best, np.cumsum(new_run) - 1, points[order])
+    tariff = kahan_group_sums(key[run] // n_subjects, best, n)
+
+    # Highest level per leaver over its flagged rows; unflagged rows take the smallest int64,
+    # which no SCQF level is, and a leaver left at it has no such row: level 0.
+    lowest = np.iinfo(np.int64).min
+    levels = []
+    for flag in (literacy, numeracy):
+        highest = np.full(n, lowest, dtype=np.int64)
+        np.maximum.at(highest, rows, np.where(np.asarray(flag, dtype=bool), scqf_level, lowest))
+        levels.append(np.where(highest == lowest, 0, highest))
+    return tariff, levels[0], levels[1]
+
+
+def _scores_for(results: pd.DataFrame, leaver_ids: Iterable[int] | pd.Index) -> tuple[pd.Index, np.ndarray, tuple]:
+    """:func:`leaver_scores` for the leavers ``leaver_ids`` in the order given (repeats allowed)."""
+    index = _leaver_index(leaver_ids)
+    unique = np.unique(index.to_numpy())
+    scores = leaver_scores(
+        unique,
+        results[c.LEAVER_ID].to_numpy(dtype=np.int64),
+        results[c.SUBJECT_ID].to_numpy(dtype=np.int64),
+        results[c.SCQF_LEVEL].to_numpy(dtype=np.int64),
+        results[c.POINTS].to_numpy(dtype=np.float64),
+        results[c.LITERACY].to_numpy(dtype=bool),
+        results[c.NUMERACY].to_numpy(dtype=bool),
+    )
+    return index, np.searchsorted(unique, index.to_numpy()), scores
+
+
 def total_tariff(results: pd.DataFrame, leaver_ids: Iterable[int] | pd.Index) -> pd.Series:
     """Total tariff score per leaver: the sum over subjects of the best result's points.
 
@@ -64,17 +185,17 @@ def total_tariff(results: pd.DataFrame, leaver_ids: Iterable[int] | pd.Index) ->
        Taking the maximum directly avoids a multi-key sort of every result row.
     2. Sum those points per leaver, subjects in ascending ``subject_id`` order so the float sum is
        the same however the input rows are ordered (Insight, published: "the sum over subjects of
-       their best result's points across the senior phase").
+       their best result's points across the senior phase"). The sum is compensated (Kahan), as
+       pandas' ``groupby().sum()`` which computed it before (:func:`kahan_group_sums`).
     3. Reindex on ``leaver_ids``: a leaver with no results scores 0.0 (our rule: no award means no
        points, and the leaver still counts in every cohort). Results of leavers not in
        ``leaver_ids`` are ignored.
 
-    Returns a float Series named ``total_tariff`` indexed by ``leaver_id`` in the order given.
+    Computed in numpy by :func:`leaver_scores`. Returns a float Series named ``total_tariff``
+    indexed by ``leaver_id`` in the order given.
     """
-    index = _leaver_index(leaver_ids)
-    best = results.groupby([c.LEAVER_ID, c.SUBJECT_ID], sort=True)[c.POINTS].max()
-    sums = best.groupby(level=c.LEAVER_ID, sort=True).sum()
-    return sums.reindex(index, fill_value=0.0).astype(np.float64).rename(c.TOTAL_TARIFF)
+    index, position, (tariff, _, _) = _scores_for(results, leaver_ids)
+    return pd.Series(tariff[position], index=index, name=c.TOTAL_TARIFF, dtype=np.float64)
 
 
 def literacy_numeracy_levels(results: pd.DataFrame, leaver_ids: Iterable[int] | pd.Index) -> pd.DataFrame:
@@ -88,13 +209,8 @@ def literacy_numeracy_levels(results: pd.DataFrame, leaver_ids: Iterable[int] | 
        only), so all rows count, not only the latest-and-best one per subject.
     2. A leaver with no literacy (numeracy) result has level 0 (our rule).
 
-    Returns an int64 DataFrame with columns ``literacy_level``, ``numeracy_level`` indexed by
-    ``leaver_id`` in the order given.
+    Computed in numpy by :func:`leaver_scores`. Returns an int64 DataFrame with columns
+    ``literacy_level``, ``numeracy_level`` indexed by ``leaver_id`` in the order given.
     """
-    index = _leaver_index(leaver_ids)
-    out = {}
-    for flag, name in ((c.LITERACY, c.LITERACY_LEVEL), (c.NUMERACY, c.NUMERACY_LEVEL)):
-        rows = results.loc[results[flag].to_numpy(dtype=bool), [c.LEAVER_ID, c.SCQF_LEVEL]]
-        levels = rows.groupby(c.LEAVER_ID, sort=True)[c.SCQF_LEVEL].max()
-        out[name] = levels.reindex(index, fill_value=0).to_numpy(dtype=np.int64)
-    return pd.DataFrame(out, index=index)
+    index, position, (_, literacy, numeracy) = _scores_for(results, leaver_ids)
+    return pd.DataFrame({c.LITERACY_LEVEL: literacy[position], c.NUMERACY_LEVEL: numeracy[position]}, index=index)
