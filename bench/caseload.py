@@ -90,7 +90,7 @@ def casework(team: list[User]) -> int:
         services.case_update(leaver=case.leaver, by=lead, officer=officer, next_action="Phone to confirm plans",
                              next_action_date=due, reason="Caseload review")
         if i % 2 == 0:
-            services.contact_record(leaver=case.leaver, by=officer, contact_date=today - dt.timedelta(days=i % 40),
+            services.contact_note_create(leaver=case.leaver, by=officer, contact_date=today - dt.timedelta(days=i % 40),
                                     method="phone", outcome="no_response", note="No answer; left a message.",
                                     next_action="Phone again", next_action_date=due)
         done += 1
@@ -129,7 +129,7 @@ def count_queries(client: Client, url: str) -> int:
 def main() -> None:
     generated = ensure_national_data()
     t0 = time.perf_counter()
-    refreshed = services.cases_sync(full=True)
+    refreshed = services.case_sync(full=True)
     refresh_s = time.perf_counter() - t0
     settings.DEBUG = False
     settings.ROOT_URLCONF = __name__

@@ -1,6 +1,6 @@
 """Code lists and identifier checks used across the portal (no Django models here).
 
-Sources: ../shared/DOMAIN.md (authority codes, SEED and SCN check digits), Scottish Government
+Sources: docs/domain.md (authority codes, SEED and SCN check digits), Scottish Government
 statistics code lists.
 """
 
@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 
 # (education code, GSS code, name): the 32 Scottish councils. Education codes run 100..400 in
-# alphabetical steps as in ScotXed/Insight-era files (DOMAIN.md; Edinburgh sorts as "Edinburgh City"
+# alphabetical steps as in ScotXed/Insight-era files (docs/domain.md; Edinburgh sorts as "Edinburgh City"
 # and Na h-Eileanan Siar as "Eilean Siar"); 0 is Scotland, 900 grant-aided.
 LOCAL_AUTHORITIES: tuple[tuple[int, str, str], ...] = (
     (100, "S12000033", "Aberdeen City"),

@@ -1,6 +1,6 @@
 """Disclosure control: the one module that decides what an aggregate may show a viewer.
 
-Primary rule (DOMAIN.md): for viewers not entitled to unsuppressed figures, a count under
+Primary rule (docs/domain.md): for viewers not entitled to unsuppressed figures, a count under
 DISCLOSURE_MIN_COUNT (5), and any percentage or average built on such a count, is shown as ``c``.
 
 Secondary suppression (so a hidden cell cannot be recovered from totals or sibling cells):

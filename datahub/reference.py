@@ -1,6 +1,6 @@
 """Reference data loaded by migration: subjects and the default tariff scale.
 
-The default tariff scale is ours (DOMAIN.md): graded courses use grade ratio A:B:C:D = 6:5:4:3
+The default tariff scale is ours (docs/domain.md): graded courses use grade ratio A:B:C:D = 6:5:4:3
 (National 5 A 84 ... Higher A 204 ... Advanced Higher A 480), National 4 33 and National 3 16.
 Other awards use a level-and-credit rule: points per SCQF credit equal to a grade-C course at the
 same level (level 3: 16/24, 4: 33/24, 5: 56/24, 6: 136/24, 7: 320/32), halved for wider

@@ -10,7 +10,7 @@ from django.db.models import Avg, Count, Max, Q
 from .models import AuditEvent, Enrolment, Establishment, Learner, LocalAuthority, User
 
 
-def audit_record(
+def audit_event_create(
     *,
     actor: User | None,
     action: str,

@@ -1,6 +1,7 @@
 from django.urls import path
 
-from . import views, views_imports
+from . import views
+from .imports import views as import_views
 
 app_name = "datahub"
 
@@ -13,13 +14,13 @@ urlpatterns = [
         name="establishment_learners",
     ),
     path("learners/<int:pk>/", views.LearnerDetailView.as_view(), name="learner"),
-    # Imports (datahub.views_imports): data managers only.
-    path("imports/", views_imports.ImportIndexView.as_view(), name="import_index"),
-    path("imports/history/", views_imports.ImportHistoryView.as_view(), name="import_history"),
-    path("imports/upload/<slug:kind>/", views_imports.ImportUploadView.as_view(), name="import_upload"),
-    path("imports/upload/<slug:kind>/template/", views_imports.ImportTemplateView.as_view(), name="import_template"),
-    path("imports/batches/<int:pk>/", views_imports.ImportBatchView.as_view(), name="import_batch"),
-    path("imports/batches/<int:pk>/status/", views_imports.ImportBatchStatusView.as_view(), name="import_batch_status"),
-    path("imports/batches/<int:pk>/errors.csv", views_imports.ImportBatchErrorsView.as_view(), name="import_batch_errors"),
-    path("imports/batches/<int:pk>/cancel/", views_imports.ImportBatchCancelView.as_view(), name="import_batch_cancel"),
+    # Imports (datahub.imports.views): data managers only.
+    path("imports/", import_views.ImportIndexView.as_view(), name="import_index"),
+    path("imports/history/", import_views.ImportHistoryView.as_view(), name="import_history"),
+    path("imports/upload/<slug:kind>/", import_views.ImportUploadView.as_view(), name="import_upload"),
+    path("imports/upload/<slug:kind>/template/", import_views.ImportTemplateView.as_view(), name="import_template"),
+    path("imports/batches/<int:pk>/", import_views.ImportBatchView.as_view(), name="import_batch"),
+    path("imports/batches/<int:pk>/status/", import_views.ImportBatchStatusView.as_view(), name="import_batch_status"),
+    path("imports/batches/<int:pk>/errors.csv", import_views.ImportBatchErrorsView.as_view(), name="import_batch_errors"),
+    path("imports/batches/<int:pk>/cancel/", import_views.ImportBatchCancelView.as_view(), name="import_batch_cancel"),
 ]

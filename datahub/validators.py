@@ -11,6 +11,6 @@ def validate_scn(value: str) -> None:
 
 
 def validate_seed_format(value: str) -> None:
-    # The check digit is not enforced: DOMAIN.md says two real codes break it (a warning only).
+    # The check digit is not enforced: docs/domain.md says two real codes break it (a warning only).
     if not SEED_RE.match(value or ""):
         raise ValidationError("A SEED code is 7 digits.", code="seed_format")

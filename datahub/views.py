@@ -25,7 +25,7 @@ from .access import (
 from .middleware import SESSION_KEY
 from .models import Establishment, EstablishmentType, Learner, Role
 from .selectors import establishments_for, leaver_cohorts
-from .services import audit_record
+from .services import audit_event_create
 from .views_base import PortalView
 
 LEARNER_ROLES = (
@@ -143,7 +143,7 @@ class LearnerDetailView(PortalView, TemplateView):
             Learner.objects.select_related("establishment__authority"), pk=kwargs["pk"]
         )
         require_learner(self.request.user, learner)
-        audit_record(
+        audit_event_create(
             actor=self.request.user,  # type: ignore[arg-type]
             action="view_learner",
             object_type="learner",

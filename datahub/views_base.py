@@ -1,4 +1,4 @@
-"""Base classes every portal page uses: sign-in, a role in the portal, and declared roles."""
+"""Base classes every portal page uses: sign-in, a role in the portal, and declared access."""
 
 from __future__ import annotations
 
@@ -15,11 +15,17 @@ from .models import Role
 class PortalView(LoginRequiredMixin):
     """Signed in and holding at least one role. ``required_roles``: one of these, anywhere.
 
-    Object-level checks (404 for outsiders, 403 for insiders lacking the role) are made by the
-    view through datahub.access once it has looked the object up.
+    Page-level rules beyond a role (who may use a whole kind of page) go in ``check_access``,
+    which the dispatch calls once the user is known to be a signed-in portal user. Object-level
+    checks (404 for outsiders, 403 for insiders lacking the role) are made by the view through
+    datahub.access once it has looked the object up.
     """
 
     required_roles: ClassVar[tuple[Role, ...] | None] = None
+
+    def check_access(self, request: HttpRequest, **kwargs: Any) -> None:
+        """Raise PermissionDenied (403) or Http404 when this signed-in portal user may not use the
+        page; ``kwargs`` are the URL's. Nothing more to check by default."""
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not request.user.is_authenticated:
@@ -28,4 +34,5 @@ class PortalView(LoginRequiredMixin):
             raise PermissionDenied("Your account has no role in the portal yet. Ask your data manager.")
         if self.required_roles is not None and not has_role(request.user, self.required_roles):
             raise PermissionDenied("Your role does not allow this page")
+        self.check_access(request, **kwargs)
         return super().dispatch(request, *args, **kwargs)

@@ -1,7 +1,7 @@
 """Who may read and work on young people's destinations, answered through datahub.access.
 
 datahub.access is the one access policy; this module only names the destinations questions in
-its terms (DOMAIN.md, ISSUE 6):
+its terms (docs/domain.md, "Destinations and participation"):
 
 - **Journey** (a young person's timeline, contacts and notes): the MCMC officers of the authority
   of the young person's last school, and the admins and staff of that school. Nobody else: not

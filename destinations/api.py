@@ -25,7 +25,7 @@ from rest_framework.response import Response
 
 from datahub.api_base import ScopedViewSetMixin
 from datahub.models import Learner, SchoolLeaver
-from datahub.services import audit_record
+from datahub.services import audit_event_create
 
 from . import services
 from .access import CASEWORK_ROLES, JOURNEY_ROLES, may_work_case
@@ -124,7 +124,7 @@ def _audit_read(request: Request, learners: list[Learner], *, action: str = "api
         by_authority[learner.establishment.authority_id].append(learner)
     for group in by_authority.values():
         first = group[0]
-        audit_record(
+        audit_event_create(
             actor=request.user,
             action=action,
             object_type="learner" if len({lr.pk for lr in group}) == 1 else "learners",
@@ -189,7 +189,7 @@ class DestinationRecordViewSet(
         data = incoming.validated_data
         leaver = _leaver_to_work_on(request.user, data["scn"])
         try:
-            record = services.destination_record(
+            record = services.destination_record_create(
                 leaver=leaver, kind=data["kind"], category=data["category"], by=request.user,
                 source=Source.API, note=data["note"], survey_date=data.get("survey_date"), reason=data["reason"],
                 audit_action="api_destination_record",
@@ -235,7 +235,7 @@ class ParticipationSpellViewSet(
         data = incoming.validated_data
         leaver = _leaver_to_work_on(request.user, data["scn"])
         try:
-            spell = services.participation_record(
+            spell = services.participation_spell_create(
                 learner=leaver.learner, status=data["status"], start_date=data["start_date"], by=request.user,
                 source=Source.API, note=data["note"], audit_action="api_participation_record",
             )

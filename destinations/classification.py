@@ -1,6 +1,6 @@
 """Positive / other classification of leaver destinations: the one place that decides it.
 
-Source: Scottish Government leaver destination statistics (DOMAIN.md). Personal skills
+Source: Scottish Government leaver destination statistics (docs/domain.md). Personal skills
 development counts as positive from the 2018-19 leavers on; activity agreements counted as
 positive for the 2010-11 to 2017-18 leavers only. ``leaver_year`` is the year the session ends
 (2019 means 2018/19 leavers).
@@ -80,7 +80,7 @@ def first_monday(year: int, month: int) -> dt.date:
 
 
 def survey_date(kind: str, leaver_year: int) -> dt.date:
-    """The census date a destination of ``kind`` holds for (DOMAIN.md): the first Monday in October
+    """The census date a destination of ``kind`` holds for (docs/domain.md): the first Monday in October
     after leaving (initial) and the first Monday in April after that (follow-up)."""
     if kind == "initial":
         return first_monday(leaver_year, 10)

@@ -11,17 +11,31 @@ import numpy as np
 import pandas as pd
 from django.db import connection
 
-from datahub.imports.columns import Column, choices_from
-from datahub.imports.engine import Context, Counts, lookup, lookup_columns
-from datahub.imports.kinds import SCN, SEED, check_learner_scope, learners_by_scn
-from datahub.imports.registry import ImportKind, register
-from datahub.imports.sql import Staging, execute, json_object, qn, same
+from datahub.imports import (
+    SCN,
+    SEED,
+    Column,
+    Context,
+    Counts,
+    ImportKind,
+    Staging,
+    check_learner_scope,
+    choices_from,
+    execute,
+    json_object,
+    learners_by_scn,
+    lookup,
+    lookup_columns,
+    qn,
+    register,
+    same,
+)
 from datahub.models import ChangeRecord, Establishment, Learner, SchoolLeaver
 
 from .classification import Category, ParticipationStatus
 from .models import DestinationKind, DestinationRecord, ParticipationSpell, Source
 
-# Survey windows (DOMAIN.md): initial = first Monday in October after leaving, follow-up = first
+# Survey windows (docs/domain.md): initial = first Monday in October after leaving, follow-up = first
 # Monday in April. A survey date must fall in that season: September to December of the leaver
 # year for the initial survey, March to May of the following year for the follow-up.
 SURVEY_WINDOW = {

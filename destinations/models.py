@@ -93,7 +93,7 @@ class ParticipationSpell(models.Model):
                 condition=Q(status__in=[s.value for s in ParticipationStatus]), name="spell_status_known"
             ),
         ]
-        # destinations.services.cases_sync notices spells changed in place (imports) by this.
+        # destinations.services.case_sync notices spells changed in place (imports) by this.
         indexes = [models.Index(fields=["recorded_at"], name="spell_recorded_at")]
 
 
@@ -153,7 +153,7 @@ class ContactNote(models.Model):
 class Case(models.Model):
     """One school leaver as an MCMC case: derived status plus the work on them.
 
-    Derived (written only by destinations.services.cases_refresh): ``authority`` (of the learner's
+    Derived (written only by destinations.services.case_refresh): ``authority`` (of the learner's
     last school, for the caseload index; pages also check the live value), ``date_of_birth``
     (for the caseload's age window), ``status``,
     ``status_source`` / ``status_value`` / ``status_date`` (the record the status comes from) and
@@ -216,7 +216,7 @@ class CaseSync(models.Model):
     """How far ``Case`` rows have been brought up to date: the highest ids of the source tables seen.
 
     Rows written outside destinations.services (bulk loads, imports) are picked up by
-    ``cases_sync`` before the caseload is read: any destination record, spell or leaver with a
+    ``case_sync`` before the caseload is read: any destination record, spell or leaver with a
     higher id, and any spell recorded (or updated in place) later, has its case refreshed.
     One row (id 1).
     """

@@ -27,9 +27,9 @@ from datahub.models import AuditEvent, Establishment, Learner, LocalAuthority, R
 from . import classification as cls
 from .access import journey_establishment_ids, mcmc_authority_ids
 from .models import Case, ContactNote, DestinationKind, DestinationRecord, ParticipationSpell
-from .services import cases_sync
+from .services import case_sync
 
-# MCMC officers track young people from leaving school until they are 19 (DOMAIN.md): the
+# MCMC officers track young people from leaving school until they are 19 (docs/domain.md): the
 # caseload holds people aged 19 or under today (our rule for "until 19").
 CASELOAD_MAX_AGE = 19
 CASELOAD_STATUSES = {
@@ -91,7 +91,7 @@ def caseload_for(
     bring cases up to date with rows written outside destinations.services (once per request).
     """
     if sync:
-        cases_sync()
+        case_sync()
     today = today or timezone.localdate()
     f = filters or CaseloadFilters()
     authorities = mcmc_authority_ids(user)

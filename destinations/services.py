@@ -2,7 +2,7 @@
 
 History is never overwritten: a new destination record supersedes the current one of its kind
 (``superseded_at``) and a new participation status closes the open spell. Every change writes an
-audit entry (datahub.services.audit_record) naming the young person (object type ``learner``,
+audit entry (datahub.services.audit_event_create) naming the young person (object type ``learner``,
 their learner id) and the authority of their last school, so the authority's admins read it in
 their audit log. Bulk changes run in one transaction: all or nothing.
 
@@ -24,7 +24,7 @@ from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
 from datahub.models import Learner, SchoolLeaver, User
-from datahub.services import audit_record
+from datahub.services import audit_event_create
 
 from . import classification as cls
 from .access import is_mcmc_officer_for, may_work_case
@@ -49,7 +49,7 @@ def _actor(by: User | None) -> User | None:
 
 
 def _audit(*, by: User | None, action: str, learner: Learner, reason: str = "", detail: dict[str, Any]) -> None:
-    audit_record(
+    audit_event_create(
         actor=by,
         action=action,
         object_type="learner",
@@ -63,7 +63,7 @@ def _audit(*, by: User | None, action: str, learner: Learner, reason: str = "", 
 # --- Destination records ------------------------------------------------------------------------
 
 
-def destination_record(
+def destination_record_create(
     *,
     leaver: SchoolLeaver,
     kind: str,
@@ -105,7 +105,7 @@ def destination_record(
             source=source,
             note=note,
         )
-        cases_refresh(leaver_ids=[leaver.pk])
+        case_refresh(leaver_ids=[leaver.pk])
         _audit(
             by=by,
             action=audit_action,
@@ -125,7 +125,7 @@ def destination_record(
 # --- Participation (APM) status -----------------------------------------------------------------
 
 
-def participation_record(
+def participation_spell_create(
     *,
     learner: Learner,
     status: str,
@@ -166,7 +166,7 @@ def participation_record(
             note=note,
         )
         leaver_ids = list(SchoolLeaver.objects.filter(learner=learner).values_list("id", flat=True))
-        cases_refresh(leaver_ids=leaver_ids)
+        case_refresh(leaver_ids=leaver_ids)
         _audit(
             by=by,
             action=audit_action,
@@ -181,7 +181,7 @@ def participation_record(
 # --- Contacts and next actions ------------------------------------------------------------------
 
 
-def contact_record(
+def contact_note_create(
     *,
     leaver: SchoolLeaver,
     by: User | None,
@@ -232,7 +232,7 @@ def contact_record(
 def _case_for_update(leaver: SchoolLeaver) -> Case:
     case = Case.objects.select_for_update().filter(leaver=leaver).first()
     if case is None:
-        cases_refresh(leaver_ids=[leaver.pk])
+        case_refresh(leaver_ids=[leaver.pk])
         case = Case.objects.select_for_update().get(leaver=leaver)
     return case
 
@@ -289,7 +289,7 @@ def _check_batch(leavers: Sequence[SchoolLeaver], by: User, reason: str) -> None
             raise PermissionDenied("A selected young person is outside your authority.")
 
 
-def cases_bulk_assign(*, leavers: Sequence[SchoolLeaver], officer: User | None, by: User, reason: str) -> int:
+def case_bulk_assign(*, leavers: Sequence[SchoolLeaver], officer: User | None, by: User, reason: str) -> int:
     """Assign every selected young person to ``officer`` (None: unassign). All or nothing."""
     _check_batch(leavers, by, reason)
     if officer is not None:
@@ -313,7 +313,7 @@ def cases_bulk_assign(*, leavers: Sequence[SchoolLeaver], officer: User | None, 
 BULK_KINDS = (DestinationKind.INITIAL.value, DestinationKind.FOLLOW_UP.value, "participation")
 
 
-def cases_bulk_status(
+def case_bulk_set_status(
     *,
     leavers: Sequence[SchoolLeaver],
     kind: str,
@@ -338,10 +338,10 @@ def cases_bulk_status(
         for leaver in leavers:
             if kind == "participation":
                 assert start_date is not None
-                participation_record(learner=leaver.learner, status=value, start_date=start_date, by=by,
+                participation_spell_create(learner=leaver.learner, status=value, start_date=start_date, by=by,
                                      note=note, reason=reason.strip(), audit_action="bulk_status")
             else:
-                destination_record(leaver=leaver, kind=kind, category=value, by=by, note=note,
+                destination_record_create(leaver=leaver, kind=kind, category=value, by=by, note=note,
                                    reason=reason.strip(), audit_action="bulk_status")
     return len(leavers)
 
@@ -349,13 +349,13 @@ def cases_bulk_status(
 # --- Exports --------------------------------------------------------------------------------
 
 
-def caseload_export_record(*, by: User, reason: str, authority_ids: Iterable[int], rows: int,
+def caseload_export_audit(*, by: User, reason: str, authority_ids: Iterable[int], rows: int,
                            filters: dict[str, str]) -> None:
     """Audit a caseload export: one entry per authority whose young people it holds."""
     from datahub.models import LocalAuthority
 
     for authority in LocalAuthority.objects.filter(id__in=list(authority_ids)):
-        audit_record(actor=by, action="caseload_export", object_type="caseload", object_id=authority.code,
+        audit_event_create(actor=by, action="caseload_export", object_type="caseload", object_id=authority.code,
                      authority=authority, reason=reason.strip(), detail={"rows": rows, "filters": filters})
 
 
@@ -372,7 +372,7 @@ def _status_points(
     return points
 
 
-def cases_refresh(*, leaver_ids: Iterable[int] | None = None) -> int:
+def case_refresh(*, leaver_ids: Iterable[int] | None = None) -> int:
     """Recompute the derived columns of the cases of these leavers (all leavers when None),
     creating missing cases. Work columns (officer, next action) are left as they are."""
     done = 0
@@ -481,7 +481,7 @@ def _marks() -> tuple[int, int, int, dt.datetime | None]:
     )
 
 
-def cases_sync(*, full: bool = False) -> int:
+def case_sync(*, full: bool = False) -> int:
     """Bring cases up to date with rows written outside these services (bulk loads, imports).
 
     Cheap when nothing changed (a few index lookups). Rows with ids above the stored high-water
@@ -513,7 +513,7 @@ def cases_sync(*, full: bool = False) -> int:
             or (leaver_mark and not Case.objects.filter(leaver_id=leaver_mark).exists())
         )
         if full:
-            n = cases_refresh()
+            n = case_refresh()
         else:
             ids = set(
                 DestinationRecord.objects.filter(id__gt=state.destination_id, id__lte=dest_mark).values_list(
@@ -525,7 +525,7 @@ def cases_sync(*, full: bool = False) -> int:
                 changed_spells |= Q(learner__participation__recorded_at__gt=state.spell_recorded_at)
             ids |= set(SchoolLeaver.objects.filter(changed_spells).values_list("id", flat=True))
             ids |= set(SchoolLeaver.objects.filter(id__gt=state.leaver_id, id__lte=leaver_mark).values_list("id", flat=True))
-            n = cases_refresh(leaver_ids=ids) if ids else 0
+            n = case_refresh(leaver_ids=ids) if ids else 0
         state.destination_id, state.spell_id, state.leaver_id, state.spell_recorded_at = marks
         state.synced_at = timezone.now()
         state.save()

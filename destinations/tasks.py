@@ -1,6 +1,6 @@
 """Celery adapters for destinations: the nightly refresh of every MCMC case.
 
-The caseload brings itself up to date on every read (destinations.services.cases_sync); the
+The caseload brings itself up to date on every read (destinations.services.case_sync); the
 nightly full refresh repairs what the incremental sync cannot see, e.g. a learner moving to a
 school in another authority. Safe to run twice: it recomputes derived columns only.
 """
@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from .services import cases_sync
+from .services import case_sync
 
 
 @shared_task(name="destinations.tasks.refresh_cases", acks_late=True)
 def refresh_cases() -> int:
-    return cases_sync(full=True)
+    return case_sync(full=True)

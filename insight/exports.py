@@ -18,6 +18,7 @@ import csv
 import io
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,7 +28,7 @@ from django.utils.text import slugify
 
 from datahub import disclosure
 from datahub.disclosure import Cell
-from datahub.services import audit_record
+from datahub.services import audit_event_create
 from datahub.spreadsheet import neutralise
 
 NO_DATA = "\u2013"  # en dash
@@ -72,7 +73,7 @@ class TColumn:
 class TRow:
     header: TCell
     cells: list[TCell]
-    spark: str = ""  # inline SVG markup (trusted: built from numbers by insight.views_dashboards)
+    spark: Sequence[float | int | None] = ()  # the figures the trend sparkline draws (insight_tags.sparkline)
 
 
 @dataclass
@@ -209,7 +210,7 @@ def export_response(
     """The file for ``table`` in ``fmt``, after writing the export to the audit log."""
     if fmt not in FORMATS:
         raise ValueError(fmt)
-    audit_record(
+    audit_event_create(
         actor=request.user,
         action="export_benchmarks",
         object_type=object_type,

@@ -245,7 +245,7 @@ class VCInterval(models.Model):
 
 
 class RelaxationCount(models.Model):
-    """How many of a school's leavers needed a relaxed VC match (DOMAIN.md: record it)."""
+    """How many of a school's leavers needed a relaxed VC match (docs/domain.md: record it)."""
 
     run = models.ForeignKey(BenchmarkRun, on_delete=models.CASCADE, db_constraint=False)
     establishment = models.ForeignKey(Establishment, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False)

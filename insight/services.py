@@ -21,21 +21,21 @@ import numpy as np
 import pandas as pd
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Max, Q
+from django.db.models import F, Q
 from django.utils import timezone
 
-from datahub.models import Establishment, SchoolLeaver, TariffScale, User
+from datahub.models import SchoolLeaver, TariffScale, User
 
 from . import framestore, loaders
 from .benchmarking import columns as c
 from .benchmarking import engine
 from .models import BenchmarkChunk, BenchmarkRun, ChunkStatus, RunStatus
 from .persist import persist_result
+from .selectors.leavers import latest_years
 
 log = logging.getLogger(__name__)
 
 ENGINE_VERSION = "1.0"
-DEFAULT_YEARS = 5
 LEASE = timedelta(seconds=int(getattr(settings, "BENCHMARK_CHUNK_LEASE_SECONDS", 900)))
 # Frames a chunk keeps for finalise: comparators and per-leaver relaxation are not stored.
 _KEPT = (
@@ -51,14 +51,6 @@ class RunError(Exception):
 
 def worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
-
-
-def latest_years(n: int = DEFAULT_YEARS) -> list[int]:
-    last = SchoolLeaver.objects.aggregate(y=Max("leaver_year"))["y"]
-    if last is None:
-        return []
-    present = set(SchoolLeaver.objects.filter(leaver_year__gt=last - n).values_list("leaver_year", flat=True).distinct())
-    return sorted(present)
 
 
 @transaction.atomic
@@ -218,21 +210,17 @@ def run_finalise(run_id: int) -> bool:
     return True
 
 
-def runs_reap(*, now: None = None) -> int:
+def run_reap_expired(*, now: None = None) -> int:
     """Put chunks whose worker died (lease expired) back to pending; returns how many."""
     return BenchmarkChunk.objects.filter(status=ChunkStatus.RUNNING, lease_until__lt=timezone.now()).update(
         status=ChunkStatus.PENDING, claimed_by=""
     )
 
 
-def run_in_process(run: BenchmarkRun) -> BenchmarkRun:
+def run_execute_in_process(run: BenchmarkRun) -> BenchmarkRun:
     """Compute every chunk and finalise in this process (the embedded default and tests)."""
     for chunk_id in run.chunks.order_by("year", "index").values_list("id", flat=True):
         chunk_compute(chunk_id)
     run_finalise(run.id)
     run.refresh_from_db()
     return run
-
-
-def secondary_establishment_ids() -> list[int]:
-    return list(Establishment.objects.filter(type="secondary").values_list("id", flat=True))

@@ -62,7 +62,7 @@ def start_run(run_id: int) -> None:
 @shared_task
 def reap_stuck_runs() -> int:
     """Periodic: re-queue chunks whose lease expired (their worker died), and finalise ready runs."""
-    services.runs_reap()
+    services.run_reap_expired()
     requeued = 0
     active = BenchmarkRun.objects.filter(status__in=[RunStatus.PENDING, RunStatus.RUNNING])
     for chunk_id in BenchmarkChunk.objects.filter(run__in=active, status=ChunkStatus.PENDING, attempts__gt=0).values_list(
@@ -78,6 +78,6 @@ def reap_stuck_runs() -> int:
 def enqueue_run(run: BenchmarkRun) -> None:
     """Start a run: in-process in the embedded default, else on the workers."""
     if settings.CELERY_TASK_ALWAYS_EAGER:
-        services.run_in_process(run)
+        services.run_execute_in_process(run)
     else:
         start_run.delay(run.id)

@@ -152,7 +152,7 @@ class PartnershipViewSet(
         p = self.get_object()  # 404 for anyone outside the two schools
         data = ActionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        school = services.acting_school_for(request.user, p, name)
+        school = selectors.acting_school_for(request.user, p, name)
         if school is None:
             raise Http404("No such partnership")
         try:
@@ -230,5 +230,5 @@ class PartnershipNotificationViewSet(
         data = MarkReadSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         ids = data.validated_data.get("ids")
-        n = services.notifications_mark_read(user=request.user, ids=ids)
+        n = services.notification_mark_read(user=request.user, ids=ids)
         return Response({"marked": n})

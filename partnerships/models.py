@@ -8,6 +8,8 @@ withdrawn. The database guarantees: no partnership with yourself, and at most on
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -26,6 +28,37 @@ class Status(models.TextChoices):
 
 
 LIVE = (Status.PROPOSED, Status.ACTIVE)
+
+
+@dataclass(frozen=True)
+class Transition:
+    """One move of the state machine (partnerships.services carries it out)."""
+
+    verb: str  # audit action suffix and the word in messages
+    from_status: Status
+    to_status: Status
+    side: str  # "partner", "proposer" or "either": whose admins may do it
+    refusal: str  # why the other side may not
+
+
+TRANSITIONS = {
+    "accept": Transition("accept", Status.PROPOSED, Status.ACTIVE, "partner",
+                         "Only the school that received the proposal can accept it."),
+    "decline": Transition("decline", Status.PROPOSED, Status.DECLINED, "partner",
+                          "Only the school that received the proposal can decline it."),
+    "withdraw": Transition("withdraw", Status.PROPOSED, Status.WITHDRAWN, "proposer",
+                           "Only the school that sent the proposal can withdraw it."),
+    "end": Transition("end", Status.ACTIVE, Status.ENDED, "either", ""),
+}
+
+# Why a transition is refused when the partnership is already in this state.
+STATE_REFUSAL = {
+    Status.PROPOSED: "The proposal is still waiting for an answer.",
+    Status.ACTIVE: "The partnership is already active.",
+    Status.DECLINED: "The proposal was declined.",
+    Status.WITHDRAWN: "The proposal was withdrawn.",
+    Status.ENDED: "The partnership has ended.",
+}
 
 
 class Partnership(models.Model):

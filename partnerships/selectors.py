@@ -9,9 +9,9 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from datahub.access import memberships_of
-from datahub.models import ESTABLISHMENT_ROLES, Establishment, Role
+from datahub.models import ESTABLISHMENT_ROLES, Establishment, Role, User
 
-from .models import LIVE, Notification, Partnership, PartnershipEvent, Status
+from .models import LIVE, TRANSITIONS, Notification, Partnership, PartnershipEvent, Status
 
 
 def partner_establishment_ids(establishment_ids: Iterable[int]) -> set[int]:
@@ -45,6 +45,34 @@ def admin_establishment_ids(user: object) -> set[int]:
         for m in memberships_of(user)
         if m.role == Role.ESTABLISHMENT_ADMIN and m.establishment_id
     }
+
+
+def admins_of(establishment: Establishment) -> list[User]:
+    """Active users holding the establishment admin role at ``establishment``."""
+    return list(
+        User.objects.filter(
+            is_active=True,
+            memberships__role=Role.ESTABLISHMENT_ADMIN,
+            memberships__establishment=establishment,
+        ).distinct().order_by("email")
+    )
+
+
+def acting_school_for(user: User, partnership: Partnership, action: str) -> Establishment | None:
+    """Which of the partnership's schools ``user`` acts for in ``action``: one where they are admin
+    and the action belongs to that side; else a school of theirs in it (the transition then refuses
+    with the reason); None when neither school is theirs (callers answer 404)."""
+    admin = admin_establishment_ids(user)
+    mine = member_establishment_ids(user)
+    side = TRANSITIONS[action].side
+    sides = [partnership.partner, partnership.proposer]
+    for est in sides:
+        if est.pk in admin and (side == "either" or est.pk == getattr(partnership, f"{side}_id")):
+            return est
+    for est in sides:
+        if est.pk in mine:
+            return est
+    return None
 
 
 def partnerships_for(user: object) -> QuerySet[Partnership]:
@@ -99,6 +127,15 @@ def partnership_tables(establishment: Establishment) -> PartnershipTables:
 
 def partnership_events(partnership: Partnership) -> QuerySet[PartnershipEvent]:
     return partnership.events.select_related("actor", "acting_for").order_by("at", "id")
+
+
+def partnership_event(event_id: int) -> PartnershipEvent | None:
+    """One transition with what its e-mails name (both schools, the acting school, the actor)."""
+    return (
+        PartnershipEvent.objects.select_related("partnership__proposer", "partnership__partner", "acting_for", "actor")
+        .filter(pk=event_id)
+        .first()
+    )
 
 
 def unread_notifications(user: Any, establishment_ids: Iterable[int] | None = None) -> QuerySet[Notification]:

@@ -4,7 +4,7 @@
         |-----decline (partner's admin)----> declined
         '-----withdraw (proposer's admin)--> withdrawn
 
-Rules (DOMAIN.md, "Learning Partners"):
+Rules (docs/domain.md, "Learning Partners"):
 
 - only an establishment admin of the school concerned may act for it (datahub.access
   ``can_act_for_establishment``); anyone else is refused with PermissionDenied;
@@ -17,27 +17,29 @@ Rules (DOMAIN.md, "Learning Partners"):
   and one refusal;
 - every transition records who, when, for which school and an optional message
   (PartnershipEvent), writes an audit entry, and notifies the *other* school's admins in the
-  portal (Notification) and by email (sent after the transaction commits, see tasks.py).
+  portal (Notification) and by email (sent after the transaction commits, see tasks.py); the
+  words of both are in notifications.py and its templates.
+
+The state machine itself (TRANSITIONS, STATE_REFUSAL) is data next to the model (models.py);
+reads, such as which school a user acts for, are in selectors.py.
 """
 
 from __future__ import annotations
-
-import logging
-from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from datahub.access import can_act_for_establishment
-from datahub.models import Establishment, Role, User
-from datahub.services import audit_record
+from datahub.models import Establishment, User
+from datahub.services import audit_event_create
 
-from .models import Notification, Partnership, PartnershipEvent, Status
-from .selectors import admin_establishment_ids, live_partnership_between, member_establishment_ids
+from .models import STATE_REFUSAL, TRANSITIONS, Notification, Partnership, PartnershipEvent, Status
+from .notifications import notice_text
+from .selectors import admins_of, live_partnership_between
+from .tasks import partnership_emails_enqueue
 
 MAX_MESSAGE = 2000
-log = logging.getLogger(__name__)
 
 
 class PartnershipError(Exception):
@@ -46,34 +48,6 @@ class PartnershipError(Exception):
 
 class PartnershipStateError(PartnershipError):
     """The partnership is not in a state that allows this (already accepted, ended, ...)."""
-
-
-@dataclass(frozen=True)
-class _Transition:
-    verb: str  # audit action suffix and the word in messages
-    from_status: Status
-    to_status: Status
-    side: str  # "partner", "proposer" or "either": whose admins may do it
-    refusal: str  # why the other side may not
-
-
-TRANSITIONS = {
-    "accept": _Transition("accept", Status.PROPOSED, Status.ACTIVE, "partner",
-                          "Only the school that received the proposal can accept it."),
-    "decline": _Transition("decline", Status.PROPOSED, Status.DECLINED, "partner",
-                           "Only the school that received the proposal can decline it."),
-    "withdraw": _Transition("withdraw", Status.PROPOSED, Status.WITHDRAWN, "proposer",
-                            "Only the school that sent the proposal can withdraw it."),
-    "end": _Transition("end", Status.ACTIVE, Status.ENDED, "either", ""),
-}
-
-_STATE_REFUSAL = {
-    Status.PROPOSED: "The proposal is still waiting for an answer.",
-    Status.ACTIVE: "The partnership is already active.",
-    Status.DECLINED: "The proposal was declined.",
-    Status.WITHDRAWN: "The proposal was withdrawn.",
-    Status.ENDED: "The partnership has ended.",
-}
 
 
 def _clean_message(message: str) -> str:
@@ -90,29 +64,6 @@ def _require_admin(by: User, acting_for: Establishment) -> None:
         )
 
 
-def _notice_text(verb: str, acting_for: Establishment, other: Establishment) -> str:
-    who = f"{acting_for.name} ({acting_for.seed_code})"
-    return {
-        "propose": f"{who} proposed a learning partnership with {other.name}.",
-        "accept": f"{who} accepted the learning partnership proposed by {other.name}. "
-                  "You are now learning partners and see each other's data without suppression.",
-        "decline": f"{who} declined the learning partnership proposed by {other.name}.",
-        "withdraw": f"{who} withdrew its learning partnership proposal to {other.name}.",
-        "end": f"{who} ended its learning partnership with {other.name}.",
-    }[verb][:300]
-
-
-def admins_of(establishment: Establishment) -> list[User]:
-    """Active users holding the establishment admin role at ``establishment``."""
-    return list(
-        User.objects.filter(
-            is_active=True,
-            memberships__role=Role.ESTABLISHMENT_ADMIN,
-            memberships__establishment=establishment,
-        ).distinct().order_by("email")
-    )
-
-
 def _record(
     *, partnership: Partnership, verb: str, by: User, acting_for: Establishment, from_status: str,
     to_status: Status, message: str,
@@ -123,12 +74,12 @@ def _record(
         to_status=to_status, message=message, at=partnership.updated_at,
     )
     other = partnership.other(acting_for)
-    audit_record(
+    audit_event_create(
         actor=by, action=f"partnership_{verb}", object_type="partnership", object_id=partnership.pk,
         establishment=acting_for,
         detail={"other_seed_code": other.seed_code, "from": from_status, "to": str(to_status)},
     )
-    text = _notice_text(verb, acting_for, other)
+    text = notice_text(verb, acting_for, other)
     Notification.objects.bulk_create(
         [
             Notification(recipient=u, partnership=partnership, event=event, establishment=other, text=text,
@@ -138,18 +89,8 @@ def _record(
         ]
     )
     event_id = event.pk
-    transaction.on_commit(lambda: _enqueue_emails(event_id))
+    transaction.on_commit(lambda: partnership_emails_enqueue(event_id))
     return event
-
-
-def _enqueue_emails(event_id: int) -> None:
-    """After commit: the transition stands even if mail (or the broker) is down; say so in the log."""
-    from .tasks import send_partnership_emails
-
-    try:
-        send_partnership_emails.delay(event_id)
-    except Exception:  # the in-app notification is already stored; mail is best effort
-        log.exception("could not send the e-mails for partnership event %s", event_id)
 
 
 @transaction.atomic
@@ -221,7 +162,7 @@ def _transition(
         if not side_ok:
             raise PermissionDenied(t.refusal)
         if locked.status != t.from_status:
-            raise PartnershipStateError(_STATE_REFUSAL[Status(locked.status)])
+            raise PartnershipStateError(STATE_REFUSAL[Status(locked.status)])
         now = timezone.now()
         # Conditional update: a belt to the lock's braces (and the whole guard on databases
         # without row locks): only the first mover finds the expected status.
@@ -230,7 +171,7 @@ def _transition(
         )
         if not moved:
             locked.refresh_from_db()
-            raise PartnershipStateError(_STATE_REFUSAL[Status(locked.status)])
+            raise PartnershipStateError(STATE_REFUSAL[Status(locked.status)])
         locked.status = t.to_status
         locked.updated_at = now
         _record(partnership=locked, verb=t.verb, by=by, acting_for=acting_for, from_status=t.from_status,
@@ -259,23 +200,6 @@ def partnership_end(*, partnership: Partnership, by: User, acting_for: Establish
     return _transition("end", partnership=partnership, by=by, acting_for=acting_for, message=message)
 
 
-def acting_school_for(user: User, partnership: Partnership, action: str) -> Establishment | None:
-    """Which of the partnership's schools ``user`` acts for in ``action``: one where they are admin
-    and the action belongs to that side; else a school of theirs in it (the transition then refuses
-    with the reason); None when neither school is theirs (callers answer 404)."""
-    admin = admin_establishment_ids(user)
-    mine = member_establishment_ids(user)
-    side = TRANSITIONS[action].side
-    sides = [partnership.partner, partnership.proposer]
-    for est in sides:
-        if est.pk in admin and (side == "either" or est.pk == getattr(partnership, f"{side}_id")):
-            return est
-    for est in sides:
-        if est.pk in mine:
-            return est
-    return None
-
-
 ACTIONS = {
     "accept": partnership_accept,
     "decline": partnership_decline,
@@ -284,7 +208,7 @@ ACTIONS = {
 }
 
 
-def notifications_mark_read(*, user: User, ids: list[int] | None = None) -> int:
+def notification_mark_read(*, user: User, ids: list[int] | None = None) -> int:
     """Mark the user's unread partnership notifications (all, or those in ``ids``) as read."""
     qs = Notification.objects.filter(recipient=user, read_at__isnull=True)
     if ids is not None:

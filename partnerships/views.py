@@ -1,6 +1,6 @@
 """Learning partnership pages: View Partnerships, a partnership's history, propose and the actions.
 
-Who may do what (DOMAIN.md, "Learning Partners"; issue 5):
+Who may do what (docs/domain.md, "Learning Partners"):
 - View Partnerships: admins and staff of a school (the school they are working as).
 - A partnership (history, action pages): members (admin or staff) of either school; anyone else
   gets 404, whatever id they put in the path.
@@ -27,7 +27,7 @@ from datahub.models import ESTABLISHMENT_ROLES, Establishment, User
 from datahub.views_base import PortalView
 
 from . import selectors, services
-from .models import Partnership, Status
+from .models import STATE_REFUSAL, TRANSITIONS, Partnership, Status
 
 ACTION_LABELS = {
     "accept": ("Accept", "Accept the partnership proposal"),
@@ -144,22 +144,22 @@ class PartnershipActionView(PortalView, View):
 
     def _check(self, request: HttpRequest, pk: int) -> tuple[Partnership, Establishment]:
         p = _visible_partnership(request, pk)
-        school = services.acting_school_for(request.user, p, self.action)  # type: ignore[arg-type]
+        school = selectors.acting_school_for(request.user, p, self.action)  # type: ignore[arg-type]
         if school is None:
             raise Http404("No such partnership")
         if not can_act_for_establishment(request.user, school):
             raise PermissionDenied(
                 f"Only a Learning Partner Administrator of {school.name} can {self.action} learning partnerships."
             )
-        t = services.TRANSITIONS[self.action]
+        t = TRANSITIONS[self.action]
         if t.side != "either" and school.pk != getattr(p, f"{t.side}_id"):
             raise PermissionDenied(t.refusal)
         return p, school
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         p, school = self._check(request, pk)
-        t = services.TRANSITIONS[self.action]
-        state_error = "" if p.status == t.from_status else services._STATE_REFUSAL[Status(p.status)]
+        t = TRANSITIONS[self.action]
+        state_error = "" if p.status == t.from_status else STATE_REFUSAL[Status(p.status)]
         return render(request, self.template_name, self._context(p, school, state_error=state_error))
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
@@ -245,7 +245,7 @@ class NotificationsReadView(PortalView, View):
     def post(self, request: HttpRequest) -> HttpResponse:
         raw = request.POST.getlist("notification")
         ids = [int(x) for x in raw if x.isdigit()] or None
-        n = services.notifications_mark_read(user=request.user, ids=ids)  # type: ignore[arg-type]
+        n = services.notification_mark_read(user=request.user, ids=ids)  # type: ignore[arg-type]
         if n:
             messages.info(request, f"{n} notification{'s' if n != 1 else ''} marked as read.")
         return HttpResponseRedirect(_next_url(request, reverse("partnerships:list")))

@@ -42,11 +42,11 @@ def ensure_national_data() -> float | None:
 def ensure_benchmark_run() -> int:
     """The latest successful run, computing one in-process when there is none."""
     from insight.models import BenchmarkRun
-    from insight.services import run_create, run_in_process
+    from insight.services import run_create, run_execute_in_process
 
     run = BenchmarkRun.objects.latest_successful()
     if run is None:
-        run = run_in_process(run_create(seed=NATIONAL_SEED))
+        run = run_execute_in_process(run_create(seed=NATIONAL_SEED))
     return run.pk
 
 

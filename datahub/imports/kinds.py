@@ -1,5 +1,6 @@
 """datahub's own import kinds: establishments, learners and enrolments, school leavers and
-qualification results. (destinations registers destination and participation kinds.)"""
+qualification results, registered from DatahubConfig.ready. (destinations registers destination
+and participation kinds.)"""
 
 from __future__ import annotations
 
@@ -7,7 +8,6 @@ import datetime as dt
 
 import numpy as np
 import pandas as pd
-from django.db import models
 
 from ..models import (
     GRADED_AWARDS,
@@ -20,97 +20,16 @@ from ..models import (
     Learner,
     QualificationResult,
     SchoolLeaver,
-    Sex,
     Stage,
 )
 from .columns import Column, choices_from
-from .engine import Context, Counts, lookup, lookup_columns
-from .registry import ImportKind, register
-from .sql import Staging, Upsert, execute, qn, reject_existing, same
-
-# --- shared columns -------------------------------------------------------------------------
-
-SCN = Column("scn", "scn", help="Scottish Candidate Number of the learner.", example="123456785")
-SEED = Column("seed_code", "seed", help="SEED code of the school.", example="5244439")
-SEX = Column(
-    "sex", "choice", choices={**choices_from(Sex.choices)}, help="F or M.", example="F",
-)
-SIMD = Column("simd_decile", "int", min_value=1, max_value=10, help="SIMD 2020 decile of the home data zone; 1 = most deprived 10%.", example="3")
-
-
-def _flag(name: str, help_text: str) -> Column:
-    return Column(name, "bool", required=False, default=False, help=help_text + " Blank means N.", example="N")
-
-
-ASN = _flag("asn", "Additional support needs.")
-CARE = _flag("care_experienced", "Care experienced / looked after.")
-FSM = _flag("fsm", "Registered for free school meals.")
+from .registry import register
+from .shared import ASN, CARE, FSM, SCN, SEED, SEX, SIMD, check_learner_scope, learners_by_scn, upsert_one_table
+from .sql import Staging, Upsert, qn, reject_existing, same
+from .types import Context, Counts, ImportKind, lookup_columns
 
 LEVEL_OF_AWARD = {AwardType.NATIONAL_3: 3, AwardType.NATIONAL_4: 4, AwardType.NATIONAL_5: 5, AwardType.HIGHER: 6,
                   AwardType.ADVANCED_HIGHER: 7}
-
-
-# --- shared lookups -------------------------------------------------------------------------
-
-
-def learners_by_scn(ctx: Context, *, column: str = "scn", required: bool = True) -> pd.DataFrame:
-    """Per row: learner_id, learner_est, learner_auth, last_year (NaN where unknown); unknown SCNs are errors."""
-    ok = ctx.valid(column)
-    scns = ctx.frame[column].where(ok, "")
-    table = lookup(
-        "SELECT l.scn, l.id, l.establishment_id, e.authority_id, "
-        f"(SELECT MAX(en.year) FROM {qn(Enrolment._meta.db_table)} en WHERE en.learner_id = l.id) "
-        f"FROM {qn(Learner._meta.db_table)} l JOIN {qn(Establishment._meta.db_table)} e ON e.id = l.establishment_id "
-        "WHERE l.scn {keys}",
-        scns.tolist(),
-        ["scn", "learner_id", "learner_est", "learner_auth", "last_year"],
-    ).set_index("scn")
-    out = lookup_columns(scns, table, ["learner_id", "learner_est", "learner_auth", "last_year"])
-    if required:
-        unknown = ok & (scns != "").to_numpy() & out["learner_id"].isna().to_numpy()
-        ctx.add(column, unknown, "No learner has this SCN: load the learner first with a learners file.")
-    return out
-
-
-def check_learner_scope(ctx: Context, learners: pd.DataFrame, column: str = "scn") -> None:
-    ctx.check_scope(
-        learners["learner_est"], learners["learner_auth"], column,
-        "This learner is on the roll of a school outside the schools or authority you manage.",
-    )
-
-
-def upsert_one_table(
-    ctx: Context,
-    model: type[models.Model],
-    columns: list[tuple[str, str]],
-    frame: pd.DataFrame,
-    key: list[str],
-    values: list[str],
-    *,
-    existing: tuple[str, str],
-    history_establishment: str = "history_establishment",
-) -> Counts:
-    """The write of a kind with one target table: stage ``frame``, plan (counts), then, unless a
-    dry run or an error, keep the history of changed records and merge on ``key``.
-
-    ``existing``: (column, what) for the error on a create-only row whose key already exists.
-    """
-    stg = Staging(columns, ctx)
-    try:
-        stg.fill(frame)
-        ctx.check_cancel()
-        up = Upsert(model, key, values, qn(stg.name))
-        counts = up.counts(ctx)
-        if ctx.create_only:
-            reject_existing(ctx, up, *existing)
-        if ctx.dry_run or ctx.has_errors:
-            return counts
-        if counts.updated:
-            up.record_history(ctx, establishment=history_establishment)
-        up.merge(ctx, stg.rows)
-        return counts
-    finally:
-        stg.drop()
 
 
 def _int(series: pd.Series) -> pd.Series:
@@ -393,4 +312,4 @@ RESULTS = register(ImportKind(
     order=40,
 ))
 
-__all__ = ["ESTABLISHMENTS", "LEARNERS", "LEAVERS", "RESULTS", "check_learner_scope", "execute", "learners_by_scn"]
+__all__ = ["ESTABLISHMENTS", "LEARNERS", "LEAVERS", "RESULTS"]

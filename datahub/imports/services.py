@@ -1,41 +1,35 @@
-"""Import batches: create one from an upload or an API body, process it, cancel it.
+"""Import batches: create one from an upload or an API body (and process it), cancel it.
 
 ``import_batch_create`` records who sent what (name, size, SHA-256); a small file is processed at
 once, a large one (over ``IMPORT_BACKGROUND_THRESHOLD_BYTES``) is stored and handed to a Celery
-task (datahub.tasks.run_import_batch) whose progress the batch page shows. Processing is safe to
-run twice: a batch is claimed with a conditional update, and an import writes in one transaction
-or not at all.
+task (datahub.tasks.run_import_batch) whose progress the batch page shows. Processing
+(datahub.imports.processing) is safe to run twice: a batch is claimed with a conditional update,
+and an import writes in one transaction or not at all.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
-import io
-import logging
 import os
 import time
 import uuid
-from typing import IO, Any
+from typing import IO
 
 from django.conf import settings
 from django.core.files.base import File
 from django.core.files.storage import default_storage
-from django.db import DatabaseError, connection, connections, transaction
-from django.db.models import Q
+from django.db import transaction
 from django.utils import timezone
 
-from ..access import scope_for
 from ..models import Establishment, ImportBatch, ImportSource, ImportStatus, User
-from ..services import audit_record
-from . import engine
-from .parsing import FileProblem, ParsedFile, frame_from_records, read_table
+from ..services import audit_event_create
+from ..tasks import run_import_batch
+from .parsing import frame_from_records
+from .processing import import_batch_finish, import_batch_process, import_batch_run
 from .registry import get_kind
-
-log = logging.getLogger(__name__)
+from .types import NoProgress
 
 DEFAULT_BACKGROUND_THRESHOLD = 2_000_000  # bytes
-IMPORT_TASK_TIME_LIMIT = 3 * 3600  # seconds (datahub.tasks.run_import_batch)
 DEFAULT_MAX_FILE_BYTES = 300_000_000
 
 
@@ -56,15 +50,6 @@ def file_digest(fh: IO[bytes]) -> tuple[str, int]:
         size += len(block)
     fh.seek(0)
     return sha.hexdigest(), size
-
-
-def previous_import_of(sha256: str, kind: str, user: User) -> ImportBatch | None:
-    """An earlier successful import of the very same file (same kind and hash) by this user."""
-    return (
-        ImportBatch.objects.filter(file_sha256=sha256, kind=kind, uploaded_by=user, status=ImportStatus.SUCCEEDED)
-        .order_by("-created_at")
-        .first()
-    )
 
 
 def import_batch_create(
@@ -92,115 +77,12 @@ def import_batch_create(
         stored = default_storage.save(f"imports/{uuid.uuid4().hex}/upload.bin", File(fh))
         ImportBatch.objects.filter(pk=batch.pk).update(stored_file=stored)
         batch.stored_file = stored
-        from ..tasks import run_import_batch
-
         transaction.on_commit(lambda: run_import_batch.delay(batch.pk))
         return batch
     return import_batch_process(batch.pk, fh=fh)
 
 
-def import_batch_process(batch_id: int, *, fh: IO[bytes] | None = None) -> ImportBatch:
-    """Claim a pending batch and run it to the end. A batch claimed already is left alone.
-
-    A batch whose worker died (still "running" long after the task's hard time limit) may be
-    claimed again when Celery redelivers its task: nothing of it was written (one transaction).
-    """
-    dead = timezone.now() - dt.timedelta(seconds=IMPORT_TASK_TIME_LIMIT + 300)
-    claimed = (
-        ImportBatch.objects.filter(pk=batch_id)
-        .filter(Q(status=ImportStatus.PENDING)
-                | Q(status__in=[ImportStatus.VALIDATING, ImportStatus.WRITING], started_at__lt=dead))
-        .update(status=ImportStatus.VALIDATING, started_at=timezone.now())
-    )
-    batch = ImportBatch.objects.select_related("uploaded_by", "restrict_to").get(pk=batch_id)
-    if not claimed:
-        return batch
-    kind = get_kind(batch.kind)
-    started = time.perf_counter()
-    progress = BatchProgress(batch.pk)
-    try:
-        assert kind is not None
-        if fh is None:
-            with default_storage.open(batch.stored_file, "rb") as stored:
-                parsed = read_table(io.BytesIO(stored.read()), name=batch.file_name)
-        else:
-            parsed = read_table(fh, name=batch.file_name)
-        ImportBatch.objects.filter(pk=batch.pk).update(rows_total=len(parsed.frame))
-        outcome = _run(batch, kind_name=batch.kind, parsed=parsed, progress=progress)
-    except FileProblem as exc:
-        outcome = engine.Outcome(status=ImportStatus.REJECTED, message=str(exc), error_count=1,
-                                 errors=[engine.RowError(1, "", "", str(exc))])
-    except Exception as exc:  # an unexpected failure: recorded on the batch, then re-raised for the logs
-        log.exception("Import batch %s failed", batch_id)
-        _finish(batch, engine.Outcome(status=ImportStatus.FAILED, message=f"The import failed: {type(exc).__name__}."),
-                started)
-        raise
-    finally:
-        progress.close()
-    return _finish(batch, outcome, started)
-
-
-def _run(batch: ImportBatch, *, kind_name: str, parsed: ParsedFile, progress: engine.Progress,
-         create_only: bool = False) -> engine.Outcome:
-    kind = get_kind(kind_name)
-    assert kind is not None
-    user = batch.uploaded_by
-    ctx = engine.Context(
-        kind=kind, user=user, scope=scope_for(user), batch_id=batch.pk, dry_run=batch.dry_run,
-        create_only=create_only, restrict_to=batch.restrict_to, source="api" if batch.source == ImportSource.API else "file",
-        progress=progress,
-    )
-    return engine.run(ctx, parsed)
-
-
-def _finish(batch: ImportBatch, outcome: engine.Outcome, started: float) -> ImportBatch:
-    written = outcome.counts.new + outcome.counts.updated + outcome.counts.unchanged
-    fields: dict[str, Any] = dict(
-        status=outcome.status,
-        finished_at=timezone.now(),
-        duration_seconds=round(time.perf_counter() - started, 3),
-        message=outcome.message,
-        count_new=outcome.counts.new,
-        count_updated=outcome.counts.updated,
-        count_unchanged=outcome.counts.unchanged,
-        count_rejected=outcome.rejected_rows,
-        error_count=outcome.error_count,
-        errors=[e.as_list() for e in outcome.errors],
-        warning_count=outcome.warning_count,
-        warnings=[w.as_list() for w in outcome.warnings],
-        scope_violation=outcome.scope_violation,
-        rows_written=written if outcome.status == ImportStatus.SUCCEEDED else 0,
-        stored_file="",
-    )
-    if outcome.rows_total:
-        fields["rows_total"] = outcome.rows_total
-        fields["rows_validated"] = outcome.rows_total if outcome.status != ImportStatus.CANCELLED else batch.rows_validated
-    ImportBatch.objects.filter(pk=batch.pk).update(**fields)
-    if batch.stored_file:
-        try:
-            default_storage.delete(batch.stored_file)  # personal data: kept no longer than needed
-        except OSError:
-            log.warning("Could not delete the stored upload of batch %s", batch.pk)
-    batch.refresh_from_db()
-    if outcome.establishment_ids:
-        batch.establishments.set(outcome.establishment_ids)
-    single = None
-    if len(outcome.establishment_ids) == 1:
-        single = Establishment.objects.select_related("authority").filter(pk=outcome.establishment_ids[0]).first()
-    audit_record(
-        actor=batch.uploaded_by,
-        action="import_data" if not batch.dry_run else "import_dry_run",
-        object_type="import_batch",
-        object_id=batch.pk,
-        establishment=single,
-        detail={"kind": batch.kind, "status": batch.status, "new": batch.count_new, "updated": batch.count_updated,
-                "unchanged": batch.count_unchanged, "errors": batch.error_count, "file": batch.file_name,
-                "sha256": batch.file_sha256, "establishments": len(outcome.establishment_ids)},
-    )
-    return batch
-
-
-def import_records(
+def import_batch_from_records(
     *, user: User, kind: str, records: list[dict], create_only: bool = False, restrict_to: Establishment | None = None,
     dry_run: bool = False,
 ) -> ImportBatch:
@@ -212,9 +94,9 @@ def import_records(
         status=ImportStatus.VALIDATING, started_at=timezone.now(), rows_total=len(records),
     )
     started = time.perf_counter()
-    outcome = _run(batch, kind_name=kind, parsed=frame_from_records(records), progress=engine.NoProgress(),
-                   create_only=create_only)
-    return _finish(batch, outcome, started)
+    outcome = import_batch_run(batch, kind_name=kind, parsed=frame_from_records(records), progress=NoProgress(),
+                               create_only=create_only)
+    return import_batch_finish(batch, outcome, started)
 
 
 def import_batch_cancel(*, batch: ImportBatch, user: User) -> bool:
@@ -228,61 +110,8 @@ def import_batch_cancel(*, batch: ImportBatch, user: User) -> bool:
     )
     if stopped and batch.stored_file:
         default_storage.delete(batch.stored_file)
-    audit_record(actor=user, action="import_cancel", object_type="import_batch", object_id=batch.pk)
+    audit_event_create(actor=user, action="import_cancel", object_type="import_batch", object_id=batch.pk)
     return True
 
 
-class BatchProgress:
-    """Progress and cancel for a running batch.
-
-    Counts are written outside the import's transaction so the page sees them while it runs: on
-    PostgreSQL through a second connection (autocommit, short lock timeout); on SQLite only
-    outside a transaction (a second writer would wait for the import's own lock). Writes are
-    throttled to one every half second.
-    """
-
-    INTERVAL = 0.5
-
-    def __init__(self, batch_id: int) -> None:
-        self.batch_id = batch_id
-        self._side: Any = None
-        self._last = 0.0
-
-    def _update(self, **fields: int) -> None:
-        now = time.monotonic()
-        if now - self._last < self.INTERVAL:
-            return
-        self._last = now
-        if not connection.in_atomic_block:
-            ImportBatch.objects.filter(pk=self.batch_id).update(**fields)
-            return
-        if connection.vendor != "postgresql":
-            return
-        try:
-            if self._side is None:
-                self._side = connections.create_connection("default")
-                with self._side.cursor() as cur:
-                    cur.execute("SET lock_timeout = '200ms'")
-            sets = ", ".join(f"{k} = %s" for k in fields)
-            with self._side.cursor() as cur:
-                cur.execute(f"UPDATE {ImportBatch._meta.db_table} SET {sets} WHERE id = %s", [*fields.values(), self.batch_id])
-        except DatabaseError:
-            log.debug("Progress update skipped for batch %s", self.batch_id)
-
-    def writing(self) -> None:
-        ImportBatch.objects.filter(pk=self.batch_id, status=ImportStatus.VALIDATING).update(status=ImportStatus.WRITING)
-
-    def validated(self, rows: int) -> None:
-        self._update(rows_validated=rows)
-
-    def written(self, rows: int) -> None:
-        self._update(rows_written=rows)
-
-    def cancelled(self) -> bool:
-        # READ COMMITTED (PostgreSQL) and SQLite both see a cancel committed by the page meanwhile.
-        return bool(ImportBatch.objects.filter(pk=self.batch_id, cancel_requested=True).exists())
-
-    def close(self) -> None:
-        if self._side is not None:
-            self._side.close()
-            self._side = None
+__all__ = ["import_batch_cancel", "import_batch_create", "import_batch_from_records", "import_batch_process"]

@@ -23,7 +23,9 @@ from django.db import DatabaseError, IntegrityError, connection, models, transac
 
 from ..models import ChangeRecord
 from ..pgcopy import copy_in
-from .engine import WRITE_CHUNK_ROWS, Context, Counts, Issue
+from .types import Context, Counts, Issue
+
+WRITE_CHUNK_ROWS = 200_000  # rows merged per statement, so progress and cancel are checked between
 
 PG_TYPES = {"text": "text", "bigint": "bigint", "int": "integer", "bool": "boolean", "date": "date", "float": "double precision"}
 # Staging column types with a binary COPY form (datahub.pgcopy); a date column makes the stage CSV.

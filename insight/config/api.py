@@ -2,6 +2,7 @@ from rest_framework.routers import APIRootView, DefaultRouter
 
 from datahub import api as datahub_api
 from datahub.api_base import PortalRolePermission
+from datahub.imports import api as imports_api
 from destinations import api as destinations_api
 from partnerships import api as partnerships_api
 
@@ -21,8 +22,8 @@ router.register("establishments", datahub_api.EstablishmentViewSet, basename="es
 router.register("learners", datahub_api.LearnerViewSet, basename="learner")
 router.register("leavers", datahub_api.LeaverViewSet, basename="leaver")
 router.register("results", datahub_api.ResultViewSet, basename="result")
-router.register("import-batches", datahub_api.ImportBatchViewSet, basename="import-batch")
-router.register("imports", datahub_api.ImportKindViewSet, basename="import-kind")
+router.register("import-batches", imports_api.ImportBatchViewSet, basename="import-batch")
+router.register("imports", imports_api.ImportKindViewSet, basename="import-kind")
 router.register("partnerships", partnerships_api.PartnershipViewSet, basename="partnership")
 router.register(
     "partnership-notifications", partnerships_api.PartnershipNotificationViewSet, basename="partnership-notification"

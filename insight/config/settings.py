@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
     "rest_framework",
     "rest_framework.authtoken",
     "oauth2_provider",
@@ -80,6 +82,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "datahub.middleware.RequireMFAMiddleware",
     "datahub.middleware.ActiveMembershipMiddleware",
@@ -88,6 +91,25 @@ MIDDLEWARE = [
 if PRODUCTION:
     # Serves collected static files from gunicorn; in development runserver serves them.
     MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
+
+# Content-Security-Policy (django-csp): scripts only from our own origin, never inline, so an
+# injected <script> cannot run. Styles allow inline because the API docs' renderers (Swagger UI,
+# ReDoc) and Chart.js set style attributes; our own templates carry no inline style.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "worker-src": ["'self'", "blob:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 
 ROOT_URLCONF = "insight.config.urls"
 WSGI_APPLICATION = "insight.config.wsgi.application"
@@ -149,9 +171,15 @@ ACCOUNT_ADAPTER = "datahub.adapters.PortalAccountAdapter"  # accounts are provis
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = True
 ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
 ACCOUNT_RATE_LIMITS = {
+    # "key" is the account at one client address (datahub.adapters): nobody elsewhere can lock a user out.
     "login_failed": env.str("LOGIN_RATE_LIMIT", default="10/m/ip,5/5m/key"),
     "reset_password": "20/m/ip,5/m/key",
 }
+# Guessing one account from many addresses: after this many failures in 15 minutes every attempt on
+# the account waits a growing delay (right password or wrong; the right one still signs in).
+SIGNIN_DELAY_AFTER_FAILURES = env.int("SIGNIN_DELAY_AFTER_FAILURES", default=10)
+SIGNIN_DELAY_STEP_SECONDS = env.float("SIGNIN_DELAY_STEP_SECONDS", default=0.5)
+SIGNIN_DELAY_MAX_SECONDS = env.float("SIGNIN_DELAY_MAX_SECONDS", default=5.0)
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "dashboard"
 ACCOUNT_LOGOUT_REDIRECT_URL = "account_login"
@@ -159,6 +187,38 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Insight Portal"
 # Roles that must set up TOTP before doing anything else (see datahub.middleware.RequireMFAMiddleware).
 MFA_REQUIRED_FOR_ADMINS = env.bool("MFA_REQUIRED_FOR_ADMINS", default=PRODUCTION)
+
+# --- Single sign-on (OpenID Connect, e.g. the education identity provider) ------------------
+# Configured per deployment; with OIDC_SERVER_URL unset there is no SSO button and nothing changes.
+# A sign-in through the provider reaches an account only when the provider vouches for the e-mail
+# address (email_verified) and it is an invited portal user's (datahub.adapters): no sign-up, roles
+# are granted in the portal only, and MFA_REQUIRED_FOR_ADMINS roles still use the portal's TOTP.
+SOCIALACCOUNT_ADAPTER = "datahub.adapters.PortalSocialAccountAdapter"
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False  # linking is the adapter's rule, not allauth's e-mail matching
+SOCIALACCOUNT_STORE_TOKENS = False  # the provider's tokens are not needed after sign-in
+SOCIALACCOUNT_EMAIL_VERIFICATION = "none"
+OIDC_SERVER_URL = env.str("OIDC_SERVER_URL", default="").rstrip("/")
+SOCIALACCOUNT_PROVIDERS: dict[str, dict] = {"openid_connect": {"OAUTH_PKCE_ENABLED": True, "APPS": []}}
+if OIDC_SERVER_URL:
+    if PRODUCTION and not OIDC_SERVER_URL.startswith("https://"):
+        raise ImproperlyConfigured("OIDC_SERVER_URL must be an https:// address when DJANGO_ENV=production")
+    SOCIALACCOUNT_PROVIDERS["openid_connect"]["APPS"] = [
+        {
+            "provider_id": env.str("OIDC_PROVIDER_ID", default="education"),
+            "name": env.str("OIDC_PROVIDER_NAME", default="Education account (Glow)"),
+            "client_id": env.str("OIDC_CLIENT_ID"),  # no default: fails loudly when missing
+            "secret": env.str("OIDC_CLIENT_SECRET"),
+            "settings": {"server_url": OIDC_SERVER_URL, "oauth_pkce_enabled": True},
+        }
+    ]
+    # "Sign in with ..." posts to the portal, which redirects to the provider: Chromium applies
+    # form-action to that redirect too, so the provider's origin must be allowed there.
+    _oidc_origin = "/".join(OIDC_SERVER_URL.split("/")[:3])
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"] = [
+        "'self'",
+        _oidc_origin,
+        *env.list("OIDC_FORM_ACTION_ORIGINS", default=[]),  # if its login page is elsewhere
+    ]
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Insight Portal <no-reply@insight.invalid>")
@@ -238,6 +298,18 @@ OAUTH2_PROVIDER = {
     "SCOPES": {"api": "Use the integration API as the client's system account"},
     "DEFAULT_SCOPES": ["api"],
     "ACCESS_TOKEN_EXPIRE_SECONDS": env.int("OAUTH2_ACCESS_TOKEN_SECONDS", default=3600),
+    # RFC 9700 (OAuth 2.0 Security Best Current Practice): tokens stored hashed, never read from a
+    # query string; no implicit or password grant, no "plain" PKCE, https redirects only, refresh
+    # replay revokes the family. Most concern browser flows we do not serve; on they stay off for good.
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    "COMPLIANT_BCP_RFC9700_REFRESH_TOKEN": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https"],
 }
 
 SPECTACULAR_SETTINGS = {
@@ -294,7 +366,10 @@ IMPORT_BACKGROUND_THRESHOLD_BYTES = env.int("IMPORT_BACKGROUND_THRESHOLD_BYTES",
 IMPORT_MAX_FILE_BYTES = env.int("IMPORT_MAX_FILE_BYTES", default=300_000_000)
 IMPORT_API_MAX_ROWS = env.int("IMPORT_API_MAX_ROWS", default=10_000)
 # The portal's public address, for links in e-mails (e.g. https://insight.example.gov.scot).
-PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="")
+# Unset: http://127.0.0.1:8000 (make run), or https:// and the first allowed host in production.
+PORTAL_BASE_URL = env.str(
+    "PORTAL_BASE_URL", default=f"https://{ALLOWED_HOSTS[0]}" if PRODUCTION else "http://127.0.0.1:8000"
+).rstrip("/")
 # Counts under this are suppressed for viewers not entitled to see them (disclosure control).
 DISCLOSURE_MIN_COUNT = env.int("DISCLOSURE_MIN_COUNT", default=5)
 # Where people report an accessibility problem (shown in the accessibility statement).

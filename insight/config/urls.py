@@ -1,7 +1,7 @@
 from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 from oauth2_provider.views import RevokeTokenView, TokenView
 
 from datahub.views import SwitchContextView
@@ -19,7 +19,8 @@ urlpatterns = [
     path("accessibility/", views.AccessibilityView.as_view(), name="accessibility"),
     path("healthz/", views.healthz, name="healthz"),
     path("datahub/", include("datahub.urls")),
-    path("insight/", include("insight.insight_urls")),
+    path("users/", include("datahub.useradmin.urls")),
+    path("insight/", include("insight.urls")),
     path("partnerships/", include("partnerships.urls")),
     path("destinations/", include("destinations.urls")),
     path("api/v1/", include("insight.config.api", namespace="api")),
@@ -27,6 +28,6 @@ urlpatterns = [
     path("oauth/token/", TokenView.as_view(), name="oauth_token"),
     path("oauth/revoke/", RevokeTokenView.as_view(), name="oauth_revoke"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api_docs"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api_docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api_redoc"),
 ]

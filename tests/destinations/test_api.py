@@ -4,24 +4,16 @@ history kept, outsiders not found, every read and write audited."""
 from __future__ import annotations
 
 import pytest
-from rest_framework.authtoken.models import Token
-from rest_framework.test import APIClient
 
 from datahub.models import AuditEvent
 from destinations.models import Case, DestinationRecord, ParticipationSpell
-from tests.destinations.conftest import CANARY_Y
+from tests.destinations.worlds import CANARY_Y
+from tests.worlds import token_api_client as api
 
 pytestmark = pytest.mark.django_db
 
 RECORDS = "/api/v1/destination-records/"
 SPELLS = "/api/v1/participation-spells/"
-
-
-def api(user) -> APIClient:
-    c = APIClient()
-    token, _ = Token.objects.get_or_create(user=user)
-    c.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-    return c
 
 
 def test_partner_system_records_a_destination_and_history_is_kept(world, caseload) -> None:

@@ -22,7 +22,7 @@ def test_measures_count_every_leaver_and_current_records_only(world, caseload) -
     assert (m.sustained_known, m.sustained) == (2, 1)
     assert m.initial_known_pct == 80.0 and m.initial_positive_pct == 75.0 and m.sustained_pct == 50.0
     # A change supersedes: only the current record counts.
-    services.destination_record(leaver=caseload.unknown_a, kind="initial", category="EMPLOYMENT",
+    services.destination_record_create(leaver=caseload.unknown_a, kind="initial", category="EMPLOYMENT",
                                 by=world.personas["mcmc_x"])
     m = destination_measures(level="establishment", ids=[world.school_a.pk], years=[year])[(world.school_a.pk, year, None)]
     assert m.leavers == 5 and (m.initial_known, m.initial_positive) == (5, 4)
@@ -51,7 +51,7 @@ def test_measures_merge_and_empty_percentages() -> None:
 
 
 def test_the_engine_loader_reads_current_records_only(world, caseload) -> None:
-    services.destination_record(leaver=caseload.unknown_a, kind="initial", category="FE", by=world.personas["mcmc_x"])
+    services.destination_record_create(leaver=caseload.unknown_a, kind="initial", category="FE", by=world.personas["mcmc_x"])
     frame = load_destinations([caseload.leaver_year])
     rows = frame[frame["leaver_id"] == caseload.unknown_a.pk]
     assert len(rows) == 1 and rows.iloc[0]["category"] == "FE" and rows.iloc[0]["positive"] == 1.0

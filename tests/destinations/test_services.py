@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _case(leaver):
-    services.cases_sync()
+    services.case_sync()
     return Case.objects.get(leaver=leaver)
 
 
@@ -27,9 +27,9 @@ def test_a_change_of_destination_keeps_the_history(world, caseload) -> None:
     officer = world.personas["mcmc_x"]
     leaver = caseload.unknown_a
     first = DestinationRecord.objects.get(leaver=leaver, kind="initial")
-    new = services.destination_record(leaver=leaver, kind="initial", category="FE", by=officer,
+    new = services.destination_record_create(leaver=leaver, kind="initial", category="FE", by=officer,
                                       note="Enrolled at City College", reason="Confirmed by phone")
-    newer = services.destination_record(leaver=leaver, kind="initial", category="EMPLOYMENT", by=officer)
+    newer = services.destination_record_create(leaver=leaver, kind="initial", category="EMPLOYMENT", by=officer)
     rows = list(DestinationRecord.objects.filter(leaver=leaver, kind="initial").order_by("id"))
     assert [r.category for r in rows] == ["UNKNOWN", "FE", "EMPLOYMENT"]
     assert rows[0].pk == first.pk and rows[0].superseded_at is not None  # the earlier record is untouched
@@ -50,7 +50,7 @@ def test_the_database_refuses_two_current_records_of_a_kind(caseload) -> None:
 
 def test_a_new_destination_moves_the_young_person_off_the_caseload(world, caseload) -> None:
     assert _case(caseload.unknown_a).status == "unknown"
-    services.destination_record(leaver=caseload.unknown_a, kind="follow_up", category="TRAINING",
+    services.destination_record_create(leaver=caseload.unknown_a, kind="follow_up", category="TRAINING",
                                 by=world.personas["mcmc_x"])
     case = Case.objects.get(leaver=caseload.unknown_a)
     assert case.status == "positive" and case.status_source == "follow_up" and case.status_value == "TRAINING"
@@ -59,18 +59,18 @@ def test_a_new_destination_moves_the_young_person_off_the_caseload(world, caselo
 def test_a_participation_status_closes_the_open_spell(world, caseload) -> None:
     learner = caseload.unconfirmed_a.learner
     start = caseload.today
-    services.participation_record(learner=learner, status="EMPLOYMENT", start_date=start, by=world.personas["mcmc_x"])
+    services.participation_spell_create(learner=learner, status="EMPLOYMENT", start_date=start, by=world.personas["mcmc_x"])
     spells = list(ParticipationSpell.objects.filter(learner=learner).order_by("start_date"))
     assert [s.status for s in spells] == ["EDUCATION", "UNCONFIRMED", "EMPLOYMENT"]
     assert spells[1].end_date == start - dt.timedelta(days=1) and spells[2].end_date is None
     assert Case.objects.get(leaver=caseload.unconfirmed_a).status == "positive"
     with pytest.raises(ValidationError):
-        services.participation_record(learner=learner, status="TRAINING", start_date=start, by=world.personas["mcmc_x"])
+        services.participation_spell_create(learner=learner, status="TRAINING", start_date=start, by=world.personas["mcmc_x"])
 
 
 def test_a_contact_sets_the_next_action_and_last_contact(world, caseload) -> None:
     due = caseload.today + dt.timedelta(days=7)
-    contact = services.contact_record(
+    contact = services.contact_note_create(
         leaver=caseload.negative_a, by=world.personas["mcmc_x"], contact_date=caseload.today, method="phone",
         outcome="spoke", note="Interested in a modern apprenticeship", next_action="Send SDS referral",
         next_action_date=due,
@@ -81,7 +81,7 @@ def test_a_contact_sets_the_next_action_and_last_contact(world, caseload) -> Non
     assert ContactNote.objects.get() == contact
     assert AuditEvent.objects.filter(action="contact_record", object_id=str(caseload.negative_a.learner_id)).count() == 1
     with pytest.raises(ValidationError):
-        services.contact_record(leaver=caseload.negative_a, by=None, contact_date=caseload.today + dt.timedelta(days=1),
+        services.contact_note_create(leaver=caseload.negative_a, by=None, contact_date=caseload.today + dt.timedelta(days=1),
                                 method="phone", outcome="spoke")
 
 
@@ -89,7 +89,7 @@ def test_bulk_assign_with_a_foreign_young_person_changes_nobody(world, caseload)
     officer = world.personas["mcmc_x"]
     leavers = [caseload.unknown_a, caseload.negative_a, caseload.unknown_b]
     with pytest.raises(PermissionDenied):
-        services.cases_bulk_assign(leavers=leavers, officer=officer, by=officer, reason="Spread the load")
+        services.case_bulk_assign(leavers=leavers, officer=officer, by=officer, reason="Spread the load")
     assert not Case.objects.filter(officer=officer).exists()
     assert not AuditEvent.objects.filter(action="bulk_assign").exists()
 
@@ -98,10 +98,10 @@ def test_bulk_assign_needs_a_reason_and_an_officer_of_the_authority(world, casel
     officer = world.personas["mcmc_x"]
     leavers = [caseload.unknown_a, caseload.negative_a]
     with pytest.raises(ValidationError):
-        services.cases_bulk_assign(leavers=leavers, officer=officer, by=officer, reason="  ")
+        services.case_bulk_assign(leavers=leavers, officer=officer, by=officer, reason="  ")
     with pytest.raises(ValidationError):
-        services.cases_bulk_assign(leavers=leavers, officer=world.personas["mcmc_y"], by=officer, reason="Cover")
-    n = services.cases_bulk_assign(leavers=leavers, officer=officer, by=officer, reason="New term")
+        services.case_bulk_assign(leavers=leavers, officer=world.personas["mcmc_y"], by=officer, reason="Cover")
+    n = services.case_bulk_assign(leavers=leavers, officer=officer, by=officer, reason="New term")
     assert n == 2 and Case.objects.filter(officer=officer).count() == 2
     assert AuditEvent.objects.filter(action="bulk_assign", reason="New term").count() == 2
 
@@ -114,7 +114,7 @@ def test_bulk_status_update_is_all_or_nothing(world, caseload) -> None:
     leavers = [caseload.unknown_a, caseload.unconfirmed_a]
     before = DestinationRecord.objects.count(), ParticipationSpell.objects.count()
     with pytest.raises(ValidationError):
-        services.cases_bulk_status(leavers=leavers, kind="participation", value="EDUCATION", by=officer,
+        services.case_bulk_set_status(leavers=leavers, kind="participation", value="EDUCATION", by=officer,
                                    reason="College list", start_date=start)
     assert (DestinationRecord.objects.count(), ParticipationSpell.objects.count()) == before
     assert not ParticipationSpell.objects.filter(learner=caseload.unknown_a.learner).exists()
@@ -125,7 +125,7 @@ def test_bulk_status_update_is_all_or_nothing(world, caseload) -> None:
 def test_bulk_status_update_records_each_young_person_with_the_reason(world, caseload) -> None:
     officer = world.personas["mcmc_x"]
     leavers = [caseload.unknown_a, caseload.no_record_a2]
-    services.cases_bulk_status(leavers=leavers, kind="follow_up", value="FE", by=officer, reason="College enrolment list")
+    services.case_bulk_set_status(leavers=leavers, kind="follow_up", value="FE", by=officer, reason="College enrolment list")
     for lv in leavers:
         assert DestinationRecord.objects.get(leaver=lv, kind="follow_up", superseded_at__isnull=True).category == "FE"
         assert Case.objects.get(leaver=lv).status == "positive"
@@ -134,7 +134,7 @@ def test_bulk_status_update_records_each_young_person_with_the_reason(world, cas
 
 def test_school_staff_cannot_bulk_change(world, caseload) -> None:
     with pytest.raises(PermissionDenied):
-        services.cases_bulk_status(leavers=[caseload.unknown_a], kind="initial", value="FE",
+        services.case_bulk_set_status(leavers=[caseload.unknown_a], kind="initial", value="FE",
                                    by=world.personas["staff_a"], reason="Heard from a friend")
 
 
@@ -154,7 +154,7 @@ def test_derived_status_of_every_situation(caseload) -> None:
 
 
 def test_sync_picks_up_rows_written_outside_the_services(world, caseload) -> None:
-    services.cases_sync()
+    services.case_sync()
     # A bulk load adds a follow-up record (new id) ...
     DestinationRecord.objects.create(leaver=caseload.negative_a, kind="follow_up", category="EMPLOYMENT")
     # ... and an import changes a spell in place (same id, later recorded_at).
@@ -162,16 +162,16 @@ def test_sync_picks_up_rows_written_outside_the_services(world, caseload) -> Non
     from django.utils import timezone
 
     ParticipationSpell.objects.filter(pk=spell.pk).update(status="TRAINING", recorded_at=timezone.now())
-    assert services.cases_sync() == 2
+    assert services.case_sync() == 2
     assert Case.objects.get(leaver=caseload.negative_a).status == "positive"
     assert Case.objects.get(leaver=caseload.unconfirmed_a).status == "positive"
-    assert services.cases_sync() == 0  # nothing new: nothing done
+    assert services.case_sync() == 0  # nothing new: nothing done
 
 
 def test_sync_rebuilds_after_data_is_deleted_and_loaded_again(world, caseload) -> None:
-    services.cases_sync()
+    services.case_sync()
     Case.objects.all().delete()  # as when leavers are deleted and loaded again (cases cascade)
-    assert services.cases_sync() > 0
+    assert services.case_sync() > 0
     assert Case.objects.filter(leaver=caseload.unknown_a, status="unknown").exists()
 
 

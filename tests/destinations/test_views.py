@@ -9,23 +9,17 @@ import datetime as dt
 import io
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from datahub.models import AuditEvent, Role
 from destinations import services
 from destinations.models import Case, ContactNote, DestinationRecord
 from destinations.selectors import age_on
-from tests.destinations.conftest import CANARY_Y
+from tests.destinations.worlds import CANARY_Y
 from tests.factories import member
+from tests.worlds import client_for as client
 
 pytestmark = pytest.mark.django_db
-
-
-def client(user) -> Client:
-    c = Client()
-    c.force_login(user)
-    return c
 
 
 def names(response) -> str:
@@ -87,7 +81,7 @@ def test_caseload_filters_by_school_year_age_and_officer(world, caseload) -> Non
     age = age_on(caseload.unknown_a.learner.date_of_birth, caseload.today)
     assert got(f"age={age}") == {"Una", "Neil", "Nina", "Nora", "Uri"}
     assert got(f"age={age - 1}") == set()
-    services.cases_bulk_assign(leavers=[caseload.unknown_a], officer=officer, by=officer, reason="Mine")
+    services.case_bulk_assign(leavers=[caseload.unknown_a], officer=officer, by=officer, reason="Mine")
     assert got("officer=me") == {"Una"}
     assert got(f"officer={officer.pk}") == {"Una"}
     assert "Una" not in got("officer=none")
@@ -182,7 +176,7 @@ def test_bulk_status_through_the_page(world, caseload) -> None:
 
 def test_export_is_limited_to_the_authority_audited_and_formula_safe(world, caseload) -> None:
     officer = world.personas["mcmc_x"]
-    services.contact_record(leaver=caseload.negative_a, by=officer, contact_date=caseload.today, method="phone",
+    services.contact_note_create(leaver=caseload.negative_a, by=officer, contact_date=caseload.today, method="phone",
                             outcome="spoke", next_action="=HYPERLINK(\"http://evil\")")
     c = client(officer)
     page = c.get(reverse("destinations:caseload_export") + "?status=negative")
@@ -266,9 +260,9 @@ def test_every_view_of_a_journey_writes_exactly_one_audit_entry(world, caseload)
 def test_journey_shows_history_contacts_and_current_status(world, caseload) -> None:
     officer = world.personas["mcmc_x"]
     leaver = caseload.not_sustained_a
-    services.destination_record(leaver=leaver, kind="follow_up", category="TRAINING", by=officer,
+    services.destination_record_create(leaver=leaver, kind="follow_up", category="TRAINING", by=officer,
                                 note="Started with a training provider", reason="Phoned")
-    services.contact_record(leaver=leaver, by=officer, contact_date=caseload.today, method="phone", outcome="spoke",
+    services.contact_note_create(leaver=leaver, by=officer, contact_date=caseload.today, method="phone", outcome="spoke",
                             note="Enjoying the course", next_action="Check in", next_action_date=caseload.today)
     body = names(client(world.personas["staff_a"]).get(reverse("destinations:journey", kwargs={"pk": leaver.learner_id})))
     assert "Follow-up destination: Unemployed not seeking" in body and "Replaced" in body

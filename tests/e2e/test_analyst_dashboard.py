@@ -16,9 +16,10 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from datahub.models import AuditEvent, Role
-from tests.e2e.conftest import DESKTOP, NARROW, assert_accessible, assert_reflows, screenshot
-from tests.factories import PASSWORD, member
-from tests.insight.test_dashboards_support import build_dash_world
+from tests.e2e.checks import DESKTOP, NARROW, assert_accessible, assert_reflows, screenshot
+from tests.e2e.worlds import sign_in
+from tests.factories import member
+from tests.insight.worlds import build_dash_world
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
@@ -26,14 +27,6 @@ if TYPE_CHECKING:
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-def sign_in(page: Page, live_server: Any, user: Any) -> None:
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Email", exact=True).fill(user.email)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"{live_server.url}/")
 
 
 def test_authority_analyst_drills_into_a_school_switches_a_breakdown_and_exports(

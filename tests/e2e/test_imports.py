@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from tests.e2e.conftest import DESKTOP, NARROW, assert_accessible, assert_reflows, screenshot
-from tests.factories import PASSWORD
+from tests.e2e.checks import DESKTOP, NARROW, assert_accessible, assert_reflows, screenshot
+from tests.e2e.worlds import sign_in
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
@@ -20,14 +20,6 @@ os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 HEADER = "scn,seed_code,subject_code,award_type,scqf_level,scqf_credits,grade,year"
-
-
-def sign_in(page: Page, live_server: Any, user: Any) -> None:
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Email", exact=True).fill(user.email)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"{live_server.url}/")
 
 
 def check_page(page: Page, label: str) -> None:

@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from tests.e2e.conftest import DESKTOP, NARROW, assert_accessible, assert_reflows, screenshot
-from tests.factories import PASSWORD
+from tests.e2e.checks import DESKTOP, NARROW, assert_accessible, assert_reflows, screenshot
+from tests.e2e.worlds import sign_in
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
@@ -21,14 +21,6 @@ if TYPE_CHECKING:
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-def sign_in(page: Page, live_server: Any, user: Any) -> None:
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Email", exact=True).fill(user.email)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"{live_server.url}/")
 
 
 def test_head_teacher_signs_in_and_uses_the_portal(page: Page, live_server: Any, world: Any) -> None:

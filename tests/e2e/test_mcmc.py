@@ -18,8 +18,9 @@ from django.utils import timezone
 from datahub.models import SchoolLeaver
 from destinations.classification import survey_date
 from destinations.models import ContactNote, DestinationRecord
-from tests.e2e.conftest import DESKTOP, NARROW, assert_accessible, assert_reflows, screenshot
-from tests.factories import PASSWORD, LearnerFactory, LeaverFactory
+from tests.e2e.checks import DESKTOP, NARROW, assert_accessible, assert_reflows, screenshot
+from tests.e2e.worlds import sign_in
+from tests.factories import LearnerFactory, LeaverFactory
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
@@ -27,14 +28,6 @@ if TYPE_CHECKING:
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-def sign_in(page: Page, live_server: Any, user: Any) -> None:
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Email", exact=True).fill(user.email)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"{live_server.url}/")
 
 
 def young_person(school: Any, given: str, family: str, category: str | None) -> SchoolLeaver:

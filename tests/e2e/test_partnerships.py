@@ -16,9 +16,9 @@ import pytest
 from django.urls import reverse
 
 from partnerships.models import Partnership, Status
-from tests.e2e.conftest import DESKTOP, NARROW, assert_accessible, assert_reflows, screenshot
-from tests.e2e.test_login_dashboard import sign_in
-from tests.insight.test_find_partners import build_ranked_world
+from tests.e2e.checks import DESKTOP, NARROW, assert_accessible, assert_reflows, screenshot
+from tests.e2e.worlds import sign_in, sign_out
+from tests.insight.worlds import build_ranked_world
 
 if TYPE_CHECKING:
     from playwright.sync_api import Locator, Page
@@ -26,11 +26,6 @@ if TYPE_CHECKING:
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-def sign_out(page: Page, live_server: Any) -> None:
-    page.get_by_role("button", name="Sign out").click()
-    page.wait_for_url(re.compile(r"/accounts/login/"))
 
 
 def check_page(page: Page, label: str) -> None:

@@ -8,7 +8,7 @@ import pytest
 
 from datahub.access import Entitlement
 from datahub.disclosure import Hierarchy, Relation, protect, protect_hierarchy, shown, suppress_table
-from tests.insight.test_dashboards_support import hierarchy_relations, lp_max
+from tests.insight.checks import hierarchy_relations, lp_max
 
 LIMIT = 5
 

@@ -19,9 +19,10 @@ import pytest
 from django.db import connection
 
 from insight.models import BenchmarkChunk, BenchmarkRun, ChunkStatus, RunStatus
-from insight.services import run_create, run_in_process
-from tests.conftest import load_reference_data
-from tests.insight.test_runs import YEARS, build_world, snapshot
+from insight.services import run_create, run_execute_in_process
+from tests.insight.worlds import RUN_YEARS as YEARS
+from tests.insight.worlds import build_world, snapshot
+from tests.worlds import load_reference_data
 
 pytestmark = [
     pytest.mark.worker,
@@ -62,7 +63,7 @@ def test_a_worker_computes_the_same_results_as_in_process(real_celery) -> None:
     from insight.tasks import start_run
 
     build_world()
-    expected = snapshot(run_in_process(run_create(years=list(YEARS), seed=21)))
+    expected = snapshot(run_execute_in_process(run_create(years=list(YEARS), seed=21)))
     run = run_create(years=list(YEARS), seed=21, authority_chunks=2)
     with start_worker(real_celery, pool="solo", concurrency=1, perform_ping_check=False,
                       queues=["benchmarking", "default"], shutdown_timeout=30):
@@ -84,7 +85,7 @@ def test_a_killed_worker_does_not_stop_the_run(real_celery) -> None:
     from insight.tasks import reap_stuck_runs, start_run
 
     build_world()
-    expected = snapshot(run_in_process(run_create(years=list(YEARS), seed=22)))
+    expected = snapshot(run_execute_in_process(run_create(years=list(YEARS), seed=22)))
     run = run_create(years=list(YEARS), seed=22, authority_chunks=2)
 
     # The workers must use the test database pytest-django created.

@@ -5,34 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from rest_framework.test import APIClient
 
-from datahub.models import Role
-from partnerships import services
 from partnerships.models import Partnership, Status
-from tests.factories import member
+from tests.worlds import api_client as api
 
 pytestmark = pytest.mark.django_db
 
 BASE = "/api/v1/partnerships/"
-
-
-def api(user: Any = None) -> APIClient:
-    c = APIClient()
-    if user is not None:
-        c.force_authenticate(user)
-    return c
-
-
-@pytest.fixture
-def proposed(world: Any) -> Partnership:
-    return services.partnership_propose(proposer=world.school_a, partner=world.school_b, by=world.personas["admin_a"])
-
-
-@pytest.fixture
-def foreign(world: Any) -> Partnership:
-    return services.partnership_propose(proposer=world.school_a2, partner=world.school_b,
-                                        by=member(Role.ESTABLISHMENT_ADMIN, establishment=world.school_a2))
 
 
 def test_list_is_scoped_to_the_callers_schools(world: Any, proposed: Partnership, foreign: Partnership) -> None:

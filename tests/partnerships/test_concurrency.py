@@ -17,7 +17,6 @@ from django.db import connection
 from datahub.models import Role
 from partnerships import services
 from partnerships.models import LIVE, Partnership, PartnershipEvent, Status
-from tests.conftest import load_reference_data
 from tests.factories import member
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
@@ -30,12 +29,9 @@ def postgres_only() -> None:
 
 
 @pytest.fixture
-def reference_data(transactional_db: None) -> None:
-    load_reference_data()  # a transactional test starts from whatever the last one flushed
-
-
-@pytest.fixture
 def world(reference_data: None, world: Any) -> Any:
+    """tests/conftest.py's world, on reference data reloaded (a transactional test starts from
+    whatever the last one flushed)."""
     return world
 
 

@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 
 from datahub.models import AuditEvent, Role
 from insight.entitlement import viewer_entitlement
-from partnerships import services
+from partnerships import selectors, services
 from partnerships.models import Notification, Partnership, PartnershipEvent, Status
 from partnerships.selectors import (
     live_partnership_between,
@@ -21,14 +21,6 @@ from partnerships.selectors import (
 from tests.factories import EstablishmentFactory, member
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def proposed(world: Any) -> Partnership:
-    """A proposed to B, by A's head teacher."""
-    return services.partnership_propose(
-        proposer=world.school_a, partner=world.school_b, by=world.personas["admin_a"], message="Shall we?"
-    )
 
 
 @pytest.fixture
@@ -290,18 +282,18 @@ def test_reads_are_scoped_to_the_users_schools(world: Any, proposed: Partnership
 def test_acting_school_for_picks_the_side_the_action_belongs_to(world: Any, proposed: Partnership) -> None:
     both = member(Role.ESTABLISHMENT_ADMIN, establishment=world.school_a)
     member(Role.ESTABLISHMENT_ADMIN, establishment=world.school_b, user=both)
-    assert services.acting_school_for(both, proposed, "accept") == world.school_b
-    assert services.acting_school_for(both, proposed, "withdraw") == world.school_a
-    assert services.acting_school_for(world.personas["staff_b"], proposed, "accept") == world.school_b
-    assert services.acting_school_for(world.personas["analyst_y"], proposed, "accept") is None
+    assert selectors.acting_school_for(both, proposed, "accept") == world.school_b
+    assert selectors.acting_school_for(both, proposed, "withdraw") == world.school_a
+    assert selectors.acting_school_for(world.personas["staff_b"], proposed, "accept") == world.school_b
+    assert selectors.acting_school_for(world.personas["analyst_y"], proposed, "accept") is None
 
 
 def test_mark_notifications_read_touches_only_the_users_own(world: Any, proposed: Partnership) -> None:
     mine = Notification.objects.get(recipient=world.personas["admin_b"])
-    assert services.notifications_mark_read(user=world.personas["admin_a"], ids=[mine.pk]) == 0
+    assert services.notification_mark_read(user=world.personas["admin_a"], ids=[mine.pk]) == 0
     mine.refresh_from_db()
     assert mine.read_at is None
-    assert services.notifications_mark_read(user=world.personas["admin_b"]) == 1
+    assert services.notification_mark_read(user=world.personas["admin_b"]) == 1
     mine.refresh_from_db()
     assert mine.read_at is not None
 
@@ -309,12 +301,12 @@ def test_mark_notifications_read_touches_only_the_users_own(world: Any, proposed
 def test_mail_failure_does_not_undo_the_transition(
     world: Any, django_capture_on_commit_callbacks: Any, monkeypatch: Any, caplog: Any
 ) -> None:
-    from partnerships import tasks
+    from partnerships import notifications
 
     def boom(*args: Any, **kwargs: Any) -> int:
         raise ConnectionRefusedError("smtp down")
 
-    monkeypatch.setattr(tasks, "send_mass_mail", boom)
+    monkeypatch.setattr(notifications, "send_mass_mail", boom)
     with django_capture_on_commit_callbacks(execute=True):
         p = services.partnership_propose(proposer=world.school_a, partner=world.school_b, by=world.personas["admin_a"])
     p.refresh_from_db()

@@ -9,37 +9,17 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from datahub.models import Role
 from partnerships import services
 from partnerships.models import Notification, Partnership, PartnershipEvent, Status
-from tests.factories import member
+from tests.worlds import client_for
 
 pytestmark = pytest.mark.django_db
 
 LIST = "/partnerships/"
 
 
-def client_for(user: Any) -> Client:
-    c = Client()
-    c.force_login(user)
-    return c
-
-
 def text(resp: Any) -> str:
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", resp.content.decode()))
-
-
-@pytest.fixture
-def proposed(world: Any) -> Partnership:
-    return services.partnership_propose(proposer=world.school_a, partner=world.school_b, by=world.personas["admin_a"],
-                                        message="Shall we?")
-
-
-@pytest.fixture
-def foreign(world: Any) -> Partnership:
-    """B and A2: nothing to do with school A's people."""
-    return services.partnership_propose(proposer=world.school_a2, partner=world.school_b,
-                                        by=member(Role.ESTABLISHMENT_ADMIN, establishment=world.school_a2))
 
 
 def test_url_names() -> None:

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from destinations.services import cases_sync
+from destinations.services import case_sync
 from insight.demo import LAST_LEAVER_YEAR, SCALES, DemoDataError, format_logins, generate_demo_data
 
 
@@ -46,7 +46,7 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         # The MCMC caseload reads a derived table of open cases: build it for the new data now
         # rather than on the first caseload view.
-        cases_sync(full=True)
+        case_sync(full=True)
         if not verbose:
             return
         self.stdout.write("")

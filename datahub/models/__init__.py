@@ -1,0 +1,57 @@
+"""Organisations, people, roles and learner records.
+
+Invariants live in the database (check and unique constraints) as well as in validators, so an
+import, the admin, the API and a shell session all obey the same rules. One module per subject;
+everything is importable from ``datahub.models`` as before.
+"""
+
+from .accounts import User, UserManager
+from .attainment import (
+    GRADED_AWARDS,
+    VOCATIONAL_AWARDS,
+    AwardType,
+    Grade,
+    QualificationResult,
+    Subject,
+    TariffEntry,
+    TariffScale,
+)
+from .audit import AuditEvent
+from .imports import IMPORT_FINISHED, ChangeRecord, ImportBatch, ImportSource, ImportStatus
+from .learners import SENIOR_PHASE, Enrolment, Learner, LearnerQuerySet, SchoolLeaver, Sex, Stage
+from .organisations import Establishment, EstablishmentQuerySet, EstablishmentType, LocalAuthority
+from .roles import AUTHORITY_ROLES, ESTABLISHMENT_ROLES, Membership, Role
+
+__all__ = [
+    "AUTHORITY_ROLES",
+    "ESTABLISHMENT_ROLES",
+    "GRADED_AWARDS",
+    "IMPORT_FINISHED",
+    "SENIOR_PHASE",
+    "VOCATIONAL_AWARDS",
+    "AuditEvent",
+    "AwardType",
+    "ChangeRecord",
+    "Enrolment",
+    "Establishment",
+    "EstablishmentQuerySet",
+    "EstablishmentType",
+    "Grade",
+    "ImportBatch",
+    "ImportSource",
+    "ImportStatus",
+    "Learner",
+    "LearnerQuerySet",
+    "LocalAuthority",
+    "Membership",
+    "QualificationResult",
+    "Role",
+    "SchoolLeaver",
+    "Sex",
+    "Stage",
+    "Subject",
+    "TariffEntry",
+    "TariffScale",
+    "User",
+    "UserManager",
+]

@@ -1,0 +1,131 @@
+"""Imports: each file or API batch and the history of the changes it made."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from .accounts import User
+from .organisations import Establishment
+
+
+class ImportStatus(models.TextChoices):
+    PENDING = "pending", "Queued"
+    VALIDATING = "validating", "Checking rows"
+    WRITING = "writing", "Writing rows"
+    SUCCEEDED = "succeeded", "Imported"
+    VALIDATED = "validated", "Checked (dry run, nothing written)"
+    REJECTED = "rejected", "Rejected: errors found, nothing written"
+    CANCELLED = "cancelled", "Cancelled, nothing written"
+    FAILED = "failed", "Failed, nothing written"
+
+
+IMPORT_FINISHED = (
+    ImportStatus.SUCCEEDED,
+    ImportStatus.VALIDATED,
+    ImportStatus.REJECTED,
+    ImportStatus.CANCELLED,
+    ImportStatus.FAILED,
+)
+
+
+class ImportSource(models.TextChoices):
+    FILE = "file", "File upload"
+    API = "api", "Integration API"
+    COMMAND = "command", "Command line"
+
+
+class ImportBatch(models.Model):
+    """One import of a file (or an API bulk request): who, what, its hash, its outcome.
+
+    An import is all or nothing: counts describe what was written (new, updated, unchanged) or,
+    for a rejected file, how many rows failed. ``errors`` keeps the first errors found (row,
+    column, value, reason) up to a cap; ``error_count`` is the full number.
+    """
+
+    kind = models.CharField(max_length=40)
+    source = models.CharField(max_length=10, choices=ImportSource.choices, default=ImportSource.FILE)
+    uploaded_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="import_batches")
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    file_name = models.CharField(max_length=255, blank=True)
+    file_sha256 = models.CharField("SHA-256 of the file", max_length=64, blank=True, db_index=True)
+    file_size = models.BigIntegerField(default=0)
+    stored_file = models.CharField(max_length=255, blank=True, help_text="Storage path while the file waits or runs")
+    restrict_to = models.ForeignKey(
+        Establishment, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        help_text="Every row must be for this establishment",
+    )
+    dry_run = models.BooleanField(default=False)
+    background = models.BooleanField(default=False)
+    status = models.CharField(max_length=12, choices=ImportStatus.choices, default=ImportStatus.PENDING)
+    message = models.TextField(blank=True)
+    rows_total = models.PositiveIntegerField(default=0)
+    rows_validated = models.PositiveIntegerField(default=0)
+    rows_written = models.PositiveIntegerField(default=0)
+    count_new = models.PositiveIntegerField(default=0)
+    count_updated = models.PositiveIntegerField(default=0)
+    count_unchanged = models.PositiveIntegerField(default=0)
+    count_rejected = models.PositiveIntegerField(default=0)
+    error_count = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True)
+    warning_count = models.PositiveIntegerField(default=0)
+    warnings = models.JSONField(default=list, blank=True)
+    scope_violation = models.BooleanField(
+        default=False, help_text="Rows were for establishments outside the uploader's import scope"
+    )
+    cancel_requested = models.BooleanField(default=False)
+    duration_seconds = models.FloatField(null=True, blank=True)
+    establishments = models.ManyToManyField(Establishment, blank=True, related_name="import_batches")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name_plural = "import batches"
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=[s.value for s in ImportStatus]), name="import_status_known"),
+        ]
+        indexes = [models.Index(fields=["uploaded_by", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"Import {self.pk} {self.kind} {self.file_name}"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in IMPORT_FINISHED
+
+    @property
+    def progress_percent(self) -> int:
+        """Validation is the first half of the bar and writing the second."""
+        if self.finished:
+            return 100
+        if not self.rows_total:
+            return 0
+        done = self.rows_validated + (self.rows_written if not self.dry_run else self.rows_validated)
+        return min(99, int(50 * done / self.rows_total))
+
+
+class ChangeRecord(models.Model):
+    """History: a record changed or replaced by an import or API write, with its values before and after.
+
+    New records are traced to their batch through the batch's counts; each change to an existing
+    record is written here, so "who changed what, from which batch" can always be answered.
+    """
+
+    batch = models.ForeignKey(ImportBatch, on_delete=models.PROTECT, related_name="changes")
+    changed_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+    model = models.CharField(max_length=60, help_text="app_label.model of the changed record")
+    object_id = models.BigIntegerField()
+    action = models.CharField(max_length=12, choices=[("updated", "Updated"), ("superseded", "Superseded")])
+    establishment = models.ForeignKey(Establishment, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    before = models.JSONField(default=dict)
+    after = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["model", "object_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.model} {self.object_id} {self.action} by batch {self.batch_id}"

@@ -1,0 +1,187 @@
+"""Destination measures pages: the index (known and positive destinations for the place the user
+works as: a school, an authority or Scotland) and one school's page with breakdowns.
+
+Every figure passes disclosure control with the viewer's entitlement.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from django.http import Http404, HttpRequest
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.views.generic import TemplateView
+
+from datahub import disclosure
+from datahub.access import (
+    Entitlement,
+    authority_entitlement,
+    covers_authority,
+    entitlement_for,
+    require_establishment,
+)
+from datahub.models import Establishment, LocalAuthority
+from datahub.views_base import PortalView
+
+from ..access import audit_authority_ids, mcmc_authority_ids
+from ..measures import measure_cells
+from ..selectors import (
+    BREAKDOWNS,
+    CASELOAD_MAX_AGE,
+    breakdown_values,
+    caseload_status_counts,
+    destination_measures,
+    leaver_years,
+    scotland_measures,
+)
+from ..services import case_sync
+
+
+def _year(request: HttpRequest, years: list[int]) -> int | None:
+    raw = request.GET.get("year", "")
+    if raw.isdigit() and int(raw) in years:
+        return int(raw)
+    return years[0] if years else None
+
+
+def _year_label(y: int) -> str:
+    return f"{y - 1}/{str(y)[2:]}"
+
+
+class DestinationsIndexView(PortalView, TemplateView):
+    """Known and positive destinations for the place the user is working as. Any portal user;
+    every figure passes disclosure control with the viewer's entitlement."""
+
+    template_name = "destinations/index.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        ctx = super().get_context_data(**kwargs)
+        user = self.request.user
+        m = self.request.membership  # type: ignore[attr-defined]
+        ctx["explanation"] = disclosure.explanation()
+        ctx["is_mcmc"] = bool(mcmc_authority_ids(user))
+        ctx["max_age"] = CASELOAD_MAX_AGE
+        ctx["reads_audit"] = audit_authority_ids(user) != set()
+        if ctx["is_mcmc"]:
+            case_sync()
+            ctx["caseload_counts"] = caseload_status_counts(user)  # type: ignore[arg-type]
+        authority = None
+        code = self.request.GET.get("authority", "")
+        if code.isdigit():
+            authority = LocalAuthority.objects.filter(code=int(code)).first()
+            if authority is None or not covers_authority(user, authority):
+                raise Http404("No such authority")
+        if authority is None and m.establishment_id:
+            ctx.update(self._establishment(m.establishment))
+        elif authority is not None or m.authority_id:
+            ctx.update(self._authority(authority or m.authority))
+        else:
+            ctx.update(self._national())
+        ctx["any_suppressed"] = ctx["any_suppressed"] or any(r["any_suppressed"] for r in ctx.get("totals", []))
+        return ctx
+
+    def _establishment(self, est: Establishment) -> dict[str, Any]:
+        ent = entitlement_for(self.request.user, est)
+        years = leaver_years(establishment_ids=[est.id])
+        data = destination_measures(level="establishment", ids=[est.id], years=years)
+        rows = [{"year": y, "label": _year_label(y), **measure_cells(data.get((est.id, y, None)), ent)} for y in years]
+        return {"scope_kind": "establishment", "establishment": est, "rows": rows, "latest": rows[0] if rows else None,
+                "any_suppressed": any(r["any_suppressed"] for r in rows)}
+
+    def _authority(self, authority: LocalAuthority) -> dict[str, Any]:
+        user = self.request.user
+        years = leaver_years(authority_ids=[authority.id])
+        year = _year(self.request, years)
+        schools = list(Establishment.objects.filter(authority=authority, leavers__leaver_year=year).distinct()
+                       .order_by("name")) if year else []
+        data = destination_measures(level="establishment", ids=[s.id for s in schools], years=[year] if year else [])
+        covers = covers_authority(user, authority)
+        rows = [
+            {"establishment": s, "label": s.name,
+             "url": reverse("destinations:school", kwargs={"seed": s.seed_code}) if covers else None,
+             **measure_cells(data.get((s.id, year, None)), entitlement_for(user, s))}
+            for s in schools
+        ]
+        total = destination_measures(level="authority", ids=[authority.id], years=[year] if year else [])
+        scotland = scotland_measures(level="national", years=[year] if year else [])
+        return {
+            "scope_kind": "authority", "authority": authority, "year": year, "years": years,
+            "year_label": _year_label(year) if year else "", "rows": rows,
+            "totals": [
+                {"label": f"{authority.name}: all schools",
+                 **measure_cells(total.get((authority.id, year, None)), authority_entitlement(user, authority))},
+                {"label": "Scotland", **measure_cells(scotland.get((None, year, None)), Entitlement.PUBLIC)},
+            ],
+            "any_suppressed": any(r["any_suppressed"] for r in rows),
+            "covers": covers,
+        }
+
+    def _national(self) -> dict[str, Any]:
+        years = leaver_years()
+        year = _year(self.request, years)
+        data = scotland_measures(level="authority", years=[year] if year else [])
+        base = reverse("destinations:index")
+        rows = [
+            {"authority": la, "label": la.name, "url": f"{base}?{urlencode({'authority': la.code, 'year': year or ''})}",
+             **measure_cells(data.get((la.id, year, None)), authority_entitlement(self.request.user, la))}
+            for la in LocalAuthority.objects.order_by("name")
+        ]
+        scotland = scotland_measures(level="national", years=[year] if year else [])
+        return {"scope_kind": "national", "year": year, "years": years,
+                "year_label": _year_label(year) if year else "", "rows": rows,
+                "totals": [{"label": "Scotland", **measure_cells(scotland.get((None, year, None)), Entitlement.PUBLIC)}],
+                "any_suppressed": any(r["any_suppressed"] for r in rows)}
+
+
+class SchoolMeasuresView(PortalView, TemplateView):
+    """A school's destination measures by year and with breakdowns, beside its authority and
+    Scotland: anyone whose memberships cover the school (outsiders 404)."""
+
+    template_name = "destinations/school.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        ctx = super().get_context_data(**kwargs)
+        user = self.request.user
+        est = get_object_or_404(Establishment.objects.select_related("authority"), seed_code=kwargs["seed"])
+        require_establishment(user, est)
+        ent = entitlement_for(user, est)
+        auth_ent = authority_entitlement(user, est.authority)
+        years = leaver_years(establishment_ids=[est.id])
+        year = _year(self.request, years)
+        breakdown = self.request.GET.get("breakdown", "sex")
+        if breakdown not in BREAKDOWNS:
+            breakdown = "sex"
+        by_year = destination_measures(level="establishment", ids=[est.id], years=years)
+        year_rows = [{"year": y, "label": _year_label(y), **measure_cells(by_year.get((est.id, y, None)), ent)}
+                     for y in years]
+        rows: list[dict[str, Any]] = []
+        if year:
+            school = destination_measures(level="establishment", ids=[est.id], years=[year], breakdown=breakdown)
+            area = destination_measures(level="authority", ids=[est.authority_id], years=[year], breakdown=breakdown)
+            nation = scotland_measures(level="national", years=[year], breakdown=breakdown)
+            values = breakdown_values(breakdown)
+            s_measures = [school.get((est.id, year, v)) for v in values]
+            a_measures = [area.get((est.authority_id, year, v)) for v in values]
+            s_hidden = disclosure.suppress_table([m.leavers if m else 0 for m in s_measures],
+                                                 sum(m.leavers for m in s_measures if m), ent)
+            a_hidden = disclosure.suppress_table([m.leavers if m else 0 for m in a_measures],
+                                                 sum(m.leavers for m in a_measures if m), auth_ent)
+            label = BREAKDOWNS[breakdown][2]
+            for i, v in enumerate(values):
+                rows.append({
+                    "label": label(v),
+                    "school": measure_cells(s_measures[i], ent, hide=s_hidden[i]),
+                    "authority": measure_cells(a_measures[i], auth_ent, hide=a_hidden[i]),
+                    "scotland": measure_cells(nation.get((None, year, v)), Entitlement.PUBLIC),
+                })
+        ctx.update(
+            establishment=est, years=years, year=year, year_label=_year_label(year) if year else "",
+            breakdown=breakdown, breakdowns=[(k, v[0]) for k, v in BREAKDOWNS.items()],
+            breakdown_label=BREAKDOWNS[breakdown][0], year_rows=year_rows, rows=rows,
+            explanation=disclosure.explanation(),
+            any_suppressed=any(r["any_suppressed"] for r in year_rows)
+            or any(r[k]["any_suppressed"] for r in rows for k in ("school", "authority", "scotland")),
+        )
+        return ctx

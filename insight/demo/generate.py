@@ -1,0 +1,159 @@
+"""One demo run, start to end, in one transaction (all or nothing): check the database may take
+the data, build the schools, write them and the demo users, then build and load one leaver year
+at a time, and finally reset sequences and refresh each establishment's context shares."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+from django.db import connection, models, transaction
+
+from datahub.codes import LOCAL_AUTHORITIES, make_seed_code
+from datahub.models import Establishment, EstablishmentType, Learner, LocalAuthority, SchoolLeaver, Subject, User
+from datahub.reference import SUBJECTS
+from datahub.services import establishment_refresh_context
+from insight.demo.delete import delete_demo_data, demo_establishments
+from insight.demo.load import FastLoad, Writer, YearLoader, reset_sequence
+from insight.demo.outcomes import N_POS
+from insight.demo.scales import DEMO_SEED_SERIAL_BASE, LAST_LEAVER_YEAR, DemoDataError, Scale, scale_spec
+from insight.demo.schools import PRI, SEC, SPE, Schools, build_schools
+from insight.demo.users import DEMO_EMAIL_DOMAIN, create_users
+from insight.demo.world import build_year
+
+_TYPE_CODES = (EstablishmentType.SECONDARY, EstablishmentType.SPECIAL, EstablishmentType.PRIMARY)  # by SEC, SPE, PRI
+_REPORTED = ("Establishment", "User", "Learner", "Enrolment", "SchoolLeaver", "QualificationResult",
+             "DestinationRecord", "ParticipationSpell")
+
+
+@dataclass
+class DemoReport:
+    scale: str
+    seed: int
+    years: list[int]
+    counts: dict[str, int]
+    seconds: float
+    positive_initial: float
+    positive_follow_up: float
+
+
+def _no_log(_line: str) -> None:
+    return None
+
+
+def generate_demo_data(*, scale: str = "demo", seed: int = 1, years: int = 5, last_year: int = LAST_LEAVER_YEAR,
+                       replace: bool = False, log: Callable[[str], None] = _no_log) -> DemoReport:
+    """Generate the demo data set in one transaction (see the package docstring)."""
+    spec = scale_spec(scale)
+    if not 1 <= years <= 10:
+        raise DemoDataError("--years must be between 1 and 10")
+    t_start = time.monotonic()
+    leaver_years = list(range(last_year - years + 1, last_year + 1))
+    with transaction.atomic():
+        _prepare(replace, log)
+        writer = Writer()
+        schools = build_schools(spec, seed)
+        est_ids = _create_establishments(schools, writer, log)
+        shares = _load_leaver_years(spec, schools, est_ids, writer, seed, leaver_years, log)
+        _finish(log)
+        t_commit = time.monotonic()
+    log(f"Committed ({time.monotonic() - t_commit:.1f}s)")
+    return DemoReport(scale=scale, seed=seed, years=leaver_years,
+                      counts={k: writer.counts.get(k, 0) for k in _REPORTED},
+                      seconds=time.monotonic() - t_start, positive_initial=shares[0], positive_follow_up=shares[1])
+
+
+def _prepare(replace: bool, log: Callable[[str], None]) -> None:
+    """Delete earlier demo data if asked; refuse to add to existing data otherwise."""
+    if replace:
+        log("Deleting earlier demo data ...")
+        delete_demo_data(log)
+    existing = Establishment.objects.count()
+    if existing and not replace:
+        raise DemoDataError(
+            f"{existing} establishments already exist: run with --replace to delete the demo data first "
+            "(only demo establishments, their learners and the demo users are deleted).")
+    if User.objects.filter(email__iendswith=f"@{DEMO_EMAIL_DOMAIN}").exists():
+        raise DemoDataError("Demo users already exist: run with --replace.")
+    _ensure_reference_data()
+
+
+def _ensure_reference_data() -> None:
+    """The authorities and subjects come with migrations; make sure they are there (tests skip
+    migrations)."""
+    have = set(LocalAuthority.objects.values_list("gss_code", flat=True))
+    LocalAuthority.objects.bulk_create(
+        [LocalAuthority(code=c, gss_code=g, name=n) for c, g, n in LOCAL_AUTHORITIES if g not in have])
+    have = set(Subject.objects.values_list("code", flat=True))
+    Subject.objects.bulk_create(
+        [Subject(code=c, name=n, literacy=lit, numeracy=num) for c, n, lit, num in SUBJECTS if c not in have])
+
+
+def _create_establishments(schools: Schools, writer: Writer, log: Callable[[str], None]) -> np.ndarray:
+    """Write the schools (SEED codes from the reserved block) and the demo users; the schools' ids."""
+    arrays = schools.arrays()
+    authorities = {a.name: a for a in LocalAuthority.objects.all()}
+    est_objs = [
+        Establishment(seed_code=make_seed_code(DEMO_SEED_SERIAL_BASE + i), name=name,
+                      authority=authorities[schools.authority[i]], type=_TYPE_CODES[schools.type[i]].value,
+                      roll=schools.roll[i])
+        for i, name in enumerate(schools.names)
+    ]
+    Establishment.objects.bulk_create(est_objs, batch_size=500)
+    est_by_seed = {e.seed_code: e for e in demo_establishments().select_related("authority")}
+    est_ids = np.array([est_by_seed[e.seed_code].id for e in est_objs], dtype=np.int64)
+    writer.counts["Establishment"] = len(est_objs)
+    log(f"Created {len(est_objs)} establishments "
+        f"({int((arrays['type'] == SEC).sum())} secondary, {int((arrays['type'] == SPE).sum())} special, "
+        f"{int((arrays['type'] == PRI).sum())} primary)")
+    users = create_users({e.name: e for e in est_by_seed.values()})
+    writer.counts["User"] = len(users)
+    return est_ids
+
+
+def _load_leaver_years(spec: Scale, schools: Schools, est_ids: np.ndarray, writer: Writer, seed: int,
+                       leaver_years: list[int], log: Callable[[str], None]) -> tuple[float, float]:
+    """Build and write one leaver year at a time (the latest two with APM spells); the shares of
+    positive initial and follow-up destinations over all years."""
+    arrays = schools.arrays()
+    subject_ids = dict(Subject.objects.values_list("code", "id"))
+    fast = FastLoad(YearLoader.TABLES, log)
+    if spec.leavers_per_year * len(leaver_years) >= 20_000:  # worth it from the demo scale up
+        fast.start()
+    loader = YearLoader(writer, est_ids, subject_ids, seed)
+    last_year = leaver_years[-1]
+    pos_init = pos_follow = 0.0
+    total = 0
+    for year in leaver_years:
+        t0 = time.monotonic()
+        y = build_year(schools, arrays, spec.leavers_per_year, year, seed, year >= last_year - 1)
+        t1 = time.monotonic()
+        loader.load(y)
+        n = y.n
+        total += n
+        pi = float((y.d_initial < N_POS).mean()) if n else 0.0
+        pf = float((y.d_follow < N_POS).mean()) if n else 0.0
+        pos_init += pi * n
+        pos_follow += pf * n
+        log(f"  {year}: {n:,} leavers, {y.r_learner.size:,} results, positive {pi:.1%} / {pf:.1%} "
+            f"(built {t1 - t0:.1f}s, written {time.monotonic() - t1:.1f}s)")
+    fast.finish()
+    return (pos_init / total if total else 0.0, pos_follow / total if total else 0.0)
+
+
+def _finish(log: Callable[[str], None]) -> None:
+    """Sequences past the ids assigned here, planner statistics, and the establishments' context."""
+    t0 = time.monotonic()
+    reset_sequence(Learner)
+    reset_sequence(SchoolLeaver)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            analyzed: list[type[models.Model]] = [*YearLoader.TABLES, Establishment]
+            for model in analyzed:
+                cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+    log(f"Sequences and statistics ({time.monotonic() - t0:.1f}s)")
+    t0 = time.monotonic()
+    refreshed = establishment_refresh_context()
+    log(f"Refreshed context of {refreshed} establishments ({time.monotonic() - t0:.1f}s)")

@@ -1,0 +1,101 @@
+"""The demo logins: one user for every role, at the two named demo schools and their authority,
+sharing one published password (never use demo data in production)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from django.contrib.auth.hashers import make_password
+
+from datahub.models import Establishment, Membership, Role, User
+from insight.demo.scales import DEMO_SCHOOL_1, DEMO_SCHOOL_2
+
+DEMO_PASSWORD = "insight-demo-2026"  # shared by every demo login (never use demo data in production)
+DEMO_EMAIL_DOMAIN = "demo.insight"
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    email: str
+    first_name: str
+    last_name: str
+    role: Role | None
+    place: str | None  # "school1", "school2", "authority1" or None (national / no membership)
+    superuser: bool = False
+
+    @property
+    def role_label(self) -> str:
+        return "Superuser (Django admin)" if self.superuser else str(self.role.label if self.role else "")
+
+    @property
+    def place_label(self) -> str:
+        return {
+            "school1": f"{DEMO_SCHOOL_1[1]} ({DEMO_SCHOOL_1[0]})",
+            "school2": f"{DEMO_SCHOOL_2[1]} ({DEMO_SCHOOL_2[0]})",
+            "authority1": DEMO_SCHOOL_1[0],
+        }.get(self.place or "", "Scotland" if self.role else "-")
+
+
+DEMO_USERS: tuple[DemoUser, ...] = (
+    DemoUser("headteacher@demo.insight", "Morag", "Campbell", Role.ESTABLISHMENT_ADMIN, "school1"),
+    DemoUser("staff@demo.insight", "Callum", "Reid", Role.ESTABLISHMENT_STAFF, "school1"),
+    DemoUser("headteacher2@demo.insight", "Fiona", "Mackenzie", Role.ESTABLISHMENT_ADMIN, "school2"),
+    DemoUser("mcmc@demo.insight", "Iain", "Stewart", Role.MCMC_OFFICER, "authority1"),
+    DemoUser("analyst@demo.insight", "Eilidh", "Robertson", Role.AUTHORITY_ANALYST, "authority1"),
+    DemoUser("national@demo.insight", "Andrew", "Thomson", Role.NATIONAL_ANALYST, None),
+    DemoUser("datamanager@demo.insight", "Catriona", "Fraser", Role.DATA_MANAGER, "authority1"),
+    DemoUser("useradmin@demo.insight", "Graham", "Murray", Role.USER_ADMIN, "authority1"),
+    DemoUser("nationaluseradmin@demo.insight", "Ailsa", "Ross", Role.USER_ADMIN, None),
+    DemoUser("admin@demo.insight", "Site", "Administrator", None, None, superuser=True),
+)
+
+
+def demo_logins() -> list[dict[str, str]]:
+    """The demo logins as rows (email, role, place, password): for the README and ``make run``."""
+    return [
+        {"email": u.email, "role": u.role_label, "place": u.place_label, "password": DEMO_PASSWORD}
+        for u in DEMO_USERS
+    ]
+
+
+def format_logins() -> str:
+    """The demo logins as a plain-text table."""
+    rows = [("Email", "Role", "Place", "Password")] + [
+        (r["email"], r["role"], r["place"], r["password"]) for r in demo_logins()
+    ]
+    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() for row in rows]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+
+@lru_cache(maxsize=1)
+def _password_hash() -> str:
+    # One hash for every demo user: hashing is deliberately slow, and these share one password.
+    return make_password(DEMO_PASSWORD)
+
+
+def create_users(establishments: dict[str, Establishment]) -> list[User]:
+    """The demo users and their memberships; ``establishments`` by name (the demo schools among them)."""
+    school1 = establishments[DEMO_SCHOOL_1[1]]
+    school2 = establishments[DEMO_SCHOOL_2[1]]
+    users = []
+    for spec in DEMO_USERS:
+        user = User.objects.create(
+            email=spec.email, first_name=spec.first_name, last_name=spec.last_name, password=_password_hash(),
+            is_staff=spec.superuser, is_superuser=spec.superuser,
+        )
+        if spec.role is not None:
+            place: dict[str, Any] = {}
+            if spec.place == "school1":
+                place["establishment"] = school1
+            elif spec.place == "school2":
+                place["establishment"] = school2
+            elif spec.place == "authority1":
+                place["authority"] = school1.authority
+            Membership.objects.create(user=user, role=spec.role, **place)
+        users.append(user)
+    return users

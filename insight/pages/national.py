@@ -1,0 +1,105 @@
+"""The national view: Scotland's measures, the authorities side by side, and schools where disclosure allows.
+
+For national analysts and national data managers (insight.entitlement.may_use_national_view);
+everything under the public pattern, school-level figures only where disclosure allows.
+"""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from django.urls import reverse
+
+from datahub import disclosure
+from datahub.access import Entitlement
+from datahub.models import LocalAuthority
+
+from ..benchmarking import columns as c
+from ..exports import Table, TCell, TColumn, TRow, text
+from ..selectors.catalogue import MEASURES, TABLE_MEASURES, year_label
+from ..selectors.dashboards import NationalData, latest_run, national_data
+from ..selectors.figures import Subject, Viewer
+from .parts import (
+    Page,
+    chart,
+    choice,
+    entitlement_note,
+    fig,
+    kept_query,
+    link_exports,
+    overview_table,
+    sort_links,
+    source_line,
+    trend_caption,
+)
+
+
+def national_page(request: HttpRequest) -> Page:
+    page = Page("insight/national.html")
+    viewer = Viewer(request.user)
+    note = entitlement_note(Entitlement.PUBLIC)
+    authorities = list(LocalAuthority.objects.order_by("name"))
+    by_code = {str(a.code): a for a in authorities}
+    chosen = by_code.get(request.GET.get("authority", ""))
+    page.context.update(entitlement_note=note, explanation=disclosure.explanation(),
+                        authority_options=[(a.code, a.name) for a in authorities], chosen_authority=chosen)
+    page.audit = {"object_type": "scotland", "object_id": 0}
+    page.export_name = "Scotland"
+    page.viewer_note = note
+    run = latest_run()
+    page.context["run"] = run
+    if run is None:
+        return page
+    data = national_data(run, viewer, authority=chosen)
+    f, years = data.figures, data.figures.years
+    page.source = source_line(f)
+    keys = list(TABLE_MEASURES)
+    cols = [TColumn("Year of leaving", numeric=False), TColumn("Leavers")] + [TColumn(MEASURES[k].short) for k in keys]
+    scotland = page.add(Table(
+        "scotland", "The national measures for Scotland by year of leaving", cols,
+        [TRow(text(year_label(y)), [fig(f, data.national, y, c.N_LEAVERS)]
+              + [fig(f, data.national, y, k) for k in keys]) for y in years],
+    ))
+    measure = choice(request.GET, "measure", keys, keys[0])
+    m = MEASURES[measure]
+    by_authority = _authority_table(request, page, data, measure)
+    national_series = [fig(f, data.national, y, measure) for y in years]
+    schools = _school_table(request, page, data, measure, chosen)
+    page.context.update(
+        data=data, years=years, scotland=scotland, authorities=by_authority, schools=schools, measure=measure,
+        measure_label=m.label, measure_options=[(k, MEASURES[k].short) for k in keys], source=page.source,
+        national_caption=trend_caption("Scotland", years, national_series),
+        national_chart=chart(Table("x", "", [TColumn("Year", numeric=False), TColumn("Scotland")],
+                                   [TRow(text(year_label(y)), [v]) for y, v in zip(years, national_series, strict=True)]),
+                             kind="line", unit="%" if m.kind == "pct" else "points", series_columns=[(1, "national")]),
+        suppressed=any(t.suppressed for t in page.tables.values()),
+    )
+    link_exports(page, "insight:national_export")
+    return page
+
+
+def _authority_table(request: HttpRequest, page: Page, data: NationalData, measure: str) -> Table:
+    """The 32 authorities, sortable, against their aggregated VC where the measure allows it."""
+    m = MEASURES[measure]
+    entries: list[tuple[str, str | None, Subject, Subject, list[TCell]]] = [
+        (la.name, reverse("insight:authority_dashboard", kwargs={"code": la.code}), subj, vc, [])
+        for la, subj, vc in data.authorities
+    ]
+    table = overview_table(page, "authorities", f"{m.label}: local authorities by year of leaving",
+                           "Local authority", data.figures, entries, measure, with_vc=m.vc_aggregable)
+    table.export_query = kept_query(request.GET, ("measure", "authorities-sort", "authorities-dir"))
+    sort_links(request, table, "authorities", "name")
+    return table
+
+
+def _school_table(request: HttpRequest, page: Page, data: NationalData, measure: str,
+                  chosen: LocalAuthority | None) -> Table:
+    """The secondary schools (of the chosen authority, or all), sortable."""
+    m = MEASURES[measure]
+    entries = [(s.name, reverse("insight:establishment_dashboard", kwargs={"seed": s.seed_code}), own, vc,
+                [text(s.authority.name)]) for s, own, vc in data.schools]
+    table = overview_table(page, "schools", f"{m.label}: secondary schools"
+                           + (f" in {chosen.name}" if chosen else " in Scotland") + " by year of leaving",
+                           "School", data.figures, entries, measure, extra_columns=["Local authority"])
+    table.export_query = kept_query(request.GET, ("measure", "authority", "schools-sort", "schools-dir"))
+    sort_links(request, table, "schools", "name")
+    return table

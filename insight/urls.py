@@ -1,0 +1,27 @@
+"""URL patterns of the insight app's pages, under the ``insight`` namespace (included at /insight/)."""
+
+from django.urls import URLPattern, path, re_path
+
+from .views import dashboards, methodology, partners
+
+app_name = "insight"
+
+_EXPORT = r"export/(?P<table>[a-z0-9-]+)\.(?P<fmt>csv|xlsx)$"
+
+urlpatterns: list[URLPattern] = [
+    # Benchmarking dashboards
+    path("benchmarks/", dashboards.BenchmarksView.as_view(), name="benchmarks"),
+    path("establishments/<str:seed>/", dashboards.EstablishmentDashboardView.as_view(),
+         name="establishment_dashboard"),
+    re_path(r"^establishments/(?P<seed>[0-9]{7})/" + _EXPORT, dashboards.EstablishmentExportView.as_view(),
+            name="establishment_export"),
+    path("authorities/<int:code>/", dashboards.AuthorityDashboardView.as_view(), name="authority_dashboard"),
+    re_path(r"^authorities/(?P<code>[0-9]+)/" + _EXPORT, dashboards.AuthorityExportView.as_view(),
+            name="authority_export"),
+    path("national/", dashboards.NationalView.as_view(), name="national"),
+    re_path(r"^national/" + _EXPORT, dashboards.NationalExportView.as_view(), name="national_export"),
+    # Find Partners
+    path("find-partners/", partners.FindPartnersView.as_view(), name="find_partners"),
+    # How every figure is worked out
+    path("methodology/", methodology.MethodologyView.as_view(), name="methodology"),
+]

@@ -1,0 +1,56 @@
+"""Top-level pages: the dashboard (home), the accessibility statement and a health check."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect
+from django.views.generic import TemplateView
+
+from datahub.models import Role
+from datahub.views_base import PortalView
+
+from ..pages.home import home_context
+
+
+class DashboardView(PortalView, TemplateView):
+    """The signed-in user's home: their active school, authority or Scotland. Any portal user.
+
+    It leads into the benchmarking dashboards for the active membership: a school's staff to
+    their school's dashboard, authority staff to the authority dashboard, national analysts to
+    the national view (insight.pages.home.home_lead); a user administrator to the Users page.
+    """
+
+    template_name = "insight/dashboard.html"
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        # A user administrator works on people, not figures: their home is the Users page.
+        if request.membership.role == Role.USER_ADMIN:  # type: ignore[attr-defined]
+            return redirect("useradmin:people")
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        ctx = super().get_context_data(**kwargs)
+        ctx.update(home_context(self.request))
+        return ctx
+
+
+class AccessibilityView(TemplateView):
+    """The accessibility statement: public, linked from every footer."""
+
+    template_name = "accessibility.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        ctx = super().get_context_data(**kwargs)
+        ctx["accessibility_contact_email"] = settings.ACCESSIBILITY_CONTACT_EMAIL
+        return ctx
+
+
+def healthz(request: HttpRequest) -> HttpResponse:
+    """Liveness and database reachability for load balancers and docker-compose. Public, no data."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})
