@@ -1,6 +1,6 @@
 """The access policy: the one place that answers "may this user see or do this?".
 
-Every view, API endpoint, admin page and export asks here. Rules (DOMAIN.md, "Who sees what"):
+Every view, API endpoint, admin page and export asks here. Rules (docs/domain.md, "Who sees what"):
 
 - Establishment admins and staff see their own school's data, unsuppressed, and their own
   school's learners individually. Only admins act for the school (learning partnerships).
@@ -9,6 +9,9 @@ Every view, API endpoint, admin page and export asks here. Rules (DOMAIN.md, "Wh
 - National analysts see aggregates only.
 - Data managers import and correct data for the establishments or authority they hold the role
   in (a national data manager for all), and may use the Django admin within that scope.
+- User administrators (an authority's, or national) invite people and grant and revoke roles
+  inside their scope; never their own, and user administration only when national. They see who
+  holds what, not learners' data (the role carries no data access).
 - Everyone else: suppressed aggregates (datahub.disclosure), never individual learners.
 
 Outsiders to an object get 404 (its existence is not confirmed); insiders who lack the role get 403.
@@ -182,7 +185,7 @@ def covers_authority(user: User | object, authority: LocalAuthority) -> bool:
 
 
 class Entitlement(enum.Enum):
-    """How a viewer stands to an establishment's aggregates (DOMAIN.md, disclosure control)."""
+    """How a viewer stands to an establishment's aggregates (docs/domain.md, disclosure control)."""
 
     OWN = "own"  # the school's own admins, staff and data managers
     AUTHORITY = "authority"  # an analyst, officer or data manager of the school's authority
@@ -255,6 +258,91 @@ def can_import_for(user: User | object, establishment: Establishment) -> bool:
 
 def can_use_admin(user: User | object) -> bool:
     return bool(getattr(user, "is_superuser", False)) or has_role(user, Role.DATA_MANAGER)
+
+
+# --- User administration -------------------------------------------------------------------
+# Roles grant access to children's records, so only a user administrator grants them: within their
+# own scope, never to themselves, and user administration itself only by a national one.
+
+NATIONAL_ROLES = (Role.NATIONAL_ANALYST,)
+
+
+@dataclass(frozen=True)
+class UserAdminScope:
+    """Where a user administrator may grant and revoke: everywhere, or in these authorities."""
+
+    national: bool
+    authority_ids: frozenset[int]
+
+    def covers(self, *, establishment: Establishment | None = None, authority: LocalAuthority | None = None) -> bool:
+        """Is this place inside the scope? No place at all means a national role."""
+        if self.national:
+            return True
+        if establishment is not None:
+            return establishment.authority_id in self.authority_ids
+        if authority is not None:
+            return authority.id in self.authority_ids
+        return False
+
+
+def user_admin_scope(user: User | object) -> UserAdminScope | None:
+    """The user's scope as a user administrator (superusers: national), or None when not one."""
+    if getattr(user, "is_superuser", False) and getattr(user, "is_active", False):
+        return UserAdminScope(national=True, authority_ids=frozenset())
+    national = False
+    authority_ids: set[int] = set()
+    for m in memberships_of(user):
+        if m.role != Role.USER_ADMIN:
+            continue
+        if m.authority_id is None:
+            national = True
+        else:
+            authority_ids.add(m.authority_id)
+    if not national and not authority_ids:
+        return None
+    return UserAdminScope(national=national, authority_ids=frozenset(authority_ids))
+
+
+def can_administer_users(user: User | object) -> bool:
+    return user_admin_scope(user) is not None
+
+
+def grant_refusal(
+    actor: User | object,
+    *,
+    grantee: User,
+    role: Role | str,
+    establishment: Establishment | None = None,
+    authority: LocalAuthority | None = None,
+) -> str | None:
+    """Why ``actor`` may not give ``grantee`` this role at this place, or None when they may."""
+    scope = user_admin_scope(actor)
+    if scope is None:
+        return "Only a user administrator may grant roles."
+    if getattr(actor, "pk", None) == grantee.pk:
+        return "You cannot change your own roles: ask another user administrator."
+    role = Role(role)
+    if role == Role.USER_ADMIN and not scope.national:
+        return "Only a national user administrator may grant user administration."
+    if establishment is None and authority is None and not scope.national:
+        return "A national role can only be granted by a national user administrator."
+    if not scope.covers(establishment=establishment, authority=authority):
+        return "That place is outside the authorities you administer."
+    return None
+
+
+def revoke_refusal(actor: User | object, membership: Membership) -> str | None:
+    """Why ``actor`` may not take this role away, or None when they may."""
+    scope = user_admin_scope(actor)
+    if scope is None:
+        return "Only a user administrator may revoke roles."
+    if getattr(actor, "pk", None) == membership.user_id:
+        return "You cannot change your own roles: ask another user administrator."
+    if membership.role == Role.USER_ADMIN and not scope.national:
+        return "Only a national user administrator may revoke user administration."
+    if not scope.covers(establishment=membership.establishment, authority=membership.authority):
+        return "That role is outside the authorities you administer."
+    return None
 
 
 # --- Helpers for views ----------------------------------------------------------------------

@@ -24,7 +24,6 @@ from .models import (
     LocalAuthority,
     Membership,
     QualificationResult,
-    Role,
     SchoolLeaver,
     Subject,
     TariffEntry,
@@ -170,34 +169,28 @@ class TariffScaleAdmin(ScopedAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(ScopedAdmin):
-    """Data managers grant roles inside their own scope; national roles only by superusers."""
+class MembershipAdmin(admin.ModelAdmin):
+    """Read-only, and for superusers only: roles are granted and revoked on the Users pages
+    (datahub.useradmin), by user administrators within their scope, never to themselves, audited."""
 
-    list_display = ["user", "role", "establishment", "authority"]
+    list_display = ["user", "role", "establishment", "authority", "created_at"]
     list_filter = ["role"]
-    raw_id_fields = ["user"]
+    search_fields = ["user__email"]
 
-    def scope_filter(self, qs: QuerySet, request: HttpRequest) -> QuerySet:
-        scope = scope_for(request.user)
-        return qs.filter(
-            Q(establishment__in=Establishment.objects.filter(_est_q(scope)))
-            | Q(authority_id__in=scope.import_authority_ids)
-        )
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return bool(request.user.is_superuser)
 
-    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
-        if not request.user.is_superuser:
-            scope = scope_for(request.user)
-            if not scope.import_national:
-                if db_field.name == "establishment":
-                    kwargs["queryset"] = Establishment.objects.filter(_est_q(scope))
-                elif db_field.name == "authority":
-                    kwargs["queryset"] = LocalAuthority.objects.filter(id__in=scope.import_authority_ids)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return bool(request.user.is_superuser)
 
-    def formfield_for_choice_field(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
-        if db_field.name == "role" and not request.user.is_superuser:
-            kwargs["choices"] = [(r.value, r.label) for r in Role if r != Role.NATIONAL_ANALYST]
-        return super().formfield_for_choice_field(db_field, request, **kwargs)
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 @admin.register(AuditEvent)

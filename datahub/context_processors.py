@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
+
+from .access import can_administer_users
 
 
 @dataclass
@@ -28,7 +31,11 @@ MAIN_MENU: tuple[tuple[str, str, tuple[tuple[str, str], ...]], ...] = (
     ),
     ("Destinations", "destinations:index", ()),
     ("Data hub", "datahub:index", ()),
+    ("Users", "useradmin:people", ()),
 )
+
+# Entries only some roles may open (the rest are shown to every portal user for now).
+MENU_FOR: dict[str, Callable[[Any], bool]] = {"useradmin:people": can_administer_users}
 
 
 def _url(name: str) -> str | None:
@@ -38,9 +45,11 @@ def _url(name: str) -> str | None:
         return None
 
 
-def build_menu(path: str) -> list[MenuItem]:
+def build_menu(path: str, user: Any = None) -> list[MenuItem]:
     items: list[MenuItem] = []
     for label, name, children in MAIN_MENU:
+        if name in MENU_FOR and not MENU_FOR[name](user):
+            continue
         kids = [MenuItem(c_label, u) for c_label, c_name in children if (u := _url(c_name))]
         url = _url(name) or (kids[0].url if kids else None)
         if url is None:
@@ -60,7 +69,7 @@ def portal(request: HttpRequest) -> dict[str, Any]:
     if not getattr(request, "user", None) or not request.user.is_authenticated:
         return {"main_menu": []}
     return {
-        "main_menu": build_menu(request.path),
+        "main_menu": build_menu(request.path, request.user),
         "memberships": getattr(request, "memberships", []),
         "active_membership": getattr(request, "membership", None),
     }

@@ -34,7 +34,10 @@ PERSONAS = [
     "national",
     "dm_a",
     "dm_x",
+    "ua_x",
+    "ua_national",
 ]
+USER_ADMINS = {"A": {"ua_x", "ua_national"}, "B": {"ua_national"}}
 # Who covers which school (memberships reach it), and who may see its learners individually.
 COVERS = {
     "A": {"admin_a", "staff_a", "mcmc_x", "analyst_x", "national", "dm_a", "dm_x"},
@@ -350,7 +353,7 @@ def participation_spell_pk(w: object, t: str) -> dict:
     return {"pk": spell.pk}
 
 
-# Benchmarking dashboards (insight.views_dashboards). Any portal user may open any secondary
+# Benchmarking dashboards (insight.views.dashboards). Any portal user may open any secondary
 # school's dashboard (suppressed unless entitled); authority dashboards are for analysts, MCMC
 # officers and authority/national data managers; the national view for national analysts. The
 # matrix world has no benchmark run, so there is no table to export yet: 404 once the role passes.
@@ -377,12 +380,45 @@ def no_run_export(page: Callable[[str, str], int]) -> Callable[[str, str], int]:
     return expect
 
 
+def useradmin_page(persona: str, target: str) -> int:
+    if persona == ANON:
+        return 302
+    return 200 if persona in USER_ADMINS["A"] else 403
+
+
+def useradmin_object(persona: str, target: str) -> int:
+    if persona == ANON:
+        return 302
+    if persona not in USER_ADMINS["A"]:
+        return 403
+    return 200 if persona in USER_ADMINS[target] else 404
+
+
+def useradmin_revoked(persona: str, target: str) -> int:
+    status = useradmin_object(persona, target)
+    return 302 if status == 200 else status
+
+
+def staff_person(w: object, t: str) -> dict:
+    return {"pk": w.personas["staff_a" if t == "A" else "staff_b"].pk}  # type: ignore[attr-defined]
+
+
+def fresh_role(w: object, t: str) -> dict:
+    """A new person's role at school A or B, for a revocation to act on."""
+    from datahub.models import Role
+    from tests.factories import member
+
+    school = w.school_a if t == "A" else w.school_b  # type: ignore[attr-defined]
+    return {"pk": member(Role.ESTABLISHMENT_STAFF, establishment=school).memberships.get().pk}
+
+
 def authority_code(w: object, t: str) -> dict:
     return {"code": 100 if t == "A" else 260}
 
 
 EXPECTED: dict[str, Route] = {
-    "dashboard": Route(None, portal_page),
+    # A user administrator's home is the Users page.
+    "dashboard": Route(None, lambda p, t: 302 if p.startswith("ua_") else portal_page(p, t)),
     # Redirects every portal user to their own dashboard (or home).
     "insight:benchmarks": Route(None, lambda p, t: {"no_role": 403}.get(p, 302)),
     "insight:establishment_dashboard": Route(seed, portal_page),
@@ -436,7 +472,7 @@ EXPECTED: dict[str, Route] = {
     "api:partnership-notification-mark-read": Route(
         None, api(lambda p, t: 200), method="post", data=others_notification_body
     ),
-    # Imports (datahub.views_imports, datahub.api)
+    # Imports (datahub.imports.views, datahub.api)
     "datahub:import_index": Route(None, dm_page),
     "datahub:import_history": Route(None, dm_page),
     "datahub:import_upload": Route(lambda w, t: {"kind": "results" if t == "A" else "initial-destinations"}, dm_page),
@@ -478,13 +514,18 @@ EXPECTED: dict[str, Route] = {
     # credential here, so every persona (and no one) is refused the same way.
     "oauth_token": Route(None, lambda p, t: {400, 401}, method="post", data=lambda w, t: {"grant_type": "client_credentials"}),
     "oauth_revoke": Route(None, lambda p, t: {400, 401}, method="post", data=lambda w, t: {"token": "x"}),
+    # User administration (datahub.useradmin): user administrators only, inside their scope.
+    "useradmin:people": Route(None, useradmin_page),
+    "useradmin:invite": Route(None, useradmin_page),
+    "useradmin:person": Route(staff_person, useradmin_object),
+    "useradmin:revoke": Route(fresh_role, useradmin_revoked, method="post", data=lambda w, t: {"reason": "matrix"}),
     "schema": Route(None, authenticated),
     "api_docs": Route(None, authenticated),
     "api_redoc": Route(None, authenticated),
 }
 
 # Third-party route families: their own rules apply; we still demand no server error and no leak.
-THIRD_PARTY = (re.compile(r"^(account_|mfa_)"), re.compile(r"^admin:"))
+THIRD_PARTY = (re.compile(r"^(account_|mfa_|socialaccount_|openid_connect_)"), re.compile(r"^admin:"))
 
 
 def poisoned_query(w: object) -> str:
