@@ -25,6 +25,7 @@ from django.core.mail import send_mass_mail
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from datahub.links import absolute_url
 from datahub.models import Establishment
 
 from .models import PartnershipEvent, Status
@@ -61,9 +62,9 @@ def notice_text(verb: str, acting_for: Establishment, other: Establishment) -> s
 
 def portal_link() -> str:
     """Where the e-mail sends the reader: the full URL when PORTAL_BASE_URL is set."""
-    base = getattr(settings, "PORTAL_BASE_URL", "").rstrip("/")
     path = reverse("partnerships:list")
-    return f"{base}{path}" if base else f"the portal, Learning Partnerships > View Partnerships ({path})"
+    link = absolute_url(path)
+    return link if link != path else f"the portal, Learning Partnerships > View Partnerships ({path})"
 
 
 def partnership_emails(event: PartnershipEvent) -> list[Message]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from allauth.account.forms import default_token_generator
 from allauth.account.utils import user_pk_to_url_str
-from django.conf import settings
 from django.contrib.auth.base_user import BaseUserManager
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
@@ -13,17 +12,13 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from ..access import forget_memberships, grant_refusal, revoke_refusal
+from ..links import absolute_url
 from ..models import Establishment, LocalAuthority, Membership, Role, User
 from ..services import audit_event_create
 
 
 class UserAdminError(ValidationError):
     """A grant or invitation that cannot be made as asked (already held, e-mail in use...)."""
-
-
-def absolute_url(path: str) -> str:
-    """Links in e-mails are absolute: PORTAL_BASE_URL (settings) and the path."""
-    return f"{settings.PORTAL_BASE_URL}{path}"
 
 
 def _place_name(*, establishment: Establishment | None, authority: LocalAuthority | None) -> str:
