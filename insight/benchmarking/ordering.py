@@ -4,7 +4,8 @@ numpy's ``argsort(kind="stable")`` of 64-bit integers is a merge sort (about 100
 of 16-bit integers a radix sort (10 ns a row). ``np.sort`` of 64-bit integers is a vectorised
 quicksort, faster still (5 ns a row), but it sorts values, not positions. So when the keys are
 small non-negative integers we pack them, most significant first, with the row position in the
-low bits into one int64 and ``np.sort`` that: the position makes every packed value unique, so
+low bits into one int64 (one int32 when it all fits in 31 bits: sorting 32-bit words is about
+three times faster again) and ``np.sort`` that: the position makes every packed value unique, so
 the result is exactly the stable order, and masking the low bits gives the positions back.
 When the keys do not fit in 63 bits we fall back to ``np.lexsort`` (stable, same order).
 """
@@ -53,13 +54,17 @@ def order_by(*keys: np.ndarray) -> np.ndarray:
         total += widths[-1]
     if total > 63:
         return np.lexsort(keys[::-1]).astype(np.int64)
-    packed = np.asarray(keys[0], dtype=np.int64)
+    # 32-bit words when everything fits in 31 bits: the sort is about three times faster.
+    dtype = np.int32 if total <= 31 else np.int64
+    packed = np.asarray(keys[0]).astype(dtype)
     for key, width in zip(keys[1:], widths[1:], strict=True):
-        packed = (packed << width) | key
-    packed = (packed << shift) | np.arange(n, dtype=np.int64)
+        packed <<= width
+        packed |= key.astype(dtype, copy=False)
+    packed <<= shift
+    packed |= np.arange(n, dtype=dtype)
     packed.sort()
     packed &= (1 << shift) - 1
-    return packed
+    return packed.astype(np.int64, copy=False)
 
 
 def stable_order(values: np.ndarray) -> np.ndarray:
