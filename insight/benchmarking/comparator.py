@@ -132,6 +132,34 @@ def _run_bounds(sorted_values: np.ndarray, positions: np.ndarray) -> tuple[np.nd
     return run_start[run_of[positions]], run_end[run_of[positions]]
 
 
+def _cell_bounds(
+    cell: np.ndarray, composite: np.ndarray, n_authorities: int, order: np.ndarray, query: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per query row, ``[lo, hi)`` of its cell and ``[block_lo, block_hi)`` of its own
+    authority's block in the pool sorted by ``composite`` (``order``).
+
+    The pool sorted by ``cell * n_authorities + authority`` holds, before a cell's run, exactly
+    the rows of smaller cells, and before a block the rows of smaller composites: so the bounds
+    are running counts (``np.bincount``, no look-up in the sorted pool) when the code space is
+    small; otherwise the runs are found in the sorted pool itself.
+    """
+    n_pool = len(cell)
+    span = (int(cell.max()) + 1) * n_authorities if n_pool else 1
+    if span <= 4 * n_pool + 2**16:
+        block_count = np.bincount(composite, minlength=span)
+        block_start = np.cumsum(block_count) - block_count
+        cell_count = block_count.reshape(-1, n_authorities).sum(axis=1)
+        cell_start = np.cumsum(cell_count) - cell_count
+        in_cell, in_block = cell[query], composite[query]
+        lo, block_lo = cell_start[in_cell], block_start[in_block]
+        return lo, lo + cell_count[in_cell], block_lo, block_lo + block_count[in_block]
+    # Where each pool row sits in the sorted pool, then the runs it belongs to there.
+    p = inverse(order)[query]
+    lo, hi = _run_bounds(cell[order], p)
+    block_lo, block_hi = _run_bounds(composite[order], p)
+    return lo, hi, block_lo, block_hi
+
+
 def find_candidates(leavers: pd.DataFrame, *, establishment_ids: Iterable[int] | None = None) -> CandidateCells:
     """Locate every chunk leaver's candidate cell and pick its relaxation level.
 
@@ -176,11 +204,7 @@ def find_candidates(leavers: pd.DataFrame, *, establishment_ids: Iterable[int] |
         composite = cell * n_authorities + authority
         order = order_by(composite) if id_rank is None else order_by(composite, id_rank)
         sorted_rows.append(order)
-        # Where each pool row sits in the sorted pool, then the runs it belongs to there.
-        position = inverse(order)
-        p = position[query]
-        lo, hi = _run_bounds(cell[order], p)
-        block_lo, block_hi = _run_bounds(composite[order], p)
+        lo, hi, block_lo, block_hi = _cell_bounds(cell, composite, n_authorities, order, query)
         counts.append((hi - lo) - (block_hi - block_lo))
         starts.append(lo + level * n_pool)  # index into the concatenated pool_rows
         offsets.append(block_lo - lo)
@@ -246,8 +270,11 @@ def draw_rows(cells: CandidateCells, *, seed: int, n_comparators: int = N_COMPAR
         change = np.flatnonzero((establishment[1:] != establishment[:-1]) | (year[1:] != year[:-1])) + 1
         bounds = np.concatenate(([0], change, [m]))
         _draw_groups(draws, count, bounds, seed, year, establishment)
-    offset = skip_own_block(draws, cells.block_offset[matched, None], cells.block_len[matched, None])
-    position = cells.cell_start[matched, None] + offset
+    # skip_own_block, then the cell's start, in place: no 2.5 million-row temporaries.
+    position = draws
+    jump = draws >= cells.block_offset[matched, None]
+    position += cells.cell_start[matched, None]
+    np.add(position, cells.block_len[matched, None], out=position, where=jump)
     return np.repeat(cells.row[matched], n_comparators), cells.pool_rows[position.ravel()]
 
 
@@ -285,11 +312,17 @@ def _draw_groups(
             redo = range(0)
         else:
             span = count[choice].astype(np.uint64)[:, None]
-            product = word.astype(np.uint64) * span
-            draws[choice] = (product >> np.uint64(32)).astype(np.int64)
-            threshold = (np.uint64(2**32) - span) % span
+            product = word.astype(np.uint64)
+            product *= span
+            threshold = ((np.uint64(2**32) - span) % span).astype(np.uint32)
             rejected = np.zeros(len(count), dtype=bool)
-            rejected[choice] = ((product & np.uint64(0xFFFFFFFF)) < threshold).any(axis=1)
+            # The low half of each product is its last 32 bits: the cast truncates.
+            rejected[choice] = (product.astype(np.uint32) < threshold).any(axis=1)
+            product >>= np.uint64(32)
+            if choice.all():
+                np.copyto(draws, product, casting="unsafe")
+            else:
+                draws[choice] = product.astype(np.int64)
             group_of = np.repeat(np.arange(len(bounds) - 1), np.diff(bounds))
             redo = np.unique(group_of[rejected]).tolist()
     for index in redo:

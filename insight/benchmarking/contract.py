@@ -59,6 +59,12 @@ def _checked_columns(df: pd.DataFrame, dtypes: Mapping[str, str], what: str) -> 
     out = {}
     for col, dtype in dtypes.items():
         series = df[col]
+        if dtype == "object" and series.dtype == object:
+            values = series.to_numpy()
+            # All text, nothing missing (one C pass): exactly what ``astype(str)`` would give.
+            if pd.api.types.infer_dtype(values, skipna=False) == "string":
+                out[col] = values
+                continue
         # numpy integer and boolean columns cannot hold a missing value: no scan needed.
         if col not in _NULLABLE and series.dtype.kind not in "iub" and series.isna().any():
             raise ValueError(f"{what}.{col} has missing values")

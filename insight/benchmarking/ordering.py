@@ -81,10 +81,15 @@ def float_order(values: np.ndarray) -> np.ndarray:
     Each value is replaced by its rank among the distinct values (``np.unique`` sorts values,
     which is fast; ``searchsorted`` finds each one's rank), then the ranks are sorted by
     :func:`order_by`. Equal values (0.0 and -0.0 too) share a rank, so ties keep row order.
+    Small non-negative whole numbers (the usual total tariff) are their own ranks' order.
     """
     values = np.asarray(values, dtype=np.float64)
     if len(values) == 0 or np.isnan(values).any():
         return np.argsort(values, kind="stable")
+    with np.errstate(invalid="ignore"):  # infinite values cast to garbage: not whole
+        whole = values.astype(np.int64)
+    if int(whole.min()) >= 0 and int(whole.max()) < 2**20 and (whole == values).all():
+        return order_by(whole)  # small whole numbers (total tariffs) order as themselves
     distinct = np.unique(values)
     return order_by(np.searchsorted(distinct, values))
 
