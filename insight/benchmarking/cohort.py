@@ -150,7 +150,11 @@ class VCCohort(Mapping[str, "np.ndarray | pd.Categorical"]):
         self.table = table
         self.target_rows = np.asarray(target_rows, dtype=np.int64)
         self.source_rows = np.asarray(source_rows, dtype=np.int64)
-        self.columns = (c.ESTABLISHMENT_ID, c.YEAR, *dict.fromkeys(col for col in columns if col not in _TARGET_COLUMNS))
+        self.columns = (
+            c.ESTABLISHMENT_ID,
+            c.YEAR,
+            *dict.fromkeys(col for col in columns if col not in _TARGET_COLUMNS),
+        )
         self._rank_order: np.ndarray | None = None
         self._cache: dict[str, np.ndarray | pd.Categorical] = {}
 

@@ -108,7 +108,9 @@ def _codes(values: np.ndarray) -> tuple[np.ndarray, int]:
     return dense_codes(values)
 
 
-def _cell_codes(pool: pd.DataFrame, keys: Iterable[str], cache: dict[str, tuple[np.ndarray, int]] | None = None) -> np.ndarray:
+def _cell_codes(
+    pool: pd.DataFrame, keys: Iterable[str], cache: dict[str, tuple[np.ndarray, int]] | None = None
+) -> np.ndarray:
     """Mixed-radix integer code of the cell ``keys`` for every pool row (``cache``: codes per key,
     shared by the relaxation levels)."""
     cache = {} if cache is None else cache
@@ -302,9 +304,7 @@ def _draw_groups(
         choice = count > 1
         per_group = np.add.reduceat(choice, bounds[:-1]) if len(bounds) > 1 else np.zeros(0, dtype=np.int64)
         words = [
-            np.random.PCG64([seed, int(year[start]), int(establishment[start])]).random_raw(
-                int(n) * n_comparators // 2
-            )
+            np.random.PCG64([seed, int(year[start]), int(establishment[start])]).random_raw(int(n) * n_comparators // 2)
             for start, n in zip(bounds[:-1], per_group, strict=True)
         ]
         word = np.concatenate(words).view(np.uint32).reshape(-1, n_comparators) if words else None

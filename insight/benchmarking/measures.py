@@ -35,7 +35,6 @@ from .ordering import order_by, stable_order
 ATTAINMENT_SHARE_DENOMINATOR: Final = 5  # 20% = 1/5, kept integral to avoid float ceil errors.
 
 
-
 def attainment_group_sizes(n: int | np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Sizes of the lowest 20%, middle 60% and highest 20% of a group of ``n`` leavers.
 
