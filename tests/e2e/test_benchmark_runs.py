@@ -4,7 +4,7 @@ then reads the new figures and what changed; an authority data manager may not s
 Each chunk pauses after it is claimed (BENCHMARK_FAULT_PAUSE_SECONDS, the test-only fault
 injection of insight.services) so the page is seen following a run that takes a few seconds. The
 gaps between progress updates reaching the page are printed (a figure, never asserted: timing
-belongs in bench/, see docs/benchmark-runs.md).
+belongs in bench/: bench/run_progress.py).
 """
 
 from __future__ import annotations
