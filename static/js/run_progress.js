@@ -27,7 +27,7 @@
     p.chunks.forEach(function (ch) {
       var tr = document.createElement("tr");
       tr.setAttribute("data-state", ch.state);
-      cell(tr, ch.year, true);
+      cell(tr, (ch.year - 1) + "/" + String(ch.year).slice(2), true);
       cell(tr, ch.index + 1);
       cell(tr, ch.authorities);
       cell(tr, ch.state);
