@@ -181,6 +181,26 @@ def covers_authority(user: User | object, authority: LocalAuthority) -> bool:
     return scope.national or authority.id in scope.authority_ids
 
 
+# --- Benchmark runs: national data managers run and publish them; readers check them ------------
+
+
+def can_manage_benchmark_runs(user: User | object) -> bool:
+    """Start, cancel, publish and unpublish benchmark runs: a national data manager only."""
+    return any(
+        m.role == Role.DATA_MANAGER and m.establishment_id is None and m.authority_id is None
+        for m in memberships_of(user)
+    )
+
+
+def can_read_benchmark_runs(user: User | object) -> bool:
+    """The runs page and its checks: data managers of an authority or Scotland, and analysts."""
+    return any(
+        m.role in (Role.NATIONAL_ANALYST, Role.AUTHORITY_ANALYST)
+        or (m.role == Role.DATA_MANAGER and m.establishment_id is None)
+        for m in memberships_of(user)
+    )
+
+
 # --- Entitlement to unsuppressed aggregates --------------------------------------------------
 
 

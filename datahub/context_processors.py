@@ -9,7 +9,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 
-from .access import can_administer_users
+from .access import can_administer_users, can_read_benchmark_runs
 
 
 @dataclass
@@ -31,11 +31,15 @@ MAIN_MENU: tuple[tuple[str, str, tuple[tuple[str, str], ...]], ...] = (
     ),
     ("Destinations", "destinations:index", ()),
     ("Data hub", "datahub:index", ()),
+    ("Benchmark runs", "insight:runs", ()),
     ("Users", "useradmin:people", ()),
 )
 
 # Entries only some roles may open (the rest are shown to every portal user for now).
-MENU_FOR: dict[str, Callable[[Any], bool]] = {"useradmin:people": can_administer_users}
+MENU_FOR: dict[str, Callable[[Any], bool]] = {
+    "useradmin:people": can_administer_users,
+    "insight:runs": can_read_benchmark_runs,
+}
 
 
 def _url(name: str) -> str | None:

@@ -1,8 +1,9 @@
 """Benchmark runs, their chunks, and the results each run stores.
 
 Field names of the result tables are the engine's column names (insight.benchmarking.columns), so
-persisting a frame is a column selection, not a mapping. Results are kept per run: pages read the
-latest successful run, older runs stay for comparison.
+persisting a frame is a column selection, not a mapping. Results are kept per run: a run is a draft
+until a national data manager publishes it, pages read the *published* run (``published()``), and
+older runs stay for comparison and for going back (unpublishing returns to the previous one).
 """
 
 from __future__ import annotations
@@ -23,11 +24,37 @@ class RunStatus(models.TextChoices):
     FINALISING = "finalising", "Writing results"
     SUCCEEDED = "succeeded", "Succeeded"
     FAILED = "failed", "Failed"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class Publication(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    PUBLISHED = "published", "Published"
+    WITHDRAWN = "withdrawn", "Withdrawn"
 
 
 class BenchmarkRunQuerySet(models.QuerySet["BenchmarkRun"]):
     def latest_successful(self) -> BenchmarkRun | None:
+        """The newest computed run, published or not (the runs page, benchmarks)."""
         return self.filter(status=RunStatus.SUCCEEDED).order_by("-finished_at", "-id").first()
+
+    def published_runs(self) -> BenchmarkRunQuerySet:
+        """Every run schools may see, the current one first."""
+        return self.filter(status=RunStatus.SUCCEEDED, publication=Publication.PUBLISHED).order_by(
+            "-published_at", "-id"
+        )
+
+    def published(self) -> BenchmarkRun | None:
+        """The run every page reads: the most recently published one still published."""
+        return self.published_runs().first()
+
+    def published_before(self, run: BenchmarkRun) -> BenchmarkRun | None:
+        """The release before ``run`` (its previous published run), for "what changed"."""
+        if run.published_at is None:
+            return self.published()
+        return self.published_runs().filter(
+            Q(published_at__lt=run.published_at) | Q(published_at=run.published_at, id__lt=run.id)
+        ).first()
 
 
 class BenchmarkRun(models.Model):
@@ -47,6 +74,17 @@ class BenchmarkRun(models.Model):
     chunks_done = models.PositiveIntegerField(default=0)
     timings = models.JSONField(default=dict, blank=True)
     error = models.TextField(blank=True)
+    input_rows = models.JSONField(default=dict, blank=True, help_text="Rows per source the run read, when created")
+    publication = models.CharField(max_length=10, choices=Publication.choices, default=Publication.DRAFT)
+    published_at = models.DateTimeField(null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    release_note = models.TextField(blank=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     objects = BenchmarkRunQuerySet.as_manager()
 
@@ -55,6 +93,10 @@ class BenchmarkRun(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(draws__gte=1, draws__lte=100), name="run_draws_range"),
             models.CheckConstraint(condition=Q(status__in=[s.value for s in RunStatus]), name="run_status_known"),
+            models.CheckConstraint(
+                condition=~Q(publication=Publication.PUBLISHED) | Q(status=RunStatus.SUCCEEDED, published_at__isnull=False),
+                name="run_published_only_when_succeeded",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -63,6 +105,21 @@ class BenchmarkRun(models.Model):
     @property
     def progress_pct(self) -> int:
         return int(100 * self.chunks_done / self.chunks_total) if self.chunks_total else 0
+
+    @property
+    def duration_seconds(self) -> float | None:
+        if self.started_at is None:
+            return None
+        end = self.finished_at or timezone.now()
+        return (end - self.started_at).total_seconds()
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in (RunStatus.PENDING, RunStatus.RUNNING, RunStatus.FINALISING)
+
+    @property
+    def is_published(self) -> bool:
+        return self.publication == Publication.PUBLISHED
 
 
 class ChunkStatus(models.TextChoices):
@@ -254,3 +311,22 @@ class RelaxationCount(models.Model):
     n_relaxed_quintile = models.PositiveIntegerField(default=0)
     n_relaxed_no_asn = models.PositiveIntegerField(default=0)
     n_unmatched = models.PositiveIntegerField(default=0)
+
+
+class RunNotice(models.Model):
+    """An in-portal notice that new figures were published for a school or authority the recipient
+    works for. Written by insight.publication with the publish; read (and marked read) on the
+    release note page."""
+
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="run_notices")
+    run = models.ForeignKey(BenchmarkRun, on_delete=models.CASCADE, related_name="notices")
+    text = models.CharField(max_length=300)
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["recipient", "run"], name="run_notice_once")]
+
+    def __str__(self) -> str:
+        return self.text

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import logging
+import threading
+
 from celery import chord, group, shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.db import OperationalError
+from django.db import OperationalError, connections
+from django.utils import timezone
 
-from . import services
+from . import publication, services
 from .models import BenchmarkChunk, BenchmarkRun, ChunkStatus, RunStatus
+from .selectors.runs import inputs_changed_since
+
+log = logging.getLogger(__name__)
 
 TRANSIENT = (OperationalError, ConnectionError)
 
@@ -81,3 +88,52 @@ def enqueue_run(run: BenchmarkRun) -> None:
         services.run_execute_in_process(run)
     else:
         start_run.delay(run.id)
+
+
+def _execute_in_thread(run_id: int) -> None:
+    try:
+        services.run_execute_in_process(BenchmarkRun.objects.get(id=run_id))
+    except Exception as exc:
+        log.exception("benchmark run %s failed in its thread", run_id)
+        BenchmarkRun.objects.filter(
+            id=run_id, status__in=[RunStatus.PENDING, RunStatus.RUNNING, RunStatus.FINALISING]
+        ).update(status=RunStatus.FAILED, error=f"{type(exc).__name__}: {exc}", finished_at=timezone.now())
+    finally:
+        connections.close_all()  # this thread's own connections
+
+
+def enqueue_run_background(run_id: int) -> None:
+    """Start a run without waiting for it (the runs page). With workers: on the benchmarking queue.
+    In the embedded default (tasks in-process): in a thread of this process, so the request
+    returns at once and the page can follow the chunks as they are computed."""
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        threading.Thread(target=_execute_in_thread, args=(run_id,), name=f"benchmark-run-{run_id}", daemon=True).start()
+    else:
+        start_run.delay(run_id)
+
+
+@shared_task
+def nightly_draft_run() -> int | None:
+    """When BENCHMARK_NIGHTLY_DRAFT_RUN is on and imports changed the data since the newest run,
+    start a draft run (never published by itself). Returns the new run's id, or None."""
+    if not settings.BENCHMARK_NIGHTLY_DRAFT_RUN:
+        return None
+    newest = BenchmarkRun.objects.exclude(status__in=[RunStatus.FAILED, RunStatus.CANCELLED]).first()
+    if newest is not None and (newest.is_active or not inputs_changed_since(newest)):
+        return None
+    try:
+        run = publication.run_start(
+            by=None,
+            years=None,
+            draws=newest.draws if newest else 1,
+            reason="Nightly: the data changed since the newest run.",
+        )
+    except services.RunError as exc:
+        log.info("nightly draft run not started: %s", exc)
+        return None
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        services.run_execute_in_process(run)
+    else:
+        start_run.delay(run.id)
+    return run.id
+

@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, path, re_path
 
-from .views import dashboards, methodology, partners
+from .views import dashboards, methodology, partners, runs
 
 app_name = "insight"
 
@@ -24,4 +24,13 @@ urlpatterns: list[URLPattern] = [
     path("find-partners/", partners.FindPartnersView.as_view(), name="find_partners"),
     # How every figure is worked out
     path("methodology/", methodology.MethodologyView.as_view(), name="methodology"),
+    # Benchmark runs: start, watch, check, publish (insight.views.runs)
+    path("runs/", runs.RunsView.as_view(), name="runs"),
+    path("runs/start/", runs.RunStartView.as_view(), name="run_start"),
+    path("runs/<int:pk>/", runs.RunDetailView.as_view(), name="run_detail"),
+    path("runs/<int:pk>/progress.json", runs.RunProgressView.as_view(), name="run_progress"),
+    path("runs/<int:pk>/cancel/", runs.RunCancelView.as_view(), name="run_cancel"),
+    path("runs/<int:pk>/publish/", runs.RunPublishView.as_view(), name="run_publish"),
+    path("runs/<int:pk>/unpublish/", runs.RunUnpublishView.as_view(), name="run_unpublish"),
+    path("releases/<int:pk>/", runs.ReleaseNoteView.as_view(), name="release_note"),
 ]

@@ -380,6 +380,37 @@ def no_run_export(page: Callable[[str, str], int]) -> Callable[[str, str], int]:
     return expect
 
 
+# Benchmark runs (insight.views.runs): data managers of an authority or Scotland and analysts read
+# them; only a national data manager starts, cancels, publishes and withdraws (the matrix has no
+# such persona: every persona here is refused; tests/insight/views/test_runs_pages.py covers them).
+RUN_READERS = {"analyst_x", "analyst_y", "national", "dm_x"}
+
+
+def runs_page(persona: str, target: str) -> int:
+    if persona in (ANON, "no_role"):
+        return portal_page(persona, target)
+    return 200 if persona in RUN_READERS else 403
+
+
+def runs_write(persona: str, target: str) -> int:
+    return portal_page(persona, target) if persona in (ANON, "no_role") else 403
+
+
+def a_run(w: object, t: str, *, published: bool = False) -> dict:
+    """A finished run (no result rows): a draft, or the published one."""
+    from django.utils import timezone
+
+    from datahub.models import TariffScale
+    from insight.models import BenchmarkRun
+
+    scale = TariffScale.objects.filter(is_default=True).first() or TariffScale.objects.create(version="matrix")
+    now = timezone.now()
+    run = BenchmarkRun.objects.create(seed=1, years=[2024], tariff_scale=scale, status="succeeded", started_at=now,
+                                      finished_at=now, publication="published" if published else "draft",
+                                      published_at=now if published else None, release_note="matrix")
+    return {"pk": run.pk}
+
+
 def useradmin_page(persona: str, target: str) -> int:
     if persona == ANON:
         return 302
@@ -435,6 +466,16 @@ EXPECTED: dict[str, Route] = {
     "switch_context": Route(None, lambda p, t: {ANON: 302, "no_role": 403, "admin_b": 302}.get(p, 404), method="post"),
     "datahub:index": Route(None, portal_page),
     "insight:methodology": Route(None, portal_page),
+    "insight:runs": Route(None, runs_page),
+    "insight:run_detail": Route(a_run, runs_page),
+    "insight:run_progress": Route(a_run, runs_page),
+    "insight:run_start": Route(None, runs_write, method="post", data=lambda w, t: {"years": [2024], "draws": 1}),
+    "insight:run_cancel": Route(a_run, runs_write, method="post", data=lambda w, t: {}),
+    "insight:run_publish": Route(a_run, runs_write, method="post", data=lambda w, t: {"release_note": "matrix"}),
+    "insight:run_unpublish": Route(lambda w, t: a_run(w, t, published=True), runs_write, method="post",
+                                   data=lambda w, t: {"reason": "matrix"}),
+    # Any portal user reads a release note (a draft is not found: tests/insight/views/test_runs_pages.py).
+    "insight:release_note": Route(lambda w, t: a_run(w, t, published=True), portal_page),
     "datahub:establishment": Route(seed, covered),
     "datahub:establishment_learners": Route(seed, learner_list),
     "datahub:learner": Route(learner_pk, learner_page),

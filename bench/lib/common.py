@@ -40,13 +40,15 @@ def ensure_national_data() -> float | None:
 
 
 def ensure_benchmark_run() -> int:
-    """The latest successful run, computing one in-process when there is none."""
+    """The published run (what pages read), computing and publishing one in-process when there is none."""
     from insight.models import BenchmarkRun
+    from insight.publication import run_publish
     from insight.services import run_create, run_execute_in_process
 
-    run = BenchmarkRun.objects.latest_successful()
+    run = BenchmarkRun.objects.published()
     if run is None:
         run = run_execute_in_process(run_create(seed=NATIONAL_SEED))
+        run = run_publish(run=run, by=None, release_note="Benchmark data set.")
     return run.pk
 
 

@@ -354,7 +354,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "reap-stuck-benchmark-runs": {"task": "insight.tasks.reap_stuck_runs", "schedule": 60.0},
     # Rebuild the MCMC caseload's derived table nightly (catches learners who moved authority).
     "refresh-mcmc-cases": {"task": "destinations.tasks.refresh_cases", "schedule": crontab(hour=2, minute=30)},
+    # Start a draft benchmark run when imports changed the data since the newest run (only when
+    # BENCHMARK_NIGHTLY_DRAFT_RUN is on). It never publishes: a national data manager does.
+    "nightly-draft-benchmark-run": {"task": "insight.tasks.nightly_draft_run", "schedule": crontab(hour=3, minute=15)},
 }
+BENCHMARK_NIGHTLY_DRAFT_RUN = env.bool("BENCHMARK_NIGHTLY_DRAFT_RUN", default=False)
 BENCHMARK_CHUNK_LEASE_SECONDS = env.int("BENCHMARK_CHUNK_LEASE_SECONDS", default=900)
 # Test-only fault injection: a worker sleeps this long after claiming a chunk (see tests/insight).
 BENCHMARK_FAULT_PAUSE_SECONDS = env.float("BENCHMARK_FAULT_PAUSE_SECONDS", default=0.0)

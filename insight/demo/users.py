@@ -46,6 +46,7 @@ DEMO_USERS: tuple[DemoUser, ...] = (
     DemoUser("analyst@demo.insight", "Eilidh", "Robertson", Role.AUTHORITY_ANALYST, "authority1"),
     DemoUser("national@demo.insight", "Andrew", "Thomson", Role.NATIONAL_ANALYST, None),
     DemoUser("datamanager@demo.insight", "Catriona", "Fraser", Role.DATA_MANAGER, "authority1"),
+    DemoUser("nationaldatamanager@demo.insight", "Euan", "MacLeod", Role.DATA_MANAGER, None),
     DemoUser("useradmin@demo.insight", "Graham", "Murray", Role.USER_ADMIN, "authority1"),
     DemoUser("nationaluseradmin@demo.insight", "Ailsa", "Ross", Role.USER_ADMIN, None),
     DemoUser("admin@demo.insight", "Site", "Administrator", None, None, superuser=True),

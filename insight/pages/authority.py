@@ -19,6 +19,7 @@ from ..exports import Table, TCell, TColumn, TRow, text
 from ..selectors.catalogue import MEASURES, PANELS, TABLE_MEASURES, year_label
 from ..selectors.dashboards import AuthorityData, authority_data, latest_run
 from ..selectors.figures import Subject, Viewer
+from ..selectors.release import authority_changes
 from .parts import (
     Page,
     Panel,
@@ -35,6 +36,7 @@ from .parts import (
     sort_links,
     source_line,
 )
+from .release import release_context
 
 
 def authority_page(request: HttpRequest, authority: LocalAuthority) -> Page:
@@ -53,6 +55,7 @@ def authority_page(request: HttpRequest, authority: LocalAuthority) -> Page:
     page.context["run"] = run
     if run is None:
         return page
+    page.context.update(release_context(request.user, run, authority_changes(run, authority) if ent.unsuppressed else None))
     data = authority_data(run, authority, viewer)
     f, years = data.figures, data.figures.years
     page.source = source_line(f)

@@ -24,6 +24,7 @@ from ..selectors.catalogue import BREAKDOWNS, MEASURES, PANELS, VOCATIONAL, VOCA
 from ..selectors.dashboards import EstablishmentData, establishment_data, latest_run
 from ..selectors.figures import Subject, Viewer
 from ..selectors.leavers import secondary_schools
+from ..selectors.release import establishment_changes
 from ..selectors.vocational import vocational_table
 from .parts import (
     Page,
@@ -39,6 +40,7 @@ from .parts import (
     source_line,
     vc_range,
 )
+from .release import release_context
 
 
 def establishment_panel(data: EstablishmentData, key: str) -> Panel:
@@ -95,6 +97,7 @@ def establishment_page(request: HttpRequest, est: Establishment) -> Page:
     page.context["run"] = run
     if run is None:
         return page
+    page.context.update(release_context(request.user, run, establishment_changes(run, est) if ent.unsuppressed else None))
     data = establishment_data(run, est, viewer)
     f, years = data.figures, data.figures.years
     page.source = source_line(f)

@@ -1,6 +1,6 @@
 """Reads of stored benchmark results for the dashboards: a school, an authority, Scotland.
 
-Pages read the latest successful run (``latest_run``). Each ``*_data`` function gathers every
+Pages read the published run (``latest_run``). Each ``*_data`` function gathers every
 stored row a page needs in a few queries and wraps them as ``Subject``s, whose figures
 ``Figures`` turns into disclosure-controlled cells for the viewer.
 """
@@ -25,7 +25,9 @@ from .pattern import remember, run_key
 
 
 def latest_run() -> BenchmarkRun | None:
-    return BenchmarkRun.objects.latest_successful()
+    """The run every page reads: the published one (a newer draft stays out of sight until a
+    national data manager publishes it)."""
+    return BenchmarkRun.objects.select_related("tariff_scale").published()
 
 
 def _rows_by_subject(qs: Iterable[Row]) -> dict[tuple[str, int], dict[tuple[int, str, str], Row]]:

@@ -332,7 +332,7 @@ def find_partners(
     simd_profile: str = "",
 ) -> FindPartnersResult:
     """The ranked list for ``school`` as ``user`` may see it (filters applied, ranking order)."""
-    run = BenchmarkRun.objects.latest_successful()
+    run = BenchmarkRun.objects.published()
     if run is None:
         return FindPartnersResult(None, None, None, [])
     figures = run_figures(run)

@@ -44,7 +44,7 @@ class MethodologyView(PortalView, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         ctx = super().get_context_data(**kwargs)
-        run = BenchmarkRun.objects.select_related("tariff_scale").latest_successful()
+        run = BenchmarkRun.objects.select_related("tariff_scale").published()
         relaxed = None
         if run is not None:
             relaxed = RelaxationCount.objects.filter(run=run).aggregate(

@@ -26,6 +26,7 @@ from datahub.codes import make_scn, make_seed_code
 from datahub.models import Establishment, Learner, LocalAuthority, QualificationResult, SchoolLeaver, Subject
 from destinations.models import DestinationKind, DestinationRecord
 from insight.models import BenchmarkRun, CohortResult, PartnerRanking, RunStatus, WeightedScore
+from insight.publication import run_publish
 from insight.selectors.pattern import forget_computed
 from insight.services import run_create, run_execute_in_process
 
@@ -151,6 +152,14 @@ def add_leavers(school: Any, per_year: int, years: tuple[int, ...] = RUN_YEARS, 
     DestinationRecord.objects.bulk_create(dests)
 
 
+def publish(run: BenchmarkRun, *, draft: bool = False) -> BenchmarkRun:
+    """Worlds publish their run, as ``make run`` does, so pages show it; ``draft=True`` leaves it a
+    draft (the publication tests)."""
+    if draft:
+        return run
+    return run_publish(run=run, by=None, release_note=f"Test figures (run {run.pk}).")
+
+
 def build_ranked_world(world: Any, *, seed: int = 5) -> BenchmarkRun:
     """The world's schools plus six others, A well filled, B small; one benchmark run over them."""
     others = build_world()
@@ -163,7 +172,7 @@ def build_ranked_world(world: Any, *, seed: int = 5) -> BenchmarkRun:
         est.save()
     run = run_execute_in_process(run_create(years=list(RUN_YEARS), seed=seed))
     assert run.status == RunStatus.SUCCEEDED, run.error
-    return run
+    return publish(run)
 
 
 # --- The dashboards' world --------------------------------------------------------------------------
@@ -242,7 +251,7 @@ def build_dash_world(*, seed: int = 11) -> DashWorld:
         dests.append(DestinationRecord(leaver=leaver, kind=DestinationKind.FOLLOW_UP, category=follow))
     QualificationResult.objects.bulk_create(results)
     DestinationRecord.objects.bulk_create(dests)
-    run = run_execute_in_process(run_create(years=list(DASH_YEARS), seed=5, draws=3))
+    run = publish(run_execute_in_process(run_create(years=list(DASH_YEARS), seed=5, draws=3)))
     assert run.status == "succeeded", run.error
     return DashWorld(las, schools, run, [lv.pk for lv in leavers])
 

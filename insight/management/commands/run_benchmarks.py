@@ -1,4 +1,9 @@
-"""Enqueue a benchmark run (and optionally wait for it)."""
+"""Enqueue a benchmark run (and optionally wait for it, and publish it).
+
+A run is a draft until it is published: pages keep showing the published run. ``--publish``
+waits for the run and publishes it with ``--note`` as its release note (the demo set-up of
+``make run`` does this); otherwise a national data manager publishes it on the Benchmark runs page.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +14,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from insight.models import BenchmarkRun, RunStatus
-from insight.services import RunError, run_create
+from insight.publication import run_publish, run_start
+from insight.services import RunError
 from insight.tasks import enqueue_run
 
 
@@ -23,19 +29,22 @@ class Command(BaseCommand):
         parser.add_argument("--authority-chunks", type=int, default=1, help="Authority groups per year")
         parser.add_argument("--wait", action="store_true", help="Wait until the run finishes")
         parser.add_argument("--timeout", type=int, default=3600)
+        parser.add_argument("--publish", action="store_true",
+                            help="Wait for the run and publish it (pages show it at once)")
+        parser.add_argument("--note", default="", help="The release note when publishing")
 
     def handle(self, *args: Any, **opts: Any) -> None:
         try:
             with transaction.atomic():
-                run = run_create(years=opts["years"], seed=opts["seed"], draws=opts["draws"],
-                                 authority_chunks=opts["authority_chunks"])
+                run = run_start(by=None, years=opts["years"], seed=opts["seed"], draws=opts["draws"],
+                                authority_chunks=opts["authority_chunks"], reason="run_benchmarks command")
         except RunError as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(f"Run {run.pk}: years {run.years}, seed {run.seed}, draws {run.draws}, "
                           f"{run.chunks_total} chunks")
         t0 = time.monotonic()
         enqueue_run(run)
-        if not opts["wait"]:
+        if not (opts["wait"] or opts["publish"]):
             return
         while True:
             run = BenchmarkRun.objects.get(pk=run.pk)
@@ -50,3 +59,12 @@ class Command(BaseCommand):
             f"Run {run.pk} succeeded in {time.monotonic() - t0:.1f} s; input hash {run.input_hash[:12]}; "
             f"rows {run.timings.get('rows')}"
         ))
+        if opts["publish"]:
+            note = opts["note"] or f"Figures computed by run_benchmarks (run {run.pk}, seed {run.seed})."
+            try:
+                run_publish(run=run, by=None, release_note=note)
+            except RunError as exc:
+                raise CommandError(str(exc)) from exc
+            self.stdout.write(self.style.SUCCESS(f"Run {run.pk} published: pages show it now."))
+        else:
+            self.stdout.write(f"Run {run.pk} is a draft: publish it on the Benchmark runs page, or with --publish.")

@@ -7,14 +7,14 @@ from django.test import Client
 from django.urls import reverse
 
 from insight.services import run_create, run_execute_in_process
-from tests.insight.worlds import build_world
+from tests.insight.worlds import build_world, publish
 
 pytestmark = pytest.mark.django_db
 
 
-def test_methodology_page_shows_the_latest_runs_seed_and_hash(world) -> None:
+def test_methodology_page_shows_the_published_runs_seed_and_hash(world) -> None:
     build_world(n_authorities=2, schools_per_authority=1, leavers_per_school=6)
-    run = run_execute_in_process(run_create(years=[2024], seed=4242))
+    run = publish(run_execute_in_process(run_create(years=[2024], seed=4242)))
     c = Client()
     c.force_login(world.personas["staff_a"])
     body = c.get(reverse("insight:methodology")).content.decode()
