@@ -14,7 +14,7 @@ from django.db import connection, models, transaction
 from datahub.codes import LOCAL_AUTHORITIES, make_seed_code
 from datahub.models import Establishment, EstablishmentType, Learner, LocalAuthority, SchoolLeaver, Subject, User
 from datahub.reference import SUBJECTS
-from datahub.services import establishment_refresh_context
+from datahub.services import establishment_refresh_context, establishment_sync_departments
 from insight.demo.delete import delete_demo_data, demo_establishments
 from insight.demo.load import FastLoad, Writer, YearLoader, reset_sequence
 from insight.demo.outcomes import N_POS
@@ -103,6 +103,7 @@ def _create_establishments(schools: Schools, writer: Writer, log: Callable[[str]
     ]
     Establishment.objects.bulk_create(est_objs, batch_size=500)
     est_by_seed = {e.seed_code: e for e in demo_establishments().select_related("authority")}
+    establishment_sync_departments(establishment_ids=[e.id for e in est_by_seed.values()])  # one department each
     est_ids = np.array([est_by_seed[e.seed_code].id for e in est_objs], dtype=np.int64)
     writer.counts["Establishment"] = len(est_objs)
     log(f"Created {len(est_objs)} establishments "
