@@ -72,15 +72,16 @@ class Establishment(models.Model):
     authority = models.ForeignKey(LocalAuthority, on_delete=models.PROTECT, related_name="establishments")
     type = models.CharField(max_length=10, choices=EstablishmentType.choices, default=EstablishmentType.SECONDARY)
     roll = models.PositiveIntegerField(default=0, help_text="Pupils on the principal department's roll")
-    centre_type = models.CharField(max_length=16, choices=CentreType.choices, default=CentreType.LOCAL_AUTHORITY)
-    data_zone = models.CharField("data zone (2011) of the school", max_length=9, blank=True)
+    centre_type = models.CharField(max_length=16, choices=CentreType.choices, default=CentreType.LOCAL_AUTHORITY,
+                                   db_default=CentreType.LOCAL_AUTHORITY.value)  # imports insert in SQL
+    data_zone = models.CharField("data zone (2011) of the school", max_length=9, blank=True, db_default="")
     urban_rural_6 = models.PositiveSmallIntegerField("urban/rural class (6-fold)", null=True, blank=True)
     urban_rural_8 = models.PositiveSmallIntegerField("urban/rural class (8-fold)", null=True, blank=True)
     latitude = models.FloatField(null=True, blank=True)
     longitude = models.FloatField(null=True, blank=True)
-    denomination = models.CharField(max_length=40, blank=True)
+    denomination = models.CharField(max_length=40, blank=True, db_default="")
     published_simd_band = models.CharField(
-        "published share of pupils in the 20% most deprived data zones", max_length=20, blank=True,
+        "published share of pupils in the 20% most deprived data zones", max_length=20, blank=True, db_default="",
         help_text="As the school contact list publishes it, e.g. '10 - <20%' ('*' when withheld)",
     )
     # Reference data: the school contact list year that last listed the school, and when a newer

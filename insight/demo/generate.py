@@ -18,7 +18,15 @@ from datahub.services import establishment_refresh_context, establishment_sync_d
 from insight.demo.delete import delete_demo_data, demo_establishments
 from insight.demo.load import FastLoad, Writer, YearLoader, reset_sequence
 from insight.demo.outcomes import N_POS
-from insight.demo.scales import DEMO_SEED_SERIAL_BASE, LAST_LEAVER_YEAR, DemoDataError, Scale, scale_spec
+from insight.demo.scales import (
+    DEMO_SCHOOL_1,
+    DEMO_SCHOOL_2,
+    DEMO_SEED_SERIAL_BASE,
+    LAST_LEAVER_YEAR,
+    DemoDataError,
+    Scale,
+    scale_spec,
+)
 from insight.demo.schools import PRI, SEC, SPE, Schools, build_schools
 from insight.demo.users import DEMO_EMAIL_DOMAIN, create_users
 from insight.demo.world import build_year
@@ -95,8 +103,12 @@ def _create_establishments(schools: Schools, writer: Writer, log: Callable[[str]
     """Write the schools (SEED codes from the reserved block) and the demo users; the schools' ids."""
     arrays = schools.arrays()
     authorities = {a.name: a for a in LocalAuthority.objects.all()}
+    # The two named schools take the first serials at every scale (their SEED codes are fixed, so
+    # docs/samples import into any demo data set); the rest follow in order.
+    named = [schools.names.index(n) for _a, n in (DEMO_SCHOOL_1, DEMO_SCHOOL_2) if n in schools.names]
+    serial = {i: k for k, i in enumerate([*named, *(i for i in range(len(schools.names)) if i not in named)])}
     est_objs = [
-        Establishment(seed_code=make_seed_code(DEMO_SEED_SERIAL_BASE + i), name=name,
+        Establishment(seed_code=make_seed_code(DEMO_SEED_SERIAL_BASE + serial[i]), name=name,
                       authority=authorities[schools.authority[i]], type=_TYPE_CODES[schools.type[i]].value,
                       roll=schools.roll[i])
         for i, name in enumerate(schools.names)
