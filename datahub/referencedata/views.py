@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.views.generic import TemplateView
 
-from ..models import Department, Establishment, Membership, Role, SimdDataZone
+from ..models import Department, Establishment, Membership, Role, SimdDataZone, User
 from ..views_base import PortalView
 from .files import SCHOOL_LIST_SOURCE, SIMD_SOURCE, ReferenceDataError, reference_files
 from .schools import school_list_load
@@ -24,7 +24,9 @@ SHOWN_PROBLEMS = 200
 
 
 def is_national_data_manager(user: Any) -> bool:
-    return Membership.objects.filter(user_id=getattr(user, "id", None), role=Role.DATA_MANAGER,
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return Membership.objects.filter(user_id=user.id, role=Role.DATA_MANAGER,
                                      establishment__isnull=True, authority__isnull=True).exists()
 
 
@@ -63,12 +65,13 @@ class ReferenceDataView(PortalView, TemplateView):
         elif upload.size is not None and upload.size > MAX_BYTES:
             ctx["error"] = f"The file is larger than {MAX_BYTES // 1_000_000} MB: is it the right file?"
         else:
+            by = request.user if isinstance(request.user, User) else None
             try:
                 year = int(request.POST["year"]) if request.POST.get("year", "").isdigit() else None
                 if what == "school_list":
-                    report = school_list_load(fh=upload, file_name=upload.name or "", year=year, by=request.user)
+                    report = school_list_load(fh=upload, file_name=upload.name or "", year=year, by=by)
                 else:
-                    report = simd_load(fh=upload, file_name=upload.name or "", by=request.user)  # type: ignore[assignment]
+                    report = simd_load(fh=upload, file_name=upload.name or "", by=by)  # type: ignore[assignment]
                 ctx["result"] = report.lines()
             except ReferenceDataError as exc:
                 ctx["error"] = str(exc)
