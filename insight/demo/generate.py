@@ -110,7 +110,7 @@ def _create_establishments(schools: Schools, writer: Writer, log: Callable[[str]
     est_objs = [
         Establishment(seed_code=make_seed_code(DEMO_SEED_SERIAL_BASE + serial[i]), name=name,
                       authority=authorities[schools.authority[i]], type=_TYPE_CODES[schools.type[i]].value,
-                      roll=schools.roll[i])
+                      roll=schools.roll[i], synthetic=True)
         for i, name in enumerate(schools.names)
     ]
     Establishment.objects.bulk_create(est_objs, batch_size=500)

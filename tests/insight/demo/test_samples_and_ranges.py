@@ -25,7 +25,7 @@ SCHOOL_LIST = Path(__file__).resolve().parents[3].parent / "shared" / "data" / "
 def test_every_sample_imports_cleanly_into_the_make_run_demo_data() -> None:
     generate_demo_data(scale="demo", seed=42)  # what scripts/run.sh loads
     kelvinbank = Establishment.objects.get(name="Kelvinbank Academy")
-    assert kelvinbank.seed_code == make_seed_code(DEMO_SEED_SERIAL_BASE)
+    assert kelvinbank.seed_code == make_seed_code(DEMO_SEED_SERIAL_BASE) and kelvinbank.synthetic
     user = national_dm()
     for kind in ORDER:
         batch = run(user, kind, (SAMPLES / f"{kind}.csv").read_bytes(), name=f"{kind}.csv")
@@ -56,3 +56,15 @@ def test_demo_scns_start_below_the_sample_scns() -> None:
         with path.open() as fh:
             sample_scns |= {int(row["scn"]) for row in csv.DictReader(fh) if row.get("scn")}
     assert sample_scns and min(sample_scns) > DEMO_SCN_BASE + 1_000_000  # the demo uses far fewer SCNs
+
+
+@pytest.mark.django_db
+def test_pages_say_the_figures_are_synthetic_only_when_demo_data_is_there(world) -> None:
+    from django.test import Client
+
+    client = Client()
+    client.force_login(world.personas["admin_a"])
+    assert b"synthetic-data-banner" not in client.get("/datahub/").content
+    Establishment.objects.filter(pk=world.school_b.pk).update(synthetic=True)  # as generate_demo_data marks its schools
+    page = client.get("/datahub/").content.decode()
+    assert 'id="synthetic-data-banner"' in page and "synthetic" in page
