@@ -164,3 +164,20 @@ def test_the_school_page_shows_its_simd_profile_beside_the_published_band(world)
     assert 'id="simd-profile"' in page and "10 - &lt;20%" in page
     profile = page.split('id="simd-profile"')[1].split("</table>")[0]
     assert "<th scope=\"row\">1</th><td class=\"ds_numeric\">3</td><td class=\"ds_numeric\">60%</td>" in profile
+
+
+def test_load_reference_data_says_so_when_the_folder_is_absent(db, settings, tmp_path):
+    settings.REFERENCE_DATA_DIR = str(tmp_path / "absent")
+    out = io.StringIO()
+    call_command("load_reference_data", "--schools", stdout=out)
+    assert "SIMD not loaded" in out.getvalue() and "schools not loaded" in out.getvalue()
+    assert not SimdDataZone.objects.exists() and not Establishment.objects.exists()
+
+
+@needs_shared
+def test_load_reference_data_loads_simd_from_the_folder_and_names_source_and_licence(db, settings):
+    settings.REFERENCE_DATA_DIR = str(SHARED)
+    out = io.StringIO()
+    call_command("load_reference_data", stdout=out)
+    assert "6,976 data zones" in out.getvalue() and "Open Government Licence v3.0" in out.getvalue()
+    assert not Establishment.objects.exists()  # the school list only with --schools
