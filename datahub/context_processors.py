@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 
 from .access import can_administer_users, can_read_benchmark_runs
+from .models import Establishment
 
 
 @dataclass
@@ -76,4 +77,6 @@ def portal(request: HttpRequest) -> dict[str, Any]:
         "main_menu": build_menu(request.path, request.user),
         "memberships": getattr(request, "memberships", []),
         "active_membership": getattr(request, "membership", None),
+        # Demo data present: every signed-in page says plainly that its figures are synthetic.
+        "synthetic_data": Establishment.objects.filter(synthetic=True).exists(),
     }

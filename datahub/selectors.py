@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 
 from .access import scope_for
-from .models import Establishment, Learner, LocalAuthority, SchoolLeaver, User
+from .models import Enrolment, Establishment, Learner, LocalAuthority, SchoolLeaver, User
 
 
 def establishments_for(user: User) -> QuerySet[Establishment]:
@@ -37,3 +37,23 @@ def authorities_with_counts() -> QuerySet[LocalAuthority]:
     return LocalAuthority.objects.annotate(
         n_establishments=Count("establishments", filter=Q(establishments__type="secondary"), distinct=True)
     )
+
+
+def establishment_simd_profile(establishment_id: int) -> dict | None:
+    """Share of a school's pupils in each SIMD quintile at its latest census, from the learners'
+    deciles (quintile = (decile + 1) // 2; docs/methodology.md). None when it has no census."""
+    year = Enrolment.objects.filter(establishment_id=establishment_id).aggregate(y=Max("year"))["y"]
+    if year is None:
+        return None
+    counts = dict(
+        Enrolment.objects.filter(establishment_id=establishment_id, year=year)
+        .values_list("learner__simd_decile")
+        .annotate(n=Count("id"))
+        .values_list("learner__simd_decile", "n")
+    )
+    total = sum(counts.values())
+    quintiles = []
+    for q in range(1, 6):
+        n = counts.get(2 * q - 1, 0) + counts.get(2 * q, 0)
+        quintiles.append({"quintile": q, "n": n, "share": n / total if total else 0.0})
+    return {"year": year, "total": total, "quintiles": quintiles}

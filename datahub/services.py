@@ -7,7 +7,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Avg, Count, Max, Q
 
-from .models import AuditEvent, Enrolment, Establishment, Learner, LocalAuthority, User
+from .models import PRINCIPAL_ORDER, AuditEvent, Department, Enrolment, Establishment, Learner, LocalAuthority, User
 
 
 def audit_event_create(
@@ -79,3 +79,41 @@ def establishment_refresh_context(*, establishment_ids: list[int] | None = None)
         batch_size=500,
     )
     return len(updated)
+
+
+def department_upsert(*, establishment_id: int, type: str, roll: int) -> bool:
+    """Create or update one department; True when something changed."""
+    dep, created = Department.objects.get_or_create(establishment_id=establishment_id, type=type,
+                                                    defaults={"roll": roll})
+    if created or dep.roll == roll:
+        return created
+    dep.roll = roll
+    dep.save(update_fields=["roll"])
+    return True
+
+
+def establishment_sync_departments(*, establishment_ids: list[int]) -> int:
+    """Keep each establishment's principal ``type`` and ``roll`` in step with its departments.
+
+    The principal department is the first of secondary, special, primary the school has; an
+    establishment without departments (made before departments existed, or by hand) gets one of
+    its own type and roll. Returns how many establishments changed.
+    """
+    rank = {t.value: i for i, t in enumerate(PRINCIPAL_ORDER)}
+    deps: dict[int, list[Department]] = {}
+    for dep in Department.objects.filter(establishment_id__in=establishment_ids):
+        deps.setdefault(dep.establishment_id, []).append(dep)
+    changed = []
+    missing = []
+    for est in Establishment.objects.filter(id__in=establishment_ids):
+        mine = deps.get(est.id)
+        if not mine:
+            missing.append(Department(establishment=est, type=est.type, roll=est.roll))
+            continue
+        principal = min(mine, key=lambda d: rank[d.type])
+        if (est.type, est.roll) != (principal.type, principal.roll):
+            est.type, est.roll = principal.type, principal.roll
+            changed.append(est)
+    Department.objects.bulk_create(missing, batch_size=500)
+    Establishment.objects.bulk_update(changed, ["type", "roll"], batch_size=500)
+    return len(changed)

@@ -2,6 +2,7 @@ from django.urls import path
 
 from . import views
 from .imports import views as import_views
+from .referencedata import views as reference_views
 
 app_name = "datahub"
 
@@ -14,6 +15,8 @@ urlpatterns = [
         name="establishment_learners",
     ),
     path("learners/<int:pk>/", views.LearnerDetailView.as_view(), name="learner"),
+    # Reference data (school contact list, SIMD): national data managers only.
+    path("reference-data/", reference_views.ReferenceDataView.as_view(), name="reference_data"),
     # Imports (datahub.imports.views): data managers only.
     path("imports/", import_views.ImportIndexView.as_view(), name="import_index"),
     path("imports/history/", import_views.ImportHistoryView.as_view(), name="import_history"),

@@ -24,7 +24,7 @@ from .access import (
 )
 from .middleware import SESSION_KEY
 from .models import Establishment, EstablishmentType, Learner, Role
-from .selectors import establishments_for, leaver_cohorts
+from .selectors import establishment_simd_profile, establishments_for, leaver_cohorts
 from .services import audit_event_create
 from .views_base import PortalView
 
@@ -97,6 +97,9 @@ class EstablishmentDetailView(PortalView, TemplateView):
             ]
         ctx.update(
             establishment=est,
+            departments=list(est.departments.all()),
+            # Pupil counts per quintile are figures like the cohorts: only for those entitled to them.
+            simd_profile=establishment_simd_profile(est.id) if ent.unsuppressed else None,
             cohorts=cohorts,
             cohorts_withheld=not ent.unsuppressed,
             may_see_learners=may_see_learners,

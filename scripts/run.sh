@@ -18,6 +18,11 @@ has_command() { python manage.py help "$1" >/dev/null 2>&1; }
 log "migrate"
 python manage.py migrate --noinput
 
+# Published reference data (SIMD by data zone) from REFERENCE_DATA_DIR (default ../shared/data):
+# learner files with data zones and no deciles then import. Says so when the folder is absent.
+log "load_reference_data (SIMD from the reference data folder, when present)"
+python manage.py load_reference_data || warn "reference data not loaded (see above)"
+
 set +e
 python manage.py shell --no-imports -c \
     "import sys; from datahub.models import Establishment; sys.exit(0 if Establishment.objects.exists() else 3)"

@@ -515,6 +515,8 @@ EXPECTED: dict[str, Route] = {
     ),
     # Imports (datahub.imports.views, datahub.api)
     "datahub:import_index": Route(None, dm_page),
+    # Reference data: national data managers only (no persona here is one; tests/datahub/test_referencedata.py).
+    "datahub:reference_data": Route(None, lambda p, t: {ANON: 302}.get(p, 403)),
     "datahub:import_history": Route(None, dm_page),
     "datahub:import_upload": Route(lambda w, t: {"kind": "results" if t == "A" else "initial-destinations"}, dm_page),
     "datahub:import_template": Route(lambda w, t: {"kind": "learners" if t == "A" else "participation"}, dm_page),

@@ -22,6 +22,8 @@ from ..models import (
     SchoolLeaver,
     Stage,
 )
+from ..referencedata.simd import simd_decile_by_zone
+from ..services import department_upsert, establishment_sync_departments
 from .columns import Column, choices_from
 from .registry import register
 from .shared import ASN, CARE, FSM, SCN, SEED, SEX, SIMD, check_learner_scope, learners_by_scn, upsert_one_table
@@ -63,9 +65,17 @@ def _prepare_establishments(ctx: Context) -> None:
 def _write_establishments(ctx: Context) -> Counts:
     cols = [("seed_code", "text"), ("name", "text"), ("authority_id", "bigint"), ("type", "text"), ("roll", "int"),
             ("history_establishment", "bigint")]
-    return upsert_one_table(ctx, Establishment, cols, ctx.frame[[c for c, _ in cols]], ["seed_code"],
-                            ["name", "authority_id", "type", "roll"],
-                            existing=("seed_code", "An establishment with this SEED code"))
+    counts = upsert_one_table(ctx, Establishment, cols, ctx.frame[[c for c, _ in cols]], ["seed_code"],
+                              ["name", "authority_id", "type", "roll"],
+                              existing=("seed_code", "An establishment with this SEED code"))
+    if not (ctx.dry_run or ctx.has_errors):
+        # A row describes the school's department of that type: keep it, then the principal type and roll.
+        ids = dict(Establishment.objects.filter(seed_code__in=list(ctx.frame["seed_code"]))
+                   .values_list("seed_code", "id"))
+        for seed, kind, roll in ctx.frame[["seed_code", "type", "roll"]].itertuples(index=False, name=None):
+            department_upsert(establishment_id=ids[seed], type=kind, roll=int(roll))
+        establishment_sync_departments(establishment_ids=list(ids.values()))
+    return counts
 
 ESTABLISHMENTS = register(ImportKind(
     name="establishments",
@@ -76,7 +86,7 @@ ESTABLISHMENTS = register(ImportKind(
         Column("name", "text", max_length=200, help="Name of the school.", example="Kelvinbank Academy"),
         Column("authority", "text", max_length=9, help="Local authority: education code (e.g. 260) or GSS code (e.g. S12000049).", example="260"),
         Column("type", "choice", required=False, default=EstablishmentType.SECONDARY.value,
-               choices=choices_from(EstablishmentType.choices), help="secondary, primary or special. Blank means secondary.", example="secondary"),
+               choices=choices_from(EstablishmentType.choices), help="The department this row describes: secondary, primary or special (blank: secondary). The school's principal department (secondary, then special, then primary) gives its type and roll.", example="secondary"),
         Column("roll", "int", required=False, default=0, min_value=0, max_value=5000, help="Pupils on the roll at the census.", example="1040"),
     ),
     key=("seed_code",),
@@ -108,6 +118,29 @@ def _prepare_learners(ctx: Context) -> None:
     age = f["year"].astype("int64") - born
     ctx.add("date_of_birth", ok & ((age < 3) | (age > 21)).to_numpy(),
             "The date of birth does not fit the census year (a pupil is 3 to 21 years old).")
+    _derive_simd(ctx)
+
+
+def _derive_simd(ctx: Context) -> None:
+    """SIMD decile from the home data zone through the SIMD 2020v2 table (docs/methodology.md).
+
+    A blank decile takes the data zone's; a decile that disagrees with its data zone's is kept as
+    given, with a warning on the row (the file may use an older SIMD or another address).
+    """
+    f = ctx.frame
+    ok = ctx.valid("simd_decile", "data_zone")
+    zones = f["data_zone"].astype(str)
+    table = simd_decile_by_zone()
+    from_zone = zones.map(table).astype("float64")
+    given = f["simd_decile"].astype("int64")
+    blank = ok & (given == 0).to_numpy()
+    ctx.add("simd_decile", blank & from_zone.isna().to_numpy(),
+            "Give a SIMD decile, or a data zone found in SIMD 2020v2 (loaded as reference data) to derive it from.")
+    f["simd_decile"] = given.where(given != 0, from_zone.fillna(0).astype("int64"))
+    disagree = ok & (given != 0).to_numpy() & from_zone.notna().to_numpy() & (from_zone != given).to_numpy()
+    ctx.add("simd_decile", disagree,
+            "This decile differs from the data zone's SIMD 2020v2 decile " + from_zone.fillna(0).astype("int64").astype(str)
+            + "; the file's decile is kept.", warning=True)
 
 
 LEARNER_VALUES = ["given_name", "family_name", "date_of_birth", "sex", "data_zone", "simd_decile", "asn",
@@ -176,8 +209,10 @@ LEARNERS = register(ImportKind(
         Column("date_of_birth", "date", min_date=dt.date(1980, 1, 1), max_date=dt.date(2100, 1, 1),
                help="Date of birth.", example="2008-03-14"),
         SEX,
-        Column("data_zone", "datazone", required=False, default="", help="2011 data zone of the home address (optional).", example="S01010206"),
-        SIMD, ASN, CARE, FSM,
+        Column("data_zone", "datazone", required=False, default="", help="2011 data zone of the home address (optional). With it, a blank simd_decile is derived from SIMD 2020v2.", example="S01010206"),
+        Column("simd_decile", "int", required=False, default=0, min_value=1, max_value=10,
+               help="SIMD 2020 decile of the home data zone; 1 = most deprived 10%. May be blank when data_zone is given: it is then derived.", example="3"),
+        ASN, CARE, FSM,
         SEED,
         Column("year", "int", min_value=2000, max_value=2100, help="Census school year by its starting year: 2024 is 2024/25.", example="2024"),
         Column("stage", "choice", choices=choices_from(Stage.choices), help="S1 to S6.", example="S4"),

@@ -19,7 +19,16 @@ from .attainment import (
 from .audit import AuditEvent
 from .imports import IMPORT_FINISHED, ChangeRecord, ImportBatch, ImportSource, ImportStatus
 from .learners import SENIOR_PHASE, Enrolment, Learner, LearnerQuerySet, SchoolLeaver, Sex, Stage
-from .organisations import Establishment, EstablishmentQuerySet, EstablishmentType, LocalAuthority
+from .organisations import (
+    PRINCIPAL_ORDER,
+    CentreType,
+    Department,
+    Establishment,
+    EstablishmentQuerySet,
+    EstablishmentType,
+    LocalAuthority,
+    SimdDataZone,
+)
 from .roles import AUTHORITY_ROLES, ESTABLISHMENT_ROLES, Membership, Role
 
 __all__ = [
@@ -27,11 +36,14 @@ __all__ = [
     "ESTABLISHMENT_ROLES",
     "GRADED_AWARDS",
     "IMPORT_FINISHED",
+    "PRINCIPAL_ORDER",
     "SENIOR_PHASE",
     "VOCATIONAL_AWARDS",
     "AuditEvent",
     "AwardType",
+    "CentreType",
     "ChangeRecord",
+    "Department",
     "Enrolment",
     "Establishment",
     "EstablishmentQuerySet",
@@ -48,6 +60,7 @@ __all__ = [
     "Role",
     "SchoolLeaver",
     "Sex",
+    "SimdDataZone",
     "Stage",
     "Subject",
     "TariffEntry",

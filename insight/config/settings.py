@@ -376,6 +376,10 @@ PORTAL_BASE_URL = env.str(
 ).rstrip("/")
 # Counts under this are suppressed for viewers not entitled to see them (disclosure control).
 DISCLOSURE_MIN_COUNT = env.int("DISCLOSURE_MIN_COUNT", default=5)
+# Published reference data (school contact list, SIMD): the folder `make run` and the reference
+# data page load from. Default: ../shared/data beside the project when that folder exists.
+_SHARED_DATA = BASE_DIR.parent / "shared" / "data"
+REFERENCE_DATA_DIR = env.str("REFERENCE_DATA_DIR", default=str(_SHARED_DATA) if _SHARED_DATA.is_dir() else "")
 # Where people report an accessibility problem (shown in the accessibility statement).
 ACCESSIBILITY_CONTACT_EMAIL = env.str("ACCESSIBILITY_CONTACT_EMAIL", default="accessibility@insight.invalid")
 

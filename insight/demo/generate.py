@@ -14,11 +14,19 @@ from django.db import connection, models, transaction
 from datahub.codes import LOCAL_AUTHORITIES, make_seed_code
 from datahub.models import Establishment, EstablishmentType, Learner, LocalAuthority, SchoolLeaver, Subject, User
 from datahub.reference import SUBJECTS
-from datahub.services import establishment_refresh_context
+from datahub.services import establishment_refresh_context, establishment_sync_departments
 from insight.demo.delete import delete_demo_data, demo_establishments
 from insight.demo.load import FastLoad, Writer, YearLoader, reset_sequence
 from insight.demo.outcomes import N_POS
-from insight.demo.scales import DEMO_SEED_SERIAL_BASE, LAST_LEAVER_YEAR, DemoDataError, Scale, scale_spec
+from insight.demo.scales import (
+    DEMO_SCHOOL_1,
+    DEMO_SCHOOL_2,
+    DEMO_SEED_SERIAL_BASE,
+    LAST_LEAVER_YEAR,
+    DemoDataError,
+    Scale,
+    scale_spec,
+)
 from insight.demo.schools import PRI, SEC, SPE, Schools, build_schools
 from insight.demo.users import DEMO_EMAIL_DOMAIN, create_users
 from insight.demo.world import build_year
@@ -95,14 +103,19 @@ def _create_establishments(schools: Schools, writer: Writer, log: Callable[[str]
     """Write the schools (SEED codes from the reserved block) and the demo users; the schools' ids."""
     arrays = schools.arrays()
     authorities = {a.name: a for a in LocalAuthority.objects.all()}
+    # The two named schools take the first serials at every scale (their SEED codes are fixed, so
+    # docs/samples import into any demo data set); the rest follow in order.
+    named = [schools.names.index(n) for _a, n in (DEMO_SCHOOL_1, DEMO_SCHOOL_2) if n in schools.names]
+    serial = {i: k for k, i in enumerate([*named, *(i for i in range(len(schools.names)) if i not in named)])}
     est_objs = [
-        Establishment(seed_code=make_seed_code(DEMO_SEED_SERIAL_BASE + i), name=name,
+        Establishment(seed_code=make_seed_code(DEMO_SEED_SERIAL_BASE + serial[i]), name=name,
                       authority=authorities[schools.authority[i]], type=_TYPE_CODES[schools.type[i]].value,
-                      roll=schools.roll[i])
+                      roll=schools.roll[i], synthetic=True)
         for i, name in enumerate(schools.names)
     ]
     Establishment.objects.bulk_create(est_objs, batch_size=500)
     est_by_seed = {e.seed_code: e for e in demo_establishments().select_related("authority")}
+    establishment_sync_departments(establishment_ids=[e.id for e in est_by_seed.values()])  # one department each
     est_ids = np.array([est_by_seed[e.seed_code].id for e in est_objs], dtype=np.int64)
     writer.counts["Establishment"] = len(est_objs)
     log(f"Created {len(est_objs)} establishments "

@@ -80,7 +80,8 @@ def test_missing_required_columns_are_named_in_the_header_row(world):
     batch = run(world.personas["dm_x"], "learners", data)
     assert batch.status == "rejected"
     missing = {e[1] for e in batch.errors}
-    assert {"family_name", "date_of_birth", "sex", "simd_decile", "seed_code", "year", "stage"} <= missing
+    assert {"family_name", "date_of_birth", "sex", "seed_code", "year", "stage"} <= missing
+    assert "simd_decile" not in missing  # optional since issue 13: derived from data_zone when blank
     assert all(e[0] == 1 and "missing" in e[3] for e in batch.errors)
 
 

@@ -19,7 +19,7 @@ def test_import_data_command_prints_the_report(world, tmp_path):
     out = io.StringIO()
     call_command("import_data", "establishments", str(SAMPLES / "establishments.csv"), "--dry-run", stdout=out)
     assert "Checked (dry run" in out.getvalue() and "new: 3" in out.getvalue()
-    assert not Establishment.objects.filter(seed_code="5244439").exists()
+    assert not Establishment.objects.filter(seed_code="9009906").exists()
     path = tmp_path / "bad-learners.csv"
     path.write_bytes(as_csv([learner_row(world, 1, sex="Z")]))
     out = io.StringIO()
