@@ -17,7 +17,7 @@ from .attainment import (
     TariffScale,
 )
 from .audit import AuditEvent
-from .imports import IMPORT_FINISHED, ChangeRecord, ImportBatch, ImportSource, ImportStatus
+from .imports import IMPORT_FINISHED, ChangeRecord, ImportBatch, ImportMappingProfile, ImportSource, ImportStatus
 from .learners import SENIOR_PHASE, Enrolment, Learner, LearnerQuerySet, SchoolLeaver, Sex, Stage
 from .organisations import Establishment, EstablishmentQuerySet, EstablishmentType, LocalAuthority
 from .roles import AUTHORITY_ROLES, ESTABLISHMENT_ROLES, Membership, Role
@@ -38,6 +38,7 @@ __all__ = [
     "EstablishmentType",
     "Grade",
     "ImportBatch",
+    "ImportMappingProfile",
     "ImportSource",
     "ImportStatus",
     "Learner",
