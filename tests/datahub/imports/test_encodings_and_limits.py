@@ -13,7 +13,7 @@ from datahub.imports.parsing import FileProblem, decode_text, read_head, read_ta
 from datahub.models import Learner
 from tests.datahub.imports.worlds import learner_row, run
 
-TEXT = "scn,given_name\n123456785,Siobhán Ó Dónaill – “Shiv”\n"
+TEXT = "scn,given_name\n123456785,Siobhán Ó Dónaill \u2013 \u201cShiv\u201d\n"
 
 
 @pytest.mark.parametrize(
@@ -29,7 +29,7 @@ TEXT = "scn,given_name\n123456785,Siobhán Ó Dónaill – “Shiv”\n"
 def test_each_supported_encoding_reads_the_same_text(label, data):
     parsed = read_table(io.BytesIO(data), name="file.csv")
     assert parsed.headers == ["scn", "given_name"], label
-    assert parsed.frame["given_name"].tolist() == ["Siobhán Ó Dónaill – “Shiv”"], label
+    assert parsed.frame["given_name"].tolist() == ["Siobhán Ó Dónaill \u2013 \u201cShiv\u201d"], label
 
 
 def test_a_byte_neither_utf8_nor_windows_1252_is_named_with_its_line():
