@@ -199,7 +199,7 @@ def bulk_upsert(request: Request, kind: str) -> Response:
     profile = None
     name = str(request.query_params.get("profile", "")).strip()
     if name:
-        profile = import_profile_named(request.user, kind, name)  # type: ignore[arg-type]
+        profile = import_profile_named(request.user, kind, name)
         if profile is None:
             return Response({"detail": f"No mapping profile named {name!r} for {kind} that you may use "
                                        "(see /datahub/imports/profiles/).", "errors": []},

@@ -24,6 +24,7 @@ from . import engine
 from . import mapping as mapping_
 from .parsing import FileProblem, ParsedFile, read_table
 from .registry import get_kind
+from .selectors import import_profile_for_headers
 from .types import Context, Outcome, Progress, RowError
 
 log = logging.getLogger(__name__)
@@ -63,7 +64,7 @@ def import_batch_process(batch_id: int, *, fh: IO[bytes] | None = None) -> Impor
             kind_name=batch.kind,
             parsed=parsed,
             progress=progress,
-            mapping=profile_mapping(batch.mapping_profile),
+            mapping=profile_mapping(batch.mapping_profile or _profile_for(batch, parsed)),
         )
     except FileProblem as exc:
         outcome = Outcome(status=ImportStatus.REJECTED, message=str(exc), error_count=1,
@@ -76,6 +77,18 @@ def import_batch_process(batch_id: int, *, fh: IO[bytes] | None = None) -> Impor
     finally:
         progress.close()
     return import_batch_finish(batch, outcome, started)
+
+
+def _profile_for(batch: ImportBatch, parsed: ParsedFile) -> ImportMappingProfile | None:
+    """A large workbook's columns are first seen here (not in the upload's request): a file with its
+    own columns is read with the uploader's profile for them, when there is one."""
+    kind = get_kind(batch.kind)
+    if kind is None or batch.uploaded_by is None or mapping_.headers_are_ours(kind, parsed):
+        return None
+    profile = import_profile_for_headers(batch.uploaded_by, batch.kind, mapping_.signature(parsed.headers))
+    if profile is not None:
+        ImportBatch.objects.filter(pk=batch.pk).update(mapping_profile=profile)
+    return profile
 
 
 def profile_mapping(profile: ImportMappingProfile | None) -> mapping_.Mapping | None:

@@ -26,7 +26,7 @@ from . import services
 from .forms import UploadForm
 from .mapping import headers_are_ours, signature
 from .mapping_views import pending_upload_store
-from .parsing import FileProblem, ParsedFile, read_head, write_csv_rows
+from .parsing import FileProblem, ParsedFile, detect_format, read_head, write_csv_rows
 from .registry import all_kinds, get_kind
 from .selectors import import_batches_for, import_profile_for_headers, previous_import_of
 from .types import ImportKind
@@ -115,7 +115,16 @@ class ImportUploadView(PortalView, TemplateView):
 
 
 def _head_or_none(upload: Any) -> ParsedFile | None:
-    """The first rows of an upload, or None when they cannot be read (the import then says why)."""
+    """The first rows of an upload, or None when they cannot be read (the import then says why).
+
+    A large workbook is not opened in the request: openpyxl reads its whole shared-strings table
+    (every distinct text of the sheet) before the first row, minutes for a million-row export. Its
+    columns are checked by the background import, which uses a profile made for them (make one
+    with a small extract of the same export)."""
+    head = upload.read(4)
+    upload.seek(0)
+    if detect_format(upload.name or "", head) == "xlsx" and upload.size > services.background_threshold():
+        return None
     try:
         return read_head(upload, name=upload.name or "")
     except FileProblem:

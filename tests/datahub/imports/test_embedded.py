@@ -13,6 +13,7 @@ from __future__ import annotations
 import io
 import threading
 import time
+from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -50,7 +51,7 @@ def test_a_large_xlsx_upload_does_not_run_inside_the_request(reference_data, wor
     holder.set_autocommit(True)
     with holder.cursor() as cur:
         cur.execute("SELECT pg_advisory_lock(hashtext(%s))", ["insight-import:results"])
-    answered: dict[str, object] = {}
+    answered: dict[str, Any] = {}
 
     def post() -> None:
         try:

@@ -12,8 +12,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from datahub.imports import mapping
+from datahub.imports.kinds import LEARNERS
 from datahub.imports.parsing import read_head
-from datahub.imports.registry import get_kind
 from datahub.models import AuditEvent, ImportBatch, ImportMappingProfile, Learner, Role
 from tests.datahub.imports.worlds import client_for, csv_bytes, login, scn
 from tests.factories import member
@@ -51,7 +51,7 @@ def media(settings, tmp_path):
 
 
 def test_the_proposal_matches_columns_by_name_and_by_values_and_guesses_stage_values(world):
-    kind = get_kind("learners")
+    kind = LEARNERS
 
 
     head = read_head(io.BytesIO(mis_file(world, 6)), name="x.csv")
@@ -69,7 +69,7 @@ def test_a_column_is_found_by_its_values_when_its_name_says_nothing(world):
 
 
     data = csv_bytes(["ID", "Name"], [[scn(1), "Ann"], [scn(2), "Bo"]])
-    proposed = mapping.propose(get_kind("learners"), read_head(io.BytesIO(data), name="x.csv"))
+    proposed = mapping.propose(LEARNERS, read_head(io.BytesIO(data), name="x.csv"))
     assert proposed.columns.get("scn") == "id"
 
 
@@ -92,7 +92,7 @@ def test_a_foreign_file_is_mapped_previewed_saved_and_the_next_one_imports_witho
     page = c.get(url).content.decode()
     assert "Match the columns of your file" in page and 'value="candidate_number" selected' in page
     assert "<code>Girl</code>" in page  # the values of the file's sex column, to be read as F or M
-    columns = mapping.propose(get_kind("learners"), read_head(
+    columns = mapping.propose(LEARNERS, read_head(
         io.BytesIO(mis_file(world)), name="x.csv")).columns
     values = {"sex": {"Girl": "F", "Boy": "M"}, "stage": {"Secondary 4": "S4", "Secondary 5": "S5", "Secondary 6": "S6"}}
     preview = _post_mapping(c, url, columns, values, action="preview", profile_name="SEEMiS census").content.decode()
@@ -126,7 +126,7 @@ def test_every_check_still_applies_and_errors_name_the_files_column_and_row(worl
     ImportMappingProfile.objects.create(
         kind="learners", name="MIS", authority=world.authority_x, headers=[mapping.normalise_header(h) for h in MIS_HEADER],
         labels=MIS_HEADER, signature=mapping.signature(MIS_HEADER),
-        columns=mapping.propose(get_kind("learners"), read_head(io.BytesIO(mis_file(world)), name="x")).columns,
+        columns=mapping.propose(LEARNERS, read_head(io.BytesIO(mis_file(world)), name="x")).columns,
         values={"sex": {"Girl": "F", "Boy": "M"}, "stage": {"Secondary 4": "S4", "Secondary 5": "S5", "Secondary 6": "S6"}},
     )
     rows = mis_rows(world, 3)
@@ -191,3 +191,31 @@ def test_the_api_reads_rows_through_a_named_profile(world):
     assert bad.status_code == 400 and bad.json()["errors"][0]["field"].startswith("level (scqf_level)")
     unknown = client.post(f"{url}?profile=Nope", {"rows": [row]}, format="json")
     assert unknown.status_code == 400 and "No mapping profile named 'Nope'" in unknown.json()["detail"]
+
+
+def test_a_large_workbook_with_its_own_columns_is_matched_to_its_profile_by_the_background_import(
+    world, settings, django_capture_on_commit_callbacks
+):
+    from openpyxl import Workbook
+
+    settings.IMPORT_BACKGROUND_THRESHOLD_BYTES = 100  # "large": not opened in the request
+    ImportMappingProfile.objects.create(
+        kind="learners", name="MIS", authority=world.authority_x, headers=[mapping.normalise_header(h) for h in MIS_HEADER],
+        labels=MIS_HEADER, signature=mapping.signature(MIS_HEADER),
+        columns=mapping.propose(LEARNERS, read_head(io.BytesIO(mis_file(world)), name="x")).columns,
+        values={"sex": {"Girl": "F", "Boy": "M"}, "stage": {"Secondary 4": "S4", "Secondary 5": "S5", "Secondary 6": "S6"}},
+    )
+    wb = Workbook()
+    wb.active.append(MIS_HEADER)
+    for row in mis_rows(world, 5):
+        wb.active.append(row)
+    buf = io.BytesIO()
+    wb.save(buf)
+    c = login(world.personas["dm_a"])
+    with django_capture_on_commit_callbacks(execute=True):
+        resp = c.post(reverse("datahub:import_upload", kwargs={"kind": "learners"}),
+                      {"file": SimpleUploadedFile("census.xlsx", buf.getvalue())})
+    batch = ImportBatch.objects.get()
+    assert resp["Location"] == reverse("datahub:import_batch", kwargs={"pk": batch.pk}) and batch.background
+    assert batch.status == "succeeded" and batch.count_new == 5, batch.errors
+    assert batch.mapping_profile is not None and batch.mapping_profile.name == "MIS"
