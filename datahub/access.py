@@ -381,3 +381,25 @@ def require_establishment(
 def require_learner(user: User | object, learner: Learner) -> None:
     if not can_view_learner(user, learner):
         raise Http404("No such learner")
+
+
+# --- Import mapping profiles ---------------------------------------------------------------
+# A profile belongs to an authority (its data managers, at school or authority level, share it) or
+# is national (saved by a national data manager): every data manager may use a national profile.
+
+
+def import_profile_authority_ids(user: User | object) -> tuple[bool, frozenset[int]]:
+    """(national, authority ids) whose mapping profiles ``user`` may use and save."""
+    scope = scope_for(user)
+    if scope.import_national:
+        return True, frozenset()
+    est_auth = Establishment.objects.filter(id__in=scope.import_establishment_ids).values_list(
+        "authority_id", flat=True
+    )
+    return False, frozenset(scope.import_authority_ids) | frozenset(est_auth)
+
+
+def can_change_import_profile(user: User | object, authority_id: int | None) -> bool:
+    """Save over or delete a profile: a national one by national data managers, an authority's by its own."""
+    national, authorities = import_profile_authority_ids(user)
+    return national or (authority_id is not None and authority_id in authorities)

@@ -43,6 +43,9 @@ def celery_eager(request, settings):
         return
     before = app.conf.task_always_eager
     settings.CELERY_TASK_ALWAYS_EAGER = True
+    # Embedded background imports run inline (same connection, same test transaction); the test
+    # that a large upload leaves the request (tests/datahub/imports/test_embedded.py) turns this on.
+    settings.IMPORT_EAGER_IN_THREAD = False
     app.conf.task_always_eager = True
     yield
     app.conf.task_always_eager = before

@@ -254,6 +254,21 @@ def batch_cancelled(persona: str, target: str) -> int:
     return 302 if got == 200 else got
 
 
+def dm_no_pending(persona: str, target: str) -> int:
+    """A pending upload lives in its uploader's session: a data manager without it gets 404."""
+    got = dm_page(persona, target)
+    return 404 if got == 200 else got
+
+
+def mapping_profile(w: object, t: str) -> dict:
+    """A profile of authority X (target A: its data managers may delete it) or of authority Y (B: not found)."""
+    from datahub.models import ImportMappingProfile
+
+    authority = w.authority_x if t == "A" else w.authority_y  # type: ignore[attr-defined]
+    profile = ImportMappingProfile.objects.create(kind="results", name=f"Profile {t}", authority=authority, signature=t)
+    return {"pk": profile.pk}
+
+
 def api_dm(inner: Callable[[str, str], int]) -> Callable[[str, str], int | set[int]]:
     """API endpoints for data managers: other roles 403."""
     return api(lambda p, t: inner(p, t) if p in DATA_MANAGERS else 403)
@@ -520,6 +535,9 @@ EXPECTED: dict[str, Route] = {
     "datahub:import_history": Route(None, dm_page),
     "datahub:import_upload": Route(lambda w, t: {"kind": "results" if t == "A" else "initial-destinations"}, dm_page),
     "datahub:import_template": Route(lambda w, t: {"kind": "learners" if t == "A" else "participation"}, dm_page),
+    "datahub:import_mapping": Route(lambda w, t: {"kind": "learners", "token": "0" * 32}, dm_no_pending),
+    "datahub:import_profiles": Route(None, dm_page),
+    "datahub:import_profile_delete": Route(mapping_profile, batch_cancelled, method="post", data=lambda w, t: {}),
     "datahub:import_batch": Route(import_batch, batch_seen),
     "datahub:import_batch_status": Route(import_batch, batch_seen),
     "datahub:import_batch_errors": Route(import_batch, batch_seen),

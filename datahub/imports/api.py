@@ -30,10 +30,16 @@ from ..models import ImportBatch, ImportStatus, Role
 from . import services
 from .columns import Column, normalise_header
 from .registry import all_kinds, get_kind
-from .selectors import import_batches_for
+from .selectors import import_batches_for, import_profile_named
 from .types import ImportKind
 
 WRITE_ROLES = (Role.DATA_MANAGER,)
+
+
+PROFILE_PARAMETER = OpenApiParameter(
+    "profile", str, description="Name of a mapping profile: the rows use that source's own field names and values, "
+    "read as the profile says (errors name your fields). Profiles are made on the import pages.",
+)
 
 
 def max_rows() -> int:
@@ -190,7 +196,16 @@ def bulk_upsert(request: Request, kind: str) -> Response:
         return Response({"detail": f"At most {max_rows()} rows per request; upload a file for more.", "errors": []},
                         status=status.HTTP_400_BAD_REQUEST)
     dry_run = str(request.query_params.get("dry_run", "")).lower() in ("1", "true", "yes")
-    batch = services.import_batch_from_records(user=request.user, kind=kind, records=rows, dry_run=dry_run)
+    profile = None
+    name = str(request.query_params.get("profile", "")).strip()
+    if name:
+        profile = import_profile_named(request.user, kind, name)
+        if profile is None:
+            return Response({"detail": f"No mapping profile named {name!r} for {kind} that you may use "
+                                       "(see /datahub/imports/profiles/).", "errors": []},
+                            status=status.HTTP_400_BAD_REQUEST)
+    batch = services.import_batch_from_records(user=request.user, kind=kind, records=rows, dry_run=dry_run,
+                                               mapping_profile=profile)
     body = summary(batch)
     if batch.status in (ImportStatus.SUCCEEDED, ImportStatus.VALIDATED):
         return Response(body, status=status.HTTP_200_OK)
@@ -210,7 +225,7 @@ def write_schema(kind: str, read: type[serializers.Serializer]) -> tuple[Any, An
     )
     bulk = extend_schema(
         request=_bulk_body(kind), responses={200: BulkResultSerializer, 400: BulkResultSerializer, 403: BulkResultSerializer},
-        parameters=[OpenApiParameter("dry_run", bool, description="Validate and count; write nothing")],
+        parameters=[OpenApiParameter("dry_run", bool, description="Validate and count; write nothing"), PROFILE_PARAMETER],
         description="Insert or update many records at once (all or nothing), recorded as an import batch.",
     )
     return create, bulk
@@ -276,7 +291,7 @@ class ImportKindViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @extend_schema(
         request=inline_serializer("ImportRowsRequest", {"rows": serializers.ListField(child=serializers.DictField())}),
         responses={200: BulkResultSerializer, 400: BulkResultSerializer, 403: BulkResultSerializer},
-        parameters=[OpenApiParameter("dry_run", bool, description="Validate and count; write nothing")],
+        parameters=[OpenApiParameter("dry_run", bool, description="Validate and count; write nothing"), PROFILE_PARAMETER],
     )
     @action(detail=True, methods=["post"], url_path="rows")
     def rows(self, request: Request, kind: str) -> Response:

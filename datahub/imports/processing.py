@@ -8,7 +8,6 @@ both call in here; this module imports neither, so there is no cycle between the
 from __future__ import annotations
 
 import datetime as dt
-import io
 import logging
 import time
 from typing import IO, Any
@@ -19,11 +18,13 @@ from django.db.models import Q
 from django.utils import timezone
 
 from ..access import scope_for
-from ..models import Establishment, ImportBatch, ImportSource, ImportStatus
+from ..models import Establishment, ImportBatch, ImportMappingProfile, ImportSource, ImportStatus
 from ..services import audit_event_create
 from . import engine
+from . import mapping as mapping_
 from .parsing import FileProblem, ParsedFile, read_table
 from .registry import get_kind
+from .selectors import import_profile_for_headers
 from .types import Context, Outcome, Progress, RowError
 
 log = logging.getLogger(__name__)
@@ -44,7 +45,7 @@ def import_batch_process(batch_id: int, *, fh: IO[bytes] | None = None) -> Impor
                 | Q(status__in=[ImportStatus.VALIDATING, ImportStatus.WRITING], started_at__lt=dead))
         .update(status=ImportStatus.VALIDATING, started_at=timezone.now())
     )
-    batch = ImportBatch.objects.select_related("uploaded_by", "restrict_to").get(pk=batch_id)
+    batch = ImportBatch.objects.select_related("uploaded_by", "restrict_to", "mapping_profile").get(pk=batch_id)
     if not claimed:
         return batch
     kind = get_kind(batch.kind)
@@ -54,11 +55,17 @@ def import_batch_process(batch_id: int, *, fh: IO[bytes] | None = None) -> Impor
         assert kind is not None
         if fh is None:
             with default_storage.open(batch.stored_file, "rb") as stored:
-                parsed = read_table(io.BytesIO(stored.read()), name=batch.file_name)
+                parsed = read_table(stored, name=batch.file_name, on_rows=progress.read)
         else:
             parsed = read_table(fh, name=batch.file_name)
         ImportBatch.objects.filter(pk=batch.pk).update(rows_total=len(parsed.frame))
-        outcome = import_batch_run(batch, kind_name=batch.kind, parsed=parsed, progress=progress)
+        outcome = import_batch_run(
+            batch,
+            kind_name=batch.kind,
+            parsed=parsed,
+            progress=progress,
+            mapping=profile_mapping(batch.mapping_profile or _profile_for(batch, parsed)),
+        )
     except FileProblem as exc:
         outcome = Outcome(status=ImportStatus.REJECTED, message=str(exc), error_count=1,
                           errors=[RowError(1, "", "", str(exc))])
@@ -72,18 +79,49 @@ def import_batch_process(batch_id: int, *, fh: IO[bytes] | None = None) -> Impor
     return import_batch_finish(batch, outcome, started)
 
 
+def _profile_for(batch: ImportBatch, parsed: ParsedFile) -> ImportMappingProfile | None:
+    """A large workbook's columns are first seen here (not in the upload's request): a file with its
+    own columns is read with the uploader's profile for them, when there is one."""
+    kind = get_kind(batch.kind)
+    if kind is None or batch.uploaded_by is None or mapping_.headers_are_ours(kind, parsed):
+        return None
+    profile = import_profile_for_headers(batch.uploaded_by, batch.kind, mapping_.signature(parsed.headers))
+    if profile is not None:
+        ImportBatch.objects.filter(pk=batch.pk).update(mapping_profile=profile)
+    return profile
+
+
+def profile_mapping(profile: ImportMappingProfile | None) -> mapping_.Mapping | None:
+    if profile is None:
+        return None
+    labels = dict(zip(profile.headers, profile.labels or profile.headers, strict=False))
+    return mapping_.Mapping(columns=dict(profile.columns), translations={k: dict(v) for k, v in profile.values.items()},
+                            labels=labels)
+
+
 def import_batch_run(batch: ImportBatch, *, kind_name: str, parsed: ParsedFile, progress: Progress,
-                     create_only: bool = False) -> Outcome:
-    """Check and write ``parsed`` as ``kind_name`` for ``batch`` (its uploader's scope and options)."""
+                     create_only: bool = False, mapping: mapping_.Mapping | None = None) -> Outcome:
+    """Check and write ``parsed`` as ``kind_name`` for ``batch`` (its uploader's scope and options).
+
+    With a ``mapping`` (a profile's), the file's own columns and values are first read as the
+    kind's; errors then name the file's column beside the portal's."""
     kind = get_kind(kind_name)
     assert kind is not None
+    if mapping is not None:
+        for header in parsed.headers:
+            mapping.labels.setdefault(header, parsed.original_headers[parsed.headers.index(header)])
+        parsed = mapping_.apply(kind, parsed, mapping)
     user = batch.uploaded_by
     ctx = Context(
         kind=kind, user=user, scope=scope_for(user), batch_id=batch.pk, dry_run=batch.dry_run,
         create_only=create_only, restrict_to=batch.restrict_to, source="api" if batch.source == ImportSource.API else "file",
         progress=progress,
     )
-    return engine.run(ctx, parsed)
+    outcome = engine.run(ctx, parsed)
+    if mapping is not None:
+        outcome.errors = mapping_.relabel(outcome.errors, mapping)
+        outcome.warnings = mapping_.relabel(outcome.warnings, mapping)
+    return outcome
 
 
 def import_batch_finish(batch: ImportBatch, outcome: Outcome, started: float) -> ImportBatch:
@@ -170,6 +208,10 @@ class BatchProgress:
                 cur.execute(f"UPDATE {ImportBatch._meta.db_table} SET {sets} WHERE id = %s", [*fields.values(), self.batch_id])
         except DatabaseError:
             log.debug("Progress update skipped for batch %s", self.batch_id)
+
+    def read(self, rows: int) -> None:
+        """Rows of a large workbook read so far: shown as the total while the file is read."""
+        self._update(rows_total=rows)
 
     def writing(self) -> None:
         ImportBatch.objects.filter(pk=self.batch_id, status=ImportStatus.VALIDATING).update(status=ImportStatus.WRITING)

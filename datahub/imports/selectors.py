@@ -1,11 +1,11 @@
-"""Reads of import batches, scoped through datahub.access."""
+"""Reads of import batches and mapping profiles, scoped through datahub.access."""
 
 from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from ..access import scope_for
-from ..models import Establishment, ImportBatch, ImportStatus, User
+from ..access import import_profile_authority_ids, scope_for
+from ..models import Establishment, ImportBatch, ImportMappingProfile, ImportStatus, User
 
 
 def import_batches_for(user: User) -> QuerySet[ImportBatch]:
@@ -30,3 +30,27 @@ def previous_import_of(sha256: str, kind: str, user: User) -> ImportBatch | None
         .order_by("-created_at")
         .first()
     )
+
+
+def import_profiles_for(user: User, kind: str | None = None) -> QuerySet[ImportMappingProfile]:
+    """Mapping profiles a data manager may use: their authority's and the national ones (all, nationally)."""
+    national, authorities = import_profile_authority_ids(user)
+    qs = ImportMappingProfile.objects.select_related("authority", "created_by")
+    if kind is not None:
+        qs = qs.filter(kind=kind)
+    if not national:
+        qs = qs.filter(Q(authority__isnull=True) | Q(authority_id__in=authorities))
+    return qs.order_by("kind", "name", "id")
+
+
+def import_profile_for_headers(user: User, kind: str, signature: str) -> ImportMappingProfile | None:
+    """The profile made for files with these headers: the user's authority's first, then a national one."""
+    found = list(import_profiles_for(user, kind).filter(signature=signature).order_by("-updated_at"))
+    found.sort(key=lambda p: p.authority_id is None)
+    return found[0] if found else None
+
+
+def import_profile_named(user: User, kind: str, name: str) -> ImportMappingProfile | None:
+    found = list(import_profiles_for(user, kind).filter(name=name.strip()))
+    found.sort(key=lambda p: p.authority_id is None)
+    return found[0] if found else None

@@ -2,7 +2,8 @@
 
 ``import_batch_create`` records who sent what (name, size, SHA-256); a small file is processed at
 once, a large one (over ``IMPORT_BACKGROUND_THRESHOLD_BYTES``) is stored and handed to a Celery
-task (datahub.tasks.run_import_batch) whose progress the batch page shows. Processing
+task (datahub.tasks.run_import_batch), or on the embedded default (no broker) to a thread of the
+web process, whose progress the batch page shows. Processing
 (datahub.imports.processing) is safe to run twice: a batch is claimed with a conditional update,
 and an import writes in one transaction or not at all.
 """
@@ -10,7 +11,9 @@ and an import writes in one transaction or not at all.
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
+import threading
 import time
 import uuid
 from typing import IO
@@ -18,18 +21,24 @@ from typing import IO
 from django.conf import settings
 from django.core.files.base import File
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import connections, transaction
 from django.utils import timezone
 
-from ..models import Establishment, ImportBatch, ImportSource, ImportStatus, User
+from ..access import can_change_import_profile, import_profile_authority_ids
+from ..models import Establishment, ImportBatch, ImportMappingProfile, ImportSource, ImportStatus, User
 from ..services import audit_event_create
 from ..tasks import run_import_batch
+from .mapping import Mapping, signature
 from .parsing import frame_from_records
-from .processing import import_batch_finish, import_batch_process, import_batch_run
+from .processing import import_batch_finish, import_batch_process, import_batch_run, profile_mapping
 from .registry import get_kind
 from .types import NoProgress
 
+log = logging.getLogger(__name__)
+
 DEFAULT_BACKGROUND_THRESHOLD = 2_000_000  # bytes
+# Embedded imports run one at a time: a second waits for the first rather than doubling the memory.
+_EMBEDDED_SLOT = threading.BoundedSemaphore(1)
 DEFAULT_MAX_FILE_BYTES = 300_000_000
 
 
@@ -62,6 +71,7 @@ def import_batch_create(
     restrict_to: Establishment | None = None,
     dry_run: bool = False,
     background: bool | None = None,
+    mapping_profile: ImportMappingProfile | None = None,
 ) -> ImportBatch:
     """Record an upload and process it now (small files) or in the background (large files)."""
     if get_kind(kind) is None:
@@ -71,31 +81,52 @@ def import_batch_create(
         background = size > background_threshold()
     batch = ImportBatch.objects.create(
         kind=kind, source=source, uploaded_by=user, file_name=os.path.basename(file_name)[:255], file_sha256=sha,
-        file_size=size, restrict_to=restrict_to, dry_run=dry_run, background=background,
+        file_size=size, restrict_to=restrict_to, dry_run=dry_run, background=background, mapping_profile=mapping_profile,
     )
     if background:
         stored = default_storage.save(f"imports/{uuid.uuid4().hex}/upload.bin", File(fh))
         ImportBatch.objects.filter(pk=batch.pk).update(stored_file=stored)
         batch.stored_file = stored
-        transaction.on_commit(lambda: run_import_batch.delay(batch.pk))
+        transaction.on_commit(lambda: import_batch_dispatch(batch.pk))
         return batch
     return import_batch_process(batch.pk, fh=fh)
+
+
+def import_batch_dispatch(batch_id: int) -> None:
+    """Hand a stored batch to the worker: Celery when there is a broker; on the embedded default
+    (no broker, eager Celery) a thread of this process, so the upload's request returns at once and
+    the batch page follows the same progress. ``IMPORT_EAGER_IN_THREAD = False`` runs it inline."""
+    if run_import_batch.app.conf.task_always_eager and getattr(settings, "IMPORT_EAGER_IN_THREAD", True):
+        threading.Thread(target=_run_embedded, args=(batch_id,), name=f"import-batch-{batch_id}", daemon=True).start()
+    else:
+        run_import_batch.delay(batch_id)
+
+
+def _run_embedded(batch_id: int) -> None:
+    try:
+        with _EMBEDDED_SLOT:
+            import_batch_process(batch_id)
+    except Exception:  # recorded on the batch by import_batch_process; the thread has no caller to tell
+        log.exception("Embedded import of batch %s failed", batch_id)
+    finally:
+        connections.close_all()  # this thread's own connections
 
 
 def import_batch_from_records(
     *, user: User, kind: str, records: list[dict], create_only: bool = False, restrict_to: Establishment | None = None,
     dry_run: bool = False,
+    mapping_profile: ImportMappingProfile | None = None,
 ) -> ImportBatch:
     """API writes: a list of JSON objects goes through the same checks and writing as a file."""
     body = repr(records).encode()
     batch = ImportBatch.objects.create(
         kind=kind, source=ImportSource.API, uploaded_by=user, file_name=f"api:{kind}",
         file_sha256=hashlib.sha256(body).hexdigest(), file_size=len(body), restrict_to=restrict_to, dry_run=dry_run,
-        status=ImportStatus.VALIDATING, started_at=timezone.now(), rows_total=len(records),
+        status=ImportStatus.VALIDATING, started_at=timezone.now(), rows_total=len(records), mapping_profile=mapping_profile,
     )
     started = time.perf_counter()
     outcome = import_batch_run(batch, kind_name=kind, parsed=frame_from_records(records), progress=NoProgress(),
-                               create_only=create_only)
+                               create_only=create_only, mapping=profile_mapping(mapping_profile))
     return import_batch_finish(batch, outcome, started)
 
 
@@ -114,4 +145,62 @@ def import_batch_cancel(*, batch: ImportBatch, user: User) -> bool:
     return True
 
 
-__all__ = ["import_batch_cancel", "import_batch_create", "import_batch_from_records", "import_batch_process"]
+class ProfileNotAllowed(Exception):
+    """A profile of that name exists and belongs to others (another authority, or national)."""
+
+
+def import_profile_save(
+    *, user: User, kind: str, name: str, headers: list[str], labels: list[str], mapping: Mapping
+) -> ImportMappingProfile:
+    """Save ``mapping`` as the named profile of the user's authority (national for a national data
+    manager); a profile of the same name is replaced. Audited."""
+    national, authorities = import_profile_authority_ids(user)
+    authority_id = None if national else min(authorities, default=None)
+    if not national and authority_id is None:
+        raise ProfileNotAllowed("You do not manage data for an authority or school.")
+    columns = {ours: theirs for ours, theirs in mapping.columns.items() if theirs}
+    values = {
+        ours: {k: v for k, v in table.items() if v} for ours, table in mapping.translations.items() if ours in columns
+    }
+    values = {k: v for k, v in values.items() if v}
+    profile = ImportMappingProfile.objects.filter(kind=kind, name=name.strip(), authority_id=authority_id).first()
+    if profile is not None and not can_change_import_profile(user, profile.authority_id):
+        raise ProfileNotAllowed("A profile of that name belongs to others.")
+    if profile is None:
+        profile = ImportMappingProfile(kind=kind, name=name.strip()[:100], authority_id=authority_id, created_by=user)
+    profile.headers, profile.labels, profile.signature = list(headers), list(labels), signature(headers)
+    profile.columns, profile.values, profile.updated_at = columns, values, timezone.now()
+    profile.save()
+    audit_event_create(
+        actor=user,
+        action="import_profile_save",
+        object_type="import_mapping_profile",
+        object_id=profile.pk,
+        detail={"kind": kind, "name": profile.name, "columns": columns},
+    )
+    return profile
+
+
+def import_profile_delete(*, user: User, profile: ImportMappingProfile) -> None:
+    if not can_change_import_profile(user, profile.authority_id):
+        raise ProfileNotAllowed("This profile belongs to others.")
+    audit_event_create(
+        actor=user,
+        action="import_profile_delete",
+        object_type="import_mapping_profile",
+        object_id=profile.pk,
+        detail={"kind": profile.kind, "name": profile.name},
+    )
+    profile.delete()
+
+
+__all__ = [
+    "ProfileNotAllowed",
+    "import_batch_cancel",
+    "import_batch_create",
+    "import_batch_dispatch",
+    "import_batch_from_records",
+    "import_batch_process",
+    "import_profile_delete",
+    "import_profile_save",
+]

@@ -24,9 +24,11 @@ from ..spreadsheet import neutralise
 from ..views_base import PortalView
 from . import services
 from .forms import UploadForm
-from .parsing import write_csv_rows
+from .mapping import headers_are_ours, signature
+from .mapping_views import pending_upload_store
+from .parsing import FileProblem, ParsedFile, detect_format, read_head, write_csv_rows
 from .registry import all_kinds, get_kind
-from .selectors import import_batches_for, previous_import_of
+from .selectors import import_batches_for, import_profile_for_headers, previous_import_of
 from .types import ImportKind
 
 IMPORT_ROLES = (Role.DATA_MANAGER,)
@@ -79,6 +81,25 @@ class ImportUploadView(PortalView, TemplateView):
         upload = form.cleaned_data["file"]
         sha, _size = services.file_digest(upload)
         before = previous_import_of(sha, import_kind.name, request.user)  # type: ignore[arg-type]
+        profile = None
+        head = _head_or_none(upload)
+        if head is not None and not headers_are_ours(import_kind, head):
+            profile = import_profile_for_headers(request.user, import_kind.name, signature(head.headers))  # type: ignore[arg-type]
+            if profile is None:  # the file's own columns: match them in the browser first
+                token = pending_upload_store(
+                    request,
+                    kind=import_kind.name,
+                    upload=upload,
+                    restrict_to=form.cleaned_data["establishment"],
+                    dry_run=form.cleaned_data["dry_run"],
+                )
+                return HttpResponseRedirect(
+                    reverse("datahub:import_mapping", kwargs={"kind": import_kind.name, "token": token})
+                )
+            messages.info(
+                request,
+                f"Read with the mapping profile \u201c{profile.name}\u201d (made for files with these columns).",
+            )
         batch = services.import_batch_create(
             user=request.user,  # type: ignore[arg-type]
             kind=import_kind.name,
@@ -86,10 +107,28 @@ class ImportUploadView(PortalView, TemplateView):
             file_name=upload.name,
             restrict_to=form.cleaned_data["establishment"],
             dry_run=form.cleaned_data["dry_run"],
+            mapping_profile=profile,
         )
         if before is not None:
             messages.info(request, f"You imported this same file on {before.created_at:%d %B %Y at %H:%M} (import {before.pk}); importing it again changes only what differs.")
         return HttpResponseRedirect(reverse("datahub:import_batch", kwargs={"pk": batch.pk}))
+
+
+def _head_or_none(upload: Any) -> ParsedFile | None:
+    """The first rows of an upload, or None when they cannot be read (the import then says why).
+
+    A large workbook is not opened in the request: openpyxl reads its whole shared-strings table
+    (every distinct text of the sheet) before the first row, minutes for a million-row export. Its
+    columns are checked by the background import, which uses a profile made for them (make one
+    with a small extract of the same export)."""
+    head = upload.read(4)
+    upload.seek(0)
+    if detect_format(upload.name or "", head) == "xlsx" and upload.size > services.background_threshold():
+        return None
+    try:
+        return read_head(upload, name=upload.name or "")
+    except FileProblem:
+        return None
 
 
 class ImportTemplateView(PortalView, View):

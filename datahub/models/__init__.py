@@ -17,7 +17,7 @@ from .attainment import (
     TariffScale,
 )
 from .audit import AuditEvent
-from .imports import IMPORT_FINISHED, ChangeRecord, ImportBatch, ImportSource, ImportStatus
+from .imports import IMPORT_FINISHED, ChangeRecord, ImportBatch, ImportMappingProfile, ImportSource, ImportStatus
 from .learners import SENIOR_PHASE, Enrolment, Learner, LearnerQuerySet, SchoolLeaver, Sex, Stage
 from .organisations import (
     PRINCIPAL_ORDER,
@@ -50,6 +50,7 @@ __all__ = [
     "EstablishmentType",
     "Grade",
     "ImportBatch",
+    "ImportMappingProfile",
     "ImportSource",
     "ImportStatus",
     "Learner",

@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from .accounts import User
-from .organisations import Establishment
+from .organisations import Establishment, LocalAuthority
 
 
 class ImportStatus(models.TextChoices):
@@ -79,6 +79,14 @@ class ImportBatch(models.Model):
     cancel_requested = models.BooleanField(default=False)
     duration_seconds = models.FloatField(null=True, blank=True)
     establishments = models.ManyToManyField(Establishment, blank=True, related_name="import_batches")
+    mapping_profile = models.ForeignKey(
+        "ImportMappingProfile",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="batches",
+        help_text="The mapping of the file's own columns and values to the portal's, when it had one",
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -104,6 +112,46 @@ class ImportBatch(models.Model):
             return 0
         done = self.rows_validated + (self.rows_written if not self.dry_run else self.rows_validated)
         return min(99, int(50 * done / self.rows_total))
+
+
+class ImportMappingProfile(models.Model):
+    """How one source's files (an MIS census export, a results file...) map onto an import kind.
+
+    ``headers``: the file's column headings (normalised, in file order) the profile was made for;
+    ``signature`` identifies that set, so the next file with the same headings uses the profile
+    without asking. ``columns`` maps each of the kind's columns to one of the file's headings;
+    ``values`` maps, per kind column, a value as the file writes it to the value the portal
+    accepts (``{"sex": {"Female": "F"}}``). A profile belongs to an authority (shared by its
+    data managers), or to nobody (national: usable by every data manager).
+    """
+
+    kind = models.CharField(max_length=40)
+    name = models.CharField(max_length=100)
+    authority = models.ForeignKey(
+        LocalAuthority, on_delete=models.CASCADE, null=True, blank=True, related_name="import_mapping_profiles"
+    )
+    headers = models.JSONField(default=list)
+    labels = models.JSONField(default=list, blank=True, help_text="The same headers as the file writes them")
+    signature = models.CharField(max_length=64, db_index=True)
+    columns = models.JSONField(default=dict)
+    values = models.JSONField(default=dict, blank=True)
+    created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["kind", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["authority", "kind", "name"], name="mapping_profile_name_unique"),
+            models.UniqueConstraint(
+                fields=["kind", "name"],
+                condition=Q(authority__isnull=True),
+                name="mapping_profile_national_name_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.kind})"
 
 
 class ChangeRecord(models.Model):

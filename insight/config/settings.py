@@ -368,6 +368,9 @@ BENCHMARK_FAULT_PAUSE_SECONDS = env.float("BENCHMARK_FAULT_PAUSE_SECONDS", defau
 # the maximum are refused; the API's bulk endpoints take at most this many rows per request.
 IMPORT_BACKGROUND_THRESHOLD_BYTES = env.int("IMPORT_BACKGROUND_THRESHOLD_BYTES", default=2_000_000)
 IMPORT_MAX_FILE_BYTES = env.int("IMPORT_MAX_FILE_BYTES", default=300_000_000)
+IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=1_048_575)
+IMPORT_XLSX_MAX_UNCOMPRESSED_BYTES = env.int("IMPORT_XLSX_MAX_UNCOMPRESSED_BYTES", default=2_000_000_000)
+IMPORT_EAGER_IN_THREAD = env.bool("IMPORT_EAGER_IN_THREAD", default=True)
 IMPORT_API_MAX_ROWS = env.int("IMPORT_API_MAX_ROWS", default=10_000)
 # The portal's public address, for links in e-mails (e.g. https://insight.example.gov.scot).
 # Unset: http://127.0.0.1:8000 (make run), or https:// and the first allowed host in production.

@@ -43,7 +43,7 @@ def test_a_data_manager_imports_results_and_corrects_the_errors(page: Page, live
     a, learner = world.school_a, world.learner_a
     bad = tmp_path / "results.csv"
     bad.write_text(f"{HEADER}\n{learner.scn},{a.seed_code},MATH,H,6,24,A,2024\n{learner.scn},{a.seed_code},PHY,H,5,24,Q,2024\n")
-    page.get_by_label("File", exact=True).set_input_files(str(bad))
+    page.locator("input[type=file]").set_input_files(str(bad))
     page.get_by_role("button", name="Upload and import").click()
     page.wait_for_url(re.compile(r"/datahub/imports/batches/\d+/$"))
     assert page.title().startswith("Error: ")
@@ -57,7 +57,7 @@ def test_a_data_manager_imports_results_and_corrects_the_errors(page: Page, live
     good = tmp_path / "results-fixed.csv"
     good.write_text(f"{HEADER}\n{learner.scn},{a.seed_code},MATH,H,6,24,A,2024\n{learner.scn},{a.seed_code},PHY,H,6,24,B,2024\n")
     page.get_by_role("link", name=re.compile("Import another")).click()
-    page.get_by_label("File", exact=True).set_input_files(str(good))
+    page.locator("input[type=file]").set_input_files(str(good))
     page.get_by_role("button", name="Upload and import").click()
     page.wait_for_url(re.compile(r"/datahub/imports/batches/\d+/$"))
     assert "2 new, 0 updated, 0 unchanged" in page.locator("main").inner_text()
