@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('datahub', '0005_membership_user_admin_role'),
+        ('datahub', '0007_departments_from_establishments'),
     ]
 
     operations = [
