@@ -38,13 +38,22 @@ def _fetcher() -> Any:
 
 
 @cache
+def _fonts() -> Any:
+    """One font configuration per process: building it asks fontconfig for the system's fonts,
+    a cost worth paying once, not per document."""
+    from weasyprint.text.fonts import FontConfiguration
+
+    return FontConfiguration()
+
+
+@cache
 def _stylesheet() -> Any:
     from weasyprint import CSS
 
     path = finders.find(STYLESHEET)
     if not path:
         raise FileNotFoundError(STYLESHEET)
-    return CSS(string=Path(str(path)).read_text(encoding="utf-8"), url_fetcher=_fetcher())
+    return CSS(string=Path(str(path)).read_text(encoding="utf-8"), url_fetcher=_fetcher(), font_config=_fonts())
 
 
 def render_pdf(template: str, context: dict[str, Any]) -> bytes:
@@ -53,4 +62,4 @@ def render_pdf(template: str, context: dict[str, Any]) -> bytes:
 
     html = render_to_string(template, context)
     document = HTML(string=html, url_fetcher=_fetcher())
-    return bytes(document.write_pdf(stylesheets=[_stylesheet()], pdf_variant=PDF_VARIANT))
+    return bytes(document.write_pdf(stylesheets=[_stylesheet()], font_config=_fonts(), pdf_variant=PDF_VARIANT))
