@@ -16,6 +16,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     DJANGO_ENV=production
 WORKDIR /app
 
+# WeasyPrint (the Summary PDF) loads pango through its fontconfig/FreeType backend; DejaVu is its font.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/*
+
 # Dependencies first (from pyproject.toml alone) so code changes do not reinstall them.
 COPY pyproject.toml ./
 RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" \

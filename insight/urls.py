@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, path, re_path
 
-from .views import dashboards, methodology, partners, runs
+from .views import dashboards, documents, methodology, partners, runs
 
 app_name = "insight"
 
@@ -15,6 +15,8 @@ urlpatterns: list[URLPattern] = [
          name="establishment_dashboard"),
     re_path(r"^establishments/(?P<seed>[0-9]{7})/" + _EXPORT, dashboards.EstablishmentExportView.as_view(),
             name="establishment_export"),
+    re_path(r"^establishments/(?P<seed>[0-9]{7})/summary\.pdf$", documents.EstablishmentSummaryView.as_view(),
+            name="establishment_summary_pdf"),
     path("authorities/<int:code>/", dashboards.AuthorityDashboardView.as_view(), name="authority_dashboard"),
     re_path(r"^authorities/(?P<code>[0-9]+)/" + _EXPORT, dashboards.AuthorityExportView.as_view(),
             name="authority_export"),

@@ -31,6 +31,18 @@ apt_install() {
     apt-get install -y -qq --no-install-recommends "$@"
 }
 
+# The system libraries WeasyPrint (the Summary PDF) loads at run time, and a font for it: Debian's
+# pango (with its fontconfig/FreeType backend) and DejaVu. Installed when missing (root, Debian).
+ensure_pdf_system_packages() {
+    local missing=()
+    if command -v ldconfig >/dev/null; then
+        ldconfig -p | grep -q 'libpango-1.0.so.0' || missing+=(libpango-1.0-0)
+        ldconfig -p | grep -q 'libpangoft2-1.0.so.0' || missing+=(libpangoft2-1.0-0)
+    fi
+    [[ -d /usr/share/fonts/truetype/dejavu ]] || missing+=(fonts-dejavu-core)
+    apt_install "${missing[@]}"
+}
+
 pick_python() {
     if [[ -n "${PYTHON:-}" ]]; then
         echo "$PYTHON"

@@ -5,5 +5,6 @@ set -euo pipefail
 # shellcheck source=scripts/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
+ensure_pdf_system_packages
 ensure_venv
 ensure_node_modules

@@ -37,13 +37,14 @@ _pg_bin_dir() {
     [[ -n "$found" ]] && dirname "$found"
 }
 
-# Install PostgreSQL, Redis and Chromium when any is missing (needs root; Debian).
+# Install PostgreSQL, Redis and Chromium when any is missing, and WeasyPrint's libraries (needs root; Debian).
 ensure_test_system_packages() {
     local missing=()
     [[ -n "$(_pg_bin_dir)" ]] || missing+=(postgresql)
     command -v redis-server >/dev/null || missing+=(redis-server)
     command -v chromium >/dev/null || missing+=(chromium)
     apt_install "${missing[@]}"
+    ensure_pdf_system_packages
 }
 
 # First port >= $1 that nothing on 127.0.0.1 is bound to.

@@ -468,6 +468,7 @@ EXPECTED: dict[str, Route] = {
     # Redirects every portal user to their own dashboard (or home).
     "insight:benchmarks": Route(None, lambda p, t: {"no_role": 403}.get(p, 302)),
     "insight:establishment_dashboard": Route(seed, portal_page),
+    "insight:establishment_summary_pdf": Route(seed, portal_page),  # whoever may open the dashboard
     "insight:establishment_export": Route(lambda w, t: {**seed(w, t), "table": "leavers", "fmt": "csv"},
                                           no_run_export(portal_page)),
     "insight:authority_dashboard": Route(authority_code, authority_dashboard),

@@ -80,6 +80,11 @@ class DestinationsIndexView(PortalView, TemplateView):
         else:
             ctx.update(self._national())
         ctx["any_suppressed"] = ctx["any_suppressed"] or any(r["any_suppressed"] for r in ctx.get("totals", []))
+        # Stated at the top of a printout (templates/includes/_print_filters.html).
+        place = ctx.get("establishment") or ctx.get("authority")
+        ctx["print_filters"] = [("Destinations of leavers from", str(place.name) if place else "Scotland")]
+        if ctx.get("year_label"):
+            ctx["print_filters"].append(("Year of leaving", ctx["year_label"]))
         return ctx
 
     def _establishment(self, est: Establishment) -> dict[str, Any]:
@@ -181,6 +186,9 @@ class SchoolMeasuresView(PortalView, TemplateView):
             breakdown=breakdown, breakdowns=[(k, v[0]) for k, v in BREAKDOWNS.items()],
             breakdown_label=BREAKDOWNS[breakdown][0], year_rows=year_rows, rows=rows,
             explanation=disclosure.explanation(),
+            print_filters=[("Establishment", f"{est.name} ({est.seed_code})"),
+                           ("Groups of leavers", BREAKDOWNS[breakdown][0]),
+                           ("Year of leaving for the groups", _year_label(year) if year else "none")],
             any_suppressed=any(r["any_suppressed"] for r in year_rows)
             or any(r[k]["any_suppressed"] for r in rows for k in ("school", "authority", "scotland")),
         )

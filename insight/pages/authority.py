@@ -23,6 +23,7 @@ from ..selectors.release import authority_changes
 from .parts import (
     Page,
     Panel,
+    breakdown_filters,
     breakdown_section,
     chart,
     choice,
@@ -33,6 +34,7 @@ from .parts import (
     latest_sentence,
     link_exports,
     overview_table,
+    print_filters,
     sort_links,
     source_line,
 )
@@ -51,6 +53,7 @@ def authority_page(request: HttpRequest, authority: LocalAuthority) -> Page:
     page.audit = {"object_type": "authority", "object_id": authority.code, "authority": authority}
     page.export_name = authority.name
     page.viewer_note = note
+    print_filters(page, [("Local authority", authority.name)])
     run = latest_run()
     page.context["run"] = run
     if run is None:
@@ -79,6 +82,7 @@ def authority_page(request: HttpRequest, authority: LocalAuthority) -> Page:
     schools.export_query = kept_query(request.GET, ("schools-measure", "schools-sort", "schools-dir"))
     sort_links(request, schools, "schools", "name")
     breakdown = breakdown_section(page, f, [subj, vc, national], request.GET, data.breakdowns, authority.name)
+    print_filters(page, [("Measure in the schools table", MEASURES[measure].label), *breakdown_filters(breakdown)])
     page.context.update(
         data=data, years=years, panels=panels, schools=schools, schools_measure=measure,
         measure_options=[(k, MEASURES[k].short) for k in TABLE_MEASURES], breakdown=breakdown,

@@ -29,6 +29,7 @@ from ..selectors.vocational import vocational_table
 from .parts import (
     Page,
     Panel,
+    breakdown_filters,
     breakdown_section,
     chart,
     comparison,
@@ -36,6 +37,7 @@ from .parts import (
     fig,
     latest_sentence,
     link_exports,
+    print_filters,
     shown,
     source_line,
     vc_range,
@@ -93,6 +95,7 @@ def establishment_page(request: HttpRequest, est: Establishment) -> Page:
     page.audit = {"object_type": "establishment", "object_id": est.seed_code, "establishment": est}
     page.export_name = est.name
     page.viewer_note = entitlement_note(ent)
+    print_filters(page, [("Establishment", f"{est.name} ({est.seed_code}), {est.authority.name}")])
     run = latest_run()
     page.context["run"] = run
     if run is None:
@@ -115,6 +118,7 @@ def establishment_page(request: HttpRequest, est: Establishment) -> Page:
 
     deprivation = _deprivation_panel(page, data, years[-1])
     breakdown = breakdown_section(page, f, [school, vc, authority, national], request.GET, data.breakdowns, est.name)
+    print_filters(page, breakdown_filters(breakdown))
     vocational = _vocational_table(page, run, est, ent, authority, years)
     vocational_chart = chart(vocational, kind="line", unit="%",
                              series_columns=[(8, "school"), (9, "authority"), (10, "national")])

@@ -27,6 +27,7 @@ from .parts import (
     kept_query,
     link_exports,
     overview_table,
+    print_filters,
     sort_links,
     source_line,
     trend_caption,
@@ -45,6 +46,7 @@ def national_page(request: HttpRequest) -> Page:
     page.audit = {"object_type": "scotland", "object_id": 0}
     page.export_name = "Scotland"
     page.viewer_note = note
+    print_filters(page, [("Schools of", chosen.name if chosen else "every authority")])
     run = latest_run()
     page.context["run"] = run
     if run is None:
@@ -61,6 +63,7 @@ def national_page(request: HttpRequest) -> Page:
     ))
     measure = choice(request.GET, "measure", keys, keys[0])
     m = MEASURES[measure]
+    print_filters(page, [("Measure in the authorities and schools tables", m.label)])
     by_authority = _authority_table(request, page, data, measure)
     national_series = [fig(f, data.national, y, measure) for y in years]
     schools = _school_table(request, page, data, measure, chosen)

@@ -277,6 +277,19 @@ def breakdown_section(page: Page, figures: Figures, subjects: Sequence[Subject],
 
 
 
+def breakdown_filters(breakdown: dict[str, Any]) -> list[tuple[str, str]]:
+    """The groups-of-leavers choices as the printed page states them (see print_filters)."""
+    return [("Groups of leavers", BREAKDOWNS[breakdown["dim"]].label),
+            ("Measure for the groups", MEASURES[breakdown["measure"]].label),
+            ("Year of leaving for the groups", year_label(breakdown["year"]))]
+
+
+def print_filters(page: Page, filters: Sequence[tuple[str, str]]) -> None:
+    """What the page is showing, stated at the top of a printed page (templates/includes/
+    _print_filters.html, shown only in print): read from the same choices the page was built from."""
+    page.context["print_filters"] = [*page.context.get("print_filters", ()), *filters]
+
+
 # --- Overview tables (an authority's schools, Scotland's authorities and schools) ----------------
 
 

@@ -337,6 +337,12 @@ def test_school_measures_page_breakdowns(world, caseload) -> None:
     rows = {row["label"]: row for row in r.context["rows"]}
     assert rows["Additional support needs"]["school"]["leavers"].value == 1
     assert client(world.personas["staff_b"]).get(url).status_code == 404
+    # A printout states the school, the groups and the year it shows (printed only).
+    printed = r.content.decode().split('class="portal-print-only  portal-print-filters"', 1)[1].split("</dl>", 1)[0]
+    assert f"<dd>{world.school_a.name} ({world.school_a.seed_code})</dd>" in printed
+    assert "<dt>Groups of leavers</dt><dd>Additional support needs</dd>" in printed
+    year = f"{caseload.leaver_year - 1}/{str(caseload.leaver_year)[2:]}"
+    assert f"<dt>Year of leaving for the groups</dt><dd>{year}</dd>" in printed
 
 
 # --- Audit log ------------------------------------------------------------------------------

@@ -2,7 +2,8 @@
 
 Signs in, opens the authority dashboard from the home page, reads a chart with the keyboard,
 drills into a school, switches the breakdown, downloads a table as CSV; axe (no serious or
-critical violation) on every page, and 320 px reflow.
+critical violation) on every page, and 320 px reflow; prints the page (filters stated at the top)
+and downloads the school's Summary PDF.
 """
 
 from __future__ import annotations
@@ -116,3 +117,21 @@ def test_authority_analyst_drills_into_a_school_switches_a_breakdown_and_exports
     assert_accessible(page, label="establishment dashboard at 320px")
     screenshot(page, "establishment-dashboard-320")
     page.set_viewport_size(DESKTOP)
+
+    # Printed: no menus, forms or buttons; the choices the page shows are stated at the top.
+    page.emulate_media(media="print")
+    assert not page.locator(".ds_site-header__navigation").is_visible()
+    assert not page.get_by_role("button", name="Show breakdown").is_visible()
+    printed = page.locator(".portal-print-filters")
+    assert printed.is_visible()
+    assert school.name in printed.inner_text() and "Care experience" in printed.inner_text()
+    screenshot(page, "establishment-dashboard-print")
+    page.emulate_media(media="screen")
+    assert not printed.is_visible()
+
+    # The school's Summary PDF downloads (its figures: tests/insight/views/test_summary_pdf.py).
+    with page.expect_download() as pdf:
+        page.get_by_role("link", name=re.compile(r"^Download summary \(PDF\)")).click()
+    assert pdf.value.suggested_filename.endswith("-summary.pdf")
+    with open(pdf.value.path(), "rb") as fh:
+        assert fh.read(5) == b"%PDF-"
