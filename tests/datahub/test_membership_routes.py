@@ -25,8 +25,9 @@ NOT_USER_ADMINS = ["no_role", "admin_a", "staff_a", "mcmc_x", "analyst_x", "nati
 
 
 def _table() -> list[tuple]:
-    return list(Membership.objects.order_by("pk").values_list("pk", "user_id", "role", "establishment_id",
-                                                                 "authority_id"))
+    return list(
+        Membership.objects.order_by("pk").values_list("pk", "user_id", "role", "establishment_id", "authority_id")
+    )
 
 
 def _attempts(world: Any, actor: Any, target: Membership, lonely_school: Any) -> list[tuple[str, str, dict]]:
@@ -34,26 +35,55 @@ def _attempts(world: Any, actor: Any, target: Membership, lonely_school: Any) ->
     grant_to = target.user
     when = {"created_at_0": "2026-01-05", "created_at_1": "09:00:00"}  # the admin form's required date
     return [
-        ("admin add", reverse("admin:datahub_membership_add"),
-         {"user": actor.pk, "role": Role.MCMC_OFFICER, "authority": world.authority_x.pk, **when}),
-        ("admin change", reverse("admin:datahub_membership_change", args=[target.pk]),
-         {"user": actor.pk, "role": Role.ESTABLISHMENT_ADMIN, "establishment": world.school_a.pk, **when}),
+        (
+            "admin add",
+            reverse("admin:datahub_membership_add"),
+            {"user": actor.pk, "role": Role.MCMC_OFFICER, "authority": world.authority_x.pk, **when},
+        ),
+        (
+            "admin change",
+            reverse("admin:datahub_membership_change", args=[target.pk]),
+            {"user": actor.pk, "role": Role.ESTABLISHMENT_ADMIN, "establishment": world.school_a.pk, **when},
+        ),
         ("admin delete", reverse("admin:datahub_membership_delete", args=[target.pk]), {"post": "yes"}),
-        ("admin bulk delete", reverse("admin:datahub_membership_changelist"),
-         {"action": "delete_selected", "_selected_action": [target.pk], "post": "yes"}),
+        (
+            "admin bulk delete",
+            reverse("admin:datahub_membership_changelist"),
+            {"action": "delete_selected", "_selected_action": [target.pk], "post": "yes"},
+        ),
         # Deleting a school or a person would take their memberships with it (on_delete=CASCADE).
-        ("admin delete school", reverse("admin:datahub_establishment_delete", args=[lonely_school.pk]),
-         {"post": "yes"}),
-        ("admin bulk delete schools", reverse("admin:datahub_establishment_changelist"),
-         {"action": "delete_selected", "_selected_action": [lonely_school.pk], "post": "yes"}),
+        (
+            "admin delete school",
+            reverse("admin:datahub_establishment_delete", args=[lonely_school.pk]),
+            {"post": "yes"},
+        ),
+        (
+            "admin bulk delete schools",
+            reverse("admin:datahub_establishment_changelist"),
+            {"action": "delete_selected", "_selected_action": [lonely_school.pk], "post": "yes"},
+        ),
         ("admin delete user", reverse("admin:datahub_user_delete", args=[target.user_id]), {"post": "yes"}),
-        ("admin change user", reverse("admin:datahub_user_change", args=[actor.pk]),
-         {"email": actor.email, "is_active": "on", "is_superuser": "on"}),
-        ("users invite", reverse("useradmin:invite"),
-         {"email": actor.email, "first_name": "Me", "last_name": "Again", "role": Role.MCMC_OFFICER,
-          "place": f"authority:{world.authority_x.pk}"}),
-        ("users grant", reverse("useradmin:person", args=[grant_to.pk]),
-         {"role": Role.MCMC_OFFICER, "place": f"authority:{world.authority_x.pk}"}),
+        (
+            "admin change user",
+            reverse("admin:datahub_user_change", args=[actor.pk]),
+            {"email": actor.email, "is_active": "on", "is_superuser": "on"},
+        ),
+        (
+            "users invite",
+            reverse("useradmin:invite"),
+            {
+                "email": actor.email,
+                "first_name": "Me",
+                "last_name": "Again",
+                "role": Role.MCMC_OFFICER,
+                "place": f"authority:{world.authority_x.pk}",
+            },
+        ),
+        (
+            "users grant",
+            reverse("useradmin:person", args=[grant_to.pk]),
+            {"role": Role.MCMC_OFFICER, "place": f"authority:{world.authority_x.pk}"},
+        ),
         ("users revoke", reverse("useradmin:revoke", args=[target.pk]), {"reason": "routes test"}),
     ]
 
@@ -64,8 +94,11 @@ def _api_writes() -> list[str]:
 
     from tests.test_permission_matrix import walk
 
-    return [reverse(name) for name, pattern in walk(get_resolver().url_patterns)
-            if name.startswith("api:") and "<" not in pattern]
+    return [
+        reverse(name)
+        for name, pattern in walk(get_resolver().url_patterns)
+        if name.startswith("api:") and "<" not in pattern
+    ]
 
 
 def _refused(label: str, status: int, body: str) -> bool:
@@ -95,8 +128,9 @@ def test_no_route_lets_a_non_administrator_touch_a_membership(world, persona):
             break
     for url in _api_writes():
         for method in ("post", "put", "patch", "delete"):
-            response = getattr(client, method)(url, {"user": actor.pk, "role": Role.USER_ADMIN},
-                                               content_type="application/json")
+            response = getattr(client, method)(
+                url, {"user": actor.pk, "role": Role.USER_ADMIN}, content_type="application/json"
+            )
             if response.status_code >= 500 or _table() != before:
                 wrong.append(f"API {method.upper()} {url}: {response.status_code}")
     assert _table() == before, wrong
@@ -121,15 +155,19 @@ def test_no_route_lets_a_user_administrator_change_their_own_roles(world, person
         if not _refused(label, response.status_code, response.content.decode(errors="replace")):
             wrong.append(f"{label} {url}: {response.status_code}")
     # A second role for themselves, at a place well inside their scope, through the grant page.
-    response = client.post(reverse("useradmin:person", args=[me.pk]),
-                           {"role": Role.ESTABLISHMENT_STAFF, "place": f"establishment:{world.school_a.pk}"})
+    response = client.post(
+        reverse("useradmin:person", args=[me.pk]),
+        {"role": Role.ESTABLISHMENT_STAFF, "place": f"establishment:{world.school_a.pk}"},
+    )
     if response.status_code != 400:
         wrong.append(f"own grant at school A: {response.status_code}")
     assert _table() == before
     assert not wrong, "\n".join(wrong)
     # ... while the same page does work on someone else (the refusals above are about "own").
     other = world.personas["analyst_x"]
-    ok = client.post(reverse("useradmin:person", args=[other.pk]),
-                     {"role": Role.ESTABLISHMENT_STAFF, "place": f"establishment:{world.school_a.pk}"})
+    ok = client.post(
+        reverse("useradmin:person", args=[other.pk]),
+        {"role": Role.ESTABLISHMENT_STAFF, "place": f"establishment:{world.school_a.pk}"},
+    )
     assert ok.status_code == 302
     assert Membership.objects.filter(user=other, role=Role.ESTABLISHMENT_STAFF).exists()
