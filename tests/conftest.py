@@ -5,6 +5,7 @@ every role), reference data for transactional tests, and Celery run in-process.
 from __future__ import annotations
 
 import os
+import re
 
 import pytest
 
@@ -18,6 +19,25 @@ def pytest_configure(config):
 
     # Hashing real passwords costs ~0.3 s per user; tests do not need that protection.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+# `make test` (scripts/test.sh) starts PostgreSQL, Redis and the worker's broker and sets this: there a
+# test skipped for want of one of them is a failure, not a quiet skip. Without it (a developer's
+# plain `pytest` against SQLite) such tests still skip.
+SERVICES_REQUIRED = "INSIGHT_TEST_SERVICES_REQUIRED"
+SERVICE_SKIP = re.compile(r"postgres|redis|celery|worker|broker|make test", re.IGNORECASE)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    if not (report.skipped and os.environ.get(SERVICES_REQUIRED) == "1"):
+        return
+    reason = str(report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr)
+    if SERVICE_SKIP.search(reason):
+        report.outcome = "failed"
+        report.longrepr = f"skipped for want of a service under `make test` ({SERVICES_REQUIRED}=1): {reason}"
 
 
 @pytest.fixture

@@ -207,7 +207,12 @@ def notification(w: object, t: str) -> dict:
 
 
 def others_notification_body(w: object, t: str) -> dict:
-    return {"notification": [notification(w, "B")["pk"]], "ids": [notification(w, "B")["pk"]]}
+    """admin_b's unread notification, made once (each ``notification`` call replaces the last)."""
+    from partnerships.models import Notification
+
+    pk = notification(w, "B")["pk"]
+    assert Notification.objects.filter(pk=pk, read_at__isnull=True).exists()
+    return {"notification": [pk], "ids": [pk]}
 
 
 def api_partnership_acted(persona: str, target: str) -> int:
@@ -613,7 +618,108 @@ def forbidden_canaries(world: object, persona: str) -> list[str]:
     for key, learner in (("A", world.learner_a), ("A2", world.learner_a2), ("B", world.learner_b)):  # type: ignore[attr-defined]
         if user is None or not can_view_learner(user, learner):
             out.append(world.canaries[key])  # type: ignore[attr-defined]
+            out.extend(world.identifiers[key])  # type: ignore[attr-defined]  # SCN, date of birth
     return out
+
+
+# The data a refused request must leave exactly as it was (model label, fields compared).
+GUARDED = (
+    "datahub.Membership", "datahub.Establishment", "datahub.Learner", "datahub.SchoolLeaver",
+    "datahub.QualificationResult", "partnerships.Partnership", "partnerships.PartnershipEvent",
+    "partnerships.Notification", "destinations.DestinationRecord", "destinations.ParticipationSpell",
+    "destinations.ContactNote", "destinations.Case",
+)
+
+
+def snapshot() -> dict[str, list]:
+    """Every row of every guarded table (the matrix world is small)."""
+    from django.apps import apps
+
+    return {label: list(apps.get_model(label).objects.order_by("pk").values()) for label in GUARDED}
+
+
+def changed_tables(before: dict[str, list]) -> list[str]:
+    after = snapshot()
+    return [label for label in GUARDED if after[label] != before[label]]
+
+
+REFUSED = {302, 400, 401, 403, 404, 405, 409}
+
+
+def refused(persona: str, status: int) -> bool:
+    """A refusal: an error, or (for the anonymous and those a route turns away) the sign-in redirect."""
+    return status in REFUSED and not (status == 302 and persona not in (ANON,))
+
+
+# POSTs whose bodies try to act for another school (their route is in EXPECTED for its GET): who
+# may do what is the same, and what is written is never another school's.
+def propose_as_another(w: object, t: str) -> dict:
+    """A proposal to A2 (or to school B), naming school B as proposer in every field a view might read."""
+    from partnerships.models import Partnership
+
+    Partnership.objects.all().delete()
+    b = w.school_b  # type: ignore[attr-defined]
+    partner = b if t == "B" else w.school_a2  # type: ignore[attr-defined]
+    return {"partner": partner.seed_code, "message": "matrix", "proposer": b.pk, "establishment": b.pk,
+            "acting_for": b.pk, "seed": b.seed_code, "school": b.seed_code}
+
+
+def propose_as_another_expect(persona: str, target: str) -> int:
+    if persona in (ANON, "no_role"):
+        return portal_page(persona, target)
+    if persona == "admin_b" and target == "B":
+        return 400  # school B cannot partner itself
+    return 302 if persona in ("admin_a", "admin_b") else 403
+
+
+def other_school_rows(w: object, t: str) -> dict:
+    """Real rows for school B's learner (a result and a learner update): only B's authority may write them."""
+    lb = w.learner_b  # type: ignore[attr-defined]
+    b = w.school_b  # type: ignore[attr-defined]
+    rows = {
+        "result": {"scn": lb.scn, "seed_code": b.seed_code, "subject_code": "MATH", "award_type": "N5", "scqf_level": 5,
+                   "scqf_credits": 24, "grade": "A", "year": 2023},
+        "learner": {"scn": lb.scn, "given_name": "Overwritten", "family_name": "Matrix", "date_of_birth": "2006-01-01",
+                    "sex": "F", "simd_decile": 3, "asn": False, "seed_code": b.seed_code, "year": 2023, "stage": "S5"},
+    }
+    return rows["result" if t == "A" else "learner"]
+
+
+POSTS: list[tuple[str, Route]] = [
+    ("partnerships:propose", Route(None, propose_as_another_expect, method="post", data=propose_as_another)),
+    ("partnerships:propose", Route(lambda w, t: {}, propose_as_another_expect, method="post", data=propose_as_another)),
+    # Data managers of school A and authority X send school B's rows: refused (403), nothing written.
+    ("api:result-bulk", Route(lambda w, t: {}, api_dm(lambda p, t: 403), method="post",
+                              data=lambda w, t: {"rows": [other_school_rows(w, "A")]})),
+    ("api:learner-bulk", Route(lambda w, t: {}, api_dm(lambda p, t: 403), method="post",
+                               data=lambda w, t: {"rows": [other_school_rows(w, "B")]})),
+]
+
+
+def check_writes(world: object, persona: str, name: str, status: int, before: dict[str, list],
+                 expected: int | set[int]) -> list[str]:
+    """What a POST left behind: nothing when refused; never anything of another school."""
+    from partnerships.models import Notification, Partnership
+
+    problems = []
+    if refused(persona, status) or (isinstance(expected, int) and expected >= 400):
+        if name == "partnerships:notifications_read" or name == "api:partnership-notification-mark-read":
+            pass  # checked below: another user's notification stays unread
+        else:
+            changed = changed_tables(before)
+            if changed:
+                problems.append(f"{name}: refused ({status}) but changed {changed}")
+    if "notification" in name:
+        mine = persona == "admin_b"
+        unread = Notification.objects.filter(recipient=world.personas["admin_b"], read_at__isnull=True)  # type: ignore[attr-defined]
+        if not mine and not unread.exists():
+            problems.append(f"{name}: another user's notification was marked read")
+    if name == "partnerships:propose":
+        own = {"admin_a": world.school_a, "admin_b": world.school_b}.get(persona)  # type: ignore[attr-defined]
+        for p in Partnership.objects.all():
+            if own is None or p.proposer_id != own.pk:
+                problems.append(f"{name}: a partnership proposed by {p.proposer} for {persona}")
+    return problems
 
 
 def test_every_route_has_an_expected_result() -> None:
@@ -626,32 +732,47 @@ def test_our_routes_for_persona(world: object, persona: str) -> None:
     client = client_for(world, persona)
     canaries = forbidden_canaries(world, persona)
     failures = []
-    for name, route in EXPECTED.items():
+    for name, route in [*EXPECTED.items(), *POSTS]:
         targets = ["A", "B"] if route.kwargs else ["-"]
         for target in targets:
-            url = reverse(name, kwargs=route.kwargs(world, target) if route.kwargs else None)
-            if route.method == "post" and route.data is not None:
-                resp = client.post(url, route.data(world, target))
-                got_urls = [url]
-            elif route.method == "post":
-                # Another user's membership id in the body.
-                other = world.personas["admin_b"].memberships.first()  # type: ignore[attr-defined]
-                resp = client.post(url, {"membership": other.pk})
-                got_urls = [url]
-            else:
-                # Lists and pages get another tenant's ids in every query parameter; an object URL
-                # is requested as it is (a filter there may rightly hide the object).
-                full = url if route.kwargs else url + poisoned_query(world)
-                resp = client.get(full)
-                got_urls = [full]
+            url = reverse(name, kwargs=route.kwargs(world, target) or None if route.kwargs else None)
             expected = route.expect(persona, target)
-            ok = resp.status_code in expected if isinstance(expected, set) else resp.status_code == expected
-            if not ok:
-                failures.append(f"{name} [{target}] {got_urls[0]}: expected {expected}, got {resp.status_code}")
-            body = resp.content.decode(errors="replace")
-            leaked = [c for c in canaries if c in body]
-            if leaked:
-                failures.append(f"{name} [{target}] leaked {leaked}")
+            responses = []
+            sent = ""
+            if route.method == "post":
+                if route.data is not None:
+                    body_data = route.data(world, target)
+                else:  # another user's membership id in the body
+                    body_data = {"membership": world.personas["admin_b"].memberships.first().pk}  # type: ignore[attr-defined]
+                sent = str(body_data)
+                before = snapshot()
+                api_json = name.startswith("api:") and isinstance(body_data.get("rows"), list)
+                resp = client.post(url, body_data, content_type="application/json") if api_json else client.post(url, body_data)
+                failures += check_writes(world, persona, name, resp.status_code, before, expected)
+                responses.append((url, resp, expected))
+            else:
+                # Lists and pages get another tenant's ids in every query parameter. An object URL is
+                # requested as it is, then poisoned too: a filter there may rightly hide the object,
+                # but another tenant's ids must never open what was refused, nor leak anything.
+                full = url if route.kwargs else url + poisoned_query(world)
+                responses.append((full, client.get(full), expected))
+                if route.kwargs:
+                    poisoned = client.get(url + poisoned_query(world))
+                    allowed = expected if isinstance(expected, set) else {expected}
+                    if (poisoned.status_code == 200 and 200 not in allowed) or poisoned.status_code >= 500:
+                        failures.append(f"{name} [{target}] poisoned query opened it: {poisoned.status_code}")
+                    responses.append((url + poisoned_query(world), poisoned, None))
+            for got_url, resp, want in responses:
+                if want is not None:
+                    ok = resp.status_code in want if isinstance(want, set) else resp.status_code == want
+                    if not ok:
+                        failures.append(f"{name} [{target}] {got_url}: expected {want}, got {resp.status_code}")
+                body = resp.content.decode(errors="replace")
+                # A response may echo what was sent (the SCN poisoned into a query, or named in an
+                # error about a row): not a leak.
+                leaked = [c for c in canaries if c in body and c not in got_url and c not in sent]
+                if leaked:
+                    failures.append(f"{name} [{target}] {got_url} leaked {leaked}")
     assert not failures, "\n".join(failures)
 
 

@@ -3,13 +3,15 @@
 World:
 - authority X (Aberdeen City, 100): school A and school A2
 - authority Y (Glasgow City, 260): school B
-Each school has a leaver whose given name is a unique canary string, so tests can assert that
-nothing of another tenant ever appears in a response. Every role has a persona.
+Each school has a leaver whose given name is a unique canary string, and whose SCN and date of
+birth are unique too (``identifiers``), so tests can assert that nothing of another tenant ever
+appears in a response, named or not. Every role has a persona.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import datetime as dt
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.test import Client
@@ -28,9 +30,18 @@ class World:
     learner_b: object
     personas: dict
     canaries: dict
+    identifiers: dict = field(default_factory=dict)  # school key -> the canary leaver's SCN and birth date, as shown
 
 
 CANARY = {"A": "CanaryAlphaQz", "A2": "CanaryAlphaTwoQz", "B": "CanaryBravoQz"}
+BORN = {"A": dt.date(2006, 11, 23), "A2": dt.date(2006, 7, 19), "B": dt.date(2007, 1, 29)}
+
+
+def shown_forms(learner: object) -> list[str]:
+    """A learner's SCN and date of birth in every form a page, export or API might print them."""
+    born: dt.date = learner.date_of_birth  # type: ignore[attr-defined]
+    return [learner.scn, born.isoformat(), born.strftime("%d/%m/%Y"), f"{born.day} {born:%B %Y}",  # type: ignore[attr-defined]
+            f"{born.day} {born:%b %Y}"]
 
 
 def build_world() -> World:
@@ -53,7 +64,8 @@ def build_world() -> World:
     b = EstablishmentFactory.create(name="Bravo Secondary", authority=ay)
     learners = {}
     for key, school in (("A", a), ("A2", a2), ("B", b)):
-        learner = LearnerFactory.create(establishment=school, given_name=CANARY[key], family_name=f"Family{key}")
+        learner = LearnerFactory.create(establishment=school, given_name=CANARY[key], family_name=f"Family{key}",
+                                        date_of_birth=BORN[key])
         leaver = LeaverFactory.create(learner=learner)
         ResultFactory.create(learner=learner)
         DestinationFactory.create(leaver=leaver)
@@ -74,7 +86,8 @@ def build_world() -> World:
         "ua_national": member(Role.USER_ADMIN),
     }
     personas["no_role"] = UserFactory.create()
-    return World(ax, ay, a, a2, b, learners["A"], learners["A2"], learners["B"], personas, CANARY)
+    identifiers = {key: shown_forms(learner) for key, learner in learners.items()}
+    return World(ax, ay, a, a2, b, learners["A"], learners["A2"], learners["B"], personas, CANARY, identifiers)
 
 
 def load_reference_data() -> None:

@@ -122,10 +122,26 @@ class BulkResultSerializer(serializers.Serializer):
     detail = serializers.CharField(required=False)
 
 
+class BulkRefusalSerializer(serializers.Serializer):
+    """A refused bulk request: the batch's counts and row errors when rows were read, only
+    ``detail`` (and an empty ``errors``) when the body itself was wrong or the caller may not import."""
+
+    detail = serializers.CharField()
+    batch = serializers.IntegerField(required=False)
+    status = serializers.CharField(required=False, help_text="rejected")
+    new = serializers.IntegerField(required=False)
+    updated = serializers.IntegerField(required=False)
+    unchanged = serializers.IntegerField(required=False)
+    rejected_rows = serializers.IntegerField(required=False)
+    error_count = serializers.IntegerField(required=False)
+    errors = RowErrorSerializer(many=True, required=False)
+
+
 class FieldErrorsSerializer(serializers.Serializer):
     detail = serializers.CharField()
     batch = serializers.IntegerField(required=False)
-    errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
+    # Absent when the caller may not write at all (403 with only ``detail``).
+    errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()), required=False)
 
 
 class KindInfoSerializer(serializers.Serializer):
@@ -224,7 +240,7 @@ def write_schema(kind: str, read: type[serializers.Serializer]) -> tuple[Any, An
         description="Create one record. Same columns and checks as the file import; an existing record is an error.",
     )
     bulk = extend_schema(
-        request=_bulk_body(kind), responses={200: BulkResultSerializer, 400: BulkResultSerializer, 403: BulkResultSerializer},
+        request=_bulk_body(kind), responses={200: BulkResultSerializer, 400: BulkRefusalSerializer, 403: BulkRefusalSerializer},
         parameters=[OpenApiParameter("dry_run", bool, description="Validate and count; write nothing"), PROFILE_PARAMETER],
         description="Insert or update many records at once (all or nothing), recorded as an import batch.",
     )
@@ -290,7 +306,7 @@ class ImportKindViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     @extend_schema(
         request=inline_serializer("ImportRowsRequest", {"rows": serializers.ListField(child=serializers.DictField())}),
-        responses={200: BulkResultSerializer, 400: BulkResultSerializer, 403: BulkResultSerializer},
+        responses={200: BulkResultSerializer, 400: BulkRefusalSerializer, 403: BulkRefusalSerializer},
         parameters=[OpenApiParameter("dry_run", bool, description="Validate and count; write nothing"), PROFILE_PARAMETER],
     )
     @action(detail=True, methods=["post"], url_path="rows")

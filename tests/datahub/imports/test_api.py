@@ -152,43 +152,64 @@ def test_the_openapi_schema_validates(tmp_path):
         assert path in text
 
 
-def test_schemathesis_finds_no_server_error(world):
-    """A bounded property-based run over every API operation, in-process, as a data manager."""
+# Who the property-based run signs in as: one who writes, one per kind of reader, and nobody.
+SCHEMATHESIS_ROLES = ("dm_x", "staff_a", "mcmc_x", "national", "no_role")
+
+
+def test_schemathesis_responses_follow_the_schema_for_every_role(world):
+    """A bounded property-based run over every API operation, in-process, as several roles: no
+    server error, and every response with a documented status matches the OpenAPI schema (its
+    body and content type), whatever the role is refused or allowed."""
     import schemathesis
     from hypothesis import HealthCheck, given, settings
-    from schemathesis.checks import not_a_server_error
 
     from insight.config.wsgi import application
 
-    token, _ = Token.objects.get_or_create(user=world.personas["dm_x"])
-    auth = {"Authorization": f"Token {token.key}"}
     # As Django's test client does: the request signals must not close the test's connection
     # (it is inside the test's transaction).
     request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
+    failures: list[str] = []
+    checked: dict[str, int] = {}
     try:
-        failures = _run_schemathesis(application, auth, given, settings, HealthCheck, schemathesis)
+        for persona in SCHEMATHESIS_ROLES:
+            token, _ = Token.objects.get_or_create(user=world.personas[persona])
+            auth = {"Authorization": f"Token {token.key}"}
+            checked[persona] = _run_schemathesis(
+                application, auth, failures, persona, given, settings, HealthCheck, schemathesis
+            )
     finally:
         request_started.connect(close_old_connections)
         request_finished.connect(close_old_connections)
-    assert not failures, failures
-    assert callable(not_a_server_error)  # the check these assertions implement
+    assert not failures, "\n".join(failures[:20])
+    assert all(n > 20 for n in checked.values()), checked  # every role really exercised the operations
 
 
-def _run_schemathesis(application, auth, given, settings, HealthCheck, schemathesis) -> list[str]:
+def _run_schemathesis(application, auth, failures, who, given, settings, HealthCheck, schemathesis) -> int:
+    from schemathesis.checks import content_type_conformance, not_a_server_error, response_schema_conformance
+
     schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", application, headers=auth)
-    failures: list[str] = []
     operations = [r.ok() for r in schema.get_all_operations()]
     assert len(operations) > 20
+    examples = 10 if who == "dm_x" else 3
+    calls = 0
     for operation in operations:
 
-        @settings(max_examples=10, deadline=None, database=None, derandomize=True,
+        @settings(max_examples=examples, deadline=None, database=None, derandomize=True,
                   suppress_health_check=list(HealthCheck))
         @given(case=operation.as_strategy())
         def check(case):
+            nonlocal calls
             response = case.call(headers=auth)
-            if response.status_code >= 500:
-                failures.append(f"{case.method} {case.formatted_path} -> {response.status_code}")
+            calls += 1
+            try:
+                case.validate_response(
+                    response, checks=[not_a_server_error, response_schema_conformance, content_type_conformance]
+                )
+            except BaseExceptionGroup as exc:  # schemathesis raises a FailureGroup of the broken checks
+                first = str(exc).strip().splitlines()
+                failures.append(f"{who}: {case.method} {case.formatted_path} -> {response.status_code}: "
+                                + " | ".join(line.strip() for line in first[:6] if line.strip()))
 
         check()
-    return failures
+    return calls

@@ -107,12 +107,16 @@ def test_vocational_uptake_pattern_protects_small_numbers(dash: DashWorld) -> No
     table = vocational_table(dash.run)
     est_authority = {s.pk: s.authority_id for s in dash.schools.values()}
     awards = ["FA", "NPA", "SFW", "any"]
+    checked = 0
     for year, h in hierarchies(table.counts, est_authority, {a: ["yes", "no"] for a in awards}).items():
         hidden = {((lvl, uid), d, v) for (lvl, uid, y, d, v) in table.hidden if y == year}
         relations = hierarchy_relations(h)
         for cell, n in h.counts.items():
             if 0 < n < LIMIT:
+                assert cell in hidden, cell
                 assert lp_max(h.counts, relations, hidden, cell) >= LIMIT - 1e-6, cell
+                checked += 1
+    assert checked >= 5, checked  # the world has small award groups: the loop above really ran
 
 
 def _csv(client: Client, url: str) -> list[list[str]]:
