@@ -5,7 +5,11 @@
 1. The national demo data set (bench/lib/common.ensure_national_data) and one successful benchmark
    run computed in-process, so the dashboards have results before the test starts.
 2. OUT_DIR/fixtures.json: what the locust users need that they cannot find by following links
-   (the demo schools' SEED codes, the demo authority's code).
+   (the demo schools' SEED codes, the demo authority's code), and signed-in sessions: for each
+   demo role login, SESSIONS_PER_ROLE people (load-<role>-<n>@load.invalid) holding the same
+   memberships, each with its own session. Signing in is left out of the test on purpose: it
+   hashes the password (deliberately slow, once per 8-hour session), and 50 sign-ins from one
+   address in seconds is what the sign-in rate limit exists to refuse.
 3. OUT_DIR/results-100k.csv: the 100,000-row import the data manager uploads during the test:
    100,000 existing results of the demo authority's schools with their grade corrected (A <-> B,
    C <-> D, passes kept), in the documented results format. The import must update exactly those
@@ -26,6 +30,41 @@ from bench.lib.common import ensure_benchmark_run, ensure_national_data, setup_d
 
 IMPORT_ROWS = 100_000
 SWAP = {"A": "B", "B": "A", "C": "D", "D": "C"}
+
+
+SESSIONS_PER_ROLE = 30
+ROLE_LOGINS = {
+    "headteacher": "headteacher@demo.insight",
+    "headteacher2": "headteacher2@demo.insight",
+    "staff": "staff@demo.insight",
+    "mcmc": "mcmc@demo.insight",
+    "analyst": "analyst@demo.insight",
+    "national": "national@demo.insight",
+    "datamanager": "datamanager@demo.insight",
+}
+
+
+def sessions() -> dict[str, list[str]]:
+    """Session cookies of SESSIONS_PER_ROLE people per demo login, with that login's memberships."""
+    from django.test import Client
+
+    from datahub.models import Membership, User
+
+    User.objects.filter(email__endswith="@load.invalid").delete()
+    found: dict[str, list[str]] = {}
+    for key, email in ROLE_LOGINS.items():
+        template = list(Membership.objects.filter(user__email=email))
+        found[key] = []
+        for n in range(SESSIONS_PER_ROLE):
+            user = User.objects.create_user(f"load-{key}-{n}@load.invalid", first_name="Load", last_name=f"{key} {n}")
+            for membership in template:
+                membership.pk = None
+                membership.user = user
+                membership.save()
+            client = Client()
+            client.force_login(user)
+            found[key].append(client.cookies["sessionid"].value)
+    return found
 
 
 def main() -> None:
@@ -53,6 +92,7 @@ def main() -> None:
         "import_file": str(out / "results-100k.csv"),
         "import_rows": IMPORT_ROWS,
     }
+    fixtures["sessions"] = sessions()
     (out / "fixtures.json").write_text(json.dumps(fixtures, indent=2))
 
     rows = (
