@@ -4,10 +4,11 @@
 
 SHELL := /bin/bash
 PYTEST_ARGS ?=
+LOAD_ARGS ?=
 VENV_BIN := .venv/bin
 
 .DEFAULT_GOAL := help
-.PHONY: help setup run test bench lint clean distclean
+.PHONY: help setup run test bench load lint clean distclean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{ printf "  make %-10s %s\n", $$1, $$2 }'
@@ -23,6 +24,9 @@ test: ## ruff, import contracts, mypy, migrations check, Django checks, pytest (
 
 bench: setup ## run every bench/*.py against throwaway PostgreSQL + Redis
 	@bash scripts/with-services.sh bash scripts/bench.sh
+
+load: setup ## load test: 50 users for 5 minutes on gunicorn + PostgreSQL + Redis + a worker (LOAD_ARGS="SECONDS USERS MAX_REQUESTS")
+	@bash bench/load/run_load.sh $(LOAD_ARGS)
 
 lint: setup ## ruff, import-linter contracts and mypy
 	$(VENV_BIN)/ruff check .

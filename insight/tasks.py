@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import logging
 import threading
+from datetime import timedelta
 
 from celery import chord, group, shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import OperationalError, connections
+from django.db.models import Q
 from django.utils import timezone
 
 from . import publication, services
@@ -72,9 +74,12 @@ def reap_stuck_runs() -> int:
     services.run_reap_expired()
     requeued = 0
     active = BenchmarkRun.objects.filter(status__in=[RunStatus.PENDING, RunStatus.RUNNING])
-    for chunk_id in BenchmarkChunk.objects.filter(run__in=active, status=ChunkStatus.PENDING, attempts__gt=0).values_list(
-        "id", flat=True
-    ):
+    # A chunk never claimed in a lease's time since its run was created may have lost its message
+    # (Redis restarted without persistence): queue it again too; a second delivery is a no-op claim.
+    waited_too_long = Q(run__created_at__lt=timezone.now() - timedelta(seconds=settings.BENCHMARK_CHUNK_LEASE_SECONDS))
+    for chunk_id in BenchmarkChunk.objects.filter(
+        Q(attempts__gt=0) | waited_too_long, run__in=active, status=ChunkStatus.PENDING
+    ).values_list("id", flat=True):
         compute_chunk.delay(chunk_id)
         requeued += 1
     for run_id in active.values_list("id", flat=True):

@@ -71,6 +71,9 @@ def import_batch_process(batch_id: int, *, fh: IO[bytes] | None = None) -> Impor
                           errors=[RowError(1, "", "", str(exc))])
     except Exception as exc:  # an unexpected failure: recorded on the batch, then re-raised for the logs
         log.exception("Import batch %s failed", batch_id)
+        # A lost database connection (server restarted, backend terminated) rolled the write back;
+        # reconnect so the batch is recorded as failed rather than left "Checking rows" for good.
+        connection.close_if_unusable_or_obsolete()
         failed = Outcome(status=ImportStatus.FAILED, message=f"The import failed: {type(exc).__name__}.")
         import_batch_finish(batch, failed, started)
         raise
