@@ -112,6 +112,7 @@ class FindPartnersView(PortalView, TemplateView):
             basis_label=RankingBasis(p["basis"]).label,
             csv_url=self._url(p, format="csv", page=None),
             filtered=bool(p["authority_code"] or p["roll"] or p["simd"]),
+            filter_summary=self._filter_summary(p),
             any_suppressed=any(r.any_suppressed for r in page.object_list),
             explanation_text=disclosure.explanation(),
             here=self.request.get_full_path(),
@@ -121,6 +122,21 @@ class FindPartnersView(PortalView, TemplateView):
             stronger=p["basis"] == RankingBasis.STRONGER,
         )
         return ctx
+
+    @staticmethod
+    def _filter_summary(p: dict[str, Any]) -> str:
+        """The active ranking basis and filters in words, for the collapsed filter panel."""
+        parts = [str(RankingBasis(p["basis"]).label)]
+        if p["authority_code"]:
+            name = LocalAuthority.objects.filter(code=p["authority_code"]).values_list("name", flat=True).first()
+            parts.append(name or "unknown authority")
+        else:
+            parts.append("all of Scotland")
+        if p["roll"]:
+            parts.append(f"roll {ROLL_BANDS[p['roll']][0]}")
+        if p["simd"]:
+            parts.append(f"SIMD: {SIMD_PROFILES[p['simd']][0].lower()}")
+        return ", ".join(parts)
 
     def _url(self, p: dict[str, Any], **changes: Any) -> str:
         q = {"tab": p["tab"], "basis": p["basis"], "authority": p["authority_code"] or "", "roll": p["roll"],
@@ -132,7 +148,10 @@ class FindPartnersView(PortalView, TemplateView):
 
     def _columns(self, p: dict[str, Any]) -> list[dict[str, Any]]:
         cols = []
-        for key, (label, _get, tabs) in SORTS.items():
+        # Rank, then the school (its authority is shown with its name), then the figures.
+        order = ["rank", "name", *(k for k in SORTS if k not in ("rank", "name", "authority"))]
+        for key in order:
+            label, _get, tabs = SORTS[key]
             if p["tab"] not in tabs or (key == "gap" and p["basis"] != RankingBasis.STRONGER):
                 continue
             current = p["sort"] == key
