@@ -46,6 +46,10 @@ PAGE_SIZE = 25
 TABS = {"closeness": "Insight closeness", "performance": "National benchmarking performance"}
 
 
+def _sentence_case(label: str) -> str:
+    return label[:1].lower() + label[1:]
+
+
 class FindPartnersView(PortalView, TemplateView):
     """Find Partners for the school the user is working as. Admins and staff of a school."""
 
@@ -110,6 +114,8 @@ class FindPartnersView(PortalView, TemplateView):
             simd_profiles=[(k, v[0]) for k, v in SIMD_PROFILES.items()],
             bases=RankingBasis.choices,
             basis_label=RankingBasis(p["basis"]).label,
+            # In a sentence: only the first letter lowered, so SIMD, FSM and ASN keep their capitals.
+            basis_phrase=_sentence_case(str(RankingBasis(p["basis"]).label)),
             csv_url=self._url(p, format="csv", page=None),
             filtered=bool(p["authority_code"] or p["roll"] or p["simd"]),
             filter_summary=self._filter_summary(p),
