@@ -7,6 +7,7 @@ import datetime as dt
 from typing import Any
 
 from django import forms
+from django.http import QueryDict
 from django.utils import timezone
 
 from datahub.models import Establishment, User
@@ -54,7 +55,12 @@ class CaseloadFilterForm(forms.Form):
         self.fields["leaver_year"].choices = [("", "All years")] + [  # type: ignore[attr-defined]
             (y, f"{y - 1}/{str(y)[2:]}") for y in years
         ]
-        # The signed-in officer is "Me", not listed a second time by name.
+        # The signed-in officer is "Me", not listed a second time by name (a link with their own
+        # id, from before, still means them).
+        if me is not None and isinstance(self.data, QueryDict) and self.data.get("officer") == str(me):
+            data = self.data.copy()
+            data["officer"] = "me"
+            self.data = data
         self.fields["officer"].choices = [("", "Anyone or nobody"), ("me", "Me"), ("none", "Nobody (unassigned)")] + [  # type: ignore[attr-defined]
             (str(u.pk), _person(u)) for u in officers if u.pk != me
         ]
