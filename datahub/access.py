@@ -22,7 +22,7 @@ nothing above datahub.
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import cast
 
@@ -132,6 +132,21 @@ def scope_for(user: User | object) -> Scope:
 def is_portal_user(user: User | object) -> bool:
     """Signed in, active and holding at least one role."""
     return bool(memberships_of(user))
+
+
+def holds_role(*roles: Role) -> Callable[[User | object], bool]:
+    """A predicate: does the user hold one of ``roles`` anywhere? (menus: "who may see this entry")."""
+
+    def predicate(user: User | object) -> bool:
+        return has_role(user, roles)
+
+    predicate.__name__ = "holds_" + "_or_".join(str(r) for r in roles)
+    return predicate
+
+
+def is_superuser(user: User | object) -> bool:
+    """A signed-in, active superuser (the Django admin's accounts)."""
+    return bool(getattr(user, "is_superuser", False) and getattr(user, "is_active", False))
 
 
 def has_role(

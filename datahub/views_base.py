@@ -33,6 +33,7 @@ class PortalView(LoginRequiredMixin):
         if not is_portal_user(request.user):
             raise PermissionDenied("Your account has no role in the portal yet. Ask your data manager.")
         if self.required_roles is not None and not has_role(request.user, self.required_roles):
-            raise PermissionDenied("Your role does not allow this page")
+            wanted = " or ".join(str(Role(r).label) for r in self.required_roles)
+            raise PermissionDenied(f"This page is for the role {wanted}, which your account does not hold.")
         self.check_access(request, **kwargs)
         return super().dispatch(request, *args, **kwargs)

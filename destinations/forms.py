@@ -7,6 +7,7 @@ import datetime as dt
 from typing import Any
 
 from django import forms
+from django.http import QueryDict
 from django.utils import timezone
 
 from datahub.models import Establishment, User
@@ -48,14 +49,20 @@ class CaseloadFilterForm(forms.Form):
     overdue = forms.BooleanField(label="Only overdue next actions", required=False)
 
     def __init__(self, *args: Any, schools: list[Establishment], years: list[int], officers: list[User],
-                 **kwargs: Any) -> None:
+                 me: int | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["school"].choices = [("", "All schools")] + [(s.pk, s.name) for s in schools]  # type: ignore[attr-defined]
         self.fields["leaver_year"].choices = [("", "All years")] + [  # type: ignore[attr-defined]
             (y, f"{y - 1}/{str(y)[2:]}") for y in years
         ]
+        # The signed-in officer is "Me", not listed a second time by name (a link with their own
+        # id, from before, still means them).
+        if me is not None and isinstance(self.data, QueryDict) and self.data.get("officer") == str(me):
+            data = self.data.copy()
+            data["officer"] = "me"
+            self.data = data
         self.fields["officer"].choices = [("", "Anyone or nobody"), ("me", "Me"), ("none", "Nobody (unassigned)")] + [  # type: ignore[attr-defined]
-            (str(u.pk), _person(u)) for u in officers
+            (str(u.pk), _person(u)) for u in officers if u.pk != me
         ]
 
     def filters(self) -> CaseloadFilters:
@@ -154,8 +161,15 @@ class DestinationForm(forms.Form):
     category = forms.ChoiceField(label="Destination", choices=[("", "Choose"), *Category.choices])
     note = forms.CharField(label="Note", required=False, widget=forms.Textarea(attrs={"rows": 4}), max_length=5000,
                            help_text="For example the college and course, or the employer. Kept with the record.")
-    reason = forms.CharField(label="Reason for the change", required=False, max_length=500,
-                             help_text="Needed when this replaces an earlier record, for example 'confirmed by phone'.")
+    # Not required by the field (a first record needs no reason), but required when the record
+    # replaces an earlier one: the label says so rather than "(optional)" (templates/destinations/_field.html).
+    reason = forms.CharField(label="Reason for the change (needed when this replaces an earlier record)",
+                             required=False, max_length=500,
+                             help_text="For example 'confirmed by phone'. Leave it empty for a first record.")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].conditional = True  # type: ignore[attr-defined]  # its label says when it is needed
 
 
 class ParticipationForm(forms.Form):

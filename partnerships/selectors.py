@@ -149,3 +149,24 @@ def notifications_for(user: Any) -> QuerySet[Notification]:
     return Notification.objects.filter(recipient=user).select_related(
         "event", "partnership__proposer", "partnership__partner", "establishment"
     ).order_by("-created_at", "-id")
+
+
+def waiting_count(user: Any) -> int:
+    """Things waiting for the user in Learning Partnerships (the header's count).
+
+    Proposals to one of the schools they act for that nobody has answered yet, and unread notices
+    about anything else (a notice about a waiting proposal is the same thing, counted once).
+    Reading the notices or answering the proposal clears them.
+    """
+    admin_ids = admin_establishment_ids(user)
+    pending = set(
+        Partnership.objects.filter(partner_id__in=admin_ids, status=Status.PROPOSED).values_list("pk", flat=True)
+    ) if admin_ids else set()
+    unread = (
+        Notification.objects.filter(recipient=user, read_at__isnull=True)
+        .exclude(partnership_id__in=pending)
+        .values("partnership_id")
+        .distinct()
+        .count()
+    )
+    return len(pending) + unread

@@ -176,6 +176,11 @@ def _transition(
         locked.updated_at = now
         _record(partnership=locked, verb=t.verb, by=by, acting_for=acting_for, from_status=t.from_status,
                 to_status=t.to_status, message=message)
+        # The school has acted on this partnership: its notices about it are handled, for every
+        # admin of the school (the waiting count in the header clears).
+        Notification.objects.filter(
+            partnership=locked, establishment=acting_for, read_at__isnull=True
+        ).update(read_at=now)
     partnership.status, partnership.updated_at = locked.status, locked.updated_at
     return locked
 

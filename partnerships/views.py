@@ -234,7 +234,7 @@ class ProposeView(SchoolPortalView, View):
         messages.success(
             request,
             f"Partnership proposed to {partner.name}. Their Learning Partner Administrators have been told; "
-            "you will see their answer here.",
+            "their answer will appear under View Partnerships.",
         )
         return HttpResponseRedirect(_next_url(request, reverse("partnerships:list")))
 

@@ -88,7 +88,7 @@ class Establishment(models.Model):
     # list no longer did (a closed school keeps its history; it is never deleted).
     listed_year = models.PositiveSmallIntegerField(null=True, blank=True)
     closed_on = models.DateField(null=True, blank=True)
-    # Made by the demo generator: every page then says its figures are synthetic (datahub.context_processors).
+    # Made by the demo generator: every page then says its figures are synthetic (insight.nav).
     synthetic = models.BooleanField(default=False, db_default=False, help_text="Synthetic demo data, not a real school's")
     # Derived context, refreshed from learner records by datahub.services.establishment_refresh_context.
     # Used by benchmarking (context closeness) and by Find Partners filters.

@@ -55,6 +55,7 @@ class CaseloadMixin:
             schools=list(caseload_schools(user)),  # type: ignore[arg-type]
             years=caseload_leaver_years(user),  # type: ignore[arg-type]
             officers=self.officers(),
+            me=getattr(user, "pk", None),
         )
 
 

@@ -125,7 +125,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "datahub.context_processors.portal",
+                "insight.nav.portal",
             ],
         },
     },

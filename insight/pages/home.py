@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from datahub import disclosure
 from datahub.access import Entitlement, authority_entitlement, entitlement_for
-from datahub.models import AUTHORITY_ROLES, Establishment, EstablishmentType, LocalAuthority
+from datahub.models import AUTHORITY_ROLES, Establishment, EstablishmentType, LocalAuthority, Role
 from datahub.selectors import leaver_cohorts
 from destinations.selectors import destination_summaries
 
@@ -146,3 +146,60 @@ def home_lead(request: HttpRequest, *, summaries: bool = True) -> dict[str, Any]
             "highlights": [],
         }}
     return {}
+
+
+def role_guide(request: HttpRequest, waiting: int = 0) -> list[dict[str, Any]]:
+    """The first-visit guide: what the active role can do here, in two or three lines with links.
+
+    Each line is {"text": ..., "link": (label, url)}; links only to pages the role may open.
+    """
+    m = getattr(request, "membership", None)
+    if m is None:
+        return []
+    role = m.role
+    place = m.establishment.name if m.establishment_id else (m.authority.name if m.authority_id else "Scotland")
+    lead = home_lead(request, summaries=False).get("lead")
+
+    def line(text: str, label: str, url: str) -> dict[str, Any]:
+        return {"text": text, "link": (label, url)}
+
+    lines: list[dict[str, Any]] = []
+    if role in (Role.ESTABLISHMENT_ADMIN, Role.ESTABLISHMENT_STAFF):
+        if lead:
+            lines.append(line(f"See how {place}'s leavers compare with their virtual comparator, the authority and "
+                              "Scotland.", "Your school's benchmarks", lead["url"]))
+        if role == Role.ESTABLISHMENT_ADMIN:
+            lines.append(line("Find schools like yours, or stronger where you are weaker, and propose a learning "
+                              "partnership to share unsuppressed figures.", "Find Partners",
+                              reverse("insight:find_partners")))
+            wait = f"{waiting} request{'s' if waiting != 1 else ''} or notice{'s' if waiting != 1 else ''} waiting" \
+                if waiting else "nothing waiting for you at the moment"
+            lines.append(line(f"Answer partnership requests from other schools ({wait}).", "View Partnerships",
+                              reverse("partnerships:list")))
+        else:
+            lines.append(line("Look for schools like yours; your head teacher (the Learning Partner "
+                              "Administrator) proposes partnerships.", "Find Partners",
+                              reverse("insight:find_partners")))
+            lines.append(line("Follow your leavers' destinations.", "Destinations", reverse("destinations:index")))
+    elif role == Role.MCMC_OFFICER:
+        lines.append(line(f"Work through your caseload: young people from {place}'s schools whose destination is "
+                          "unknown or not sustained.", "Your caseload", reverse("destinations:caseload")))
+        lines.append(line("Record contacts, destinations and participation on each young person's page; the "
+                          "destination measures update as you go.", "Destinations", reverse("destinations:index")))
+        if lead:
+            lines.append(line(f"Compare {place}'s schools.", "Authority benchmarks", lead["url"]))
+    elif role in (Role.AUTHORITY_ANALYST, Role.NATIONAL_ANALYST):
+        if lead:
+            lines.append(line(f"Benchmarks for {place}: every school or authority over five years, with "
+                              "exports.", lead["label"], lead["url"]))
+        lines.append(line("Initial and follow-up destinations and annual participation.", "Destinations",
+                          reverse("destinations:index")))
+        lines.append(line("How every figure is worked out and when numbers are withheld.", "Methodology",
+                          reverse("insight:methodology")))
+    elif role == Role.DATA_MANAGER:
+        lines.append(line(f"Load learners, results, leavers and destinations for {place}; every file is checked "
+                          "and loaded all or nothing.", "Imports", reverse("datahub:import_index")))
+        lines.append(line("Look up establishments and correct records.", "Data hub", reverse("datahub:index")))
+        if lead:
+            lines.append(line("Check the results of the latest benchmark run.", lead["label"], lead["url"]))
+    return lines

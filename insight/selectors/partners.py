@@ -119,7 +119,7 @@ def _number(x: float | None) -> float | None:
 SORTS: dict[str, tuple[str, Callable[[PartnerRow], Any], tuple[str, ...]]] = {
     "name": ("Establishment", lambda r: r.establishment.name.lower(), ("closeness", "performance")),
     "authority": ("Local authority", lambda r: r.establishment.authority.name, ("closeness", "performance")),
-    "rank": ("Ranking order", lambda r: r.rank, ("closeness", "performance")),
+    "rank": ("Rank", lambda r: r.rank, ("closeness", "performance")),
     "lowest20": ("Lowest 20%", lambda r: _seen(r.scores[c.LOWEST20]), ("closeness",)),
     "middle60": ("Middle 60%", lambda r: _seen(r.scores[c.MIDDLE60]), ("closeness",)),
     "highest20": ("Highest 20%", lambda r: _seen(r.scores[c.HIGHEST20]), ("closeness",)),

@@ -15,8 +15,10 @@ cell for cell; every download is audited.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
@@ -51,6 +53,17 @@ def export_table(request: HttpRequest, page: Page, table_id: str, fmt: str) -> H
 # --- The establishment dashboard --------------------------------------------------------------------
 
 
+def school_from_choice(text: str) -> Establishment | None:
+    """The secondary school named by the "Change establishment" box: "Name, Authority (SEED)" as the
+    list offers it, a bare SEED code, or a name that only one secondary school has."""
+    schools = Establishment.objects.filter(type=EstablishmentType.SECONDARY)
+    seed = re.search(r"(\d{7})\)?\s*$", text)
+    if seed:
+        return schools.filter(seed_code=seed.group(1)).first()
+    named = list(schools.filter(name__iexact=text)[:2])
+    return named[0] if len(named) == 1 else None
+
+
 class EstablishmentDashboardView(PortalView, View):
     """A secondary school's benchmarks: any portal user; audited unless it is the viewer's own school."""
 
@@ -59,11 +72,14 @@ class EstablishmentDashboardView(PortalView, View):
                                  type=EstablishmentType.SECONDARY)
 
     def get(self, request: HttpRequest, seed: str) -> HttpResponse:
-        change = request.GET.get("change", "")
-        if change and change != seed:
-            other = Establishment.objects.filter(seed_code=change, type=EstablishmentType.SECONDARY).first()
-            if other is not None:
-                return HttpResponseRedirect(reverse("insight:establishment_dashboard", kwargs={"seed": other.seed_code}))
+        change = request.GET.get("change", "").strip()
+        if change:
+            other = school_from_choice(change)
+            if other is None:
+                messages.error(request, f"No secondary school matches \u201c{change[:100]}\u201d: choose one from the list.")
+            return HttpResponseRedirect(
+                reverse("insight:establishment_dashboard", kwargs={"seed": other.seed_code if other else seed})
+            )
         est = self.establishment(seed)
         page = establishment_page(request, est)
         if page.context["entitlement"] is not Entitlement.OWN:

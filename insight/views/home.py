@@ -7,13 +7,16 @@ from typing import Any
 from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect
+from django.http.response import HttpResponseBase
+from django.shortcuts import redirect, render
 from django.views.generic import TemplateView
 
+from datahub.access import is_portal_user, is_superuser
 from datahub.models import Role
 from datahub.views_base import PortalView
+from partnerships.selectors import waiting_count
 
-from ..pages.home import home_context
+from ..pages.home import home_context, role_guide
 
 
 class DashboardView(PortalView, TemplateView):
@@ -26,6 +29,12 @@ class DashboardView(PortalView, TemplateView):
 
     template_name = "insight/dashboard.html"
 
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        # A superuser without a portal role manages accounts in the Django admin: that is their home.
+        if is_superuser(request.user) and not is_portal_user(request.user):
+            return render(request, "insight/superuser_home.html", {"can_administer_users": True})
+        return super().dispatch(request, *args, **kwargs)
+
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         # A user administrator works on people, not figures: their home is the Users page.
         if request.membership.role == Role.USER_ADMIN:  # type: ignore[attr-defined]
@@ -35,6 +44,7 @@ class DashboardView(PortalView, TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         ctx = super().get_context_data(**kwargs)
         ctx.update(home_context(self.request))
+        ctx["guide"] = role_guide(self.request, waiting_count(self.request.user))
         return ctx
 
 

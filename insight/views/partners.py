@@ -46,6 +46,10 @@ PAGE_SIZE = 25
 TABS = {"closeness": "Insight closeness", "performance": "National benchmarking performance"}
 
 
+def _sentence_case(label: str) -> str:
+    return label[:1].lower() + label[1:]
+
+
 class FindPartnersView(PortalView, TemplateView):
     """Find Partners for the school the user is working as. Admins and staff of a school."""
 
@@ -110,8 +114,11 @@ class FindPartnersView(PortalView, TemplateView):
             simd_profiles=[(k, v[0]) for k, v in SIMD_PROFILES.items()],
             bases=RankingBasis.choices,
             basis_label=RankingBasis(p["basis"]).label,
+            # In a sentence: only the first letter lowered, so SIMD, FSM and ASN keep their capitals.
+            basis_phrase=_sentence_case(str(RankingBasis(p["basis"]).label)),
             csv_url=self._url(p, format="csv", page=None),
             filtered=bool(p["authority_code"] or p["roll"] or p["simd"]),
+            filter_summary=self._filter_summary(p),
             any_suppressed=any(r.any_suppressed for r in page.object_list),
             explanation_text=disclosure.explanation(),
             here=self.request.get_full_path(),
@@ -121,6 +128,21 @@ class FindPartnersView(PortalView, TemplateView):
             stronger=p["basis"] == RankingBasis.STRONGER,
         )
         return ctx
+
+    @staticmethod
+    def _filter_summary(p: dict[str, Any]) -> str:
+        """The active ranking basis and filters in words, for the collapsed filter panel."""
+        parts = [str(RankingBasis(p["basis"]).label)]
+        if p["authority_code"]:
+            name = LocalAuthority.objects.filter(code=p["authority_code"]).values_list("name", flat=True).first()
+            parts.append(name or "unknown authority")
+        else:
+            parts.append("all of Scotland")
+        if p["roll"]:
+            parts.append(f"roll {ROLL_BANDS[p['roll']][0]}")
+        if p["simd"]:
+            parts.append(f"SIMD: {SIMD_PROFILES[p['simd']][0].lower()}")
+        return ", ".join(parts)
 
     def _url(self, p: dict[str, Any], **changes: Any) -> str:
         q = {"tab": p["tab"], "basis": p["basis"], "authority": p["authority_code"] or "", "roll": p["roll"],
@@ -132,7 +154,10 @@ class FindPartnersView(PortalView, TemplateView):
 
     def _columns(self, p: dict[str, Any]) -> list[dict[str, Any]]:
         cols = []
-        for key, (label, _get, tabs) in SORTS.items():
+        # Rank, then the school (its authority is shown with its name), then the figures.
+        order = ["rank", "name", *(k for k in SORTS if k not in ("rank", "name", "authority"))]
+        for key in order:
+            label, _get, tabs = SORTS[key]
             if p["tab"] not in tabs or (key == "gap" and p["basis"] != RankingBasis.STRONGER):
                 continue
             current = p["sort"] == key

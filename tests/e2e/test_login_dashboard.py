@@ -40,16 +40,15 @@ def test_head_teacher_signs_in_and_uses_the_portal(page: Page, live_server: Any,
 
     sign_in(page, live_server, head)
 
-    # The dashboard: their school, the main menu and the role switcher.
+    # The dashboard: their school, the main menu and the first-visit guide.
     h1 = page.get_by_role("heading", level=1)
     assert h1.inner_text() == "Alpha High School"
     main_nav = page.get_by_role("navigation", name="Main")
     assert main_nav.get_by_role("link", name="Dashboard").get_attribute("aria-current") == "page"
     assert main_nav.get_by_role("link", name="Data hub").is_visible()
-    switcher = page.get_by_label("Viewing as")
-    assert switcher.is_visible()
-    assert "Alpha High School" in switcher.locator("option:checked").inner_text()
-    assert page.get_by_role("button", name="Switch").is_visible()
+    # One role: no "Viewing as" switcher (it appears only for users with several roles).
+    assert page.get_by_label("Viewing as").count() == 0
+    assert page.get_by_role("heading", name="What you can do here").is_visible()
     assert page.get_by_role("button", name="Sign out").is_visible()
     table = page.get_by_role("table", name=re.compile("Leavers from Alpha High School"))
     assert table.get_by_role("rowheader", name="2023/24").is_visible()

@@ -13,6 +13,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from django.core import mail
 from django.urls import reverse
 
 from partnerships.models import Partnership, Status
@@ -54,8 +55,9 @@ def withheld_count(page: Page) -> int:
 
 
 def test_head_teachers_agree_a_partnership_and_see_each_others_figures(
-    page: Page, live_server: Any, world: Any
+    page: Page, live_server: Any, world: Any, settings: Any
 ) -> None:
+    settings.PORTAL_BASE_URL = live_server.url
     build_ranked_world(world)
     head_a, head_b = world.personas["admin_a"], world.personas["admin_b"]
     b = world.school_b
@@ -73,7 +75,8 @@ def test_head_teachers_agree_a_partnership_and_see_each_others_figures(
     assert "Alpha High School" in first.inner_text() and "Your school" in first.inner_text()
     check_page(page, "Find Partners, Insight closeness")
 
-    # Filter to B's authority, then the national benchmarking performance tab.
+    # Filter to B's authority (the filters are in a collapsed panel), then the performance tab.
+    page.locator("summary", has_text="Change the ranking").click()
     page.get_by_label("Local authority").select_option(label="Glasgow City")
     page.get_by_role("button", name="Show schools").click()
     page.wait_for_url(re.compile(r"authority=260"))
@@ -114,9 +117,15 @@ def test_head_teachers_agree_a_partnership_and_see_each_others_figures(
     assert "Proposal sent" in partner_row(page, "Bravo Secondary").inner_text()
     assert partner_row(page, "Bravo Secondary").get_by_role("link", name=re.compile("Propose Partnership")).count() == 0
     sign_out(page, live_server)
+    # B's head teacher is e-mailed with a link that works outside the portal (absolute).
+    (email,) = [m for m in mail.outbox if m.to == [head_b.email]]
+    assert f"{live_server.url}/partnerships/" in email.body
 
-    # --- B's head teacher accepts ------------------------------------------------------------
+    # --- B's head teacher sees it waiting, and accepts -----------------------------------------
     sign_in(page, live_server, head_b)
+    waiting = page.locator(".portal-waiting")
+    assert re.match(r"1 waiting for you", waiting.inner_text()), waiting.inner_text()
+    assert "1 request or notice waiting" in page.locator(".portal-guide").inner_text()
     page.goto(f"{live_server.url}/partnerships/")
     received = page.get_by_role("table", name=re.compile("Partnership requests received"))
     assert "Alpha High School" in received.inner_text() and world.school_a.seed_code in received.inner_text()
@@ -132,6 +141,9 @@ def test_head_teachers_agree_a_partnership_and_see_each_others_figures(
     assert "Alpha High School" in existing.inner_text()
     check_page(page, "View Partnerships, a partner")
     assert Partnership.objects.get().status == Status.ACTIVE
+    # Accepting handled the proposal: nothing waits any more, and its notice is no longer "New".
+    assert page.locator(".portal-waiting").count() == 0
+    assert page.get_by_role("heading", name=re.compile("New for")).count() == 0
     # What B's own head teacher sees withheld on B's dashboard: only other places' figures (its
     # authority's, for instance), never B's own.
     page.goto(f"{live_server.url}{dashboard}")
@@ -173,3 +185,29 @@ def test_staff_of_a_school_cannot_propose(page: Page, live_server: Any, world: A
     page.goto(f"{live_server.url}/partnerships/")
     assert "Only its Learning Partner Administrator" in page.locator("main").inner_text()
     assert not Partnership.objects.exists()
+
+
+def test_find_partners_fits_the_screen(page: Page, live_server: Any, world: Any) -> None:
+    """At 1280x900 the first ranked school and its Propose button show without scrolling; at 320 px
+    every row's actions are on screen without scrolling the page sideways."""
+    build_ranked_world(world)
+    sign_in(page, live_server, world.personas["admin_a"])
+    page.goto(f"{live_server.url}/insight/find-partners/")
+    rows = page.get_by_role("table", name=re.compile("ranked by")).locator("tbody tr")
+    first_ranked = rows.nth(1)  # row 0 is the user's own school, pinned
+    assert "Your school" in rows.nth(0).inner_text()
+    propose = first_ranked.get_by_role("link", name=re.compile("Propose Partnership"))
+    for element in (first_ranked.get_by_role("rowheader"), propose):
+        box = element.bounding_box()
+        assert box is not None and box["y"] >= 0 and box["y"] + box["height"] <= DESKTOP["height"], box
+    assert page.evaluate("window.scrollY") == 0
+
+    page.set_viewport_size(NARROW)
+    assert_reflows(page, label="Find Partners at 320px")
+    count = rows.count()
+    assert count >= 8
+    for i in range(1, count):
+        for link in rows.nth(i).get_by_role("link").all():
+            box = link.bounding_box()
+            assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= NARROW["width"], (i, box)
+    assert page.evaluate("document.documentElement.scrollWidth") <= NARROW["width"]

@@ -154,8 +154,19 @@ def test_only_secondary_schools_have_a_dashboard_and_change_establishment_redire
     assert client.get(reverse("insight:establishment_dashboard", kwargs={"seed": "0000000"})).status_code == 404
     resp = client.get(est_url(dash, "X1", change=dash.schools["Z2"].seed_code))
     assert resp.status_code == 302 and resp["Location"] == est_url(dash, "Z2")
-    # An unknown or special school in ?change= is ignored.
-    assert client.get(est_url(dash, "X1", change=dash.schools["XS"].seed_code)).status_code == 200
+    # The list offers "Name, Authority (SEED)"; a unique name alone also works.
+    z2 = dash.schools["Z2"]
+    resp = client.get(est_url(dash, "X1", change=f"{z2.name}, {z2.authority.name} ({z2.seed_code})"))
+    assert resp.status_code == 302 and resp["Location"] == est_url(dash, "Z2")
+    assert client.get(est_url(dash, "X1", change=z2.name.upper()))["Location"] == est_url(dash, "Z2")
+    # An unknown or special school in ?change= stays on the page and says why.
+    resp = client.get(est_url(dash, "X1", change=dash.schools["XS"].seed_code), follow=True)
+    assert resp.redirect_chain[-1][0] == est_url(dash, "X1")
+    assert "No secondary school matches" in resp.content.decode()
+    # The list is by name, each school once with its authority, the current one left out.
+    body = client.get(est_url(dash, "X1")).content.decode()
+    assert f'value="{z2.name}, {z2.authority.name} ({z2.seed_code})"' in body
+    assert f"({dash.schools['X1'].seed_code})\"" not in body
 
 
 def test_authority_dashboards_are_for_analysts_and_the_national_view_for_national_analysts(dash: DashWorld) -> None:

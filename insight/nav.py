@@ -1,0 +1,153 @@
+"""The main menu and the header's "waiting for you" count: one registry for the whole portal.
+
+Each menu entry is one line: its label, its URL name, and the rule of who may see it, a
+predicate from datahub.access (or insight.entitlement) that is the same rule the page's view
+applies, so a role is never offered a page it would get a 403 on (tests/test_navigation.py checks
+every entry for every persona). A child names its parent's label and appears in the parent's
+sub-menu; ``also`` lists further path prefixes that belong to the entry (the propose form belongs
+to Find Partners). An entry whose URL name does not resolve is left out.
+
+The waiting count adds up ``WAITING`` providers: (label, URL name, who, count(user)).
+
+Rendered by ``portal`` (a context processor, insight.config.settings) into templates/base.html.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import NoReverseMatch, reverse
+
+from datahub.access import can_administer_users, can_read_benchmark_runs, can_use_admin, holds_role, is_portal_user, is_superuser
+from datahub.models import ESTABLISHMENT_ROLES, Establishment, Role
+from partnerships.selectors import waiting_count as partnership_waiting_count
+
+Rule = Callable[[Any], bool]
+
+
+def anyone_signed_in(user: Any) -> bool:
+    """Portal users and superusers: everyone with a home page."""
+    return is_portal_user(user) or is_superuser(user)
+
+
+school_roles = holds_role(*ESTABLISHMENT_ROLES)
+school_admin = holds_role(Role.ESTABLISHMENT_ADMIN)
+mcmc_officer = holds_role(Role.MCMC_OFFICER)
+
+
+@dataclass(frozen=True)
+class Entry:
+    label: str
+    url_name: str
+    may: Rule
+    parent: str | None = None
+    also: tuple[str, ...] = ()
+
+
+NAV: tuple[Entry, ...] = (
+    Entry("Dashboard", "dashboard", anyone_signed_in),
+    Entry("Learning Partnerships", "partnerships:list", school_roles),
+    Entry("View Partnerships", "partnerships:list", school_roles, parent="Learning Partnerships"),
+    Entry("Find Partners", "insight:find_partners", school_roles, parent="Learning Partnerships",
+          also=("/partnerships/propose/",)),
+    Entry("Caseload", "destinations:caseload", mcmc_officer, also=("/destinations/young-people/",)),
+    Entry("Destinations", "destinations:index", is_portal_user),
+    Entry("Data hub", "datahub:index", is_portal_user),
+    Entry("Benchmark runs", "insight:runs", can_read_benchmark_runs),
+    Entry("Users", "useradmin:people", can_administer_users),
+    Entry("Django admin", "admin:index", can_use_admin),
+)
+
+
+@dataclass(frozen=True)
+class Waiting:
+    label: str
+    url_name: str
+    may: Rule
+    count: Callable[[Any], int]
+
+
+WAITING: tuple[Waiting, ...] = (
+    Waiting("Learning Partnerships", "partnerships:list", school_roles, partnership_waiting_count),
+)
+
+
+@dataclass
+class MenuItem:
+    label: str
+    url: str
+    prefixes: tuple[str, ...] = ()
+    children: list[MenuItem] = field(default_factory=list)
+    active: bool = False
+
+    def match(self, path: str) -> int:
+        """How closely ``path`` belongs here: the length of the longest matching prefix, or 0."""
+        best = 0
+        for p in (self.url, *self.prefixes):
+            if path == p or (p != "/" and path.startswith(p)):
+                best = max(best, len(p))
+        return best
+
+
+def _url(name: str) -> str | None:
+    try:
+        return reverse(name)
+    except NoReverseMatch:
+        return None
+
+
+def build_menu(path: str, user: Any) -> list[MenuItem]:
+    """The entries ``user`` may use, the current one (and its current child) marked active."""
+    top: list[MenuItem] = []
+    by_label: dict[str, MenuItem] = {}
+    for e in NAV:
+        url = _url(e.url_name)
+        if url is None or not e.may(user):
+            continue
+        item = MenuItem(e.label, url, e.also)
+        if e.parent is None:
+            top.append(item)
+            by_label[e.label] = item
+        elif e.parent in by_label:
+            by_label[e.parent].children.append(item)
+    for item in top:
+        item.prefixes = (*item.prefixes, *(p for k in item.children for p in (k.url, *k.prefixes)))
+    best = max(top, key=lambda i: i.match(path), default=None)
+    if best is not None and best.match(path):
+        best.active = True
+        kid = max(best.children, key=lambda k: k.match(path), default=None)
+        if kid is not None and kid.match(path):
+            kid.active = True
+    return top
+
+
+def waiting(user: Any) -> list[dict[str, Any]]:
+    out = []
+    for w in WAITING:
+        if not w.may(user):
+            continue
+        n = w.count(user)
+        url = _url(w.url_name)
+        if n and url:
+            out.append({"label": w.label, "url": url, "count": n})
+    return out
+
+
+def portal(request: HttpRequest) -> dict[str, Any]:
+    """Context processor: the menu, the waiting count and the role switcher for every page."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"main_menu": []}
+    items = waiting(user)
+    return {
+        "main_menu": build_menu(request.path, user),
+        "waiting_items": items,
+        "waiting_total": sum(i["count"] for i in items),
+        "memberships": getattr(request, "memberships", []),
+        "active_membership": getattr(request, "membership", None),
+        # Demo data present: every signed-in page says plainly that its figures are synthetic.
+        "synthetic_data": Establishment.objects.filter(synthetic=True).exists(),
+    }
