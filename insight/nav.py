@@ -21,7 +21,14 @@ from typing import Any
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 
-from datahub.access import can_administer_users, can_read_benchmark_runs, can_use_admin, holds_role, is_portal_user, is_superuser
+from datahub.access import (
+    can_administer_users,
+    can_read_benchmark_runs,
+    can_use_admin,
+    holds_role,
+    is_portal_user,
+    is_superuser,
+)
 from datahub.models import ESTABLISHMENT_ROLES, Establishment, Role
 from partnerships.selectors import waiting_count as partnership_waiting_count
 

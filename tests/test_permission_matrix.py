@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import TypedDict
+from typing import Any, TypedDict
 
 import pytest
 from django.test import Client
@@ -737,7 +737,7 @@ def test_our_routes_for_persona(world: object, persona: str) -> None:
         for target in targets:
             url = reverse(name, kwargs=route.kwargs(world, target) or None if route.kwargs else None)
             expected = route.expect(persona, target)
-            responses = []
+            responses: list[tuple[str, Any, int | set[int] | None]] = []
             sent = ""
             if route.method == "post":
                 if route.data is not None:

@@ -12,7 +12,10 @@ When the keys do not fit in 63 bits we fall back to ``np.lexsort`` (stable, same
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 
@@ -56,12 +59,12 @@ def order_by(*keys: np.ndarray) -> np.ndarray:
         return np.lexsort(keys[::-1]).astype(np.int64)
     # 32-bit words when everything fits in 31 bits: the sort is about three times faster.
     dtype = np.int32 if total <= 31 else np.int64
-    packed = np.asarray(keys[0]).astype(dtype)
+    packed: npt.NDArray[np.signedinteger[Any]] = np.asarray(keys[0]).astype(dtype)
     for key, width in zip(keys[1:], widths[1:], strict=True):
         packed <<= width
         packed |= key.astype(dtype, copy=False)
     packed <<= shift
-    packed |= np.arange(n, dtype=dtype)
+    packed |= cast("npt.NDArray[np.signedinteger[Any]]", np.arange(n, dtype=dtype))
     packed.sort()
     packed &= (1 << shift) - 1
     return packed.astype(np.int64, copy=False)

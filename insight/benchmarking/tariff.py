@@ -7,8 +7,10 @@ data managers); this module only combines them.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from . import columns as c
@@ -173,7 +175,7 @@ def _best_per_run(key: np.ndarray, points: np.ndarray) -> tuple[np.ndarray, np.n
         point_bits = max(int(whole.max()).bit_length(), 1)
         if key_bits + point_bits <= 63:
             dtype = np.int32 if key_bits + point_bits <= 31 else np.int64
-            packed = key.astype(dtype)
+            packed: npt.NDArray[np.signedinteger[Any]] = key.astype(dtype)
             packed <<= point_bits
             packed |= whole.astype(dtype, copy=False)
             packed.sort()
