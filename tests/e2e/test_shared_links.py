@@ -102,3 +102,38 @@ def test_a_head_teacher_copies_a_dashboard_link_and_a_colleague_opens_the_same_v
         screenshot(theirs, "share-link-fallback-320")
     finally:
         other.close()
+
+
+def test_find_partners_link_opens_the_same_list_for_a_colleague(
+    page: Page, browser: Browser, live_server: Any, world: Any
+) -> None:
+    from tests.insight.worlds import build_ranked_world
+
+    build_ranked_world(world)
+    a = world.school_a
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server.url)
+    sign_in(page, live_server, world.personas["admin_a"])
+    page.goto(f"{live_server.url}/insight/find-partners/?tab=performance&authority={a.authority.code}&sort=name")
+    page.get_by_role("button", name=re.compile("^Copy link")).click()
+    page.wait_for_function("() => document.querySelector('[data-share-status]').textContent.includes('Link copied')")
+    link = page.evaluate("() => navigator.clipboard.readText()")
+    assert {k: v[0] for k, v in parse_qs(urlparse(link).query).items()} == {
+        "school": a.seed_code, "tab": "performance", "basis": "performance", "authority": str(a.authority.code),
+        "sort": "name", "dir": "asc"}
+    ranking = page.get_by_role("table", name=re.compile("ranked by"))
+    seen = [t.strip() for t in ranking.get_by_role("cell").all_inner_texts()]
+    assert_accessible(page, label="Find Partners with Copy link")
+    screenshot(page, "share-link-find-partners-1280")
+
+    other = browser.new_context(viewport=NARROW, locale="en-GB", timezone_id="Europe/London")
+    theirs = other.new_page()
+    try:
+        sign_in(theirs, live_server, world.personas["staff_a"])
+        theirs.goto(link)
+        ranking = theirs.get_by_role("table", name=re.compile("ranked by"))
+        assert [t.strip() for t in ranking.get_by_role("cell").all_inner_texts()] == seen
+        assert_reflows(theirs, label="Find Partners from a link at 320 px")
+        assert_accessible(theirs, label="Find Partners from a link at 320 px")
+        screenshot(theirs, "share-link-find-partners-320")
+    finally:
+        other.close()
