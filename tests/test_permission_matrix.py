@@ -809,3 +809,57 @@ def test_third_party_routes_never_error_or_leak(world: object, persona: str) -> 
         if leaked:
             failures.append(f"{name} {path} leaked {leaked}")
     assert not failures, "\n".join(failures)
+
+
+# --- Shared links: a place named in the query string (datahub.sharing) -----------------------------
+# A shared link names its school, authority or Scotland in the query, so the page does not depend
+# on the opener's "Viewing as". Each place so named must open only for those who may reach it.
+
+PLACE_HOLDERS = {"A": {"admin_a", "staff_a", "dm_a"}, "B": {"admin_b", "staff_b"}}
+AUTHORITY_REACH = {"A": {"mcmc_x", "analyst_x", "dm_x", "ua_x", "national"}, "B": {"mcmc_y", "analyst_y", "national"}}
+
+
+def shared_place_expect(kind: str) -> Callable[[str, str], int]:
+    def expect(persona: str, target: str) -> int:
+        if persona in (ANON, "no_role"):
+            return portal_page(persona, target)
+        if kind == "partners":
+            return 200 if persona in SCHOOL_MEMBERS[target] else 404 if persona in SCHOOL_PEOPLE else 403
+        if kind == "school":
+            return 200 if persona in COVERS[target] | PLACE_HOLDERS[target] else 404
+        if kind == "authority":
+            return 200 if persona in AUTHORITY_REACH[target] else 404
+        return 200 if persona in ("national", "ua_national") else 403  # Scotland
+
+    return expect
+
+
+def shared_place_query(w: object, kind: str, t: str) -> str:
+    school = w.school_a if t == "A" else w.school_b  # type: ignore[attr-defined]
+    if kind in ("partners", "school"):
+        return f"?school={school.seed_code}"
+    if kind == "authority":
+        return f"?authority={school.authority.code}&year=2024"
+    return "?scope=scotland&year=2024"
+
+
+SHARED_PLACES = [("insight:find_partners", "partners"), ("destinations:index", "school"),
+                 ("destinations:index", "authority"), ("destinations:index", "scotland")]
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_a_place_named_by_a_shared_link_opens_only_for_those_who_may_reach_it(world: object, persona: str) -> None:
+    client = client_for(world, persona)
+    canaries = forbidden_canaries(world, persona)
+    failures = []
+    for name, kind in SHARED_PLACES:
+        for target in ("A", "B"):
+            url = reverse(name) + shared_place_query(world, kind, target)
+            resp = client.get(url)
+            want = shared_place_expect(kind)(persona, target)
+            if resp.status_code != want:
+                failures.append(f"{url}: expected {want}, got {resp.status_code}")
+            leaked = [c for c in canaries if c in resp.content.decode(errors="replace")]
+            if leaked:
+                failures.append(f"{url} leaked {leaked}")
+    assert not failures, "\n".join(failures)

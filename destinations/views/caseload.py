@@ -18,6 +18,7 @@ from django.views import View
 from django.views.generic import FormView, TemplateView
 
 from datahub.models import LocalAuthority
+from datahub.sharing import share_url
 from datahub.spreadsheet import neutralise
 from datahub.views_base import PortalView
 
@@ -89,6 +90,8 @@ class CaseloadView(CaseloadMixin, PortalView, TemplateView):
             today=today,
             filters=query,
             filter_query=urlencode(query),
+            share_url=share_url(self.request, self.request.path,
+                                {**query, "page": page.number if page.number > 1 else ""}),
             bulk=BulkForm(officers=officers),
             authorities=LocalAuthority.objects.filter(id__in=mcmc_authority_ids(user)).order_by("name"),
             max_age=CASELOAD_MAX_AGE,

@@ -1,7 +1,9 @@
 """Destination measures pages: the index (known and positive destinations for the place the user
 works as: a school, an authority or Scotland) and one school's page with breakdowns.
 
-Every figure passes disclosure control with the viewer's entitlement.
+Every figure passes disclosure control with the viewer's entitlement. The place comes from the
+query when it names one (``school=<SEED>``, ``authority=<code>`` or ``scope=scotland``: what a
+shared link carries, datahub.sharing), otherwise from the active membership ("Viewing as").
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -21,8 +24,10 @@ from datahub.access import (
     covers_authority,
     entitlement_for,
     require_establishment,
+    scope_for,
 )
 from datahub.models import Establishment, LocalAuthority
+from datahub.sharing import share_url
 from datahub.views_base import PortalView
 
 from ..access import audit_authority_ids, mcmc_authority_ids
@@ -67,18 +72,14 @@ class DestinationsIndexView(PortalView, TemplateView):
         if ctx["is_mcmc"]:
             case_sync()
             ctx["caseload_counts"] = caseload_status_counts(user)  # type: ignore[arg-type]
-        authority = None
-        code = self.request.GET.get("authority", "")
-        if code.isdigit():
-            authority = LocalAuthority.objects.filter(code=int(code)).first()
-            if authority is None or not covers_authority(user, authority):
-                raise Http404("No such authority")
-        if authority is None and m.establishment_id:
-            ctx.update(self._establishment(m.establishment))
-        elif authority is not None or m.authority_id:
+        school, authority, scotland = self._place_asked()
+        if school is not None or (authority is None and not scotland and m.establishment_id):
+            ctx.update(self._establishment(school or m.establishment))
+        elif authority is not None or (not scotland and m.authority_id):
             ctx.update(self._authority(authority or m.authority))
         else:
             ctx.update(self._national())
+        ctx["share_url"] = self._share_url(ctx)
         ctx["any_suppressed"] = ctx["any_suppressed"] or any(r["any_suppressed"] for r in ctx.get("totals", []))
         # Stated at the top of a printout (templates/includes/_print_filters.html).
         place = ctx.get("establishment") or ctx.get("authority")
@@ -86,6 +87,40 @@ class DestinationsIndexView(PortalView, TemplateView):
         if ctx.get("year_label"):
             ctx["print_filters"].append(("Year of leaving", ctx["year_label"]))
         return ctx
+
+    def _place_asked(self) -> tuple[Establishment | None, LocalAuthority | None, bool]:
+        """The place the query names, when the user may open it: a school they cover or hold a
+        membership at, an authority likewise (404 otherwise), or Scotland for national roles and
+        anyone with a membership of no particular place (403 otherwise). So a link opens what
+        the opener could reach through "Viewing as", and nothing else."""
+        user, g = self.request.user, self.request.GET
+        memberships = self.request.memberships  # type: ignore[attr-defined]
+        school = authority = None
+        seed, code = g.get("school", ""), g.get("authority", "")
+        if seed:
+            school = Establishment.objects.select_related("authority").filter(seed_code=seed).first()
+            if school is None:
+                raise Http404("No such establishment")
+            if not any(m.establishment_id == school.id for m in memberships):
+                require_establishment(user, school)
+        elif code.isdigit():
+            authority = LocalAuthority.objects.filter(code=int(code)).first()
+            if authority is None or not (covers_authority(user, authority)
+                                         or any(m.authority_id == authority.id for m in memberships)):
+                raise Http404("No such authority")
+        scotland = school is None and authority is None and g.get("scope") == "scotland"
+        if scotland and not (scope_for(user).national
+                             or any(not m.establishment_id and not m.authority_id for m in memberships)):
+            raise PermissionDenied("Destinations for all of Scotland are for national roles")
+        return school, authority, scotland
+
+    def _share_url(self, ctx: dict[str, Any]) -> str:
+        """This page's link with the place and year it shows (the place always named, so the link
+        does not depend on the opener's active membership)."""
+        kind = ctx["scope_kind"]
+        place = ({"school": ctx["establishment"].seed_code} if kind == "establishment"
+                 else {"authority": ctx["authority"].code} if kind == "authority" else {"scope": "scotland"})
+        return share_url(self.request, self.request.path, {**place, "year": ctx.get("year") or ""})
 
     def _establishment(self, est: Establishment) -> dict[str, Any]:
         ent = entitlement_for(self.request.user, est)
@@ -186,6 +221,7 @@ class SchoolMeasuresView(PortalView, TemplateView):
             breakdown=breakdown, breakdowns=[(k, v[0]) for k, v in BREAKDOWNS.items()],
             breakdown_label=BREAKDOWNS[breakdown][0], year_rows=year_rows, rows=rows,
             explanation=disclosure.explanation(),
+            share_url=share_url(self.request, self.request.path, {"year": year or "", "breakdown": breakdown}),
             print_filters=[("Establishment", f"{est.name} ({est.seed_code})"),
                            ("Groups of leavers", BREAKDOWNS[breakdown][0]),
                            ("Year of leaving for the groups", _year_label(year) if year else "none")],

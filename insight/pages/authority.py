@@ -73,6 +73,7 @@ def authority_page(request: HttpRequest, authority: LocalAuthority) -> Page:
               for group_id, group_title, measures in PANELS]
 
     measure = choice(request.GET, "schools-measure", list(TABLE_MEASURES), TABLE_MEASURES[0])
+    page.state["schools-measure"] = measure
     entries: list[tuple[str, str | None, Subject, Subject, list[TCell]]] = [
         (s.name, reverse("insight:establishment_dashboard", kwargs={"seed": s.seed_code}), own, svc, [])
         for s, own, svc in data.schools
@@ -80,7 +81,7 @@ def authority_page(request: HttpRequest, authority: LocalAuthority) -> Page:
     schools = overview_table(page, "schools", f"{MEASURES[measure].label}: secondary schools in {authority.name} "
                              "by year of leaving", "School", f, entries, measure)
     schools.export_query = kept_query(request.GET, ("schools-measure", "schools-sort", "schools-dir"))
-    sort_links(request, schools, "schools", "name")
+    sort_links(request, page, schools, "schools", "name")
     breakdown = breakdown_section(page, f, [subj, vc, national], request.GET, data.breakdowns, authority.name)
     print_filters(page, [("Measure in the schools table", MEASURES[measure].label), *breakdown_filters(breakdown)])
     page.context.update(

@@ -41,6 +41,7 @@ def national_page(request: HttpRequest) -> Page:
     authorities = list(LocalAuthority.objects.order_by("name"))
     by_code = {str(a.code): a for a in authorities}
     chosen = by_code.get(request.GET.get("authority", ""))
+    page.state["authority"] = str(chosen.code) if chosen else ""
     page.context.update(entitlement_note=note, explanation=disclosure.explanation(),
                         authority_options=[(a.code, a.name) for a in authorities], chosen_authority=chosen)
     page.audit = {"object_type": "scotland", "object_id": 0}
@@ -62,6 +63,7 @@ def national_page(request: HttpRequest) -> Page:
               + [fig(f, data.national, y, k) for k in keys]) for y in years],
     ))
     measure = choice(request.GET, "measure", keys, keys[0])
+    page.state["measure"] = measure
     m = MEASURES[measure]
     print_filters(page, [("Measure in the authorities and schools tables", m.label)])
     by_authority = _authority_table(request, page, data, measure)
@@ -90,7 +92,7 @@ def _authority_table(request: HttpRequest, page: Page, data: NationalData, measu
     table = overview_table(page, "authorities", f"{m.label}: local authorities by year of leaving",
                            "Local authority", data.figures, entries, measure, with_vc=m.vc_aggregable)
     table.export_query = kept_query(request.GET, ("measure", "authorities-sort", "authorities-dir"))
-    sort_links(request, table, "authorities", "name")
+    sort_links(request, page, table, "authorities", "name")
     return table
 
 
@@ -104,5 +106,5 @@ def _school_table(request: HttpRequest, page: Page, data: NationalData, measure:
                            + (f" in {chosen.name}" if chosen else " in Scotland") + " by year of leaving",
                            "School", data.figures, entries, measure, extra_columns=["Local authority"])
     table.export_query = kept_query(request.GET, ("measure", "authority", "schools-sort", "schools-dir"))
-    sort_links(request, table, "schools", "name")
+    sort_links(request, page, table, "schools", "name")
     return table

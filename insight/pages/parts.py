@@ -17,6 +17,7 @@ from django.urls import reverse
 
 from datahub import disclosure
 from datahub.access import Entitlement
+from datahub.sharing import share_url
 
 from ..benchmarking import columns as c
 from ..exports import NO_DATA, Table, TCell, TColumn, TRow, figure, text
@@ -104,13 +105,15 @@ def chart(table: Table, *, kind: str, unit: str, series_columns: Sequence[tuple[
     return out
 
 
-def sort_links(request: HttpRequest, table: Table, anchor: str, default: str) -> None:
-    """Fill each sortable column's link and sort the table as the query asks."""
+def sort_links(request: HttpRequest, page: Page, table: Table, anchor: str, default: str) -> None:
+    """Fill each sortable column's link and sort the table as the query asks (recorded in the
+    page's shareable state)."""
     key = request.GET.get(f"{table.id}-sort", default)
     if key not in {col.sort_key for col in table.columns if col.sort_key}:
         key = default
     descending = request.GET.get(f"{table.id}-dir") == "desc"
     table.sort(key, descending)
+    page.state.update({f"{table.id}-sort": key, f"{table.id}-dir": "desc" if descending else "asc"})
     for col in table.columns:
         if not col.sort_key:
             continue
@@ -157,6 +160,9 @@ class Page:
     source: str = ""
     viewer_note: str = ""
     audit: dict[str, Any] = field(default_factory=dict)
+    # Every choice the page was built from, as resolved (defaults included): the query string of
+    # its shareable link (datahub.sharing), in the order the choices were made.
+    state: dict[str, str] = field(default_factory=dict)
 
     def add(self, table: Table) -> Table:
         self.tables[table.id] = table
@@ -165,6 +171,11 @@ class Page:
     def add_panel(self, panel: Panel) -> Panel:
         self.add(panel.table)
         return panel
+
+
+def link_share(page: Page, request: HttpRequest) -> None:
+    """The page's *Copy link* address: this page with every choice it was built from."""
+    page.context["share_url"] = share_url(request, request.path, page.state)
 
 
 def link_exports(page: Page, url_name: str, **kwargs: Any) -> None:
@@ -247,6 +258,7 @@ def breakdown_section(page: Page, figures: Figures, subjects: Sequence[Subject],
     """Groups of leavers (sex, SIMD, ASN, care experience, stage) for one measure and year."""
     years = figures.years
     dim, measure, year = _breakdown_params(params, available, years)
+    page.state.update(breakdown=dim, measure=measure, year=str(year))
     spec, m = BREAKDOWNS[dim], MEASURES[measure]
     main = subjects[0]
     cols = [TColumn(spec.label, numeric=False), TColumn(f"Leavers ({main.label})")]

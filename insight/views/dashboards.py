@@ -36,7 +36,7 @@ from ..pages.authority import authority_page
 from ..pages.establishment import establishment_page
 from ..pages.home import home_lead
 from ..pages.national import national_page
-from ..pages.parts import Page
+from ..pages.parts import Page, link_share
 
 
 def export_table(request: HttpRequest, page: Page, table_id: str, fmt: str) -> HttpResponse:
@@ -86,6 +86,7 @@ class EstablishmentDashboardView(PortalView, View):
             audit_event_create(actor=request.user, action="view_establishment_benchmarks",  # type: ignore[arg-type]
                                object_type="establishment", object_id=est.seed_code, establishment=est,
                                detail={"entitlement": page.context["entitlement"].value})
+        link_share(page, request)
         return render(request, page.template, page.context)
 
 
@@ -118,6 +119,7 @@ class AuthorityDashboardView(AuthorityPageView):
             return HttpResponseRedirect(reverse("insight:authority_dashboard", kwargs={"code": int(change)}))
         authority = get_object_or_404(LocalAuthority, code=code)
         page = authority_page(request, authority)
+        link_share(page, request)
         return render(request, page.template, page.context)
 
 
@@ -143,6 +145,7 @@ class NationalView(NationalPageView):
 
     def get(self, request: HttpRequest) -> HttpResponse:
         page = national_page(request)
+        link_share(page, request)
         return render(request, page.template, page.context)
 
 

@@ -4,9 +4,12 @@ The query, the ranking and the disclosure of every figure are insight.selectors.
 CSV is insight.pages.partners. This view reads the page's parameters, pages the rows and builds
 the links.
 
-Who: establishment admins and staff (the school they are working as). Only admins see *Propose
-Partnership*. The CSV export is written to the audit log and neutralises text cells that a
-spreadsheet would read as a formula.
+Who: establishment admins and staff, for the school they are working as ("Viewing as"), or for
+the school named by ``?school=<SEED>`` when they hold a school role there (a shared link names it,
+so the link shows the same school's list whatever the opener's active membership; a school the
+opener holds no role at is not found, 404). Only admins see *Propose Partnership*, and only for
+the school they are working as (a proposal is sent from the active membership). The CSV export
+is written to the audit log and neutralises text cells that a spreadsheet would read as a formula.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.views.generic import TemplateView
@@ -25,6 +28,7 @@ from datahub import disclosure
 from datahub.access import can_act_for_establishment
 from datahub.models import ESTABLISHMENT_ROLES, Establishment, LocalAuthority
 from datahub.services import audit_event_create
+from datahub.sharing import share_url
 from datahub.views_base import PortalView
 from partnerships.views import current_school
 
@@ -79,10 +83,23 @@ class FindPartnersView(PortalView, TemplateView):
             return self.export()
         return super().get(request, *args, **kwargs)
 
+    def school(self) -> Establishment:
+        """The school the list is for: ``?school=`` when the user holds a school role there (404
+        otherwise), else the school they are working as."""
+        seed = self.request.GET.get("school", "")
+        if not seed:
+            school = current_school(self.request)
+            assert school is not None  # required_roles guarantees a school role
+            return school
+        for m in self.request.memberships:  # type: ignore[attr-defined]
+            if m.role in ESTABLISHMENT_ROLES and m.establishment_id and m.establishment.seed_code == seed:
+                return m.establishment
+        raise Http404("You hold no role at that school")
+
     def compute(self) -> tuple[Establishment, dict[str, Any], FindPartnersResult, Sequence[PartnerRow]]:
-        school = current_school(self.request)
-        assert school is not None  # required_roles guarantees a school role
+        school = self.school()
         p = self.params()
+        p["school"] = school.seed_code
         result = find_partners(
             self.request.user, school, basis=p["basis"], authority_code=p["authority_code"],
             roll_band=p["roll"], simd_profile=p["simd"],
@@ -97,6 +114,7 @@ class FindPartnersView(PortalView, TemplateView):
         school, p, result, rows = self.compute()
         page = Paginator(rows, PAGE_SIZE).get_page(self.request.GET.get("page"))
         total = result.total
+        working_as = current_school(self.request)
         if result.own is not None:
             for r in page.object_list:
                 r.explanation = explain(r, result.own, p["basis"], total)
@@ -106,7 +124,8 @@ class FindPartnersView(PortalView, TemplateView):
             page=page,
             total=total,
             params=p,
-            can_propose=can_act_for_establishment(self.request.user, school),
+            can_propose=can_act_for_establishment(self.request.user, school) and school == working_as,
+            working_as=working_as,
             tabs=[(k, v, self._url(p, tab=k, page=None)) for k, v in TABS.items()],
             columns=self._columns(p),
             authorities=LocalAuthority.objects.order_by("name").values_list("code", "name"),
@@ -122,6 +141,8 @@ class FindPartnersView(PortalView, TemplateView):
             any_suppressed=any(r.any_suppressed for r in page.object_list),
             explanation_text=disclosure.explanation(),
             here=self.request.get_full_path(),
+            share_url=share_url(self.request, self.request.path, [*self._state(p).items(), ("page", page.number if page.number > 1 else "")]),
+            clear_url=self._url(p, authority="", roll="", simd="", page=None),
             here_q=quote(self.request.get_full_path(), safe=""),
             list_url=reverse("partnerships:list"),
             propose_url=reverse("partnerships:propose"),
@@ -144,9 +165,18 @@ class FindPartnersView(PortalView, TemplateView):
             parts.append(f"SIMD: {SIMD_PROFILES[p['simd']][0].lower()}")
         return ", ".join(parts)
 
+    @staticmethod
+    def _state(p: dict[str, Any]) -> dict[str, Any]:
+        """Every choice of the list, in the order of its shareable link (datahub.sharing)."""
+        return {"school": p["school"], "tab": p["tab"], "basis": p["basis"], "authority": p["authority_code"] or "",
+                "roll": p["roll"], "simd": p["simd"], "sort": p["sort"], "dir": p["dir"]}
+
     def _url(self, p: dict[str, Any], **changes: Any) -> str:
-        q = {"tab": p["tab"], "basis": p["basis"], "authority": p["authority_code"] or "", "roll": p["roll"],
-             "simd": p["simd"], "sort": p["sort"], "dir": p["dir"]}
+        """A link within the list: the school is kept only when the page was opened for one by
+        ``?school=`` (a shared link), so that the user's own links follow "Viewing as"."""
+        q = self._state(p)
+        if "school" not in self.request.GET:
+            q["school"] = ""
         q.update(changes)
         defaults = {"tab": "closeness", "basis": RankingBasis.PERFORMANCE.value, "sort": "rank", "dir": "asc"}
         clean = {k: v for k, v in q.items() if v not in ("", None) and defaults.get(k) != v}
