@@ -117,3 +117,16 @@ def establishment_sync_departments(*, establishment_ids: list[int]) -> int:
     Department.objects.bulk_create(missing, batch_size=500)
     Establishment.objects.bulk_update(changed, ["type", "roll"], batch_size=500)
     return len(changed)
+
+
+def user_notice_settings_update(*, user: User, email_new_figures: bool) -> bool:
+    """Save the person's own e-mail notice choices; True when something changed (audited then)."""
+    if user.email_new_figures == email_new_figures:
+        return False
+    user.email_new_figures = email_new_figures
+    user.save(update_fields=["email_new_figures"])
+    audit_event_create(
+        actor=user, action="notice_settings_update", object_type="user", object_id=user.pk,
+        detail={"email_new_figures": email_new_figures},
+    )
+    return True

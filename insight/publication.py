@@ -178,7 +178,7 @@ def _email(run: BenchmarkRun, users: list[User]) -> int:
     }
     subject = render_to_string("insight/email/figures_published_subject.txt", context).strip()
     body = render_to_string("insight/email/figures_published_body.txt", context)
-    messages = [(subject, body, None, [u.email]) for u in users if u.email]
+    messages = [(subject, body, None, [u.email]) for u in users if u.email and u.email_new_figures]
     if not messages:
         return 0
     sent = send_mass_mail(messages, fail_silently=False)

@@ -486,6 +486,8 @@ EXPECTED: dict[str, Route] = {
     # The body carries admin_b's membership id: only admin_b may switch to it.
     "switch_context": Route(None, lambda p, t: {ANON: 302, "no_role": 403, "admin_b": 302}.get(p, 404), method="post"),
     "datahub:index": Route(None, portal_page),
+    # One's own settings only: no other user's id in the URL or the body.
+    "notice_settings": Route(None, portal_page),
     "insight:methodology": Route(None, portal_page),
     "insight:runs": Route(None, runs_page),
     "insight:run_detail": Route(a_run, runs_page),

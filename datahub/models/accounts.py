@@ -31,6 +31,14 @@ class User(AbstractUser):
 
     username = None  # type: ignore[assignment]
     email = models.EmailField("email address", unique=True)
+    # E-mail notices the person may turn off (Account settings > E-mail notices). The same notices
+    # always appear in the portal; partnership requests and answers are always e-mailed (they need
+    # an answer), new figures only when this is on.
+    email_new_figures = models.BooleanField(
+        "e-mail me when new benchmarking figures are published for my school or authority",
+        default=True,
+        db_default=True,
+    )
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: ClassVar[list[str]] = []

@@ -1,0 +1,42 @@
+"""The person's own account settings that are the portal's (sign-in settings are allauth's pages)."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django import forms
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
+from django.views.generic import TemplateView
+
+from .models import User
+from .services import user_notice_settings_update
+from .views_base import PortalView
+
+
+class NoticeSettingsForm(forms.Form):
+    email_new_figures = forms.BooleanField(
+        required=False,
+        label="E-mail me when new benchmarking figures are published for my school or authority",
+        help_text="You will still see the notice in the portal when you sign in.",
+    )
+
+
+class NoticeSettingsView(PortalView, TemplateView):
+    """Any portal user, for their own account only (there is no other user's id in the URL)."""
+
+    template_name = "datahub/notice_settings.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context.setdefault("form", NoticeSettingsForm(initial={"email_new_figures": cast(User, self.request.user).email_new_figures}))
+        return context
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        form = NoticeSettingsForm(request.POST)
+        if not form.is_valid():  # a checkbox cannot be invalid, but never save what was not checked
+            return self.render_to_response(self.get_context_data(form=form))
+        changed = user_notice_settings_update(user=cast(User, request.user), email_new_figures=form.cleaned_data["email_new_figures"])
+        messages.success(request, "Your e-mail notices are saved." if changed else "Nothing changed.")
+        return HttpResponseRedirect(reverse("notice_settings"))
