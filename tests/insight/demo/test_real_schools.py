@@ -13,11 +13,12 @@ from django.core.management import call_command
 from django.test import Client
 
 from datahub.codes import is_valid_scn
-from datahub.models import Establishment, Learner, Membership, SchoolLeaver, User
+from datahub.models import Establishment, ImportStatus, Learner, Membership, SchoolLeaver, User
 from insight.demo import DEMO_SCHOOL_1, generate_demo_data
 from insight.demo.real import LEAVERS_PER_ROLL, band_share, build_real_schools, choose_schools, read_listing
 from insight.demo.scales import DEMO_SCN_BASE, DEMO_SEED_PREFIX, scale_spec
 from insight.demo.schools import SEC
+from tests.datahub.imports.worlds import ORDER, SAMPLES, national_dm, run
 
 SHARED = Path(__file__).resolve().parents[3].parent / "shared" / "data"
 SCHOOLS = SHARED / "school-contact-list-2023.csv"
@@ -110,8 +111,26 @@ def test_the_seed_chooses_the_schools_and_the_national_scale_takes_every_real_se
     assert first == [s.seed_code for s in choose_schools(listing, tiny, 1, every_secondary=False)]
     others = {tuple(s.seed_code for s in choose_schools(listing, tiny, seed, every_secondary=False)) for seed in (2, 3, 4)}
     assert any(list(o) != first for o in others)
+    # What make run (seed 42) gives the demo logins, as the README says.
+    named = choose_schools(listing, scale_spec("demo"), 42, every_secondary=False)[:2]
+    assert [(s.seed_code, s.name) for s in named] == [("8436134", "Notre Dame High School"),
+                                                      ("5532736", "Forrester High School")]
     national = build_real_schools(listing, scale_spec("national"), 1, every_secondary=True)
     assert {r.seed_code for r, t in zip(national.real, national.type, strict=True) if t == SEC} == set(secondaries)
+
+
+@needs_shared
+@pytest.mark.django_db
+def test_the_sample_files_import_into_the_real_schools_world_too(settings) -> None:
+    settings.REFERENCE_DATA_DIR = str(SHARED)
+    generate_demo_data(scale="tiny", seed=42, years=1, real_schools=True)
+    user = national_dm()
+    for kind in ORDER:
+        batch = run(user, kind, (SAMPLES / f"{kind}.csv").read_bytes(), name=f"{kind}.csv")
+        assert batch.status == ImportStatus.SUCCEEDED, (kind, batch.message, batch.errors)
+        assert batch.error_count == 0 and batch.count_rejected == 0, kind
+    # establishments.csv adds the fictional sample schools beside the real ones.
+    assert Learner.objects.get(scn="123456785").establishment.seed_code == "9000003"
 
 
 @pytest.mark.django_db
