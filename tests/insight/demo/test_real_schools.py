@@ -14,7 +14,7 @@ from django.test import Client
 
 from datahub.codes import is_valid_scn
 from datahub.models import Establishment, ImportStatus, Learner, Membership, SchoolLeaver, User
-from insight.demo import DEMO_SCHOOL_1, generate_demo_data
+from insight.demo import DEMO_SCHOOL_1, DemoDataError, generate_demo_data
 from insight.demo.real import LEAVERS_PER_ROLL, band_share, build_real_schools, choose_schools, read_listing
 from insight.demo.scales import DEMO_SCN_BASE, DEMO_SEED_PREFIX, scale_spec
 from insight.demo.schools import SEC
@@ -117,6 +117,16 @@ def test_the_seed_chooses_the_schools_and_the_national_scale_takes_every_real_se
                                                       ("5532736", "Forrester High School")]
     national = build_real_schools(listing, scale_spec("national"), 1, every_secondary=True)
     assert {r.seed_code for r, t in zip(national.real, national.type, strict=True) if t == SEC} == set(secondaries)
+
+
+@needs_shared
+@pytest.mark.django_db
+def test_real_schools_already_loaded_as_real_reference_data_are_never_taken_over(settings) -> None:
+    settings.REFERENCE_DATA_DIR = str(SHARED)
+    call_command("load_school_list", str(SCHOOLS), stdout=StringIO())  # a deployment's real list: not demo data
+    with pytest.raises(DemoDataError, match="already loaded"):
+        generate_demo_data(scale="tiny", seed=1, years=1, replace=True, real_schools=True)
+    assert not Establishment.objects.filter(synthetic=True).exists() and not Learner.objects.exists()
 
 
 @needs_shared
