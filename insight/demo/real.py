@@ -41,7 +41,13 @@ from django.conf import settings
 
 from datahub.codes import LOCAL_AUTHORITIES
 from datahub.models import EstablishmentType, LocalAuthority, SimdDataZone
-from datahub.referencedata import reference_files, school_list_read, school_list_year, simd_load
+from datahub.referencedata import (
+    ReferenceDataError,
+    reference_files,
+    school_list_read,
+    school_list_year,
+    simd_load,
+)
 from insight.demo.names import AUTHORITY_PROFILES
 from insight.demo.scales import DEMO_SCHOOL_1, DEMO_SCHOOL_2, DemoDataError, Scale
 from insight.demo.schools import PRI, SEC, SPE, Schools
@@ -106,14 +112,18 @@ def band_share(band: str) -> float | None:
 def read_listing(school_list: Path, simd: Path) -> RealListing:
     """The published schools, with SIMD by data zone loaded as reference data when it is not yet
     (``make run`` loads it first; it is the same table the importer derives deciles from)."""
-    if not SimdDataZone.objects.exists():
-        with simd.open("rb") as fh:
-            simd_load(fh=fh, file_name=simd.name)
     year = school_list_year(school_list.name)
     if year is None:
         raise DemoDataError(f"The school list's year is not in its file name {school_list.name!r}.")
-    with school_list.open("rb") as fh:
-        ests, deps = school_list_read(fh)
+    try:
+        if not SimdDataZone.objects.exists():
+            with simd.open("rb") as fh:
+                simd_load(fh=fh, file_name=simd.name)
+        with school_list.open("rb") as fh:
+            ests, deps = school_list_read(fh)
+    except ReferenceDataError as exc:
+        where = "; ".join(f"row {n}, {col} {val!r}: {why}" for n, col, val, why in exc.problems[:3])
+        raise DemoDataError(f"The reference files cannot be read: {exc} {where}".strip()) from exc
     names = dict(LocalAuthority.objects.values_list("id", "name"))
     listing = RealListing(year=year, path=school_list)
     for seed, fields in sorted(ests.items()):

@@ -158,3 +158,13 @@ def test_without_the_reference_files_it_falls_back_to_the_fictional_world_and_sa
     page = client.get("/datahub/").content.decode()
     assert 'id="synthetic-data-banner"' in page and "Demonstration data." in page
     assert "on real schools" not in page
+
+
+@pytest.mark.django_db
+def test_unreadable_reference_files_are_refused_with_the_reason(settings, tmp_path) -> None:
+    settings.REFERENCE_DATA_DIR = str(tmp_path)
+    (tmp_path / "school-contact-list-2023.csv").write_text("SeedCode,SchoolName\n1234567,Somewhere High School\n")
+    (tmp_path / "simd2020v2-data-zones.csv").write_text("Data_Zone\nS01006506\n")
+    with pytest.raises(DemoDataError, match="cannot be read: The file lacks these columns"):
+        generate_demo_data(scale="tiny", seed=1, years=1, real_schools=True)
+    assert not Establishment.objects.exists()
