@@ -95,6 +95,11 @@ def test_the_demo_world_stands_on_real_secondaries_with_synthetic_pupils(setting
     page = client.get(f"/insight/establishments/{school.seed_code}/").content.decode()
     assert 'id="synthetic-data-banner"' in page and "Demonstration data on real schools" in page
     assert school.name in page
+    # The reference data page says where the demo's schools came from (source and licence).
+    client.force_login(User.objects.get(email="nationaldatamanager@demo.insight"))
+    page = client.get("/datahub/reference-data/").content.decode()
+    assert "2023: 10 open establishments (10 of them chosen from the list by the demo generator" in page
+    assert "Open Government Licence v3.0" in page and "Demonstration data on real schools" in page
 
     # --replace deletes the real-schools world with the rest of the demo data.
     generate_demo_data(scale="tiny", seed=5, years=1, replace=True)
