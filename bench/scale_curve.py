@@ -66,9 +66,9 @@ def generate_years() -> float | None:
     with transaction.atomic():
         demo_generate._prepare(True, _log)
         writer = demo_generate.Writer()
-        schools = build_schools(spec, NATIONAL_SEED)
-        est_ids = demo_generate._create_establishments(schools, writer, _log)
-        demo_generate._load_leaver_years(spec, schools, est_ids, writer, NATIONAL_SEED, ALL_YEARS, _log)
+        world = demo_generate._World(build_schools(spec, NATIONAL_SEED), spec.leavers_per_year, "fictional", "")
+        est_ids = demo_generate._create_establishments(world, writer, _log)
+        demo_generate._load_leaver_years(world, est_ids, writer, NATIONAL_SEED, ALL_YEARS, _log)
         demo_generate._finish(_log)
     return time.perf_counter() - t0
 

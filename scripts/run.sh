@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# `make run`: set up (venv, npm packages), migrate, load demo data into an empty database, run the
-# benchmarks when that command exists, then serve on http://127.0.0.1:8000.
+# `make run`: set up (venv, npm packages), migrate, load demo data into an empty database (on the
+# real schools of the reference data folder when it is there), run the benchmarks when that command
+# exists, then serve on http://127.0.0.1:8000.
 #
 # Uses the embedded default (SQLite file db.sqlite3, Celery tasks in-process) unless DATABASE_URL
 # and/or CELERY_BROKER_URL are set in the environment (or in .env, see .env.example).
@@ -33,8 +34,10 @@ if ((rc == 0)); then
 elif ((rc != 3)); then
     die "could not count establishments (exit $rc)"
 elif has_command generate_demo_data; then
+    # On the real secondary schools of the published list when REFERENCE_DATA_DIR has it (pupils
+    # and outcomes synthetic); otherwise the command says so and builds the fictional world.
     log "Empty database: loading demo data (the logins below are for local use only)"
-    python manage.py generate_demo_data --scale demo --seed 42
+    python manage.py generate_demo_data --scale demo --seed 42 --real-schools
 else
     warn "no generate_demo_data command yet: starting with an empty database"
 fi

@@ -8,7 +8,7 @@ loads. ``settings.REFERENCE_DATA_DIR`` names a folder holding the files (see :fu
 """
 
 from .files import SCHOOL_LIST_SOURCE, SIMD_SOURCE, ReferenceDataError, reference_files
-from .schools import SchoolListReport, school_list_load
+from .schools import SchoolListReport, school_list_load, school_list_read, school_list_year
 from .simd import SimdReport, simd_decile_by_zone, simd_load
 
 __all__ = [
@@ -19,6 +19,8 @@ __all__ = [
     "SimdReport",
     "reference_files",
     "school_list_load",
+    "school_list_read",
+    "school_list_year",
     "simd_decile_by_zone",
     "simd_load",
 ]

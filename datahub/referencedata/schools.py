@@ -99,7 +99,7 @@ class SchoolListReport:
         ]
 
 
-def _year_of(file_name: str) -> int | None:
+def school_list_year(file_name: str) -> int | None:
     found = re.findall(r"(?<!\d)(20\d\d)(?!\d)", file_name)
     return int(found[-1]) if found else None
 
@@ -177,21 +177,30 @@ def _parse(fh: IO[bytes]) -> tuple[dict[str, dict], dict[str, dict[str, int]], l
     return ests, deps, problems
 
 
+def school_list_read(fh: IO[bytes]) -> tuple[dict[str, dict], dict[str, dict[str, int]]]:
+    """Read a school contact list without writing anything: establishment fields by SEED (as
+    ``school_list_load`` would store them, the principal department's row) and each SEED's
+    departments ({type: roll}). Raises ReferenceDataError, naming every refused row, as the load
+    does. The demo generator builds its real-schools world from this."""
+    ests, deps, problems = _parse(fh)
+    if problems:
+        raise ReferenceDataError(f"{len(problems):,} rows refused: nothing was loaded.", problems)
+    if not ests:
+        raise ReferenceDataError("The file has no schools.")
+    return ests, deps
+
+
 @transaction.atomic
 def school_list_load(
     *, fh: IO[bytes], file_name: str, year: int | None = None, by: User | None = None, today: dt.date | None = None
 ) -> SchoolListReport:
     """Load a school contact list (see the module docstring). Raises ReferenceDataError, writing
     nothing, when any row is refused."""
-    year = year or _year_of(file_name)
+    year = year or school_list_year(file_name)
     if year is None:
         raise ReferenceDataError(f"Give the list's year: it is not in the file name {file_name!r}.")
     today = today or timezone.localdate()
-    ests, deps, problems = _parse(fh)
-    if problems:
-        raise ReferenceDataError(f"{len(problems):,} rows refused: nothing was loaded.", problems)
-    if not ests:
-        raise ReferenceDataError("The file has no schools.")
+    ests, deps = school_list_read(fh)
     report = SchoolListReport(year=year, rows=sum(len(d) for d in deps.values()), establishments=len(ests))
     report.departments_by_type = dict(Counter(t for d in deps.values() for t in d))
     report.establishments_by_centre_type = dict(Counter(f["centre_type"] for f in ests.values()))

@@ -48,6 +48,8 @@ class ReferenceDataView(PortalView, TemplateView):
             listed_year=listed.order_by("-listed_year").values_list("listed_year", flat=True).first(),
             open_count=listed.filter(closed_on__isnull=True).count(),
             closed_count=listed.filter(closed_on__isnull=False).count(),
+            # The demo on real schools writes the schools it chose from the list, marked synthetic.
+            demo_count=listed.filter(synthetic=True).count(),
             departments=sorted(Counter(Department.objects.filter(establishment__in=listed)
                                        .values_list("type", flat=True)).items()),
             zones=SimdDataZone.objects.count(),

@@ -2,7 +2,13 @@
 
 ``generate_demo_data(scale=..., seed=...)`` builds a deterministic, realistic-looking Scotland:
 the same seed always gives the same rows (ids aside, which follow the database's sequences).
-Nothing here is real: names, SEED codes, SCNs and data zones are invented. No product module
+By default nothing here is real: names, SEED codes, SCNs and data zones are invented. With
+``real_schools=True`` (``--real-schools``, what ``make run`` asks for) the world is built on the real
+secondary schools of the published school list in ``REFERENCE_DATA_DIR`` (``real``): their names,
+SEED codes, authorities, rolls, SIMD profiles and urban/rural class are real, every pupil, result
+and destination is still synthetic; without the files it falls back to the fictional world and
+says so. Either way the establishments are marked ``synthetic`` ("its figures are made up"), so
+every page carries the synthetic-data banner. No product module
 imports this package (an import-linter contract checks it); ``manage.py generate_demo_data`` and
 the tests do.
 
@@ -15,6 +21,8 @@ where each step lives:
                  the two named demo schools
 - ``schools``    1. the establishments and each school's latent deprivation, attainment and
                  destinations effects
+- ``real``       1'. the same on the published school list: which real schools, their SIMD
+                 location from the published band, cohorts from the roll, real home data zones
 - ``world``      2. one leaver year: counts, SIMD, ASN, care experience, FSM, ability, stage and
                  dates of leaving, movers, home data zones, names
 - ``courses``    the course and award catalogue, grade thresholds, tariff points
@@ -31,7 +39,15 @@ where each step lives:
 from insight.demo.delete import delete_demo_data
 from insight.demo.generate import DemoReport, generate_demo_data
 from insight.demo.scales import DEMO_SCHOOL_1, DEMO_SCHOOL_2, LAST_LEAVER_YEAR, SCALES, DemoDataError
-from insight.demo.users import DEMO_EMAIL_DOMAIN, DEMO_PASSWORD, DEMO_USERS, DemoUser, demo_logins, format_logins
+from insight.demo.users import (
+    DEMO_EMAIL_DOMAIN,
+    DEMO_PASSWORD,
+    DEMO_USERS,
+    DemoUser,
+    demo_logins,
+    demo_places,
+    format_logins,
+)
 
 __all__ = [
     "DEMO_EMAIL_DOMAIN",
@@ -46,6 +62,7 @@ __all__ = [
     "DemoUser",
     "delete_demo_data",
     "demo_logins",
+    "demo_places",
     "format_logins",
     "generate_demo_data",
 ]

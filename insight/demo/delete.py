@@ -14,9 +14,15 @@ from insight.demo.scales import DEMO_SEED_PREFIX
 from insight.demo.users import DEMO_EMAIL_DOMAIN
 
 
+def _made_by_demo() -> models.Q:
+    # Fictional schools have SEED codes in the reserved block; real schools the demo wrote from the
+    # published list keep their own codes and are known by ``synthetic`` (only the generator sets it).
+    return models.Q(seed_code__startswith=DEMO_SEED_PREFIX) | models.Q(synthetic=True)
+
+
 def demo_establishments() -> models.QuerySet[Establishment]:
-    """The establishments a demo run made (SEED codes in the reserved block)."""
-    return Establishment.objects.filter(seed_code__startswith=DEMO_SEED_PREFIX)
+    """The establishments a demo run made (fictional or real schools with synthetic figures)."""
+    return Establishment.objects.filter(_made_by_demo())
 
 
 def delete_demo_data(log: Callable[[str], None] = lambda s: None) -> dict[str, int]:
@@ -54,7 +60,7 @@ def delete_demo_data(log: Callable[[str], None] = lambda s: None) -> dict[str, i
             (SchoolLeaver, f"learner_id IN ({learner_sub}) OR establishment_id IN ({est_sql})"),
             (Learner, f"establishment_id IN ({est_sql})"),
         ]
-        only_demo = not Establishment.objects.exclude(seed_code__startswith=DEMO_SEED_PREFIX).exists()
+        only_demo = not Establishment.objects.exclude(_made_by_demo()).exists()
         if only_demo and connection.vendor == "postgresql" and _truncate([m for m, _ in statements], log):
             statements = []
         with connection.cursor() as cursor:

@@ -6,21 +6,29 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from django.db import connection, models, transaction
 
 from datahub.codes import LOCAL_AUTHORITIES, make_seed_code
-from datahub.models import Establishment, EstablishmentType, Learner, LocalAuthority, SchoolLeaver, Subject, User
+from datahub.models import (
+    Department,
+    Establishment,
+    EstablishmentType,
+    Learner,
+    LocalAuthority,
+    SchoolLeaver,
+    Subject,
+    User,
+)
 from datahub.reference import SUBJECTS
 from datahub.services import establishment_refresh_context, establishment_sync_departments
 from insight.demo.delete import delete_demo_data, demo_establishments
 from insight.demo.load import FastLoad, Writer, YearLoader, reset_sequence
 from insight.demo.outcomes import N_POS
+from insight.demo.real import ZonePool, build_real_schools, leavers_per_year, read_listing, real_world_sources
 from insight.demo.scales import (
-    DEMO_SCHOOL_1,
-    DEMO_SCHOOL_2,
     DEMO_SEED_SERIAL_BASE,
     LAST_LEAVER_YEAR,
     DemoDataError,
@@ -29,7 +37,7 @@ from insight.demo.scales import (
 )
 from insight.demo.schools import PRI, SEC, SPE, Schools, build_schools
 from insight.demo.users import DEMO_EMAIL_DOMAIN, create_users
-from insight.demo.world import build_year
+from insight.demo.world import HomeZones, build_year
 
 _TYPE_CODES = (EstablishmentType.SECONDARY, EstablishmentType.SPECIAL, EstablishmentType.PRIMARY)  # by SEC, SPE, PRI
 _REPORTED = ("Establishment", "User", "Learner", "Enrolment", "SchoolLeaver", "QualificationResult",
@@ -45,15 +53,31 @@ class DemoReport:
     seconds: float
     positive_initial: float
     positive_follow_up: float
+    world: str = "fictional"  # or "real": built on the published school list
+    world_note: str = ""  # where the real schools came from, or why the fictional world was built
+    named_schools: list[str] = field(default_factory=list)  # "name (authority)" of the two login schools
 
 
 def _no_log(_line: str) -> None:
     return None
 
 
+@dataclass
+class _World:
+    schools: Schools
+    per_year: int
+    kind: str
+    note: str
+    home_zones: HomeZones | None = None
+    listed_year: int | None = None
+
+
 def generate_demo_data(*, scale: str = "demo", seed: int = 1, years: int = 5, last_year: int = LAST_LEAVER_YEAR,
-                       replace: bool = False, log: Callable[[str], None] = _no_log) -> DemoReport:
-    """Generate the demo data set in one transaction (see the package docstring)."""
+                       replace: bool = False, real_schools: bool = False,
+                       log: Callable[[str], None] = _no_log) -> DemoReport:
+    """Generate the demo data set in one transaction (see the package docstring). With
+    ``real_schools`` the world is built on the published school list in REFERENCE_DATA_DIR
+    (``insight.demo.real``), falling back to the fictional world, and saying so, without it."""
     spec = scale_spec(scale)
     if not 1 <= years <= 10:
         raise DemoDataError("--years must be between 1 and 10")
@@ -62,15 +86,38 @@ def generate_demo_data(*, scale: str = "demo", seed: int = 1, years: int = 5, la
     with transaction.atomic():
         _prepare(replace, log)
         writer = Writer()
-        schools = build_schools(spec, seed)
-        est_ids = _create_establishments(schools, writer, log)
-        shares = _load_leaver_years(spec, schools, est_ids, writer, seed, leaver_years, log)
+        world = _build_world(spec, scale, seed, real_schools, log)
+        est_ids = _create_establishments(world, writer, log)
+        shares = _load_leaver_years(world, est_ids, writer, seed, leaver_years, log)
         _finish(log)
         t_commit = time.monotonic()
     log(f"Committed ({time.monotonic() - t_commit:.1f}s)")
+    named = [f"{world.schools.names[i]} ({world.schools.authority[i]})" for i in world.schools.named]
     return DemoReport(scale=scale, seed=seed, years=leaver_years,
                       counts={k: writer.counts.get(k, 0) for k in _REPORTED},
-                      seconds=time.monotonic() - t_start, positive_initial=shares[0], positive_follow_up=shares[1])
+                      seconds=time.monotonic() - t_start, positive_initial=shares[0], positive_follow_up=shares[1],
+                      world=world.kind, world_note=world.note, named_schools=named)
+
+
+def _build_world(spec: Scale, scale: str, seed: int, real_schools: bool, log: Callable[[str], None]) -> _World:
+    """The schools: the real ones of the published list when asked and available, else fictional."""
+    if real_schools:
+        found = real_world_sources()
+        if isinstance(found, str):
+            note = f"Real schools not available ({found}): building the fictional world instead."
+            log(note)
+        else:
+            school_list, simd = found
+            listing = read_listing(school_list, simd)
+            schools = build_real_schools(listing, spec, seed, every_secondary=scale == "national")
+            note = (f"Real schools from {school_list} (school contact list {listing.year}, Scottish Government, "
+                    "Open Government Licence v3.0); pupils, results and destinations synthetic.")
+            log(note)
+            return _World(schools, leavers_per_year(schools), "real", note, ZonePool().draw, listing.year)
+    else:
+        note = "Fictional world (invented schools); --real-schools builds it on the published school list."
+        log(note)
+    return _World(build_schools(spec, seed), spec.leavers_per_year, "fictional", note)
 
 
 def _prepare(replace: bool, log: Callable[[str], None]) -> None:
@@ -99,41 +146,65 @@ def _ensure_reference_data() -> None:
         [Subject(code=c, name=n, literacy=lit, numeracy=num) for c, n, lit, num in SUBJECTS if c not in have])
 
 
-def _create_establishments(schools: Schools, writer: Writer, log: Callable[[str], None]) -> np.ndarray:
-    """Write the schools (SEED codes from the reserved block) and the demo users; the schools' ids."""
+def _create_establishments(world: _World, writer: Writer, log: Callable[[str], None]) -> np.ndarray:
+    """Write the schools and the demo users; the schools' ids.
+
+    Fictional schools take SEED codes from the reserved block; real ones keep their own, with the
+    list's facts and departments. Either way ``synthetic`` is set: the figures are the generator's."""
+    schools = world.schools
     arrays = schools.arrays()
     authorities = {a.name: a for a in LocalAuthority.objects.all()}
-    # The two named schools take the first serials at every scale (their SEED codes are fixed, so
-    # docs/samples import into any demo data set); the rest follow in order.
-    named = [schools.names.index(n) for _a, n in (DEMO_SCHOOL_1, DEMO_SCHOOL_2) if n in schools.names]
-    serial = {i: k for k, i in enumerate([*named, *(i for i in range(len(schools.names)) if i not in named)])}
-    est_objs = [
-        Establishment(seed_code=make_seed_code(DEMO_SEED_SERIAL_BASE + serial[i]), name=name,
-                      authority=authorities[schools.authority[i]], type=_TYPE_CODES[schools.type[i]].value,
-                      roll=schools.roll[i], synthetic=True)
-        for i, name in enumerate(schools.names)
-    ]
+    if schools.real:
+        seeds = [r.seed_code for r in schools.real]
+        taken = list(Establishment.objects.filter(seed_code__in=seeds).values_list("seed_code", flat=True)[:5])
+        if taken:
+            raise DemoDataError(
+                f"Real establishments with these SEED codes are already loaded ({', '.join(taken)} ...): the demo "
+                "on real schools needs a database without them (run it on an empty database).")
+        est_objs = [
+            Establishment(seed_code=r.seed_code, type=_TYPE_CODES[r.type].value, roll=r.roll, synthetic=True,
+                          listed_year=world.listed_year, **r.fields)
+            for r in schools.real
+        ]
+    else:
+        # The two named schools take the first serials at every scale (their SEED codes are fixed, so
+        # docs/samples import into any demo data set); the rest follow in order.
+        order = [*schools.named, *(i for i in range(len(schools.names)) if i not in schools.named)]
+        serial = {i: k for k, i in enumerate(order)}
+        seeds = [make_seed_code(DEMO_SEED_SERIAL_BASE + serial[i]) for i in range(len(schools.names))]
+        est_objs = [
+            Establishment(seed_code=seeds[i], name=name, authority=authorities[schools.authority[i]],
+                          type=_TYPE_CODES[schools.type[i]].value, roll=schools.roll[i], synthetic=True)
+            for i, name in enumerate(schools.names)
+        ]
     Establishment.objects.bulk_create(est_objs, batch_size=500)
     est_by_seed = {e.seed_code: e for e in demo_establishments().select_related("authority")}
-    establishment_sync_departments(establishment_ids=[e.id for e in est_by_seed.values()])  # one department each
-    est_ids = np.array([est_by_seed[e.seed_code].id for e in est_objs], dtype=np.int64)
+    ids = [est_by_seed[code].id for code in seeds]
+    if schools.real:  # every department the list gives, with its roll
+        Department.objects.bulk_create(
+            [Department(establishment_id=est_id, type=t, roll=roll)
+             for est_id, r in zip(ids, schools.real, strict=True) for t, roll in r.departments.items()],
+            batch_size=500)
+    establishment_sync_departments(establishment_ids=ids)  # the fictional schools: one department each
     writer.counts["Establishment"] = len(est_objs)
     log(f"Created {len(est_objs)} establishments "
         f"({int((arrays['type'] == SEC).sum())} secondary, {int((arrays['type'] == SPE).sum())} special, "
         f"{int((arrays['type'] == PRI).sum())} primary)")
-    users = create_users({e.name: e for e in est_by_seed.values()})
+    school1, school2 = (est_by_seed[seeds[i]] for i in schools.named)
+    users = create_users(school1, school2)
     writer.counts["User"] = len(users)
-    return est_ids
+    return np.array(ids, dtype=np.int64)
 
 
-def _load_leaver_years(spec: Scale, schools: Schools, est_ids: np.ndarray, writer: Writer, seed: int,
+def _load_leaver_years(world: _World, est_ids: np.ndarray, writer: Writer, seed: int,
                        leaver_years: list[int], log: Callable[[str], None]) -> tuple[float, float]:
     """Build and write one leaver year at a time (the latest two with APM spells); the shares of
     positive initial and follow-up destinations over all years."""
+    schools = world.schools
     arrays = schools.arrays()
     subject_ids = dict(Subject.objects.values_list("code", "id"))
     fast = FastLoad(YearLoader.TABLES, log)
-    if spec.leavers_per_year * len(leaver_years) >= 20_000:  # worth it from the demo scale up
+    if world.per_year * len(leaver_years) >= 20_000:  # worth it from the demo scale up
         fast.start()
     loader = YearLoader(writer, est_ids, subject_ids, seed)
     last_year = leaver_years[-1]
@@ -141,7 +212,7 @@ def _load_leaver_years(spec: Scale, schools: Schools, est_ids: np.ndarray, write
     total = 0
     for year in leaver_years:
         t0 = time.monotonic()
-        y = build_year(schools, arrays, spec.leavers_per_year, year, seed, year >= last_year - 1)
+        y = build_year(schools, arrays, world.per_year, year, seed, year >= last_year - 1, world.home_zones)
         t1 = time.monotonic()
         loader.load(y)
         n = y.n

@@ -16,7 +16,8 @@ DEMO_SEED_PREFIX = "900"
 # Demo SCNs start here (the smallest valid numbers from this base on, make_scn's rule).
 DEMO_SCN_BASE = 60_000_000
 
-# The two named schools the demo logins belong to (the same at every scale and seed).
+# The two named schools the demo logins belong to in the fictional world (the same at every scale
+# and seed). On the real schools the seed picks a real secondary of each of these two authorities.
 DEMO_SCHOOL_1 = ("Glasgow City", "Kelvinbank Academy")
 DEMO_SCHOOL_2 = ("City of Edinburgh", "Morningside High School")
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -37,9 +38,13 @@ class Schools:
     slope: list[float] = field(default_factory=list)  # attainment slope effect (spread)
     courses: list[int] = field(default_factory=list)  # courses in S4
     dest: list[float] = field(default_factory=list)  # destinations effect (log-odds of not positive)
+    # The two named schools the demo logins belong to (indexes of DEMO_SCHOOL_1, DEMO_SCHOOL_2).
+    named: list[int] = field(default_factory=list)
+    # On the real-schools world: each school's published facts (``real.RealSchool``), else empty.
+    real: list[Any] = field(default_factory=list)
 
     def arrays(self) -> dict[str, np.ndarray]:
-        return {k: np.asarray(v) for k, v in self.__dict__.items() if k not in ("names", "authority")}
+        return {k: np.asarray(v) for k, v in self.__dict__.items() if k not in ("names", "authority", "named", "real")}
 
     def add(self, *, name: str, authority: str, type: int, roll: int, mu: float, within: float, effect: float,
             slope: float, courses: int, dest: float) -> None:
@@ -73,6 +78,7 @@ def build_schools(scale: Scale, seed: int) -> Schools:
             _add_special(s, arng, auth, prof, used_special)
         for _ in range(scale.primary.get(auth, 0)):
             _add_primary(s, arng, auth, prof, places)
+    s.named = [s.names.index(name) for _a, name in (DEMO_SCHOOL_1, DEMO_SCHOOL_2) if name in s.names]
     return s
 
 

@@ -1,5 +1,7 @@
 """The demo logins: one user for every role, at the two named demo schools and their authority,
-sharing one published password (never use demo data in production)."""
+sharing one published password (never use demo data in production). On the fictional world the
+named schools are Kelvinbank Academy and Morningside High School; on the real-schools world the seed
+chooses a real Glasgow City and City of Edinburgh secondary (``real.choose_schools``)."""
 
 from __future__ import annotations
 
@@ -29,12 +31,12 @@ class DemoUser:
     def role_label(self) -> str:
         return "Superuser (Django admin)" if self.superuser else str(self.role.label if self.role else "")
 
-    @property
-    def place_label(self) -> str:
+    def place_label(self, school1: str | None = None, school2: str | None = None, authority1: str | None = None) -> str:
+        """Where the login works: the named schools as given ("name (authority)"), else the fictional ones."""
         return {
-            "school1": f"{DEMO_SCHOOL_1[1]} ({DEMO_SCHOOL_1[0]})",
-            "school2": f"{DEMO_SCHOOL_2[1]} ({DEMO_SCHOOL_2[0]})",
-            "authority1": DEMO_SCHOOL_1[0],
+            "school1": school1 or f"{DEMO_SCHOOL_1[1]} ({DEMO_SCHOOL_1[0]})",
+            "school2": school2 or f"{DEMO_SCHOOL_2[1]} ({DEMO_SCHOOL_2[0]})",
+            "authority1": authority1 or DEMO_SCHOOL_1[0],
         }.get(self.place or "", "Scotland" if self.role else "-")
 
 
@@ -53,24 +55,39 @@ DEMO_USERS: tuple[DemoUser, ...] = (
 )
 
 
-def demo_logins() -> list[dict[str, str]]:
-    """The demo logins as rows (email, role, place, password): for the README and ``make run``."""
+def demo_places() -> dict[str, str]:
+    """The named schools of the demo data in the database ("name (authority)" by place), read from
+    the demo head teachers' memberships: on the real-schools world the seed chooses them."""
+    places: dict[str, str] = {}
+    for email, place in (("headteacher@demo.insight", "school1"), ("headteacher2@demo.insight", "school2")):
+        est = (Establishment.objects.filter(memberships__user__email=email, memberships__role=Role.ESTABLISHMENT_ADMIN)
+               .select_related("authority").first())
+        if est is not None:
+            places[place] = f"{est.name} ({est.authority.name})"
+            if place == "school1":
+                places["authority1"] = est.authority.name
+    return places
+
+
+def demo_logins(places: dict[str, str] | None = None) -> list[dict[str, str]]:
+    """The demo logins as rows (email, role, place, password): for the README and ``make run``.
+    ``places`` (from :func:`demo_places`) names the schools; by default the fictional world's."""
+    places = places or {}
     return [
-        {"email": u.email, "role": u.role_label, "place": u.place_label, "password": DEMO_PASSWORD}
+        {"email": u.email, "role": u.role_label, "place": u.place_label(**places), "password": DEMO_PASSWORD}
         for u in DEMO_USERS
     ]
 
 
-def format_logins() -> str:
+def format_logins(places: dict[str, str] | None = None) -> str:
     """The demo logins as a plain-text table."""
     rows = [("Email", "Role", "Place", "Password")] + [
-        (r["email"], r["role"], r["place"], r["password"]) for r in demo_logins()
+        (r["email"], r["role"], r["place"], r["password"]) for r in demo_logins(places)
     ]
     widths = [max(len(row[i]) for row in rows) for i in range(4)]
     lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() for row in rows]
     lines.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(lines)
-
 
 
 @lru_cache(maxsize=1)
@@ -79,10 +96,8 @@ def _password_hash() -> str:
     return make_password(DEMO_PASSWORD)
 
 
-def create_users(establishments: dict[str, Establishment]) -> list[User]:
-    """The demo users and their memberships; ``establishments`` by name (the demo schools among them)."""
-    school1 = establishments[DEMO_SCHOOL_1[1]]
-    school2 = establishments[DEMO_SCHOOL_2[1]]
+def create_users(school1: Establishment, school2: Establishment) -> list[User]:
+    """The demo users and their memberships at the two named schools and school 1's authority."""
     users = []
     for spec in DEMO_USERS:
         user = User.objects.create(

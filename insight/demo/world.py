@@ -15,6 +15,7 @@ the order of the steps below, or the same seed no longer gives the same data.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -102,9 +103,16 @@ def zone_table() -> tuple[dict[str, int], dict[str, np.ndarray]]:
     return starts, slices
 
 
+HomeZones = Callable[[np.random.Generator, np.ndarray, np.ndarray], np.ndarray]
+
+
 def build_year(schools: Schools, arrays: dict[str, np.ndarray], per_year: int, year: int, seed: int,
-               with_spells: bool) -> Year:
-    """The leavers of ``year`` with their results, destinations and (``with_spells``) APM spells."""
+               with_spells: bool, home_zones: HomeZones | None = None) -> Year:
+    """The leavers of ``year`` with their results, destinations and (``with_spells``) APM spells.
+
+    ``home_zones(rng, authority, decile)`` gives each pupil a home data zone (its number after
+    ``S01``); by default the fictional zone table (``zone_table``), on the real-schools world real
+    zones of the pupil's decile (``real.ZonePool.draw``)."""
     rng = np.random.default_rng([seed, 3, year])
     auth_names = np.array(schools.authority)
     p = _pupils(rng, arrays, per_year, year)
@@ -113,7 +121,7 @@ def build_year(schools: Schools, arrays: dict[str, np.ndarray], per_year: int, y
     stage = _stage_of_leaving(rng, p)
     dob, leaving, winter = _dates(rng, year, stage)
     first_school = _movers(rng, p, stage, auth, auth_names, arrays["type"])
-    zone = _home_zones(rng, auth, p.decile)
+    zone = (home_zones or _home_zones)(rng, auth, p.decile)
     given, family = _names(rng, p.female, auth)
 
     gaelic_share = np.array([AUTHORITY_PROFILES[a].gaelic for a in auth_names])[p.school]

@@ -7,7 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from destinations.services import case_sync
-from insight.demo import LAST_LEAVER_YEAR, SCALES, DemoDataError, format_logins, generate_demo_data
+from insight.demo import LAST_LEAVER_YEAR, SCALES, DemoDataError, demo_places, format_logins, generate_demo_data
 
 
 def _quiet(_line: str) -> None:
@@ -30,17 +30,22 @@ class Command(BaseCommand):
                             help=f"latest leaver year (default {LAST_LEAVER_YEAR}, i.e. the 2024/25 leavers)")
         parser.add_argument("--replace", action="store_true",
                             help="delete earlier demo data (demo schools, their learners, demo users) first")
+        parser.add_argument("--real-schools", action="store_true",
+                            help="build the world on the real secondary schools of the published school list in "
+                                 "REFERENCE_DATA_DIR (pupils and outcomes stay synthetic); without the files, "
+                                 "falls back to the fictional world and says so")
         parser.add_argument("--logins", action="store_true", help="only print the demo logins and stop")
 
     def handle(self, *args: Any, **opts: Any) -> None:
         if opts["logins"]:
-            self.stdout.write(format_logins())
+            self.stdout.write(format_logins(demo_places()))
             return
         verbose = opts["verbosity"] >= 1
         try:
             report = generate_demo_data(
                 scale=opts["scale"], seed=opts["seed"], years=opts["years"], last_year=opts["last_year"],
-                replace=opts["replace"], log=self.stdout.write if verbose else _quiet,
+                replace=opts["replace"], real_schools=opts["real_schools"],
+                log=self.stdout.write if verbose else _quiet,
             )
         except DemoDataError as exc:
             raise CommandError(str(exc)) from exc
@@ -56,6 +61,7 @@ class Command(BaseCommand):
             f"{report.positive_follow_up:.1%} follow-up."))
         for name, count in report.counts.items():
             self.stdout.write(f"  {name:<22}{count:>12,}")
+        self.stdout.write(f"World: {report.world}. {report.world_note}")
         self.stdout.write("")
         self.stdout.write("Demo logins:")
-        self.stdout.write(format_logins())
+        self.stdout.write(format_logins(demo_places()))

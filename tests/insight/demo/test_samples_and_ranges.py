@@ -1,8 +1,10 @@
-"""docs/samples import cleanly into `make run`'s demo data, and demo codes never collide with real ones.
+"""docs/samples import cleanly into `make run`'s demo data (the fictional world here, what it builds
+without the reference files; test_real_schools imports them into the real-schools world), and demo
+codes never collide with real ones.
 
 Demo SEED codes are serials 900000-900999 (codes 900xxxx); the real school list uses no SEED code
-starting 9 (its codes start 10, 51-62 and 81-86). Demo SCNs start at 060000000; the samples' SCNs
-(1xxxxxxxx-5xxxxxxxx) are outside the demo block, so they are new learners of the demo schools.
+starting 9 (its codes start 10, 51-62 and 81-86). Demo SCNs are the valid numbers from 600000004 up
+(8-digit bodies from DEMO_SCN_BASE = 60,000,000); the samples' SCNs (1xxxxxxxx-5xxxxxxxx) are outside the demo block, so they are new learners of the demo schools.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ SCHOOL_LIST = Path(__file__).resolve().parents[3].parent / "shared" / "data" / "
 
 @pytest.mark.django_db
 def test_every_sample_imports_cleanly_into_the_make_run_demo_data() -> None:
-    generate_demo_data(scale="demo", seed=42)  # what scripts/run.sh loads
+    generate_demo_data(scale="demo", seed=42)  # what scripts/run.sh loads without the reference files
     kelvinbank = Establishment.objects.get(name="Kelvinbank Academy")
     assert kelvinbank.seed_code == make_seed_code(DEMO_SEED_SERIAL_BASE) and kelvinbank.synthetic
     user = national_dm()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from datahub.models import Membership, Role, User
@@ -24,3 +26,15 @@ def test_every_role_has_a_demo_login_with_the_shared_password() -> None:
     assert head2.establishment.authority != head.establishment.authority
     assert Membership.objects.get(user__email="mcmc@demo.insight").authority == head.establishment.authority
     assert {row["email"] for row in demo_logins()} == {u.email for u in DEMO_USERS}
+
+
+def test_the_readme_lists_every_demo_login_with_its_role_and_place() -> None:
+    readme = (Path(__file__).resolve().parents[3] / "README.md").read_text()
+    rows = {cells[0]: cells[1:] for line in readme.splitlines() if line.startswith("| ") and "@demo.insight" in line
+            for cells in [[c.strip() for c in line.strip("|").split("|")]]}
+    assert set(rows) == {u.email for u in DEMO_USERS}
+    for u in DEMO_USERS:
+        role, place = rows[u.email]
+        assert u.role_label.startswith(role), u.email
+        # The README names the two login schools "school 1" / "school 2" (which ones depends on the world).
+        assert place == u.place_label(school1="school 1", school2="school 2"), u.email

@@ -166,3 +166,14 @@ def test_a_printed_dashboard_states_the_choices_it_was_built_from(dash: DashWorl
     authority = client.get(reverse("insight:authority_dashboard", kwargs={"code": 100})
                            + f"?schools-measure={c.PCT_FOLLOWUP_POSITIVE}").content.decode()
     assert "<dt>Measure in the schools table</dt><dd>Leavers in a positive follow-up destination</dd>" in authority
+
+
+def test_the_pdf_of_a_school_with_demo_figures_says_they_are_synthetic(dash: DashWorld) -> None:
+    client = client_for(member(Role.NATIONAL_ANALYST))
+    school = dash.schools["X1"]
+    text = " ".join(pdf_tokens(client.get(urls(dash, "X1")[1])))
+    assert "synthetic" not in text
+    # As generate_demo_data --real-schools writes a school of the published list.
+    type(school).objects.filter(pk=school.pk).update(synthetic=True, listed_year=2023)
+    text = " ".join(pdf_tokens(client.get(urls(dash, "X1")[1])))
+    assert "Demonstration data. The school is real" in text and "is synthetic" in text
