@@ -26,6 +26,13 @@ COMPARED = (
     (c.PCT_INITIAL_POSITIVE, "Positive initial destination (%)"),
 )
 TOP = 10
+# The counts a figure rests on (the pattern's layers), as the checks table names them.
+LAYER_LABELS = {
+    c.N_LEAVERS: "Leavers",
+    c.N_INITIAL_KNOWN: "Leavers with a known initial destination",
+    c.N_FOLLOWUP_KNOWN: "Leavers with a known follow-up destination",
+    c.N_SUSTAINED_KNOWN: "Leavers with a known sustained destination",
+}
 
 
 @dataclass
@@ -83,7 +90,9 @@ def _why(run: BenchmarkRun, against: BenchmarkRun, n_before: int, n_after: int) 
 
 def _suppressed(run: BenchmarkRun) -> dict[str, int]:
     pattern = public_pattern(run)
-    return {layer: len(cells) for layer, cells in sorted(pattern.hidden.items())}
+    hidden = pattern.hidden
+    order = [*LAYER_LABELS, *sorted(set(hidden) - set(LAYER_LABELS))]
+    return {LAYER_LABELS.get(layer, layer): len(hidden[layer]) for layer in order if layer in hidden}
 
 
 def run_checks(run: BenchmarkRun) -> RunChecks:
