@@ -181,7 +181,8 @@ def to_xlsx(table: Table, *, source: str, viewer_note: str) -> bytes:
     if table.suppressed:
         lines.append(disclosure.explanation())
     lines.append(f"{NO_DATA}: no data.")
-    lines.append(f"Exported {timezone.localtime():%d %B %Y %H:%M}.")
+    now = timezone.localtime()
+    lines.append(f"Exported {now.day} {now:%B %Y %H:%M}.")
     for i, line in enumerate(lines, start=1):
         notes.cell(row=i, column=1, value=neutralise(line))
     notes.column_dimensions["A"].width = 120

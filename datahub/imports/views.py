@@ -110,7 +110,7 @@ class ImportUploadView(PortalView, TemplateView):
             mapping_profile=profile,
         )
         if before is not None:
-            messages.info(request, f"You imported this same file on {before.created_at:%d %B %Y at %H:%M} (import {before.pk}); importing it again changes only what differs.")
+            messages.info(request, f"You imported this same file on {before.created_at.day} {before.created_at:%B %Y at %H:%M} (import {before.pk}); importing it again changes only what differs.")
         return HttpResponseRedirect(reverse("datahub:import_batch", kwargs={"pk": batch.pk}))
 
 
