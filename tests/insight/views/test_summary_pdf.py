@@ -166,3 +166,11 @@ def test_a_printed_dashboard_states_the_choices_it_was_built_from(dash: DashWorl
     authority = client.get(reverse("insight:authority_dashboard", kwargs={"code": 100})
                            + f"?schools-measure={c.PCT_FOLLOWUP_POSITIVE}").content.decode()
     assert "<dt>Measure in the schools table</dt><dd>Leavers in a positive follow-up destination</dd>" in authority
+
+
+def test_a_summary_of_a_synthetic_school_says_its_figures_are_demonstration_data(dash: DashWorld) -> None:
+    staff = member(Role.ESTABLISHMENT_STAFF, establishment=dash.schools["X2"])
+    pdf_url = urls(dash, "X2")[1]
+    assert "Demonstration data" not in " ".join(pdf_tokens(client_for(staff).get(pdf_url)))
+    type(dash.schools["X2"]).objects.filter(pk=dash.schools["X2"].pk).update(synthetic=True)
+    assert "Demonstration data" in " ".join(pdf_tokens(client_for(staff).get(pdf_url)))
