@@ -70,7 +70,8 @@ class DataHubIndexView(PortalView, TemplateView):
         page = Paginator(qs.order_by("authority__name", "name"), 50).get_page(self.request.GET.get("page"))
         scope = scope_for(self.request.user)
         can_import = bool(scope.import_national or scope.import_establishment_ids or scope.import_authority_ids)
-        ctx.update(page=page, q=q, type=kind, types=EstablishmentType.choices, can_import=can_import)
+        ctx.update(page=page, q=q, type=kind, types=EstablishmentType.choices, can_import=can_import,
+                   can_load_reference_data=scope.import_national)  # a national data manager (the page's rule)
         return ctx
 
 

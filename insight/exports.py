@@ -28,6 +28,7 @@ from django.utils.text import slugify
 
 from datahub import disclosure
 from datahub.disclosure import Cell
+from datahub.models import Establishment
 from datahub.services import audit_event_create
 from datahub.spreadsheet import neutralise
 
@@ -154,7 +155,11 @@ def to_csv(table: Table) -> bytes:
     return buf.getvalue().encode("utf-8-sig")  # the BOM makes spreadsheets read UTF-8
 
 
-def to_xlsx(table: Table, *, source: str, viewer_note: str) -> bytes:
+DEMO_NOTE = ("Demonstration data: pupils, results and destinations here are synthetic, made by the demo "
+             "generator; no figure is a real school's result.")
+
+
+def to_xlsx(table: Table, *, source: str, viewer_note: str, synthetic: bool = False) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
@@ -177,11 +182,12 @@ def to_xlsx(table: Table, *, source: str, viewer_note: str) -> bytes:
     ws.freeze_panes = "B2"
     ws.column_dimensions["A"].width = max(12, min(60, max((len(r.header.text) for r in table.rows), default=12) + 2))
     notes = wb.create_sheet("Notes")
-    lines = [table.caption, source, viewer_note, *table.notes]
+    lines = [table.caption, *([DEMO_NOTE] if synthetic else []), source, viewer_note, *table.notes]
     if table.suppressed:
         lines.append(disclosure.explanation())
     lines.append(f"{NO_DATA}: no data.")
-    lines.append(f"Exported {timezone.localtime():%d %B %Y %H:%M}.")
+    now = timezone.localtime()
+    lines.append(f"Exported {now.day} {now:%B %Y %H:%M}.")
     for i, line in enumerate(lines, start=1):
         notes.cell(row=i, column=1, value=neutralise(line))
     notes.column_dimensions["A"].width = 120
@@ -223,7 +229,10 @@ def export_response(
     if fmt == "csv":
         resp = HttpResponse(to_csv(table), content_type="text/csv; charset=utf-8")
     else:
-        resp = HttpResponse(to_xlsx(table, source=source, viewer_note=viewer_note), content_type=XLSX_TYPE)
+        # As every page says (the synthetic-data banner, insight.nav), so does the spreadsheet's Notes sheet.
+        synthetic = Establishment.objects.filter(synthetic=True).exists()
+        xlsx = to_xlsx(table, source=source, viewer_note=viewer_note, synthetic=synthetic)
+        resp = HttpResponse(xlsx, content_type=XLSX_TYPE)
     resp["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
     resp["Cache-Control"] = "no-store"
     return resp

@@ -23,7 +23,8 @@ def year_label(year: int) -> str:
 class RunStartForm(forms.Form):
     years = forms.TypedMultipleChoiceField(
         coerce=int,
-        widget=forms.CheckboxSelectMultiple,
+        # The design system draws the box over the input with this class; without it both show.
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "ds_checkbox__input"}),
         label="Leaver years",
         help_text=f"Up to {MAX_YEARS}; the five-year average needs five.",
     )

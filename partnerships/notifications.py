@@ -79,7 +79,7 @@ def partnership_emails(event: PartnershipEvent) -> list[Message]:
         **names,
         "notice": notice_text(verb, acting, other),
         "done_by": None if actor is None else (actor.get_full_name() or actor.email),
-        "done_at": f"{event.at:%d %B %Y at %H:%M}",
+        "done_at": f"{event.at.day} {event.at:%B %Y at %H:%M}",
         "message": event.message,
         "link": portal_link(),
     })

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.apps import apps
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
@@ -110,7 +111,7 @@ class ImportUploadView(PortalView, TemplateView):
             mapping_profile=profile,
         )
         if before is not None:
-            messages.info(request, f"You imported this same file on {before.created_at:%d %B %Y at %H:%M} (import {before.pk}); importing it again changes only what differs.")
+            messages.info(request, f"You imported this same file on {before.created_at.day} {before.created_at:%B %Y at %H:%M} (import {before.pk}); importing it again changes only what differs.")
         return HttpResponseRedirect(reverse("datahub:import_batch", kwargs={"pk": batch.pk}))
 
 
@@ -192,6 +193,14 @@ class BatchMixin:
         return get_object_or_404(import_batches_for(self.request.user), pk=pk)  # type: ignore[arg-type]
 
 
+def _record_label(model: str) -> str:
+    """"datahub.schoolleaver" as the person reading the page says it: "School leaver"."""
+    try:
+        return str(apps.get_model(model)._meta.verbose_name).capitalize()
+    except (LookupError, ValueError):
+        return model
+
+
 class ImportBatchView(BatchMixin, PortalView, TemplateView):
     """One batch: status, progress (while running), counts, every error and warning, changes made."""
 
@@ -206,7 +215,7 @@ class ImportBatchView(BatchMixin, PortalView, TemplateView):
         changes = []
         for rec in ChangeRecord.objects.filter(batch=batch).order_by("id")[:50]:
             diff = [(k, rec.before.get(k), rec.after.get(k)) for k in rec.after if rec.before.get(k) != rec.after.get(k)]
-            changes.append({"record": rec, "diff": diff})
+            changes.append({"record": rec, "diff": diff, "what": _record_label(rec.model)})
         ctx.update(
             batch=batch, kind=kind, crumb=f"Import {batch.pk}", kind_label=kind.label if kind else batch.kind, errors=errors,
             more_errors=max(0, batch.error_count - len(batch.errors)),

@@ -163,9 +163,14 @@ class DestinationsIndexView(PortalView, TemplateView):
         year = _year(self.request, years)
         data = scotland_measures(level="authority", years=[year] if year else [])
         base = reverse("destinations:index")
+        user = self.request.user
+        # An authority's page only for those it covers (a national user administrator sees Scotland's
+        # public figures here but no authority's page: the link would answer 404).
         rows = [
-            {"authority": la, "label": la.name, "url": f"{base}?{urlencode({'authority': la.code, 'year': year or ''})}",
-             **measure_cells(data.get((la.id, year, None)), authority_entitlement(self.request.user, la))}
+            {"authority": la, "label": la.name,
+             "url": f"{base}?{urlencode({'authority': la.code, 'year': year or ''})}" if covers_authority(user, la)
+             else None,
+             **measure_cells(data.get((la.id, year, None)), authority_entitlement(user, la))}
             for la in LocalAuthority.objects.order_by("name")
         ]
         scotland = scotland_measures(level="national", years=[year] if year else [])

@@ -13,7 +13,14 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from datahub import disclosure
-from datahub.access import Entitlement, authority_entitlement, entitlement_for
+from datahub.access import (
+    Entitlement,
+    authority_entitlement,
+    can_manage_benchmark_runs,
+    can_read_benchmark_runs,
+    entitlement_for,
+    scope_for,
+)
 from datahub.models import AUTHORITY_ROLES, Establishment, EstablishmentType, LocalAuthority, Role
 from datahub.selectors import leaver_cohorts
 from destinations.selectors import destination_summaries
@@ -149,7 +156,7 @@ def home_lead(request: HttpRequest, *, summaries: bool = True) -> dict[str, Any]
 
 
 def role_guide(request: HttpRequest, waiting: int = 0) -> list[dict[str, Any]]:
-    """The first-visit guide: what the active role can do here, in two or three lines with links.
+    """The first-visit guide: what the active role can do here, in a few lines with links.
 
     Each line is {"text": ..., "link": (label, url)}; links only to pages the role may open.
     """
@@ -200,6 +207,15 @@ def role_guide(request: HttpRequest, waiting: int = 0) -> list[dict[str, Any]]:
         lines.append(line(f"Load learners, results, leavers and destinations for {place}; every file is checked "
                           "and loaded all or nothing.", "Imports", reverse("datahub:import_index")))
         lines.append(line("Look up establishments and correct records.", "Data hub", reverse("datahub:index")))
-        if lead:
-            lines.append(line("Check the results of the latest benchmark run.", lead["label"], lead["url"]))
+        if scope_for(request.user).import_national:  # the reference data page's rule
+            lines.append(line("Load the newest school list and SIMD as the Scottish Government publishes them.",
+                              "Reference data", reverse("datahub:reference_data")))
+        if can_manage_benchmark_runs(request.user):
+            lines.append(line("Start a benchmark run, check it against the published figures and publish it with a "
+                              "release note.", "Benchmark runs", reverse("insight:runs")))
+        elif can_read_benchmark_runs(request.user):
+            lines.append(line("Check each benchmark run before a national data manager publishes it.",
+                              "Benchmark runs", reverse("insight:runs")))
+        elif lead:
+            lines.append(line("See the published figures.", lead["label"], lead["url"]))
     return lines

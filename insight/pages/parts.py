@@ -188,7 +188,7 @@ def link_exports(page: Page, url_name: str, **kwargs: Any) -> None:
 
 def source_line(figures: Figures) -> str:
     run = figures.run
-    when = f"{run.finished_at:%d %B %Y}" if run.finished_at else ""
+    when = f"{run.finished_at.day} {run.finished_at:%B %Y}" if run.finished_at else ""
     draws = f", {run.draws} comparator draws" if run.draws > 1 else ""
     return f"Benchmark run {run.pk} ({when}{draws}); leaver years {year_label(figures.years[0])} to {year_label(figures.years[-1])}."
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from django.http import HttpRequest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import dateformat, timezone
 
 from datahub import disclosure
 from datahub.access import Entitlement
@@ -40,7 +40,7 @@ def learning_partners(est: Establishment, entitlement: Entitlement) -> list[Part
     if entitlement is not Entitlement.OWN:
         return None
     return [
-        PartnerLine(other.name, other.seed_code, other.authority.name, f"{timezone.localtime(p.updated_at):%d %B %Y}")
+        PartnerLine(other.name, other.seed_code, other.authority.name, dateformat.format(timezone.localtime(p.updated_at), "j F Y"))
         for p in partnership_tables(est).active
         for other in [p.other(est)]
     ]

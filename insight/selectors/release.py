@@ -26,6 +26,13 @@ COMPARED = (
     (c.PCT_INITIAL_POSITIVE, "Positive initial destination (%)"),
 )
 TOP = 10
+# The counts a figure rests on (the pattern's layers), as the checks table names them.
+LAYER_LABELS = {
+    c.N_LEAVERS: "Leavers",
+    c.N_INITIAL_KNOWN: "Leavers with a known initial destination",
+    c.N_FOLLOWUP_KNOWN: "Leavers with a known follow-up destination",
+    c.N_SUSTAINED_KNOWN: "Leavers with a known sustained destination",
+}
 
 
 @dataclass
@@ -62,6 +69,7 @@ class RunChecks:
     missing: list[Establishment] = field(default_factory=list)
     suppressed: dict[str, int] = field(default_factory=dict)
     suppressed_before: dict[str, int] = field(default_factory=dict)
+    scoped: bool = False  # an authority reader's checks: their schools only
 
 
 def _school_rows(run: BenchmarkRun, measure: str, *, ids: set[int] | None = None) -> dict[tuple[int, int], tuple]:
@@ -83,18 +91,26 @@ def _why(run: BenchmarkRun, against: BenchmarkRun, n_before: int, n_after: int) 
 
 def _suppressed(run: BenchmarkRun) -> dict[str, int]:
     pattern = public_pattern(run)
-    return {layer: len(cells) for layer, cells in sorted(pattern.hidden.items())}
+    hidden = pattern.hidden
+    order = [*LAYER_LABELS, *sorted(set(hidden) - set(LAYER_LABELS))]
+    return {LAYER_LABELS.get(layer, layer): len(hidden[layer]) for layer in order if layer in hidden}
 
 
-def run_checks(run: BenchmarkRun) -> RunChecks:
-    """Everything a national data manager reads before publishing ``run``."""
+def run_checks(run: BenchmarkRun, *, authority_ids: set[int] | frozenset[int] | None = None) -> RunChecks:
+    """Everything a national data manager reads before publishing ``run``.
+
+    ``authority_ids``: an authority reader's checks, the schools of these authorities only (their
+    own top ten, not the part of Scotland's top ten that happens to be theirs).
+    """
     against = BenchmarkRun.objects.published()
     if against is not None and against.pk == run.pk:
         against = BenchmarkRun.objects.published_before(run)
-    out = RunChecks(run, against)
+    out = RunChecks(run, against, scoped=authority_ids is not None)
+    ids = None if authority_ids is None else set(
+        Establishment.objects.filter(authority_id__in=authority_ids).values_list("id", flat=True))
 
     relax = (
-        RelaxationCount.objects.filter(run=run)
+        RelaxationCount.objects.filter(run=run, **({} if ids is None else {"establishment_id__in": ids}))
         .values("establishment_id")
         .annotate(exact=Sum(c.N_EXACT), q=Sum(c.N_RELAXED_QUINTILE), asn=Sum(c.N_RELAXED_NO_ASN), un=Sum(c.N_UNMATCHED))
     )
@@ -109,8 +125,8 @@ def run_checks(run: BenchmarkRun) -> RunChecks:
     if against is None:
         return out
     out.suppressed_before = _suppressed(against)
-    after = _school_rows(run, c.AVG_TOTAL_TARIFF)
-    before = _school_rows(against, c.AVG_TOTAL_TARIFF)
+    after = _school_rows(run, c.AVG_TOTAL_TARIFF, ids=ids)
+    before = _school_rows(against, c.AVG_TOTAL_TARIFF, ids=ids)
     moves = []
     for key, (n_after, v_after) in after.items():
         if key in before and v_after is not None and before[key][1] is not None:

@@ -10,6 +10,7 @@ from typing import Any
 from django.db.models import Count, F, QuerySet, Sum
 from django.urls import reverse
 
+from datahub.imports import get_kind
 from datahub.models import Establishment, ImportBatch, ImportStatus, QualificationResult, SchoolLeaver, User
 from destinations.models import DestinationRecord
 
@@ -117,6 +118,11 @@ class ImportSince:
     updated: int
 
 
+def _kind_label(name: str) -> str:
+    kind = get_kind(name)
+    return str(kind.label) if kind else name
+
+
 @dataclass
 class InputsChanged:
     """What changed in the data since ``run`` read it: row counts per source, and the imports."""
@@ -145,7 +151,7 @@ def inputs_changed_since(run: BenchmarkRun) -> InputsChanged:
         .annotate(n=Count("id"), new=Sum("count_new"), updated=Sum("count_updated"))
         .order_by("kind")
     )
-    out.imports = [ImportSince(b["kind"], b["n"], b["new"] or 0, b["updated"] or 0) for b in batches]
+    out.imports = [ImportSince(_kind_label(b["kind"]), b["n"], b["new"] or 0, b["updated"] or 0) for b in batches]
     return out
 
 

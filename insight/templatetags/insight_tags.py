@@ -15,9 +15,19 @@ from django.utils.safestring import SafeString, mark_safe
 from datahub import disclosure
 
 from ..benchmarking import columns as c
+from ..selectors.catalogue import year_label
 from ..selectors.partners import PartnerRow
 
 register = template.Library()
+
+
+@register.filter
+def leaver_years(years: Sequence[int]) -> str:
+    """A run's leaver years as the pages write them: "2020/21 to 2024/25" when consecutive."""
+    ys = sorted(years)
+    if len(ys) > 2 and ys == list(range(ys[0], ys[-1] + 1)):
+        return f"{year_label(ys[0])} to {year_label(ys[-1])}"
+    return ", ".join(year_label(y) for y in ys)
 
 
 # --- Trend sparklines ---------------------------------------------------------------------------------

@@ -8,16 +8,26 @@ Who: any signed-in user (as the schema itself); anyone else gets 403 with a sign
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import slugify
 from drf_spectacular.generators import SchemaGenerator
 
 METHODS = ("get", "post", "put", "patch", "delete")
+LITERAL = re.compile(r"``(.+?)``")
+
+
+def _prose(text: str) -> list[SafeString]:
+    """A docstring as paragraphs: its wrapped lines joined, ``literals`` as code (escaped first)."""
+    paragraphs = (" ".join(line.strip() for line in block.splitlines()) for block in re.split(r"\n\s*\n", text or ""))
+    return [mark_safe(LITERAL.sub(r"<code>\1</code>", escape(p))) for p in paragraphs if p]  # noqa: S308
 
 
 @lru_cache(maxsize=1)
@@ -72,7 +82,7 @@ def _components(schema: dict[str, Any]) -> list[dict[str, Any]]:
             }
             for fname, prop in comp.get("properties", {}).items()
         ]
-        out.append({"name": name, "anchor": "schema-" + slugify(name), "description": comp.get("description", ""),
+        out.append({"name": name, "anchor": "schema-" + slugify(name), "description": _prose(comp.get("description", "")),
                     "fields": fields, "enum": comp.get("enum")})
     return out
 
@@ -89,7 +99,7 @@ def _groups(schema: dict[str, Any]) -> list[dict[str, Any]]:
                 "method": method.upper(),
                 "path": path,
                 "anchor": slugify(op.get("operationId", f"{method}-{path}")),
-                "description": op.get("description", ""),
+                "description": _prose(op.get("description", "")),
                 "parameters": [
                     {"name": p["name"], "in": p["in"], "required": p.get("required", False),
                      "type": _type(p.get("schema", {})), "description": p.get("description", "")}

@@ -104,14 +104,8 @@ class RunStartView(RunsManagerView):
 
 def _scoped_checks(request: HttpRequest, run: BenchmarkRun) -> Any:
     """The checks, limited to the reader's own authorities unless the reader is national."""
-    checks = run_checks(run)
     scope = scope_for(request.user)
-    if not scope.national:
-        mine = scope.authority_ids
-        checks.relaxed = [r for r in checks.relaxed if r.establishment.authority_id in mine]
-        checks.moved = [m for m in checks.moved if m.establishment.authority_id in mine]
-        checks.missing = [e for e in checks.missing if e.authority_id in mine]
-    return checks
+    return run_checks(run, authority_ids=None if scope.national else scope.authority_ids)
 
 
 class RunDetailView(RunsReaderView):

@@ -330,6 +330,17 @@ def test_national_analyst_sees_small_numbers_withheld(world, caseload) -> None:
         reverse("destinations:index") + f"?authority={world.authority_x.code}").status_code == 404
 
 
+def test_the_national_table_links_only_to_authorities_the_viewer_may_open(world, caseload) -> None:
+    # A national user administrator sees Scotland's table but may open no authority's page.
+    for persona, linked in (("national", True), ("ua_national", False)):
+        c = client(world.personas[persona])
+        rows = c.get(reverse("destinations:index")).context["rows"]
+        assert rows and all(bool(r["url"]) is linked for r in rows), persona
+        for r in rows[:3]:
+            if r["url"]:
+                assert c.get(r["url"]).status_code == 200, (persona, r["url"])
+
+
 def test_school_measures_page_breakdowns(world, caseload) -> None:
     url = reverse("destinations:school", kwargs={"seed": world.school_a.seed_code})
     r = client(world.personas["staff_a"]).get(url + f"?year={caseload.leaver_year}&breakdown=asn")

@@ -12,7 +12,7 @@ from django.urls import reverse
 from datahub.models import Role
 from insight.nav import NAV, build_menu
 from partnerships import services
-from tests.factories import UserFactory
+from tests.factories import UserFactory, member
 from tests.worlds import client_for
 
 pytestmark = pytest.mark.django_db
@@ -108,3 +108,19 @@ def test_the_waiting_count_rises_with_a_proposal_and_clears_when_answered(world:
     # A is told of the acceptance: one notice waiting until read.
     body = client_for(world.personas["admin_a"]).get("/").content.decode()
     assert re.search(r'portal-waiting__count">1<', body)
+
+
+@pytest.mark.parametrize("persona", [*PERSONAS, "national_dm"])
+def test_every_link_of_the_first_visit_guide_opens_for_the_persona(world: Any, persona: str) -> None:
+    user = member(Role.DATA_MANAGER) if persona == "national_dm" else world.personas[persona]
+    c = client_for(user)
+    home = c.get("/", follow=True).content.decode()
+    guide = re.search(r'<section class="portal-guide".*?</section>', home, re.S)
+    links = re.findall(r'<a href="([^"]+)">([^<]+)</a>', guide.group(0)) if guide else []
+    for url, label in links:
+        assert c.get(url).status_code == 200, (persona, label, url)
+    labels = {label for _, label in links}
+    if persona == "national_dm":
+        assert {"Benchmark runs", "Reference data"} <= labels
+    elif persona == "dm_x":
+        assert "Benchmark runs" in labels and "Reference data" not in labels

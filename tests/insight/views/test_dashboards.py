@@ -322,6 +322,19 @@ def test_overview_tables_export_in_their_sorted_order_without_the_sparklines(das
     assert event.detail["table"] == "schools" and event.authority_id == dash.authorities[100].pk
 
 
+def test_a_spreadsheet_of_demo_data_says_so_in_its_notes(dash: DashWorld) -> None:
+    client = client_for(member(Role.AUTHORITY_ANALYST, authority=dash.authorities[100]))
+    url = reverse("insight:authority_dashboard", kwargs={"code": 100})
+
+    def notes() -> str:
+        ws = load_workbook(io.BytesIO(export(client, url, "schools", "xlsx").content))["Notes"]
+        return " ".join(str(ws.cell(row=i, column=1).value) for i in range(1, ws.max_row + 1))
+
+    assert "Demonstration data" not in notes()
+    EstablishmentFactory.create(authority=dash.authorities[100], synthetic=True)
+    assert "Demonstration data" in notes()
+
+
 def test_exports_neutralise_spreadsheet_formulas(dash: DashWorld) -> None:
     evil = EstablishmentFactory.create(name="=HYPERLINK(\"http://x\")", authority=dash.authorities[100])
     client = client_for(member(Role.AUTHORITY_ANALYST, authority=dash.authorities[100]))

@@ -112,3 +112,5 @@ def test_the_runs_page_warns_when_imports_changed_the_data(world: Any) -> None:
     SchoolLeaver.objects.filter(pk=SchoolLeaver.objects.filter(leaver_year=RUN_YEARS[-1]).first().pk).delete()  # type: ignore[union-attr]
     body = client.get(reverse("insight:runs")).content.decode()
     assert "stale-warning" in body and "School leavers" in body
+    # An analyst cannot start a run: the warning says who does.
+    assert "A national data manager starts a new run" in body and "Start a new run" not in body

@@ -177,3 +177,11 @@ def test_the_pdf_of_a_school_with_demo_figures_says_they_are_synthetic(dash: Das
     type(school).objects.filter(pk=school.pk).update(synthetic=True, listed_year=2023)
     text = " ".join(pdf_tokens(client.get(urls(dash, "X1")[1])))
     assert "Demonstration data. The school is real" in text and "is synthetic" in text
+
+
+def test_a_summary_of_a_synthetic_school_says_its_figures_are_demonstration_data(dash: DashWorld) -> None:
+    staff = member(Role.ESTABLISHMENT_STAFF, establishment=dash.schools["X2"])
+    pdf_url = urls(dash, "X2")[1]
+    assert "Demonstration data" not in " ".join(pdf_tokens(client_for(staff).get(pdf_url)))
+    type(dash.schools["X2"]).objects.filter(pk=dash.schools["X2"].pk).update(synthetic=True)
+    assert "Demonstration data" in " ".join(pdf_tokens(client_for(staff).get(pdf_url)))
