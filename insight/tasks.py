@@ -83,7 +83,10 @@ def reap_stuck_runs() -> int:
     ).values_list("id", flat=True):
         compute_chunk.delay(chunk_id)
         requeued += 1
-    for run_id in active.values_list("id", flat=True):
+    # Runs whose chunks are all done, and runs whose finaliser died (lease out): finalise them
+    # here (a live finaliser's run is left alone: its claim holds).
+    dead_finalisers = BenchmarkRun.objects.filter(status=RunStatus.FINALISING, lease_until__lt=timezone.now())
+    for run_id in [*active.values_list("id", flat=True), *dead_finalisers.values_list("id", flat=True)]:
         services.run_finalise(run_id)
     return requeued
 

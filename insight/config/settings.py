@@ -364,6 +364,11 @@ BENCHMARK_NIGHTLY_DRAFT_RUN = env.bool("BENCHMARK_NIGHTLY_DRAFT_RUN", default=Fa
 BENCHMARK_CHUNK_LEASE_SECONDS = env.int("BENCHMARK_CHUNK_LEASE_SECONDS", default=900)
 # Test-only fault injection: a worker sleeps this long after claiming a chunk (see tests/insight).
 BENCHMARK_FAULT_PAUSE_SECONDS = env.float("BENCHMARK_FAULT_PAUSE_SECONDS", default=0.0)
+# ... and this long inside finalise's write transaction, the results written but not committed.
+BENCHMARK_FAULT_FINALISE_PAUSE_SECONDS = env.float("BENCHMARK_FAULT_FINALISE_PAUSE_SECONDS", default=0.0)
+# A finalising run's lease: past finalise's hard time limit (960 s), so a live finaliser is never
+# taken over; when its worker dies, the reaper lets another finalise the run after this.
+BENCHMARK_FINALISE_LEASE_SECONDS = env.int("BENCHMARK_FINALISE_LEASE_SECONDS", default=1020)
 
 # --- Portal ---------------------------------------------------------------------------------
 # Imports: files over this size run in the background (Celery) with a progress bar; larger than

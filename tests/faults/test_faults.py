@@ -218,6 +218,53 @@ def test_a_run_completes_identically_after_redis_is_killed_and_restarted(real_ce
     assert result_hash(run) == expected
 
 
+def mid_finalise_write(run_id: int) -> bool:
+    """The run's finalise has written result rows in its open transaction (fault pause): a backend
+    holds a row lock on a result table and sits idle in the transaction."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity a JOIN pg_locks l ON l.pid = a.pid "
+            "WHERE a.datname = current_database() AND a.state = 'idle in transaction' AND l.granted "
+            "AND l.mode = 'RowExclusiveLock' AND l.relation = %s::regclass",
+            [CohortResult._meta.db_table],
+        )
+        busy = int(cursor.fetchone()[0]) > 0
+    return busy and BenchmarkRun.objects.get(id=run_id).status == RunStatus.FINALISING
+
+
+def test_a_run_whose_worker_is_killed_mid_finalise_is_finished_by_another(real_celery) -> None:
+    """SIGKILL while finalise writes the results (uncommitted); beat's reaper, run by the surviving
+    worker, finalises again once the dead finaliser's lease is out: every result table identical."""
+    from insight.tasks import reap_stuck_runs, start_run
+
+    build_world()
+    expected = result_hash(run_execute_in_process(run_create(years=list(YEARS), seed=33)))
+    run = run_create(years=list(YEARS), seed=33, authority_chunks=2)
+    env = worker_env(BENCHMARK_CHUNK_LEASE_SECONDS="2", BENCHMARK_FINALISE_LEASE_SECONDS="2")
+    doomed = start_worker("doomedfinal", dict(env, BENCHMARK_FAULT_FINALISE_PAUSE_SECONDS="60"))
+    survivor = None
+    try:
+        start_run.delay(run.id)
+        wait_until(lambda: mid_finalise_write(run.id), 120,
+                   lambda: f"finalise never started writing: run {BenchmarkRun.objects.get(id=run.id).status}")
+        assert all(h.startswith("0:") for h in result_hash(run).values())  # written, not committed
+        os.killpg(doomed.pid, signal.SIGKILL)
+        doomed.wait(timeout=10)
+        assert BenchmarkRun.objects.get(id=run.id).status == RunStatus.FINALISING
+        survivor = start_worker("survivorfinal", env)
+        deadline = time.monotonic() + 120
+        while BenchmarkRun.objects.get(id=run.id).status == RunStatus.FINALISING:
+            assert time.monotonic() < deadline, "the run stayed 'finalising' after its finaliser died"
+            reap_stuck_runs.delay()  # what celery beat sends every minute; the survivor runs it
+            time.sleep(2.5)  # past the 2 s lease
+        run = BenchmarkRun.objects.get(id=run.id)
+    finally:
+        stop(doomed)
+        stop(survivor)
+    assert run.status == RunStatus.SUCCEEDED, run.error
+    assert result_hash(run) == expected
+
+
 HEADER = ["scn", "seed_code", "subject_code", "award_type", "scqf_level", "scqf_credits", "grade", "year"]
 SUBJECTS = ["ENG", "MATH", "PHY", "CHEM", "BIO", "HIST", "GEOG", "FREN"]
 
