@@ -1,14 +1,31 @@
 """Faults, nothing lost (issue 16, item 5): services die under a benchmark run and an import.
 
 Real PostgreSQL, Redis and Celery worker processes (make test starts the servers; these tests
-skip without them, like tests/insight/test_workers.py whose worker machinery they reuse):
+skip without them, and under `make test` such a skip fails the run). Waits are bounded and say
+what they saw; nothing is timed. Fault pauses (BENCHMARK_FAULT_*_PAUSE_SECONDS,
+IMPORT_FAULT_PAUSE_SECONDS, 0 unless a test sets them for its worker) hold a worker at a known
+point, found from PostgreSQL itself (pg_stat_activity, pg_locks), where the fault is then struck.
+
+Runs:
 1. a run whose worker's database connections are killed (pg_terminate_backend) mid-chunk
    completes with every result table identical (hash) to an undisturbed run;
 2. a run during which Redis is killed and restarted without persistence (its queued messages
    lost) completes, identical, once the periodic reaper has run;
-3. an import whose database connections are killed mid-import ends refused (failed, with a
-   reason, nothing written) and not stuck; the same file then imports in full;
-4. while Redis is down, signed-in pages still answer (no raw 500), and recover when it is back.
+3. a run whose worker is SIGKILLed while finalise writes the results is finalised by the
+   surviving worker once the dead finaliser's lease is out: identical.
+   (A worker SIGKILLed while holding a chunk: tests/insight/test_workers.py.)
+Imports (12,000 rows; all or nothing is checked at every look, not only at the end):
+4. the connection killed inside the write transaction: retried by the worker itself, and the
+   retry finds every row new (the first attempt wrote none);
+5. the connection killed while checking rows (this left the batch "Checking rows" for ever);
+6. the same with no attempts left: failed, the reason on the batch page, the upload deleted;
+   uploading again imports in full;
+7. the worker SIGKILLed inside the write transaction: the reaper queues the batch again once its
+   lease is out; another worker writes every row once.
+Redis down:
+8. starting an import or a run says plainly that background work is unavailable and nothing
+   was queued (no 500); once Redis is back an upload is queued again;
+9. signed-in pages still answer (no raw 500), and recover when it is back.
 """
 
 from __future__ import annotations
@@ -240,8 +257,9 @@ def test_a_run_whose_worker_is_killed_mid_finalise_is_finished_by_another(real_c
     build_world()
     expected = result_hash(run_execute_in_process(run_create(years=list(YEARS), seed=33)))
     run = run_create(years=list(YEARS), seed=33, authority_chunks=2)
-    env = worker_env(BENCHMARK_CHUNK_LEASE_SECONDS="2", BENCHMARK_FINALISE_LEASE_SECONDS="2")
-    doomed = start_worker("doomedfinal", dict(env, BENCHMARK_FAULT_FINALISE_PAUSE_SECONDS="60"))
+    env = worker_env(BENCHMARK_CHUNK_LEASE_SECONDS="2", BENCHMARK_FINALISE_LEASE_SECONDS="60")
+    doomed = start_worker("doomedfinal", dict(env, BENCHMARK_FAULT_FINALISE_PAUSE_SECONDS="60",
+                                              BENCHMARK_FINALISE_LEASE_SECONDS="2"))
     survivor = None
     try:
         start_run.delay(run.id)
@@ -341,7 +359,7 @@ def follow_import(world: ImportWorld, batch_id: int, timeout: float = 120, reap:
 def test_an_import_whose_connection_is_killed_mid_write_is_retried_and_written_once(real_celery, settings,
                                                                                      tmp_path) -> None:
     world = ImportWorld(settings, tmp_path)
-    worker = start_worker("importkill", worker_env(MEDIA_ROOT=str(tmp_path), IMPORT_FAULT_PAUSE_SECONDS="2"))
+    worker = start_worker("importkill", worker_env(MEDIA_ROOT=str(tmp_path), IMPORT_FAULT_PAUSE_SECONDS="5"))
     try:
         batch = world.upload()
         wait_until(lambda: mid_write(batch.pk), 90, lambda: never_mid_write(batch.pk), step=0.05)
@@ -381,7 +399,7 @@ def test_an_import_whose_connection_is_killed_while_checking_is_retried(real_cel
 
 def test_an_import_out_of_attempts_fails_with_the_reason_on_its_page(real_celery, settings, tmp_path) -> None:
     world = ImportWorld(settings, tmp_path)
-    worker = start_worker("lastkill", worker_env(MEDIA_ROOT=str(tmp_path), IMPORT_FAULT_PAUSE_SECONDS="2",
+    worker = start_worker("lastkill", worker_env(MEDIA_ROOT=str(tmp_path), IMPORT_FAULT_PAUSE_SECONDS="5",
                                                  IMPORT_MAX_ATTEMPTS="1"))
     try:
         batch = world.upload()
@@ -405,10 +423,10 @@ def test_an_import_out_of_attempts_fails_with_the_reason_on_its_page(real_celery
 
 
 def test_an_import_whose_worker_is_killed_mid_write_is_finished_by_another(real_celery, settings, tmp_path) -> None:
-    settings.IMPORT_LEASE_SECONDS = 2  # the reaper's wait for a queued batch, as in the workers
+    settings.IMPORT_LEASE_SECONDS = 2  # the reaper's wait for a queued batch, as in the doomed worker
     world = ImportWorld(settings, tmp_path)
-    env = worker_env(MEDIA_ROOT=str(tmp_path), IMPORT_LEASE_SECONDS="2")
-    doomed = start_worker("doomedimport", dict(env, IMPORT_FAULT_PAUSE_SECONDS="60"))
+    env = worker_env(MEDIA_ROOT=str(tmp_path), IMPORT_LEASE_SECONDS="60")  # the survivor's: never taken over
+    doomed = start_worker("doomedimport", dict(env, IMPORT_FAULT_PAUSE_SECONDS="60", IMPORT_LEASE_SECONDS="2"))
     survivor = None
     try:
         batch = world.upload()
@@ -423,7 +441,7 @@ def test_an_import_whose_worker_is_killed_mid_write_is_finished_by_another(real_
         stop(survivor)
     assert seen <= {0, world.rows}, f"half written at some point: {sorted(seen)} of {world.rows}"
     assert batch.status == ImportStatus.SUCCEEDED, (batch.status, batch.message)
-    assert batch.attempts == 2
+    assert batch.attempts >= 2
     assert (batch.count_new, world.written()) == (world.rows, world.rows)
 
 
