@@ -143,6 +143,9 @@ def chunk_compute(chunk_id: int) -> bool:
         )
         if done:
             BenchmarkRun.objects.filter(id=run.id).update(chunks_done=F("chunks_done") + 1)
+        if settings.BENCHMARK_FAULT_CHUNK_WRITE_PAUSE_SECONDS:
+            # Fault injection for the worker-death test only: the chunk's frames written, not committed.
+            time.sleep(settings.BENCHMARK_FAULT_CHUNK_WRITE_PAUSE_SECONDS)
     return bool(done)
 
 

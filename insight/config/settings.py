@@ -364,6 +364,8 @@ BENCHMARK_NIGHTLY_DRAFT_RUN = env.bool("BENCHMARK_NIGHTLY_DRAFT_RUN", default=Fa
 BENCHMARK_CHUNK_LEASE_SECONDS = env.int("BENCHMARK_CHUNK_LEASE_SECONDS", default=900)
 # Test-only fault injection: a worker sleeps this long after claiming a chunk (see tests/insight).
 BENCHMARK_FAULT_PAUSE_SECONDS = env.float("BENCHMARK_FAULT_PAUSE_SECONDS", default=0.0)
+# ... this long inside a chunk's write transaction (its frames written, not committed) ...
+BENCHMARK_FAULT_CHUNK_WRITE_PAUSE_SECONDS = env.float("BENCHMARK_FAULT_CHUNK_WRITE_PAUSE_SECONDS", default=0.0)
 # ... and this long inside finalise's write transaction, the results written but not committed.
 BENCHMARK_FAULT_FINALISE_PAUSE_SECONDS = env.float("BENCHMARK_FAULT_FINALISE_PAUSE_SECONDS", default=0.0)
 # A finalising run's lease: past finalise's hard time limit (960 s), so a live finaliser is never

@@ -11,21 +11,23 @@ Runs:
    completes with every result table identical (hash) to an undisturbed run;
 2. a run during which Redis is killed and restarted without persistence (its queued messages
    lost) completes, identical, once the periodic reaper has run;
-3. a run whose worker is SIGKILLed while finalise writes the results is finalised by the
+3. a run whose worker is SIGKILLed while a chunk's frames are written (uncommitted) is finished
+   by the surviving worker once the chunk's lease is out: identical (a worker SIGKILLed right
+   after claiming a chunk: tests/insight/test_workers.py);
+4. a run whose worker is SIGKILLed while finalise writes the results is finalised by the
    surviving worker once the dead finaliser's lease is out: identical.
-   (A worker SIGKILLed while holding a chunk: tests/insight/test_workers.py.)
 Imports (12,000 rows; all or nothing is checked at every look, not only at the end):
-4. the connection killed inside the write transaction: retried by the worker itself, and the
+5. the connection killed inside the write transaction: retried by the worker itself, and the
    retry finds every row new (the first attempt wrote none);
-5. the connection killed while checking rows (this left the batch "Checking rows" for ever);
-6. the same with no attempts left: failed, the reason on the batch page, the upload deleted;
+6. the connection killed while checking rows (this left the batch "Checking rows" for ever);
+7. the same with no attempts left: failed, the reason on the batch page, the upload deleted;
    uploading again imports in full;
-7. the worker SIGKILLed inside the write transaction: the reaper queues the batch again once its
+8. the worker SIGKILLed inside the write transaction: the reaper queues the batch again once its
    lease is out; another worker writes every row once.
 Redis down:
-8. starting an import or a run says plainly that background work is unavailable and nothing
+9. starting an import or a run says plainly that background work is unavailable and nothing
    was queued (no 500); once Redis is back an upload is queued again;
-9. signed-in pages still answer (no raw 500), and recover when it is back.
+10. signed-in pages still answer (no raw 500), and recover when it is back.
 """
 
 from __future__ import annotations
@@ -235,24 +237,70 @@ def test_a_run_completes_identically_after_redis_is_killed_and_restarted(real_ce
     assert result_hash(run) == expected
 
 
-def mid_finalise_write(run_id: int) -> bool:
-    """The run's finalise has written result rows in its open transaction (fault pause): a backend
-    holds a row lock on a result table and sits idle in the transaction."""
+def paused_in_write(table: str) -> bool:
+    """Some backend has written rows of ``table`` in a transaction it has not committed and sits
+    idle in it (a worker in its fault pause): it holds a row lock on the table."""
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT count(*) FROM pg_stat_activity a JOIN pg_locks l ON l.pid = a.pid "
             "WHERE a.datname = current_database() AND a.state = 'idle in transaction' AND l.granted "
             "AND l.mode = 'RowExclusiveLock' AND l.relation = %s::regclass",
-            [CohortResult._meta.db_table],
+            [table],
         )
-        busy = int(cursor.fetchone()[0]) > 0
-    return busy and BenchmarkRun.objects.get(id=run_id).status == RunStatus.FINALISING
+        return int(cursor.fetchone()[0]) > 0
+
+
+def mid_finalise_write(run_id: int) -> bool:
+    """The run's finalise has written result rows in its open transaction (fault pause)."""
+    return paused_in_write(CohortResult._meta.db_table) and (
+        BenchmarkRun.objects.get(id=run_id).status == RunStatus.FINALISING)
+
+
+def beat_until_finished(run_id: int, timeout: float = 180) -> BenchmarkRun:
+    """Send the reaper to the workers as celery beat does (every 60 s there, 2.5 s here) until the
+    run has finished: a surviving worker, not this test process, re-queues and finalises."""
+    from insight.tasks import reap_stuck_runs
+
+    deadline = time.monotonic() + timeout
+    while (run := BenchmarkRun.objects.get(id=run_id)).status not in (RunStatus.SUCCEEDED, RunStatus.FAILED):
+        assert time.monotonic() < deadline, f"run {run_id} stuck in {run.status} ({run.chunks_done} chunks done)"
+        reap_stuck_runs.delay()
+        time.sleep(2.5)  # past the 2 s leases
+    return run
+
+
+def test_a_run_whose_worker_is_killed_mid_chunk_write_is_finished_by_another(real_celery) -> None:
+    """SIGKILL while a chunk's frames are written (uncommitted); its lease runs out, the reaper run
+    by the surviving worker queues it again, and that worker computes it and finalises: identical."""
+    from insight.tasks import start_run
+
+    build_world()
+    expected = result_hash(run_execute_in_process(run_create(years=list(YEARS), seed=34)))
+    run = run_create(years=list(YEARS), seed=34, authority_chunks=2)
+    env = worker_env(BENCHMARK_CHUNK_LEASE_SECONDS="2")
+    doomed = start_worker("doomedchunk", dict(env, BENCHMARK_FAULT_CHUNK_WRITE_PAUSE_SECONDS="60"))
+    survivor = None
+    try:
+        start_run.delay(run.id)
+        wait_until(lambda: paused_in_write(BenchmarkChunk._meta.db_table), 120,
+                   lambda: f"no chunk write started: run {BenchmarkRun.objects.get(id=run.id).status}")
+        assert not BenchmarkChunk.objects.filter(run=run, status=ChunkStatus.DONE).exists()  # not committed
+        os.killpg(doomed.pid, signal.SIGKILL)
+        doomed.wait(timeout=10)
+        survivor = start_worker("survivorchunk", env)
+        run = beat_until_finished(run.id)
+    finally:
+        stop(doomed)
+        stop(survivor)
+    assert run.status == RunStatus.SUCCEEDED, run.error
+    assert max(BenchmarkChunk.objects.filter(run=run).values_list("attempts", flat=True)) >= 2
+    assert result_hash(run) == expected
 
 
 def test_a_run_whose_worker_is_killed_mid_finalise_is_finished_by_another(real_celery) -> None:
     """SIGKILL while finalise writes the results (uncommitted); beat's reaper, run by the surviving
     worker, finalises again once the dead finaliser's lease is out: every result table identical."""
-    from insight.tasks import reap_stuck_runs, start_run
+    from insight.tasks import start_run
 
     build_world()
     expected = result_hash(run_execute_in_process(run_create(years=list(YEARS), seed=33)))
@@ -270,12 +318,7 @@ def test_a_run_whose_worker_is_killed_mid_finalise_is_finished_by_another(real_c
         doomed.wait(timeout=10)
         assert BenchmarkRun.objects.get(id=run.id).status == RunStatus.FINALISING
         survivor = start_worker("survivorfinal", env)
-        deadline = time.monotonic() + 120
-        while BenchmarkRun.objects.get(id=run.id).status == RunStatus.FINALISING:
-            assert time.monotonic() < deadline, "the run stayed 'finalising' after its finaliser died"
-            reap_stuck_runs.delay()  # what celery beat sends every minute; the survivor runs it
-            time.sleep(2.5)  # past the 2 s lease
-        run = BenchmarkRun.objects.get(id=run.id)
+        run = beat_until_finished(run.id)
     finally:
         stop(doomed)
         stop(survivor)
