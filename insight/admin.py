@@ -12,9 +12,9 @@ from django.http import HttpRequest
 
 from datahub.access import scope_for
 
-from .models import BenchmarkRun
+from .models import BenchmarkRun, RunStatus
 from .services import RunError, run_create
-from .tasks import enqueue_run
+from .tasks import BACKGROUND_UNAVAILABLE, enqueue_run
 
 
 def _national(request: HttpRequest) -> bool:
@@ -56,5 +56,9 @@ class BenchmarkRunAdmin(admin.ModelAdmin):
                     transaction.on_commit(partial(enqueue_run, run))
             except RunError as exc:
                 self.message_user(request, str(exc), messages.ERROR)
+                continue
+            run.refresh_from_db()  # queued at the commit above, or failed because it could not be
+            if run.status == RunStatus.FAILED and run.error == BACKGROUND_UNAVAILABLE:
+                self.message_user(request, f"Run {run.pk}: {run.error}", messages.ERROR)
                 continue
             self.message_user(request, f"Run {run.pk} enqueued.", messages.SUCCESS)

@@ -86,6 +86,11 @@ class BenchmarkRun(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
 
+    # The worker finalising the run holds it under a lease; when that worker dies mid-finalise the
+    # reaper (insight.tasks.reap_stuck_runs) lets another claim it once the lease has run out.
+    lease_until = models.DateTimeField(null=True, blank=True)
+    claimed_by = models.CharField(max_length=100, blank=True)
+
     objects = BenchmarkRunQuerySet.as_manager()
 
     class Meta:

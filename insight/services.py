@@ -15,6 +15,7 @@ import logging
 import os
 import socket
 import time
+import uuid
 from datetime import timedelta
 
 import numpy as np
@@ -142,6 +143,9 @@ def chunk_compute(chunk_id: int) -> bool:
         )
         if done:
             BenchmarkRun.objects.filter(id=run.id).update(chunks_done=F("chunks_done") + 1)
+        if settings.BENCHMARK_FAULT_CHUNK_WRITE_PAUSE_SECONDS:
+            # Fault injection for the worker-death test only: the chunk's frames written, not committed.
+            time.sleep(settings.BENCHMARK_FAULT_CHUNK_WRITE_PAUSE_SECONDS)
     return bool(done)
 
 
@@ -166,12 +170,23 @@ def _result_from(frames: dict[str, pd.DataFrame], run: BenchmarkRun) -> engine.B
     )
 
 
+def finalise_lease() -> timedelta:
+    """Longer than finalise's hard time limit (insight.tasks.finalise_run, 960 s), so a live
+    finaliser is never taken over; tests shorten it."""
+    return timedelta(seconds=int(getattr(settings, "BENCHMARK_FINALISE_LEASE_SECONDS", 1020)))
+
+
 def run_finalise(run_id: int) -> bool:
-    """Combine the chunks and write the results, once. False when not ready or already done."""
+    """Combine the chunks and write the results, once. False when not ready, already done, or
+    being finalised by a live worker. A run whose finaliser died (its lease ran out) is claimed
+    again; only the holder of the claim may write, inside one transaction."""
     if BenchmarkChunk.objects.filter(run_id=run_id).exclude(status=ChunkStatus.DONE).exists():
         return False
-    claimed = BenchmarkRun.objects.filter(id=run_id, status__in=[RunStatus.RUNNING, RunStatus.PENDING]).update(
-        status=RunStatus.FINALISING
+    me = f"{worker_name()}:{uuid.uuid4().hex[:8]}"
+    now = timezone.now()
+    claimable = Q(status__in=[RunStatus.RUNNING, RunStatus.PENDING]) | Q(status=RunStatus.FINALISING, lease_until__lt=now)
+    claimed = BenchmarkRun.objects.filter(claimable, id=run_id).update(
+        status=RunStatus.FINALISING, lease_until=now + finalise_lease(), claimed_by=me
     )
     if not claimed:
         return False
@@ -195,11 +210,21 @@ def run_finalise(run_id: int) -> bool:
     per_year = {ch.year: ch.input_hash for ch in chunks}
     input_hash = hashlib.sha256("".join(per_year[y] for y in sorted(per_year)).encode()).hexdigest()
     with transaction.atomic():
+        # Still ours? (A finaliser that outlived its lease may have been replaced.) The row lock
+        # makes a second finaliser wait here until this one commits or dies.
+        if not BenchmarkRun.objects.select_for_update().filter(
+            id=run.id, status=RunStatus.FINALISING, claimed_by=me
+        ).exists():
+            log.warning("run %s: another worker took over its finalise; this one writes nothing", run.id)
+            return False
         counts = persist_result(run, final)
         BenchmarkChunk.objects.filter(run=run).update(payload=None)
+        if settings.BENCHMARK_FAULT_FINALISE_PAUSE_SECONDS:
+            # Fault injection for the worker-death test only: results written, not yet committed.
+            time.sleep(settings.BENCHMARK_FAULT_FINALISE_PAUSE_SECONDS)
         t2 = time.perf_counter()
         BenchmarkRun.objects.filter(id=run.id).update(
-            status=RunStatus.SUCCEEDED, finished_at=timezone.now(), input_hash=input_hash,
+            status=RunStatus.SUCCEEDED, finished_at=timezone.now(), input_hash=input_hash, lease_until=None,
             timings={
                 "chunks_seconds": sum(ch.seconds or 0 for ch in chunks),
                 "combine_seconds": round(t1 - t0, 3),

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import OperationalError, connections
 from django.db.models import Q
 from django.utils import timezone
+from kombu.exceptions import KombuError
 
 from . import publication, services
 from .models import BenchmarkChunk, BenchmarkRun, ChunkStatus, RunStatus
@@ -61,7 +62,7 @@ def finalise_run(*_results: object, run_id: int) -> int:
     return run_id
 
 
-@shared_task
+@shared_task(ignore_result=True)  # queueing it then needs only the broker, not the result store
 def start_run(run_id: int) -> None:
     """Fan the run's chunks out to the benchmarking queue, joined by a chord that finalises."""
     chunk_ids = list(BenchmarkChunk.objects.filter(run_id=run_id).values_list("id", flat=True))
@@ -82,17 +83,43 @@ def reap_stuck_runs() -> int:
     ).values_list("id", flat=True):
         compute_chunk.delay(chunk_id)
         requeued += 1
-    for run_id in active.values_list("id", flat=True):
+    # Runs whose chunks are all done, and runs whose finaliser died (lease out): finalise them
+    # here (a live finaliser's run is left alone: its claim holds).
+    dead_finalisers = BenchmarkRun.objects.filter(status=RunStatus.FINALISING, lease_until__lt=timezone.now())
+    for run_id in [*active.values_list("id", flat=True), *dead_finalisers.values_list("id", flat=True)]:
         services.run_finalise(run_id)
     return requeued
 
 
-def enqueue_run(run: BenchmarkRun) -> None:
-    """Start a run: in-process in the embedded default, else on the workers."""
+BACKGROUND_UNAVAILABLE = (
+    "Background work is unavailable just now (the task queue cannot be reached), so this run was not queued "
+    "and nothing was computed. Start it again in a few minutes."
+)
+# What queueing a task raises when the broker is down (kombu wraps redis-py's connection errors).
+BROKER_DOWN = (KombuError, ConnectionError, OSError)
+
+
+def _queue_start(run_id: int) -> bool:
+    """Queue the run on the workers; when the broker cannot be reached, fail the run saying so
+    (nothing was queued) and return False, rather than leave it "Queued" or raise a 500."""
+    try:
+        start_run.delay(run_id)
+    except BROKER_DOWN:
+        log.warning("benchmark run %s not queued: the broker cannot be reached", run_id, exc_info=True)
+        BenchmarkRun.objects.filter(id=run_id, status=RunStatus.PENDING).update(
+            status=RunStatus.FAILED, error=BACKGROUND_UNAVAILABLE, finished_at=timezone.now()
+        )
+        return False
+    return True
+
+
+def enqueue_run(run: BenchmarkRun) -> bool:
+    """Start a run: in-process in the embedded default, else on the workers. False when it could
+    not be queued (the run is then failed with the reason)."""
     if settings.CELERY_TASK_ALWAYS_EAGER:
         services.run_execute_in_process(run)
-    else:
-        start_run.delay(run.id)
+        return True
+    return _queue_start(run.id)
 
 
 def _execute_in_thread(run_id: int) -> None:
@@ -107,14 +134,15 @@ def _execute_in_thread(run_id: int) -> None:
         connections.close_all()  # this thread's own connections
 
 
-def enqueue_run_background(run_id: int) -> None:
-    """Start a run without waiting for it (the runs page). With workers: on the benchmarking queue.
-    In the embedded default (tasks in-process): in a thread of this process, so the request
-    returns at once and the page can follow the chunks as they are computed."""
+def enqueue_run_background(run_id: int) -> bool:
+    """Start a run without waiting for it (the runs page). With workers: on the benchmarking queue
+    (False when the broker cannot be reached: the run is failed, saying so). In the embedded
+    default (tasks in-process): in a thread of this process, so the request returns at once and
+    the page can follow the chunks as they are computed."""
     if settings.CELERY_TASK_ALWAYS_EAGER:
         threading.Thread(target=_execute_in_thread, args=(run_id,), name=f"benchmark-run-{run_id}", daemon=True).start()
-    else:
-        start_run.delay(run_id)
+        return True
+    return _queue_start(run_id)
 
 
 @shared_task
@@ -136,9 +164,6 @@ def nightly_draft_run() -> int | None:
     except services.RunError as exc:
         log.info("nightly draft run not started: %s", exc)
         return None
-    if settings.CELERY_TASK_ALWAYS_EAGER:
-        services.run_execute_in_process(run)
-    else:
-        start_run.delay(run.id)
+    enqueue_run(run)
     return run.id
 

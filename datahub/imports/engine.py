@@ -164,6 +164,10 @@ def run(ctx: Context, parsed: ParsedFile) -> Outcome:
                 else:
                     ctx.check_cancel()
                     outcome.status = "succeeded"
+                    if ctx.fault_pause:
+                        time.sleep(ctx.fault_pause)
+                    if ctx.before_commit is not None:
+                        ctx.before_commit(outcome)
     except ImportCancelled:
         outcome.status = "cancelled"
         outcome.counts = Counts()

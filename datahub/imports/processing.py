@@ -7,14 +7,14 @@ both call in here; this module imports neither, so there is no cycle between the
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import time
+from collections.abc import Callable
 from typing import IO, Any
 
+from django.conf import settings
 from django.core.files.storage import default_storage
-from django.db import DatabaseError, connection, connections
-from django.db.models import Q
+from django.db import DatabaseError, InterfaceError, OperationalError, connection, connections
 from django.utils import timezone
 
 from ..access import scope_for
@@ -22,6 +22,17 @@ from ..models import Establishment, ImportBatch, ImportMappingProfile, ImportSou
 from ..services import audit_event_create
 from . import engine
 from . import mapping as mapping_
+from .lease import (
+    CONNECTION_LOST,
+    RUNNING,
+    ImportInterrupted,
+    LeaseKeeper,
+    LeaseLost,
+    claim_token,
+    import_batch_claim,
+    import_batch_fail,
+    import_batch_release,
+)
 from .parsing import FileProblem, ParsedFile, read_table
 from .registry import get_kind
 from .selectors import import_profile_for_headers
@@ -29,57 +40,77 @@ from .types import Context, Outcome, Progress, RowError
 
 log = logging.getLogger(__name__)
 
-IMPORT_TASK_TIME_LIMIT = 3 * 3600  # seconds (datahub.tasks.run_import_batch)
-
-
 def import_batch_process(batch_id: int, *, fh: IO[bytes] | None = None) -> ImportBatch:
-    """Claim a pending batch and run it to the end. A batch claimed already is left alone.
+    """Claim a batch and run it to the end. A batch claimed already (and alive) is left alone.
 
-    A batch whose worker died (still "running" long after the task's hard time limit) may be
-    claimed again when Celery redelivers its task: nothing of it was written (one transaction).
+    The claim is leased (datahub.imports.lease): a batch whose worker died is claimed again when its
+    lease has run out. A lost database connection rolls the write back; the batch is then queued
+    again (``ImportInterrupted``, when its upload is stored and it has attempts left) or fails with
+    that reason. Either way nothing of the interrupted attempt is written.
     """
-    dead = timezone.now() - dt.timedelta(seconds=IMPORT_TASK_TIME_LIMIT + 300)
-    claimed = (
-        ImportBatch.objects.filter(pk=batch_id)
-        .filter(Q(status=ImportStatus.PENDING)
-                | Q(status__in=[ImportStatus.VALIDATING, ImportStatus.WRITING], started_at__lt=dead))
-        .update(status=ImportStatus.VALIDATING, started_at=timezone.now())
-    )
-    batch = ImportBatch.objects.select_related("uploaded_by", "restrict_to", "mapping_profile").get(pk=batch_id)
-    if not claimed:
-        return batch
-    kind = get_kind(batch.kind)
+    me = claim_token()
+    if not import_batch_claim(batch_id, me):
+        return ImportBatch.objects.get(pk=batch_id)
     started = time.perf_counter()
-    progress = BatchProgress(batch.pk)
+    keeper = LeaseKeeper(batch_id, me)
+    progress = BatchProgress(batch_id)
     try:
-        assert kind is not None
+        batch = ImportBatch.objects.select_related("uploaded_by", "restrict_to", "mapping_profile").get(pk=batch_id)
+        outcome = _read_and_run(batch, fh, progress, claim=me, started=started)
+        return import_batch_finish(batch, outcome, started, claim=me)
+    except LeaseLost:
+        log.warning("Import batch %s was taken over by another attempt; this one wrote nothing", batch_id)
+        return ImportBatch.objects.get(pk=batch_id)
+    except (OperationalError, InterfaceError) as exc:
+        # The connection was lost (server restarted, backend terminated) or the database refused
+        # for a while: the write transaction rolled back. Reconnect and say so on the batch.
+        log.warning("Import batch %s interrupted by the database: %s", batch_id, exc)
+        if not connection.in_atomic_block:
+            connection.close()  # the next query opens a new connection
+        if import_batch_release(batch_id, me, reason=CONNECTION_LOST):
+            raise ImportInterrupted(f"import batch {batch_id}: {exc}") from exc
+        return ImportBatch.objects.get(pk=batch_id)
+    except Exception as exc:  # an unexpected failure: recorded on the batch, then re-raised for the logs
+        log.exception("Import batch %s failed", batch_id)
+        connection.close_if_unusable_or_obsolete()
+        import_batch_fail(batch_id, claimed_by=me, message=f"The import failed ({type(exc).__name__}); nothing was "
+                          "written. Upload the file again, and tell the service desk if it fails again.")
+        raise
+    finally:
+        keeper.stop()
+        progress.close()
+
+
+def _read_and_run(batch: ImportBatch, fh: IO[bytes] | None, progress: BatchProgress, *, claim: str,
+                  started: float) -> Outcome:
+    try:
         if fh is None:
             with default_storage.open(batch.stored_file, "rb") as stored:
                 parsed = read_table(stored, name=batch.file_name, on_rows=progress.read)
         else:
             parsed = read_table(fh, name=batch.file_name)
-        ImportBatch.objects.filter(pk=batch.pk).update(rows_total=len(parsed.frame))
-        outcome = import_batch_run(
-            batch,
-            kind_name=batch.kind,
-            parsed=parsed,
-            progress=progress,
-            mapping=profile_mapping(batch.mapping_profile or _profile_for(batch, parsed)),
-        )
     except FileProblem as exc:
-        outcome = Outcome(status=ImportStatus.REJECTED, message=str(exc), error_count=1,
-                          errors=[RowError(1, "", "", str(exc))])
-    except Exception as exc:  # an unexpected failure: recorded on the batch, then re-raised for the logs
-        log.exception("Import batch %s failed", batch_id)
-        # A lost database connection (server restarted, backend terminated) rolled the write back;
-        # reconnect so the batch is recorded as failed rather than left "Checking rows" for good.
-        connection.close_if_unusable_or_obsolete()
-        failed = Outcome(status=ImportStatus.FAILED, message=f"The import failed: {type(exc).__name__}.")
-        import_batch_finish(batch, failed, started)
-        raise
-    finally:
-        progress.close()
-    return import_batch_finish(batch, outcome, started)
+        return Outcome(status=ImportStatus.REJECTED, message=str(exc), error_count=1,
+                       errors=[RowError(1, "", "", str(exc))])
+    ImportBatch.objects.filter(pk=batch.pk).update(rows_total=len(parsed.frame))
+    return import_batch_run(
+        batch,
+        kind_name=batch.kind,
+        parsed=parsed,
+        progress=progress,
+        mapping=profile_mapping(batch.mapping_profile or _profile_for(batch, parsed)),
+        before_commit=lambda outcome: _record_within_write(batch, outcome, started, claim),
+        fault_pause=float(getattr(settings, "IMPORT_FAULT_PAUSE_SECONDS", 0.0)),
+    )
+
+
+def _record_within_write(batch: ImportBatch, outcome: Outcome, started: float, claim: str) -> None:
+    """Inside the write transaction: the batch says "imported" in the same commit as the rows, and
+    only while this attempt still holds it (else the whole write rolls back)."""
+    if not ImportBatch.objects.filter(pk=batch.pk, claimed_by=claim, status__in=RUNNING).update(
+        **_outcome_fields(batch, outcome, started)
+    ):
+        raise LeaseLost(f"import batch {batch.pk} is no longer claimed by {claim}")
 
 
 def _profile_for(batch: ImportBatch, parsed: ParsedFile) -> ImportMappingProfile | None:
@@ -103,7 +134,8 @@ def profile_mapping(profile: ImportMappingProfile | None) -> mapping_.Mapping | 
 
 
 def import_batch_run(batch: ImportBatch, *, kind_name: str, parsed: ParsedFile, progress: Progress,
-                     create_only: bool = False, mapping: mapping_.Mapping | None = None) -> Outcome:
+                     create_only: bool = False, mapping: mapping_.Mapping | None = None,
+                     before_commit: Callable[[Outcome], None] | None = None, fault_pause: float = 0.0) -> Outcome:
     """Check and write ``parsed`` as ``kind_name`` for ``batch`` (its uploader's scope and options).
 
     With a ``mapping`` (a profile's), the file's own columns and values are first read as the
@@ -118,7 +150,7 @@ def import_batch_run(batch: ImportBatch, *, kind_name: str, parsed: ParsedFile, 
     ctx = Context(
         kind=kind, user=user, scope=scope_for(user), batch_id=batch.pk, dry_run=batch.dry_run,
         create_only=create_only, restrict_to=batch.restrict_to, source="api" if batch.source == ImportSource.API else "file",
-        progress=progress,
+        progress=progress, before_commit=before_commit, fault_pause=fault_pause,
     )
     outcome = engine.run(ctx, parsed)
     if mapping is not None:
@@ -127,8 +159,7 @@ def import_batch_run(batch: ImportBatch, *, kind_name: str, parsed: ParsedFile, 
     return outcome
 
 
-def import_batch_finish(batch: ImportBatch, outcome: Outcome, started: float) -> ImportBatch:
-    """Record ``outcome`` on the batch, delete its stored upload, note the schools touched, audit it."""
+def _outcome_fields(batch: ImportBatch, outcome: Outcome, started: float) -> dict[str, Any]:
     written = outcome.counts.new + outcome.counts.updated + outcome.counts.unchanged
     fields: dict[str, Any] = dict(
         status=outcome.status,
@@ -146,11 +177,23 @@ def import_batch_finish(batch: ImportBatch, outcome: Outcome, started: float) ->
         scope_violation=outcome.scope_violation,
         rows_written=written if outcome.status == ImportStatus.SUCCEEDED else 0,
         stored_file="",
+        lease_until=None,
     )
     if outcome.rows_total:
         fields["rows_total"] = outcome.rows_total
         fields["rows_validated"] = outcome.rows_total if outcome.status != ImportStatus.CANCELLED else batch.rows_validated
-    ImportBatch.objects.filter(pk=batch.pk).update(**fields)
+    return fields
+
+
+def import_batch_finish(batch: ImportBatch, outcome: Outcome, started: float, *, claim: str | None = None) -> ImportBatch:
+    """Record ``outcome`` on the batch, delete its stored upload, note the schools touched, audit it.
+    With ``claim``, only while that attempt holds the batch (a success recorded in its write
+    transaction is recorded again, with the same figures)."""
+    target = ImportBatch.objects.filter(pk=batch.pk)
+    if claim is not None:
+        target = target.filter(claimed_by=claim)
+    if not target.update(**_outcome_fields(batch, outcome, started)):
+        raise LeaseLost(f"import batch {batch.pk} is no longer claimed by {claim}")
     if batch.stored_file:
         try:
             default_storage.delete(batch.stored_file)  # personal data: kept no longer than needed

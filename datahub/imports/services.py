@@ -28,6 +28,7 @@ from ..access import can_change_import_profile, import_profile_authority_ids
 from ..models import Establishment, ImportBatch, ImportMappingProfile, ImportSource, ImportStatus, User
 from ..services import audit_event_create
 from ..tasks import run_import_batch
+from .lease import BACKGROUND_UNAVAILABLE, BROKER_DOWN, ImportInterrupted, import_batch_fail
 from .mapping import Mapping, signature
 from .parsing import frame_from_records
 from .processing import import_batch_finish, import_batch_process, import_batch_run, profile_mapping
@@ -88,24 +89,40 @@ def import_batch_create(
         ImportBatch.objects.filter(pk=batch.pk).update(stored_file=stored)
         batch.stored_file = stored
         transaction.on_commit(lambda: import_batch_dispatch(batch.pk))
+        if not transaction.get_connection().in_atomic_block:  # dispatched already: it may have been refused
+            batch.refresh_from_db()
         return batch
     return import_batch_process(batch.pk, fh=fh)
 
 
-def import_batch_dispatch(batch_id: int) -> None:
+def import_batch_dispatch(batch_id: int) -> bool:
     """Hand a stored batch to the worker: Celery when there is a broker; on the embedded default
     (no broker, eager Celery) a thread of this process, so the upload's request returns at once and
-    the batch page follows the same progress. ``IMPORT_EAGER_IN_THREAD = False`` runs it inline."""
+    the batch page follows the same progress. ``IMPORT_EAGER_IN_THREAD = False`` runs it inline.
+
+    When the broker (Redis) cannot be reached the batch fails at once, saying so: nothing was
+    queued and nothing written (False). Rather that than a batch "Queued" for ever, or a 500."""
     if run_import_batch.app.conf.task_always_eager and getattr(settings, "IMPORT_EAGER_IN_THREAD", True):
         threading.Thread(target=_run_embedded, args=(batch_id,), name=f"import-batch-{batch_id}", daemon=True).start()
-    else:
+        return True
+    try:
         run_import_batch.delay(batch_id)
+    except BROKER_DOWN:
+        log.warning("Import batch %s not queued: the broker cannot be reached", batch_id, exc_info=True)
+        import_batch_fail(batch_id, claimed_by=None, message=BACKGROUND_UNAVAILABLE)
+        return False
+    return True
 
 
 def _run_embedded(batch_id: int) -> None:
     try:
         with _EMBEDDED_SLOT:
-            import_batch_process(batch_id)
+            while True:
+                try:
+                    import_batch_process(batch_id)
+                    break
+                except ImportInterrupted:  # queued again (the batch counts the attempts): run it again
+                    time.sleep(1)
     except Exception:  # recorded on the batch by import_batch_process; the thread has no caller to tell
         log.exception("Embedded import of batch %s failed", batch_id)
     finally:

@@ -144,8 +144,16 @@ class Context:
         restrict_to: Establishment | None = None,
         source: str = "file",
         progress: Progress | None = None,
+        before_commit: Callable[[Outcome], None] | None = None,
+        fault_pause: float = 0.0,
     ) -> None:
         self.kind = kind
+        # Called inside the write transaction once it has succeeded: records the outcome there, so
+        # "written" and "the batch says so" commit together; raising rolls the write back.
+        self.before_commit = before_commit
+        # Test-only fault injection (IMPORT_FAULT_PAUSE_SECONDS): a pause inside the write
+        # transaction, after the rows are merged, where tests kill the connection or the worker.
+        self.fault_pause = fault_pause
         self.user = user
         self.scope = scope
         self.batch_id = batch_id

@@ -77,6 +77,13 @@ class ImportBatch(models.Model):
         default=False, help_text="Rows were for establishments outside the uploader's import scope"
     )
     cancel_requested = models.BooleanField(default=False)
+    # The worker holding a running batch renews its lease; a batch whose lease ran out (its worker
+    # died, or its database connection was lost) is queued again or failed by the reaper
+    # (datahub.tasks.reap_stale_imports). ``claimed_by`` names one attempt, so only that attempt
+    # may record the outcome.
+    lease_until = models.DateTimeField(null=True, blank=True)
+    claimed_by = models.CharField(max_length=100, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
     duration_seconds = models.FloatField(null=True, blank=True)
     establishments = models.ManyToManyField(Establishment, blank=True, related_name="import_batches")
     mapping_profile = models.ForeignKey(

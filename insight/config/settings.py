@@ -352,6 +352,8 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     # Re-queue benchmark chunks whose worker died (lease expired) and finalise runs that are ready.
     "reap-stuck-benchmark-runs": {"task": "insight.tasks.reap_stuck_runs", "schedule": 60.0},
+    # Queue again imports whose worker died or whose queued message was lost; fail those out of attempts.
+    "reap-stale-imports": {"task": "datahub.tasks.reap_stale_imports", "schedule": 60.0},
     # Rebuild the MCMC caseload's derived table nightly (catches learners who moved authority).
     "refresh-mcmc-cases": {"task": "destinations.tasks.refresh_cases", "schedule": crontab(hour=2, minute=30)},
     # Start a draft benchmark run when imports changed the data since the newest run (only when
@@ -362,6 +364,13 @@ BENCHMARK_NIGHTLY_DRAFT_RUN = env.bool("BENCHMARK_NIGHTLY_DRAFT_RUN", default=Fa
 BENCHMARK_CHUNK_LEASE_SECONDS = env.int("BENCHMARK_CHUNK_LEASE_SECONDS", default=900)
 # Test-only fault injection: a worker sleeps this long after claiming a chunk (see tests/insight).
 BENCHMARK_FAULT_PAUSE_SECONDS = env.float("BENCHMARK_FAULT_PAUSE_SECONDS", default=0.0)
+# ... this long inside a chunk's write transaction (its frames written, not committed) ...
+BENCHMARK_FAULT_CHUNK_WRITE_PAUSE_SECONDS = env.float("BENCHMARK_FAULT_CHUNK_WRITE_PAUSE_SECONDS", default=0.0)
+# ... and this long inside finalise's write transaction, the results written but not committed.
+BENCHMARK_FAULT_FINALISE_PAUSE_SECONDS = env.float("BENCHMARK_FAULT_FINALISE_PAUSE_SECONDS", default=0.0)
+# A finalising run's lease: past finalise's hard time limit (960 s), so a live finaliser is never
+# taken over; when its worker dies, the reaper lets another finalise the run after this.
+BENCHMARK_FINALISE_LEASE_SECONDS = env.int("BENCHMARK_FINALISE_LEASE_SECONDS", default=1020)
 
 # --- Portal ---------------------------------------------------------------------------------
 # Imports: files over this size run in the background (Celery) with a progress bar; larger than
@@ -372,6 +381,12 @@ IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=1_048_575)
 IMPORT_XLSX_MAX_UNCOMPRESSED_BYTES = env.int("IMPORT_XLSX_MAX_UNCOMPRESSED_BYTES", default=2_000_000_000)
 IMPORT_EAGER_IN_THREAD = env.bool("IMPORT_EAGER_IN_THREAD", default=True)
 IMPORT_API_MAX_ROWS = env.int("IMPORT_API_MAX_ROWS", default=10_000)
+# A running import's lease, renewed by its worker every third of it (PostgreSQL); when it runs out
+# (the worker died) the reaper queues the batch again, up to IMPORT_MAX_ATTEMPTS in all.
+IMPORT_LEASE_SECONDS = env.int("IMPORT_LEASE_SECONDS", default=120)
+IMPORT_MAX_ATTEMPTS = env.int("IMPORT_MAX_ATTEMPTS", default=3)
+# Test-only fault injection: an import pauses this long inside its write transaction (tests/faults).
+IMPORT_FAULT_PAUSE_SECONDS = env.float("IMPORT_FAULT_PAUSE_SECONDS", default=0.0)
 # The portal's public address, for links in e-mails (e.g. https://insight.example.gov.scot).
 # Unset: http://127.0.0.1:8000 (make run), or https:// and the first allowed host in production.
 PORTAL_BASE_URL = env.str(

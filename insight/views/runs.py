@@ -30,7 +30,7 @@ from ..models import BenchmarkRun, Publication, RunStatus
 from ..selectors.release import run_checks
 from ..selectors.runs import inputs_changed_since, run_found, run_progress, runs_listed
 from ..services import RunError
-from ..tasks import enqueue_run_background
+from ..tasks import BACKGROUND_UNAVAILABLE, enqueue_run_background
 
 
 class RunsReaderView(PortalView, View):
@@ -99,6 +99,10 @@ class RunStartView(RunsManagerView):
         except RunError as exc:
             form.add_error(None, str(exc))
             return _runs_page(request, form, status=400)
+        run.refresh_from_db()  # queued at the commit above, or failed because it could not be
+        if run.status == RunStatus.FAILED and run.error == BACKGROUND_UNAVAILABLE:
+            form.add_error(None, run.error)
+            return _runs_page(request, form, status=503)
         return self.done(run, f"Run {run.pk} started. It stays a draft until you publish it.")
 
 

@@ -43,7 +43,8 @@ class Command(BaseCommand):
         self.stdout.write(f"Run {run.pk}: years {run.years}, seed {run.seed}, draws {run.draws}, "
                           f"{run.chunks_total} chunks")
         t0 = time.monotonic()
-        enqueue_run(run)
+        if not enqueue_run(run):
+            raise CommandError(f"Run {run.pk}: {BenchmarkRun.objects.get(pk=run.pk).error}")
         if not (opts["wait"] or opts["publish"]):
             return
         while True:
