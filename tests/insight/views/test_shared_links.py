@@ -16,6 +16,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 from django.test import Client
+from django.urls import reverse
 
 from datahub.models import Role
 from insight.benchmarking import columns as c
@@ -186,6 +187,9 @@ def test_find_partners_from_a_link_follows_the_link_not_viewing_as(world: Any, r
     both = member(Role.ESTABLISHMENT_ADMIN, establishment=world.school_a2)
     member(Role.ESTABLISHMENT_ADMIN, establishment=world.school_a, user=both)
     client = client_for(both)
+    # Working as A2, chosen with the switcher (which membership comes first otherwise is not the point).
+    as_a2 = both.memberships.get(establishment=world.school_a2)
+    assert client.post(reverse("switch_context"), {"membership": as_a2.pk, "next": "/"}).status_code == 302
     mine = client.get("/insight/find-partners/")
     assert mine.context["school"] == world.school_a2
     link = offered_link(client_for(world.personas["admin_a"]), "/insight/find-partners/?sort=name")
