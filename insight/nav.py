@@ -43,6 +43,7 @@ def anyone_signed_in(user: Any) -> bool:
 school_roles = holds_role(*ESTABLISHMENT_ROLES)
 school_admin = holds_role(Role.ESTABLISHMENT_ADMIN)
 mcmc_officer = holds_role(Role.MCMC_OFFICER)
+pathway_worker = holds_role(Role.MCMC_OFFICER, *ESTABLISHMENT_ROLES)  # destinations.access.PATHWAY_ROLES
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,7 @@ NAV: tuple[Entry, ...] = (
     Entry("Find Partners", "insight:find_partners", school_roles, parent="Learning Partnerships",
           also=("/partnerships/propose/",)),
     Entry("Caseload", "destinations:caseload", mcmc_officer, also=("/destinations/young-people/",)),
+    Entry("Leaver readiness", "destinations:readiness", pathway_worker, also=("/destinations/pupils/",)),
     Entry("Destinations", "destinations:index", is_portal_user),
     Entry("Data hub", "datahub:index", is_portal_user),
     Entry("Benchmark runs", "insight:runs", can_read_benchmark_runs),

@@ -1,0 +1,290 @@
+"""Reads of the senior-phase pipeline: one pupil's pathway, and the leaver readiness board.
+
+Pupils are only reached through scoped doorways (``pathway_learner`` + destinations.access,
+``board_pupils``): school staff see their own school's pupils, MCMC officers their authority's,
+whatever ids are passed. The board is worked out with a handful of set-based queries (the
+pupils, their current pathway records, accepted offers and awards so far), then rated in Python
+by destinations.pathways.risk.
+
+**This session** (our rule): the school year by the date (from 1 August), or the latest census
+held before it when this session's census has not been loaded yet. **Expected to leave this
+session**: an intended leaving date on or before 31 August at the end of the session; else an
+intended stage of leaving at or below the pupil's stage now; else, with neither recorded, every S6
+pupil. No leaving record yet (a pupil with one has left and continues in the journey).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, Max, Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from datahub.models import SENIOR_PHASE, Enrolment, Establishment, Learner, QualificationResult, Role, User
+
+from ..access import pathway_scope
+from ..classification import Category, is_positive
+from .models import Offer, OfferStatus, PathwayRecord
+from .risk import ATTAINMENT_LEVEL, PupilFacts, Rating, rate
+
+PASS_GRADES = ("A", "B", "C", "P")  # an award: a graded course at A-C, or an ungraded pass
+STAGE_ORDER = {s.value: i for i, s in enumerate(SENIOR_PHASE)}
+
+
+def session_of(day: dt.date) -> int:
+    """The school year (by its starting year) a day falls in: a session runs from 1 August."""
+    return day.year if day.month >= 8 else day.year - 1
+
+
+def session_label(year: int) -> str:
+    return f"{year}/{str(year + 1)[2:]}"
+
+
+# --- One pupil ------------------------------------------------------------------------------------
+
+
+def pathway_learner(pk: int) -> Learner:
+    """The pupil, for a page that applies destinations.access.require_pathway next."""
+    return get_object_or_404(Learner.objects.select_related("establishment__authority"), pk=pk)
+
+
+def key_worker_choices(learner: Learner) -> QuerySet[User]:
+    """Who may be a pupil's key worker: the school's admins and staff, and its authority's MCMC officers."""
+    est = learner.establishment
+    return (
+        User.objects.filter(
+            Q(memberships__role__in=[Role.ESTABLISHMENT_ADMIN, Role.ESTABLISHMENT_STAFF], memberships__establishment=est)
+            | Q(memberships__role=Role.MCMC_OFFICER, memberships__authority_id=est.authority_id),
+            is_active=True,
+        )
+        .distinct()
+        .order_by("first_name", "last_name", "email")
+    )
+
+
+def current_pathway(learner: Learner) -> PathwayRecord | None:
+    return (
+        PathwayRecord.objects.filter(learner=learner, superseded_at__isnull=True)
+        .select_related("key_worker", "recorded_by")
+        .first()
+    )
+
+
+def pathway_history(learner: Learner) -> list[PathwayRecord]:
+    """Every record, newest first (the current one included)."""
+    return list(
+        PathwayRecord.objects.filter(learner=learner).select_related("key_worker", "recorded_by").order_by(
+            "-recorded_at", "-id"
+        )
+    )
+
+
+def offers_for(learner: Learner) -> list[Offer]:
+    return list(Offer.objects.filter(learner=learner).prefetch_related("events__recorded_by").order_by("-status_date", "-id"))
+
+
+def pupil_offer(learner: Learner, offer_pk: int) -> Offer:
+    """One of this pupil's offers (another pupil's offer id is not found)."""
+    return get_object_or_404(Offer, pk=offer_pk, learner=learner)
+
+
+def current_stage(learner: Learner, today: dt.date) -> Enrolment | None:
+    """The pupil's enrolment of this session (or the latest before it)."""
+    return (
+        Enrolment.objects.filter(learner=learner, year__lte=session_of(today)).order_by("-year").first()
+    )
+
+
+def _facts(*, learner: Learner, leaving_year: int, record: PathwayRecord | None, accepted: bool,
+           awards: int) -> PupilFacts:
+    intended = record.intended_category if record else ""
+    return PupilFacts(
+        leaving_year=leaving_year,
+        has_accepted_offer=accepted,
+        intended_stage=record.intended_stage if record else "",
+        intended_positive=(is_positive(intended, leaving_year) if intended and intended != Category.UNKNOWN else None),
+        care_experienced=learner.care_experienced,
+        asn=learner.asn,
+        simd_decile=learner.simd_decile,
+        awards_level4_plus=awards,
+    )
+
+
+def pupil_rating(learner: Learner, *, today: dt.date) -> Rating:
+    enrolment = current_stage(learner, today)
+    year = enrolment.year if enrolment else session_of(today)
+    accepted = Offer.objects.filter(learner=learner, status=OfferStatus.ACCEPTED).exists()
+    awards = QualificationResult.objects.filter(
+        learner=learner, scqf_level__gte=ATTAINMENT_LEVEL, grade__in=PASS_GRADES
+    ).count()
+    facts = _facts(learner=learner, leaving_year=year + 1, record=current_pathway(learner), accepted=accepted,
+                   awards=awards)
+    return rate(facts, today=today)
+
+
+# --- The readiness board --------------------------------------------------------------------------
+
+
+@dataclass
+class BoardFilters:
+    """Cleaned board filters (destinations.pathways.forms.BoardFilterForm)."""
+
+    who: str = "expected"  # "expected" (leaving this session) or "all" (every S4-S6 pupil)
+    school: int | None = None
+    stage: str = ""
+    risk: str = ""  # "high", "medium", "low" or ""
+    offer: str = ""  # "yes", "no" or ""
+    key_worker: str = ""  # "me", "none", a user id, or ""
+    q: str = ""
+
+    def as_query(self) -> dict[str, str]:
+        out = {"who": self.who} if self.who != "expected" else {}
+        for name in ("stage", "risk", "offer", "key_worker", "q"):
+            if getattr(self, name):
+                out[name] = str(getattr(self, name))
+        if self.school:
+            out["school"] = str(self.school)
+        return out
+
+
+@dataclass
+class BoardRow:
+    learner: Learner
+    stage: str
+    record: PathwayRecord | None
+    accepted: Offer | None
+    open_offers: int
+    rating: Rating
+    expected: bool
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def key_worker(self) -> User | None:
+        return self.record.key_worker if self.record else None
+
+
+def board_year(user: User, today: dt.date) -> int:
+    """This session, or the latest census held before it for the user's schools."""
+    est_ids, auth_ids = pathway_scope(user)
+    latest = Enrolment.objects.filter(
+        Q(establishment_id__in=est_ids) | Q(establishment__authority_id__in=auth_ids), year__lte=session_of(today)
+    ).aggregate(y=Max("year"))["y"]
+    return latest if latest is not None else session_of(today)
+
+
+def board_enrolments(user: User, year: int) -> QuerySet[Enrolment]:
+    """This session's S4-S6 enrolments of pupils the user works on, not yet leavers (the doorway)."""
+    est_ids, auth_ids = pathway_scope(user)
+    return Enrolment.objects.filter(
+        Q(learner__establishment_id__in=est_ids) | Q(learner__establishment__authority_id__in=auth_ids),
+        year=year,
+        stage__in=[s.value for s in SENIOR_PHASE],
+        learner__leaver__isnull=True,
+    )
+
+
+def board_schools(user: User) -> list[tuple[int, str]]:
+    est_ids, auth_ids = pathway_scope(user)
+    return list(
+        Establishment.objects.filter(Q(id__in=est_ids) | Q(authority_id__in=auth_ids), type__in=["secondary", "special"])
+        .order_by("name")
+        .values_list("id", "name")
+    )
+
+
+def _expected(stage: str, record: PathwayRecord | None, year: int) -> bool:
+    if record is not None and record.intended_date is not None:
+        return record.intended_date <= dt.date(year + 1, 8, 31)
+    if record is not None and record.intended_stage:
+        return STAGE_ORDER[record.intended_stage] <= STAGE_ORDER[stage]
+    return stage == "S6"
+
+
+def board_rows(user: User, filters: BoardFilters, *, today: dt.date, year: int | None = None) -> list[BoardRow]:
+    """The board's pupils with their rating, filtered; at risk first (highest score), then by name."""
+    year = board_year(user, today) if year is None else year
+    enrolments = board_enrolments(user, year)
+    if filters.school:
+        enrolments = enrolments.filter(learner__establishment_id=filters.school)
+    if filters.stage:
+        enrolments = enrolments.filter(stage=filters.stage)
+    if filters.q:
+        for word in filters.q.split()[:4]:
+            enrolments = enrolments.filter(Q(learner__given_name__icontains=word) | Q(learner__family_name__icontains=word))
+    pupils = enrolments.values("learner_id")
+    records = {
+        r.learner_id: r
+        for r in PathwayRecord.objects.filter(superseded_at__isnull=True, learner_id__in=pupils).select_related("key_worker")
+    }
+    accepted: dict[int, Offer] = {}
+    open_offers: dict[int, int] = {}
+    for o in Offer.objects.filter(learner_id__in=pupils).exclude(
+        status__in=[OfferStatus.DECLINED, OfferStatus.WITHDRAWN]
+    ).order_by("status_date", "id"):
+        if o.status == OfferStatus.ACCEPTED:
+            accepted[o.learner_id] = o
+        else:
+            open_offers[o.learner_id] = open_offers.get(o.learner_id, 0) + 1
+    awards = dict(
+        QualificationResult.objects.filter(learner_id__in=pupils, scqf_level__gte=ATTAINMENT_LEVEL,
+                                           grade__in=PASS_GRADES)
+        .values("learner_id").annotate(n=Count("id")).values_list("learner_id", "n")
+    )
+    rows = []
+    for e in enrolments.select_related("learner__establishment"):
+        learner, record = e.learner, records.get(e.learner_id)
+        expected = _expected(e.stage, record, year)
+        if filters.who == "expected" and not expected:
+            continue
+        facts = _facts(learner=learner, leaving_year=year + 1, record=record, accepted=e.learner_id in accepted,
+                       awards=awards.get(e.learner_id, 0))
+        row = BoardRow(learner, e.stage, record, accepted.get(e.learner_id), open_offers.get(e.learner_id, 0),
+                       rate(facts, today=today), expected)
+        if _keep(row, filters, user):
+            rows.append(row)
+    rows.sort(key=lambda r: (-r.rating.score, r.learner.family_name, r.learner.given_name, r.learner.pk))
+    return rows
+
+
+def _keep(row: BoardRow, f: BoardFilters, user: User) -> bool:
+    if f.risk and row.rating.band != f.risk:
+        return False
+    if f.offer and (row.accepted is not None) != (f.offer == "yes"):
+        return False
+    if f.key_worker:
+        kw = row.record.key_worker_id if row.record else None
+        wanted = {"me": user.pk, "none": None}.get(f.key_worker, f.key_worker)
+        if str(kw) != str(wanted):
+            return False
+    return True
+
+
+def board_summary(rows: Iterable[BoardRow]) -> dict[str, int]:
+    rows = list(rows)
+    return {
+        "pupils": len(rows),
+        "at_risk": sum(1 for r in rows if r.rating.at_risk),
+        "accepted": sum(1 for r in rows if r.accepted is not None),
+        "intended": sum(1 for r in rows if r.record is not None and r.record.intended_category not in ("", "UNKNOWN")),
+    }
+
+
+def board_key_workers(user: User) -> list[User]:
+    """Everyone who may be a key worker for the user's pupils (the key worker filter's choices)."""
+    est_ids, auth_ids = pathway_scope(user)
+    officer_auth_ids = set(auth_ids) | set(
+        Establishment.objects.filter(id__in=est_ids).values_list("authority_id", flat=True)
+    )
+    return list(
+        User.objects.filter(
+            Q(memberships__role__in=[Role.ESTABLISHMENT_ADMIN, Role.ESTABLISHMENT_STAFF],
+              memberships__establishment_id__in=est_ids)
+            | Q(memberships__role__in=[Role.ESTABLISHMENT_ADMIN, Role.ESTABLISHMENT_STAFF],
+                memberships__establishment__authority_id__in=auth_ids)
+            | Q(memberships__role=Role.MCMC_OFFICER, memberships__authority_id__in=officer_auth_ids),
+            is_active=True,
+        ).distinct().order_by("first_name", "last_name", "email")
+    )
