@@ -43,8 +43,8 @@ class PathwayForm(forms.Form):
 
     def __init__(self, *args: Any, key_workers: list[User], current: PathwayRecord | None = None,
                  **kwargs: Any) -> None:
-        if current is not None and "initial" not in kwargs:
-            kwargs["initial"] = {
+        if current is not None:  # the form opens on the current pathway
+            kwargs["initial"] = {**kwargs.get("initial", {}),
                 "aspiration": current.aspiration, "intended_category": current.intended_category,
                 "intended_stage": current.intended_stage, "intended_date": current.intended_date,
                 "pathway": current.pathway, "pathway_detail": current.pathway_detail,

@@ -13,7 +13,8 @@ Rules (weight):
 4. Care experienced: 2.
 5. Additional support needs: 1.
 6. Home in the most deprived 20% of data zones (SIMD decile 1 or 2): 1.
-7. Attainment so far: fewer than 3 awards at SCQF level 4 or better: 2.
+7. Attainment so far: fewer than 3 awards at SCQF level 4 or better, once the pupil has sat an
+   exam diet (S5 or S6 now): 2.
 
 Bands: a score of 4 or more is *high* (the pupil is "at risk" on the readiness board), 2 or 3
 *medium*, 0 or 1 *low*. Attendance and exclusions are not held by the portal yet, so no rule
@@ -59,6 +60,7 @@ class PupilFacts:
     asn: bool
     simd_decile: int
     awards_level4_plus: int
+    stage: str = "S6"  # the pupil's stage now: attainment counts from S5 (after the S4 diet)
 
 
 @dataclass(frozen=True)
@@ -127,7 +129,7 @@ def rate(facts: PupilFacts, *, today: dt.date, weights: dict[str, int] | None = 
         add("asn", "Additional support needs")
     if facts.simd_decile <= DEPRIVED_DECILES:
         add("simd", f"Lives in SIMD decile {facts.simd_decile} (most deprived 20%)")
-    if facts.awards_level4_plus < ATTAINMENT_MIN_AWARDS:
+    if facts.stage in ("S5", "S6") and facts.awards_level4_plus < ATTAINMENT_MIN_AWARDS:
         n = facts.awards_level4_plus
         add("attainment", f"{n} award{'' if n == 1 else 's'} at SCQF level {ATTAINMENT_LEVEL} or better so far "
                           f"(fewer than {ATTAINMENT_MIN_AWARDS})")

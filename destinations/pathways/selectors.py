@@ -99,7 +99,7 @@ def current_stage(learner: Learner, today: dt.date) -> Enrolment | None:
 
 
 def _facts(*, learner: Learner, leaving_year: int, record: PathwayRecord | None, accepted: bool,
-           awards: int) -> PupilFacts:
+           awards: int, stage: str) -> PupilFacts:
     intended = record.intended_category if record else ""
     return PupilFacts(
         leaving_year=leaving_year,
@@ -110,6 +110,7 @@ def _facts(*, learner: Learner, leaving_year: int, record: PathwayRecord | None,
         asn=learner.asn,
         simd_decile=learner.simd_decile,
         awards_level4_plus=awards,
+        stage=stage,
     )
 
 
@@ -121,7 +122,7 @@ def pupil_rating(learner: Learner, *, today: dt.date) -> Rating:
         learner=learner, scqf_level__gte=ATTAINMENT_LEVEL, grade__in=PASS_GRADES
     ).count()
     facts = _facts(learner=learner, leaving_year=year + 1, record=current_pathway(learner), accepted=accepted,
-                   awards=awards)
+                   awards=awards, stage=enrolment.stage if enrolment else "S6")
     return rate(facts, today=today)
 
 
@@ -240,7 +241,7 @@ def board_rows(user: User, filters: BoardFilters, *, today: dt.date, year: int |
         if filters.who == "expected" and not expected:
             continue
         facts = _facts(learner=learner, leaving_year=year + 1, record=record, accepted=e.learner_id in accepted,
-                       awards=awards.get(e.learner_id, 0))
+                       awards=awards.get(e.learner_id, 0), stage=e.stage)
         row = BoardRow(learner, e.stage, record, accepted.get(e.learner_id), open_offers.get(e.learner_id, 0),
                        rate(facts, today=today), expected)
         if _keep(row, filters, user):

@@ -166,10 +166,13 @@ class OfferStatusView(PupilFormView):
     extra_context = {"heading": "Change the status of an offer", "submit": "Save status"}
 
     def offer(self) -> Any:
-        return pupil_offer(self.get_learner(), self.kwargs["offer"])
+        if not hasattr(self, "_offer"):
+            self._offer = pupil_offer(self.get_learner(), self.kwargs["offer"])
+        return self._offer
 
     def get_initial(self) -> dict[str, Any]:
-        return {"status_date": timezone.localdate()}
+        following = {"applied": "offered", "offered": "accepted"}.get(self.offer().status, "")
+        return {"status_date": timezone.localdate(), "status": following}
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         ctx = super().get_context_data(**kwargs)

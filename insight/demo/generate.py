@@ -4,20 +4,25 @@ at a time, and finally reset sequences and refresh each establishment's context 
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 from django.db import connection, models, transaction
+from django.utils import timezone
 
 from datahub.codes import LOCAL_AUTHORITIES, make_seed_code
 from datahub.models import Establishment, EstablishmentType, Learner, LocalAuthority, SchoolLeaver, Subject, User
 from datahub.reference import SUBJECTS
 from datahub.services import establishment_refresh_context, establishment_sync_departments
+from destinations.models import Offer
+from destinations.pathways.selectors import session_of
 from insight.demo.delete import delete_demo_data, demo_establishments
 from insight.demo.load import FastLoad, Writer, YearLoader, reset_sequence
 from insight.demo.outcomes import N_POS
+from insight.demo.pipeline import load_pipeline
 from insight.demo.scales import (
     DEMO_SCHOOL_1,
     DEMO_SCHOOL_2,
@@ -33,7 +38,7 @@ from insight.demo.world import build_year
 
 _TYPE_CODES = (EstablishmentType.SECONDARY, EstablishmentType.SPECIAL, EstablishmentType.PRIMARY)  # by SEC, SPE, PRI
 _REPORTED = ("Establishment", "User", "Learner", "Enrolment", "SchoolLeaver", "QualificationResult",
-             "DestinationRecord", "ParticipationSpell")
+             "DestinationRecord", "ParticipationSpell", "PathwayRecord", "Offer")
 
 
 @dataclass
@@ -52,8 +57,10 @@ def _no_log(_line: str) -> None:
 
 
 def generate_demo_data(*, scale: str = "demo", seed: int = 1, years: int = 5, last_year: int = LAST_LEAVER_YEAR,
-                       replace: bool = False, log: Callable[[str], None] = _no_log) -> DemoReport:
-    """Generate the demo data set in one transaction (see the package docstring)."""
+                       replace: bool = False, log: Callable[[str], None] = _no_log,
+                       today: dt.date | None = None) -> DemoReport:
+    """Generate the demo data set in one transaction (see the package docstring). ``today``: the
+    day whose school session the current S4-S6 pupils belong to (default: today)."""
     spec = scale_spec(scale)
     if not 1 <= years <= 10:
         raise DemoDataError("--years must be between 1 and 10")
@@ -64,7 +71,8 @@ def generate_demo_data(*, scale: str = "demo", seed: int = 1, years: int = 5, la
         writer = Writer()
         schools = build_schools(spec, seed)
         est_ids = _create_establishments(schools, writer, log)
-        shares = _load_leaver_years(spec, schools, est_ids, writer, seed, leaver_years, log)
+        shares = _load_leaver_years(spec, schools, est_ids, writer, seed, leaver_years, log,
+                                    today=today or timezone.localdate())
         _finish(log)
         t_commit = time.monotonic()
     log(f"Committed ({time.monotonic() - t_commit:.1f}s)")
@@ -127,9 +135,10 @@ def _create_establishments(schools: Schools, writer: Writer, log: Callable[[str]
 
 
 def _load_leaver_years(spec: Scale, schools: Schools, est_ids: np.ndarray, writer: Writer, seed: int,
-                       leaver_years: list[int], log: Callable[[str], None]) -> tuple[float, float]:
-    """Build and write one leaver year at a time (the latest two with APM spells); the shares of
-    positive initial and follow-up destinations over all years."""
+                       leaver_years: list[int], log: Callable[[str], None], *, today: dt.date) -> tuple[float, float]:
+    """Build and write one leaver year at a time (the latest two with APM spells), then this
+    session's S4-S6 pupils with their pathways and offers; the shares of positive initial and
+    follow-up destinations over all leaver years."""
     arrays = schools.arrays()
     subject_ids = dict(Subject.objects.values_list("code", "id"))
     fast = FastLoad(YearLoader.TABLES, log)
@@ -152,8 +161,27 @@ def _load_leaver_years(spec: Scale, schools: Schools, est_ids: np.ndarray, write
         pos_follow += pf * n
         log(f"  {year}: {n:,} leavers, {y.r_learner.size:,} results, positive {pi:.1%} / {pf:.1%} "
             f"(built {t1 - t0:.1f}s, written {time.monotonic() - t1:.1f}s)")
+    t0 = time.monotonic()
+    session = session_of(today)
+    current = build_year(schools, arrays, spec.leavers_per_year, session + 1, seed, False)
+    current_ids = loader.load_current(current)
     fast.finish()
+    load_pipeline(writer, current, current_ids, session=session, today=today, seed=seed,
+                  key_workers=_key_workers(schools))
+    log(f"  session {session}/{str(session + 1)[2:]}: {current.n:,} pupils expected to leave, with pathways and "
+        f"offers ({time.monotonic() - t0:.1f}s)")
     return (pos_init / total if total else 0.0, pos_follow / total if total else 0.0)
+
+
+def _key_workers(schools: Schools) -> dict[int, list[int]]:
+    """Who the demo logins' pupils have as key workers: school 1's staff member and the MCMC
+    officer, school 2's head teacher (school index -> user ids)."""
+    ids = dict(User.objects.filter(email__iendswith=f"@{DEMO_EMAIL_DOMAIN}").values_list("email", "id"))
+    out: dict[int, list[int]] = {}
+    for (_a, name), emails in ((DEMO_SCHOOL_1, ("staff@", "mcmc@")), (DEMO_SCHOOL_2, ("headteacher2@",))):
+        if name in schools.names:
+            out[schools.names.index(name)] = [ids[e + DEMO_EMAIL_DOMAIN] for e in emails if e + DEMO_EMAIL_DOMAIN in ids]
+    return out
 
 
 def _finish(log: Callable[[str], None]) -> None:
@@ -161,6 +189,7 @@ def _finish(log: Callable[[str], None]) -> None:
     t0 = time.monotonic()
     reset_sequence(Learner)
     reset_sequence(SchoolLeaver)
+    reset_sequence(Offer)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             analyzed: list[type[models.Model]] = [*YearLoader.TABLES, Establishment]

@@ -224,3 +224,13 @@ def test_a_new_staff_member_of_another_school_sees_nothing_of_school_a(world, pu
     assert names_on(board_rows(other, BoardFilters(who="all"), today=today())) == {"Tom"}
     url = reverse("destinations:pathway", kwargs={"pk": pupils.s6_a.pk})
     assert client(other).get(url).status_code == 404
+
+
+def test_the_pathway_form_opens_on_the_current_pathway(world, pupils) -> None:
+    staff = world.personas["staff_a"]
+    services.pathway_record_create(learner=pupils.s6_a, by=staff, aspiration="Joinery", intended_category="EMPLOYMENT",
+                                   key_worker=staff)
+    r = client(staff).get(reverse("destinations:pathway_edit", kwargs={"pk": pupils.s6_a.pk}))
+    form = r.context["form"]
+    assert form["aspiration"].value() == "Joinery" and form["intended_category"].value() == "EMPLOYMENT"
+    assert form["key_worker"].value() == staff.pk

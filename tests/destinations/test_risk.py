@@ -48,6 +48,12 @@ def test_each_reason_on_its_own(change: dict, today: dt.date, key: str, text: st
     assert rating.band == band_for(WEIGHTS[key])
 
 
+def test_attainment_counts_only_once_an_exam_diet_has_been_sat() -> None:
+    assert rate(dataclasses.replace(SAFE, awards_level4_plus=0, stage="S4"), today=AFTER).reasons == ()
+    assert [r.key for r in rate(dataclasses.replace(SAFE, awards_level4_plus=0, stage="S5"), today=AFTER).reasons] == [
+        "attainment"]
+
+
 def test_boundaries_of_the_characteristic_rules_do_not_fire() -> None:
     facts = dataclasses.replace(SAFE, simd_decile=3, awards_level4_plus=3, intended_stage="")
     assert rate(facts, today=AFTER).reasons == ()
