@@ -71,8 +71,7 @@ def generate_demo_data(*, scale: str = "demo", seed: int = 1, years: int = 5, la
         writer = Writer()
         schools = build_schools(spec, seed)
         est_ids = _create_establishments(schools, writer, log)
-        shares = _load_leaver_years(spec, schools, est_ids, writer, seed, leaver_years, log,
-                                    today=today or timezone.localdate())
+        shares = _load_leaver_years(spec, schools, est_ids, writer, seed, leaver_years, log, today=today)
         _finish(log)
         t_commit = time.monotonic()
     log(f"Committed ({time.monotonic() - t_commit:.1f}s)")
@@ -135,7 +134,7 @@ def _create_establishments(schools: Schools, writer: Writer, log: Callable[[str]
 
 
 def _load_leaver_years(spec: Scale, schools: Schools, est_ids: np.ndarray, writer: Writer, seed: int,
-                       leaver_years: list[int], log: Callable[[str], None], *, today: dt.date) -> tuple[float, float]:
+                       leaver_years: list[int], log: Callable[[str], None], *, today: dt.date | None = None) -> tuple[float, float]:
     """Build and write one leaver year at a time (the latest two with APM spells), then this
     session's S4-S6 pupils with their pathways and offers; the shares of positive initial and
     follow-up destinations over all leaver years."""
@@ -162,6 +161,7 @@ def _load_leaver_years(spec: Scale, schools: Schools, est_ids: np.ndarray, write
         log(f"  {year}: {n:,} leavers, {y.r_learner.size:,} results, positive {pi:.1%} / {pf:.1%} "
             f"(built {t1 - t0:.1f}s, written {time.monotonic() - t1:.1f}s)")
     t0 = time.monotonic()
+    today = today or timezone.localdate()
     session = session_of(today)
     current = build_year(schools, arrays, spec.leavers_per_year, session + 1, seed, False)
     current_ids = loader.load_current(current)
