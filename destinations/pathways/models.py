@@ -120,6 +120,8 @@ class Offer(models.Model):
     class Meta:
         ordering = ["learner", "-status_date", "-id"]
         constraints = [
+            # What identifies an offer (the import's natural key): one pupil, kind, provider and course.
+            models.UniqueConstraint(fields=["learner", "kind", "provider", "course"], name="offer_unique_per_pupil"),
             models.CheckConstraint(condition=Q(kind__in=[k.value for k in OfferKind]), name="offer_kind_known"),
             models.CheckConstraint(condition=Q(status__in=[s.value for s in OfferStatus]), name="offer_status_known"),
             models.CheckConstraint(

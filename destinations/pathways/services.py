@@ -132,6 +132,8 @@ def offer_create(
         errors["applied_on"] = "The application date cannot be after the date of the status"
     if source not in PathwaySource.values:
         errors["source"] = f"Unknown source: {source}"
+    if Offer.objects.filter(learner=learner, kind=kind, provider=provider.strip(), course=course.strip()).exists():
+        errors["provider"] = "This application is already recorded: change its status instead"
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():

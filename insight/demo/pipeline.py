@@ -112,6 +112,7 @@ def _offers(writer: Writer, rng: np.random.Generator, learner_ids: np.ndarray, c
     for i in np.flatnonzero(rng.random(cats.size) < np.where(positive, 0.85, 0.35)):
         kind, providers = _OFFER_FOR.get(str(cats[i]), ("college", _COLLEGES))
         n_apps = 2 if kind == "university" and rng.random() < 0.6 else 1
+        picks = rng.permutation(len(providers))[:n_apps]  # two applications go to two providers
         for k in range(n_apps):
             applied = start + dt.timedelta(days=int(rng.integers(0, max(1, min(span, 120)))))
             decided = applied + dt.timedelta(days=int(rng.integers(0, max(1, (today - applied).days + 1))))
@@ -123,7 +124,7 @@ def _offers(writer: Writer, rng: np.random.Generator, learner_ids: np.ndarray, c
             trail = {"applied": ["applied"], "offered": ["applied", "offered"],
                      "accepted": ["applied", "offered", "accepted"], "declined": ["applied", "offered", "declined"],
                      "withdrawn": ["applied", "withdrawn"]}[status]
-            provider = providers[int(rng.integers(0, len(providers)))]
+            provider = providers[int(picks[k])]
             offers.append((oid, int(learner_ids[i]), kind, provider, status, applied, decided if len(trail) > 1
                            else applied))
             for j, st in enumerate(trail):

@@ -94,6 +94,9 @@ def test_offer_status_changes_keep_their_history(world, pupils) -> None:
         services.offer_status_set(offer=offer, by=officer, status="accepted", status_date=today())
     with pytest.raises(ValidationError):  # earlier than the current status
         services.offer_status_set(offer=offer, by=officer, status="declined", status_date=d)
+    with pytest.raises(ValidationError):  # the same application twice
+        services.offer_create(learner=pupils.s6_a, by=staff, kind="college", provider="City College",
+                              course="HNC Social Care", status_date=d)
     with pytest.raises(ValidationError):  # in the future
         services.offer_create(learner=pupils.s6_a, by=staff, kind="college", provider="x",
                               status_date=today() + dt.timedelta(days=1))
