@@ -289,3 +289,34 @@ def board_key_workers(user: User) -> list[User]:
             is_active=True,
         ).distinct().order_by("first_name", "last_name", "email")
     )
+
+
+# --- After leaving: the pipeline carried into the journey and the caseload ------------------------
+
+
+@dataclass
+class Handover:
+    """What was known before the young person left: their last pathway and the offers accepted."""
+
+    record: PathwayRecord | None
+    accepted: list[Offer]
+    applications: int
+
+    @property
+    def known(self) -> bool:
+        return self.record is not None or self.applications > 0
+
+
+def handover_for(learner: Learner) -> Handover:
+    offers = list(Offer.objects.filter(learner=learner).order_by("-status_date", "-id"))
+    return Handover(current_pathway(learner), [o for o in offers if o.status == OfferStatus.ACCEPTED], len(offers))
+
+
+def accepted_offers_by_learner(learner_ids: Iterable[int]) -> dict[int, Offer]:
+    """The latest accepted offer of each of these young people (one query; for a page of cases)."""
+    out: dict[int, Offer] = {}
+    for offer in Offer.objects.filter(learner_id__in=list(learner_ids), status=OfferStatus.ACCEPTED).order_by(
+        "status_date", "id"
+    ):
+        out[offer.learner_id] = offer
+    return out
