@@ -389,6 +389,21 @@ def pathway_post(persona: str, target: str) -> int:
     return 302 if status == 200 else status
 
 
+def pathway_bulk(persona: str, target: str) -> int:
+    """POST the target school's pupil to the board's key worker assignment: the target's readers are
+    redirected, the other school's or authority's are refused the foreign id (404), other roles 403."""
+    if persona in (ANON, "no_role"):
+        return portal_page(persona, target)
+    if persona not in JOURNEY_READERS:
+        return 403
+    return 302 if persona in JOURNEY[target] else 404
+
+
+def pathway_bulk_body(w: object, t: str) -> dict:
+    learner = w.learner_a if t == "A" else w.learner_b  # type: ignore[attr-defined]
+    return {"pupils": [learner.pk], "bulk-key_worker": "none", "bulk-reason": "matrix"}
+
+
 def pupil_offer_pk(w: object, t: str) -> dict:
     import datetime as dt
 
@@ -615,6 +630,7 @@ EXPECTED: dict[str, Route] = {
     "destinations:audit": Route(None, audit_page),
     "destinations:readiness": Route(None, pathway_board),
     "destinations:readiness_export": Route(None, pathway_board),
+    "destinations:readiness_bulk": Route(lambda w, t: {}, pathway_bulk, method="post", data=pathway_bulk_body),
     "destinations:pathway": Route(learner_pk, journey_page),
     "destinations:pathway_edit": Route(learner_pk, journey_page),
     "destinations:offer_create": Route(learner_pk, journey_page),
@@ -765,7 +781,7 @@ def check_writes(world: object, persona: str, name: str, status: int, before: di
         unread = Notification.objects.filter(recipient=world.personas["admin_b"], read_at__isnull=True)  # type: ignore[attr-defined]
         if not mine and not unread.exists():
             problems.append(f"{name}: another user's notification was marked read")
-    if name in ("destinations:pathway_edit", "destinations:offer_create"):
+    if name in ("destinations:pathway_edit", "destinations:offer_create", "destinations:readiness_bulk"):
         from destinations.access import may_work_pathway
         from destinations.models import Offer, PathwayRecord
 

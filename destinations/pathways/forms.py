@@ -15,7 +15,7 @@ from ..forms import DateInput, ExportForm
 from .models import OfferKind, OfferStatus, PathwayKind, PathwayRecord
 from .selectors import BoardFilters
 
-__all__ = ["BoardFilterForm", "ExportForm", "OfferForm", "OfferStatusForm", "PathwayForm"]
+__all__ = ["BoardFilterForm", "ExportForm", "KeyWorkerBulkForm", "OfferForm", "OfferStatusForm", "PathwayForm"]
 
 STAGES = [(s.value, s.label) for s in SENIOR_PHASE]
 
@@ -85,6 +85,24 @@ class OfferStatusForm(forms.Form):
     status = forms.ChoiceField(label="New status", choices=OfferStatus.choices)
     status_date = forms.DateField(label="Date of the new status", widget=DateInput())
     note = forms.CharField(label="Note", required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class KeyWorkerBulkForm(forms.Form):
+    """The board's bulk action: one key worker for the selected pupils (ids read by the view)."""
+
+    key_worker = forms.ChoiceField(label="New key worker")
+    reason = forms.CharField(label="Reason for the change", max_length=500,
+                             help_text="Kept in the audit log with the change.")
+
+    def __init__(self, *args: Any, key_workers: list[User], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.key_workers = {str(u.pk): u for u in key_workers}
+        self.fields["key_worker"].choices = [("", "Choose"), ("none", "Nobody")] + [  # type: ignore[attr-defined]
+            (str(u.pk), _person(u)) for u in key_workers
+        ]
+
+    def chosen(self) -> User | None:
+        return self.key_workers.get(self.cleaned_data["key_worker"])
 
 
 class BoardFilterForm(forms.Form):

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Count, Max, Q, QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from datahub.models import SENIOR_PHASE, Enrolment, Establishment, Learner, QualificationResult, Role, User
@@ -49,6 +50,20 @@ def session_label(year: int) -> str:
 def pathway_learner(pk: int) -> Learner:
     """The pupil, for a page that applies destinations.access.require_pathway next."""
     return get_object_or_404(Learner.objects.select_related("establishment__authority"), pk=pk)
+
+
+def pupils_for_pathway_work(user: User, learner_ids: Iterable[int]) -> list[Learner]:
+    """These pupils, all inside the user's schools or authorities, or 404 (all or nothing: a
+    foreign id in a bulk change refuses the whole batch)."""
+    wanted = sorted(set(learner_ids))
+    est_ids, auth_ids = pathway_scope(user)
+    found = list(
+        Learner.objects.filter(Q(establishment_id__in=est_ids) | Q(establishment__authority_id__in=auth_ids),
+                               id__in=wanted).select_related("establishment__authority")
+    )
+    if not wanted or len(found) != len(wanted):
+        raise Http404("No such pupil")
+    return found
 
 
 def key_worker_choices(learner: Learner) -> QuerySet[User]:

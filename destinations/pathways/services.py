@@ -10,6 +10,7 @@ caller checked, so a foreign id can never be written through.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -178,6 +179,39 @@ def offer_status_set(
         _audit(by=by, action="offer_status", learner=learner,
                detail={"offer": locked.pk, "status": status, "previous": previous})
     return locked
+
+
+def pathway_bulk_assign_key_worker(*, learners: Sequence[Learner], key_worker: User | None, by: User,
+                                   reason: str) -> int:
+    """Make ``key_worker`` (None: nobody) the key worker of every selected pupil, as a new version
+    of each pupil's pathway (the rest copied from the current one). All or nothing: one pupil the
+    user may not work on, or for whom the key worker is not eligible, and nothing changes."""
+    if not reason.strip():
+        raise ValidationError({"reason": "Give a reason for the change"})
+    if not learners:
+        raise ValidationError("Select at least one pupil")
+    for learner in learners:
+        _check(by, learner)
+        if key_worker is not None and key_worker.pk not in {u.pk for u in key_worker_choices(learner)}:
+            raise ValidationError({"key_worker": f"{key_worker.get_full_name() or key_worker.email} cannot be the key "
+                                                 f"worker of a pupil at {learner.establishment.name}"})
+    with transaction.atomic():
+        now = timezone.now()
+        for learner in learners:
+            current = PathwayRecord.objects.select_for_update().filter(learner=learner,
+                                                                       superseded_at__isnull=True).first()
+            if current is not None and current.key_worker_id == (key_worker.pk if key_worker else None):
+                continue
+            if current is not None:
+                current.superseded_at = now
+                current.save(update_fields=["superseded_at"])
+            copied = {f: getattr(current, f) for f in PATHWAY_FIELDS if f != "key_worker"} if current else {}
+            record = PathwayRecord.objects.create(learner=learner, key_worker=key_worker, recorded_at=now,
+                                                  recorded_by=_actor(by), **copied)
+            _audit(by=by, action="pathway_bulk_key_worker", learner=learner, reason=reason.strip(),
+                   detail={"record": record.pk, "previous": current.pk if current else None,
+                           "key_worker": key_worker.pk if key_worker else None, "batch": len(learners)})
+    return len(learners)
 
 
 def readiness_export_audit(

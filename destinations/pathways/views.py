@@ -13,11 +13,12 @@ from typing import Any, ClassVar
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
+from django.views import View
 from django.views.generic import FormView, TemplateView
 
 from datahub.access import can_see_scn
@@ -30,7 +31,7 @@ from ..access import PATHWAY_ROLES, pathway_scope, require_pathway
 from ..views import PAGE_SIZE
 from . import services
 from .exports import board_csv_rows
-from .forms import BoardFilterForm, ExportForm, OfferForm, OfferStatusForm, PathwayForm
+from .forms import BoardFilterForm, ExportForm, KeyWorkerBulkForm, OfferForm, OfferStatusForm, PathwayForm
 from .selectors import (
     BoardFilters,
     board_key_workers,
@@ -46,6 +47,7 @@ from .selectors import (
     pathway_learner,
     pupil_offer,
     pupil_rating,
+    pupils_for_pathway_work,
     session_label,
 )
 
@@ -226,8 +228,49 @@ class ReadinessBoardView(BoardMixin, PortalView, TemplateView):
             row.extra["url"] = base.replace("/0/", f"/{row.learner.pk}/")
         query = filters.as_query()
         ctx.update(form=form, page=page, filters=query, filter_query=urlencode(query), places=self.places(),
-                   session=session_label(year), summary=board_summary(rows), today=today)
+                   session=session_label(year), summary=board_summary(rows), today=today,
+                   bulk=KeyWorkerBulkForm(key_workers=board_key_workers(user), prefix="bulk"))  # type: ignore[arg-type]
         return ctx
+
+
+def _board_url(query: str) -> str:
+    base = reverse("destinations:readiness")
+    # Only a query string of our own filters comes back: never a URL (no open redirect).
+    return f"{base}?{query}" if query and "/" not in query and ":" not in query else base
+
+
+class ReadinessBulkView(PortalView, View):
+    """POST: one key worker for the selected pupils, with a reason. All or nothing: one pupil
+    outside the user's school or authority and nothing changes (404)."""
+
+    required_roles = PATHWAY_ROLES
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        back = _board_url(request.POST.get("filters", ""))
+        raw = request.POST.getlist("pupils")
+        if not raw:
+            messages.error(request, "Nothing was changed: select at least one pupil.")
+            return HttpResponseRedirect(back)
+        if not all(v.isdigit() for v in raw):
+            raise Http404("No such pupil")
+        learners = pupils_for_pathway_work(request.user, (int(v) for v in raw))  # type: ignore[arg-type]
+        form = KeyWorkerBulkForm(request.POST, key_workers=board_key_workers(request.user), prefix="bulk")  # type: ignore[arg-type]
+        if not form.is_valid():
+            problems = "; ".join(str(e) for errs in form.errors.values() for e in errs)
+            messages.error(request, f"Nothing was changed: {problems}")
+            return HttpResponseRedirect(back)
+        worker = form.chosen()
+        try:
+            n = services.pathway_bulk_assign_key_worker(learners=learners, key_worker=worker, by=request.user,  # type: ignore[arg-type]
+                                                        reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            messages.error(request, f"Nothing was changed: {'; '.join(exc.messages)}")
+            return HttpResponseRedirect(back)
+        except PermissionDenied as exc:
+            raise Http404("No such pupil") from exc
+        who = (worker.get_full_name() or worker.email) if worker else "nobody"
+        messages.success(request, f"Key worker of {n} pupil{'' if n == 1 else 's'} set to {who}.")
+        return HttpResponseRedirect(back)
 
 
 class ReadinessExportView(BoardMixin, PortalView, FormView):

@@ -237,3 +237,28 @@ def test_the_pathway_form_opens_on_the_current_pathway(world, pupils) -> None:
     form = r.context["form"]
     assert form["aspiration"].value() == "Joinery" and form["intended_category"].value() == "EMPLOYMENT"
     assert form["key_worker"].value() == staff.pk
+
+
+def test_bulk_key_worker_assignment_is_all_or_nothing_and_keeps_history(world, pupils) -> None:
+    officer, staff = world.personas["mcmc_x"], world.personas["staff_a"]
+    services.pathway_record_create(learner=pupils.s6_a, by=staff, aspiration="Nursing")
+    c = client(officer)
+    url = reverse("destinations:readiness_bulk")
+    body = {"pupils": [pupils.s6_a.pk, pupils.s6_a2.pk], "bulk-key_worker": str(officer.pk),
+            "bulk-reason": "Leavers review"}
+    assert c.post(url, {**body, "filters": "risk=high"}).url == reverse("destinations:readiness") + "?risk=high"
+    ava = PathwayRecord.objects.get(learner=pupils.s6_a, superseded_at=None)
+    assert (ava.key_worker, ava.aspiration) == (officer, "Nursing")  # the rest of the pathway is kept
+    assert PathwayRecord.objects.filter(learner=pupils.s6_a).count() == 2
+    assert PathwayRecord.objects.get(learner=pupils.s6_a2).key_worker == officer
+    assert AuditEvent.objects.filter(action="pathway_bulk_key_worker", reason="Leavers review").count() == 2
+    # A pupil of another authority in the batch: nothing changes (404).
+    before = PathwayRecord.objects.count()
+    foreign = {**body, "pupils": [pupils.s6_a.pk, pupils.s6_b.pk], "bulk-key_worker": "none"}
+    assert c.post(url, foreign).status_code == 404
+    # A key worker who is not eligible for every selected pupil: nothing changes.
+    r = c.post(url, {**body, "bulk-key_worker": str(staff.pk)})  # staff of A is not A2's key worker
+    assert r.status_code == 302 and PathwayRecord.objects.count() == before
+    # School staff may assign within their own school only.
+    assert client(staff).post(url, {**body, "pupils": [pupils.s6_a2.pk]}).status_code == 404
+    assert client(world.personas["analyst_x"]).post(url, body).status_code == 403
