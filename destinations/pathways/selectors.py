@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from django.db.models import Count, Max, Q, QuerySet
@@ -29,7 +30,7 @@ from datahub.models import SENIOR_PHASE, Enrolment, Establishment, Learner, Qual
 from ..access import pathway_scope
 from ..classification import Category, is_positive
 from .models import Offer, OfferStatus, PathwayRecord
-from .risk import ATTAINMENT_LEVEL, PupilFacts, Rating, rate
+from .risk import ATTAINMENT_LEVEL, ATTAINMENT_MIN_AWARDS, DEPRIVED_DECILES, PupilFacts, Rating, rate
 
 PASS_GRADES = ("A", "B", "C", "P")  # an award: a graded course at A-C, or an ungraded pass
 STAGE_ORDER = {s.value: i for i, s in enumerate(SENIOR_PHASE)}
@@ -168,13 +169,23 @@ class BoardFilters:
 
 @dataclass
 class BoardRow:
-    learner: Learner
+    """One pupil on the board. The fields up to ``expected`` are what rating, filtering and sorting
+    need (read as plain values for every pupil); ``learner``, ``record`` and ``accepted`` are the
+    model objects, loaded by ``board_hydrate`` only for the rows shown or exported."""
+
+    learner_id: int
+    given_name: str
+    family_name: str
     stage: str
-    record: PathwayRecord | None
-    accepted: Offer | None
+    key_worker_id: int | None
+    intended_known: bool
+    has_accepted: bool
     open_offers: int
     rating: Rating
     expected: bool
+    learner: Learner = field(default=None)  # type: ignore[assignment]
+    record: PathwayRecord | None = None
+    accepted: Offer | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -211,16 +222,24 @@ def board_schools(user: User) -> list[tuple[int, str]]:
     )
 
 
-def _expected(stage: str, record: PathwayRecord | None, year: int) -> bool:
-    if record is not None and record.intended_date is not None:
-        return record.intended_date <= dt.date(year + 1, 8, 31)
-    if record is not None and record.intended_stage:
-        return STAGE_ORDER[record.intended_stage] <= STAGE_ORDER[stage]
+def _expected_values(stage: str, intended_stage: str, intended_date: dt.date | None, year: int) -> bool:
+    if intended_date is not None:
+        return intended_date <= dt.date(year + 1, 8, 31)
+    if intended_stage:
+        return STAGE_ORDER[intended_stage] <= STAGE_ORDER[stage]
     return stage == "S6"
 
 
-def board_rows(user: User, filters: BoardFilters, *, today: dt.date, year: int | None = None) -> list[BoardRow]:
-    """The board's pupils with their rating, filtered; at risk first (highest score), then by name."""
+_RECORD_FIELDS = ("learner_id", "intended_category", "intended_stage", "intended_date", "key_worker_id")
+
+
+def board_rows(user: User, filters: BoardFilters, *, today: dt.date, year: int | None = None,
+               hydrate: bool = True) -> list[BoardRow]:
+    """The board's pupils with their rating, filtered; at risk first (highest score), then by name.
+
+    Every pupil in scope is rated from plain values (five set-based queries, no model objects);
+    ``hydrate`` then loads the model objects of every row (False: the caller hydrates the rows it
+    shows with ``board_hydrate``)."""
     year = board_year(user, today) if year is None else year
     enrolments = board_enrolments(user, year)
     if filters.school:
@@ -231,51 +250,79 @@ def board_rows(user: User, filters: BoardFilters, *, today: dt.date, year: int |
         for word in filters.q.split()[:4]:
             enrolments = enrolments.filter(Q(learner__given_name__icontains=word) | Q(learner__family_name__icontains=word))
     pupils = enrolments.values("learner_id")
-    records = {
-        r.learner_id: r
-        for r in PathwayRecord.objects.filter(superseded_at__isnull=True, learner_id__in=pupils).select_related("key_worker")
-    }
-    accepted: dict[int, Offer] = {}
+    records = {r[0]: r for r in PathwayRecord.objects.filter(superseded_at__isnull=True, learner_id__in=pupils)
+               .values_list(*_RECORD_FIELDS)}
+    accepted: set[int] = set()
     open_offers: dict[int, int] = {}
-    for o in Offer.objects.filter(learner_id__in=pupils).exclude(
-        status__in=[OfferStatus.DECLINED, OfferStatus.WITHDRAWN]
-    ).order_by("status_date", "id"):
-        if o.status == OfferStatus.ACCEPTED:
-            accepted[o.learner_id] = o
+    for learner_id, status, n in (Offer.objects.filter(learner_id__in=pupils, status__in=[
+            OfferStatus.APPLIED, OfferStatus.OFFERED, OfferStatus.ACCEPTED])
+            .values("learner_id", "status").annotate(n=Count("id")).values_list("learner_id", "status", "n")):
+        if status == OfferStatus.ACCEPTED:
+            accepted.add(learner_id)
         else:
-            open_offers[o.learner_id] = open_offers.get(o.learner_id, 0) + 1
+            open_offers[learner_id] = open_offers.get(learner_id, 0) + n
     awards = dict(
         QualificationResult.objects.filter(learner_id__in=pupils, scqf_level__gte=ATTAINMENT_LEVEL,
                                            grade__in=PASS_GRADES)
         .values("learner_id").annotate(n=Count("id")).values_list("learner_id", "n")
     )
+    wanted_worker = {"me": user.pk, "none": None}.get(filters.key_worker, filters.key_worker)
     rows = []
-    for e in enrolments.select_related("learner__establishment"):
-        learner, record = e.learner, records.get(e.learner_id)
-        expected = _expected(e.stage, record, year)
+    for lid, stage, given, family, care, asn, decile in enrolments.values_list(
+            "learner_id", "stage", "learner__given_name", "learner__family_name", "learner__care_experienced",
+            "learner__asn", "learner__simd_decile"):
+        rec = records.get(lid)
+        intended_date, intended_stage = (rec[3], rec[2]) if rec else (None, "")
+        expected = _expected_values(stage, intended_stage, intended_date, year)
         if filters.who == "expected" and not expected:
             continue
-        facts = _facts(learner=learner, leaving_year=year + 1, record=record, accepted=e.learner_id in accepted,
-                       awards=awards.get(e.learner_id, 0), stage=e.stage)
-        row = BoardRow(learner, e.stage, record, accepted.get(e.learner_id), open_offers.get(e.learner_id, 0),
-                       rate(facts, today=today), expected)
-        if _keep(row, filters, user):
-            rows.append(row)
-    rows.sort(key=lambda r: (-r.rating.score, r.learner.family_name, r.learner.given_name, r.learner.pk))
+        key_worker = rec[4] if rec else None
+        if filters.key_worker and str(key_worker) != str(wanted_worker):
+            continue
+        has_offer = lid in accepted
+        if filters.offer and has_offer != (filters.offer == "yes"):
+            continue
+        rating = _rate_cached(year + 1, has_offer, intended_stage, _intended_positive(rec[1] if rec else "", year + 1),
+                              care, asn, min(decile, DEPRIVED_DECILES + 1), min(awards.get(lid, 0), ATTAINMENT_MIN_AWARDS),
+                              stage, today)
+        if filters.risk and rating.band != filters.risk:
+            continue
+        intended = rec[1] if rec else ""
+        rows.append(BoardRow(lid, given, family, stage, key_worker, intended not in ("", Category.UNKNOWN), has_offer,
+                             open_offers.get(lid, 0), rating, expected))
+    rows.sort(key=lambda r: (-r.rating.score, r.family_name, r.given_name, r.learner_id))
+    if hydrate:
+        board_hydrate(rows)
     return rows
 
 
-def _keep(row: BoardRow, f: BoardFilters, user: User) -> bool:
-    if f.risk and row.rating.band != f.risk:
-        return False
-    if f.offer and (row.accepted is not None) != (f.offer == "yes"):
-        return False
-    if f.key_worker:
-        kw = row.record.key_worker_id if row.record else None
-        wanted = {"me": user.pk, "none": None}.get(f.key_worker, f.key_worker)
-        if str(kw) != str(wanted):
-            return False
-    return True
+def board_hydrate(rows: list[BoardRow]) -> None:
+    """Load the model objects of these rows (three queries): learner with school, current pathway
+    with key worker, the latest accepted offer."""
+    ids = [r.learner_id for r in rows]
+    learners = Learner.objects.select_related("establishment").in_bulk(ids)
+    records = {r.learner_id: r for r in PathwayRecord.objects.filter(superseded_at__isnull=True, learner_id__in=ids)
+               .select_related("key_worker")}
+    offers = accepted_offers_by_learner(r.learner_id for r in rows if r.has_accepted)
+    for row in rows:
+        row.learner = learners[row.learner_id]
+        row.record = records.get(row.learner_id)
+        row.accepted = offers.get(row.learner_id)
+
+
+def _intended_positive(category: str, leaving_year: int) -> bool | None:
+    return is_positive(category, leaving_year) if category and category != Category.UNKNOWN else None
+
+
+@lru_cache(maxsize=4096)
+def _rate_cached(leaving_year: int, has_offer: bool, intended_stage: str, intended_positive: bool | None, care: bool,
+                 asn: bool, decile: int, awards: int, stage: str, today: dt.date) -> Rating:
+    """Ratings depend only on these few facts, so pupils share them (SIMD deciles above the rule's
+    and awards at or above its minimum are folded together by the caller: the rules cannot tell
+    them apart)."""
+    return rate(PupilFacts(leaving_year=leaving_year, has_accepted_offer=has_offer, intended_stage=intended_stage,
+                           intended_positive=intended_positive, care_experienced=care, asn=asn, simd_decile=decile,
+                           awards_level4_plus=awards, stage=stage), today=today)
 
 
 def board_summary(rows: Iterable[BoardRow]) -> dict[str, int]:
@@ -283,8 +330,8 @@ def board_summary(rows: Iterable[BoardRow]) -> dict[str, int]:
     return {
         "pupils": len(rows),
         "at_risk": sum(1 for r in rows if r.rating.at_risk),
-        "accepted": sum(1 for r in rows if r.accepted is not None),
-        "intended": sum(1 for r in rows if r.record is not None and r.record.intended_category not in ("", "UNKNOWN")),
+        "accepted": sum(1 for r in rows if r.has_accepted),
+        "intended": sum(1 for r in rows if r.intended_known),
     }
 
 

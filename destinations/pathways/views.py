@@ -34,6 +34,7 @@ from .exports import board_csv_rows
 from .forms import BoardFilterForm, ExportForm, KeyWorkerBulkForm, OfferForm, OfferStatusForm, PathwayForm
 from .selectors import (
     BoardFilters,
+    board_hydrate,
     board_key_workers,
     board_rows,
     board_schools,
@@ -221,8 +222,9 @@ class ReadinessBoardView(BoardMixin, PortalView, TemplateView):
         form = self.board_form(self.request.GET or None)
         filters = form.filters()
         year = board_year(user, today)  # type: ignore[arg-type]
-        rows = board_rows(user, filters, today=today, year=year)  # type: ignore[arg-type]
+        rows = board_rows(user, filters, today=today, year=year, hydrate=False)  # type: ignore[arg-type]
         page = Paginator(rows, PAGE_SIZE).get_page(self.request.GET.get("page"))
+        board_hydrate(list(page.object_list))  # model objects for the rows shown only
         base = reverse("destinations:pathway", kwargs={"pk": 0})
         for row in page.object_list:
             row.extra["url"] = base.replace("/0/", f"/{row.learner.pk}/")
@@ -288,7 +290,7 @@ class ReadinessExportView(BoardMixin, PortalView, FormView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         ctx = super().get_context_data(**kwargs)
         filters = self._filters()
-        rows = board_rows(self.request.user, filters, today=timezone.localdate())  # type: ignore[arg-type]
+        rows = board_rows(self.request.user, filters, today=timezone.localdate(), hydrate=False)  # type: ignore[arg-type]
         ctx.update(filters=filters.as_query(), filter_query=urlencode(filters.as_query()), count=len(rows),
                    places=self.places())
         return ctx
