@@ -100,3 +100,12 @@ def require_pathway(user: User | object, learner: Learner) -> None:
 def pathway_scope(user: User | object) -> tuple[set[int], set[int]]:
     """(establishment ids, authority ids) whose pupils' pathways the user works on."""
     return journey_establishment_ids(user), mcmc_authority_ids(user)
+
+
+def risk_weight_authority_ids(user: User | object) -> set[int]:
+    """Authorities whose risk weights the user sets: their authority-level data managers."""
+    return {m.authority_id for m in memberships_of(user) if m.role == Role.DATA_MANAGER and m.authority_id}
+
+
+def may_edit_risk_weights(user: User | object) -> bool:
+    return bool(risk_weight_authority_ids(user))

@@ -242,10 +242,11 @@ from .pathways.models import (  # noqa: E402
     PathwayKind,
     PathwayRecord,
     PathwaySource,
+    RiskWeights,
 )
 
 __all__ = [
     "Case", "CaseSync", "ContactMethod", "ContactNote", "ContactOutcome", "DestinationKind", "DestinationRecord",
     "Offer", "OfferEvent", "OfferKind", "OfferStatus", "ParticipationSpell", "PathwayKind", "PathwayRecord",
-    "PathwaySource", "Source",
+    "PathwaySource", "RiskWeights", "Source",
 ]

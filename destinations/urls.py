@@ -32,6 +32,7 @@ urlpatterns += [
     path("readiness/", pathway_views.ReadinessBoardView.as_view(), name="readiness"),
     path("readiness/export/", pathway_views.ReadinessExportView.as_view(), name="readiness_export"),
     path("readiness/bulk/", pathway_views.ReadinessBulkView.as_view(), name="readiness_bulk"),
+    path("readiness/weights/", pathway_views.RiskWeightsView.as_view(), name="risk_weights"),
     path("pupils/<int:pk>/pathway/", pathway_views.PupilPathwayView.as_view(), name="pathway"),
     path("pupils/<int:pk>/pathway/edit/", pathway_views.PathwayEditView.as_view(), name="pathway_edit"),
     path("pupils/<int:pk>/offers/new/", pathway_views.OfferCreateView.as_view(), name="offer_create"),

@@ -30,6 +30,7 @@ from datahub.access import (
     is_superuser,
 )
 from datahub.models import ESTABLISHMENT_ROLES, Establishment, Role
+from destinations.access import may_edit_risk_weights
 from partnerships.selectors import waiting_count as partnership_waiting_count
 
 Rule = Callable[[Any], bool]
@@ -64,6 +65,7 @@ NAV: tuple[Entry, ...] = (
     Entry("Caseload", "destinations:caseload", mcmc_officer, also=("/destinations/young-people/",)),
     Entry("Leaver readiness", "destinations:readiness", pathway_worker, also=("/destinations/pupils/",)),
     Entry("Destinations", "destinations:index", is_portal_user),
+    Entry("Risk weights", "destinations:risk_weights", may_edit_risk_weights),
     Entry("Data hub", "datahub:index", is_portal_user),
     Entry("Benchmark runs", "insight:runs", can_read_benchmark_runs),
     Entry("Users", "useradmin:people", can_administer_users),

@@ -389,6 +389,13 @@ def pathway_post(persona: str, target: str) -> int:
     return 302 if status == 200 else status
 
 
+def risk_weights_page(persona: str, target: str) -> int:
+    """An authority's risk weights: its authority-level data managers only (dm_x); everyone else 403."""
+    if persona in (ANON, "no_role"):
+        return portal_page(persona, target)
+    return 200 if persona == "dm_x" else 403
+
+
 def pathway_bulk(persona: str, target: str) -> int:
     """POST the target school's pupil to the board's key worker assignment: the target's readers are
     redirected, the other school's or authority's are refused the foreign id (404), other roles 403."""
@@ -630,6 +637,7 @@ EXPECTED: dict[str, Route] = {
     "destinations:audit": Route(None, audit_page),
     "destinations:readiness": Route(None, pathway_board),
     "destinations:readiness_export": Route(None, pathway_board),
+    "destinations:risk_weights": Route(None, risk_weights_page),
     "destinations:readiness_bulk": Route(lambda w, t: {}, pathway_bulk, method="post", data=pathway_bulk_body),
     "destinations:pathway": Route(learner_pk, journey_page),
     "destinations:pathway_edit": Route(learner_pk, journey_page),
@@ -690,7 +698,7 @@ GUARDED = (
     "datahub.QualificationResult", "partnerships.Partnership", "partnerships.PartnershipEvent",
     "partnerships.Notification", "destinations.DestinationRecord", "destinations.ParticipationSpell",
     "destinations.ContactNote", "destinations.Case", "destinations.PathwayRecord", "destinations.Offer",
-    "destinations.OfferEvent",
+    "destinations.OfferEvent", "destinations.RiskWeights",
 )
 
 

@@ -13,9 +13,11 @@ from datahub.models import SENIOR_PHASE, User
 from ..classification import Category
 from ..forms import DateInput, ExportForm
 from .models import OfferKind, OfferStatus, PathwayKind, PathwayRecord
+from .risk import MAX_WEIGHT, RULES
 from .selectors import BoardFilters
 
-__all__ = ["BoardFilterForm", "ExportForm", "KeyWorkerBulkForm", "OfferForm", "OfferStatusForm", "PathwayForm"]
+__all__ = ["BoardFilterForm", "ExportForm", "KeyWorkerBulkForm", "OfferForm", "OfferStatusForm", "PathwayForm",
+           "RiskWeightsForm"]
 
 STAGES = [(s.value, s.label) for s in SENIOR_PHASE]
 
@@ -85,6 +87,23 @@ class OfferStatusForm(forms.Form):
     status = forms.ChoiceField(label="New status", choices=OfferStatus.choices)
     status_date = forms.DateField(label="Date of the new status", widget=DateInput())
     note = forms.CharField(label="Note", required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class RiskWeightsForm(forms.Form):
+    """One whole-number weight per risk rule (0 turns it off), and the reason for the change."""
+
+    reason = forms.CharField(label="Reason for the change", max_length=500,
+                             help_text="Kept with the weights and in the audit log.")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        reason = self.fields.pop("reason")
+        for key, label in RULES.items():
+            self.fields[key] = forms.IntegerField(label=label, min_value=0, max_value=MAX_WEIGHT)
+        self.fields["reason"] = reason
+
+    def weights(self) -> dict[str, int]:
+        return {k: self.cleaned_data[k] for k in RULES}
 
 
 class KeyWorkerBulkForm(forms.Form):

@@ -156,3 +156,26 @@ class OfferEvent(models.Model):
                 condition=Q(status__in=[s.value for s in OfferStatus]), name="offer_event_status_known"
             ),
         ]
+
+
+class RiskWeights(models.Model):
+    """An authority's own weights for the risk rules (destinations.pathways.risk), set by its data
+    manager; the current set has ``superseded_at`` empty, earlier sets are kept. Without one, the
+    defaults in risk.WEIGHTS apply."""
+
+    authority = models.ForeignKey("datahub.LocalAuthority", on_delete=models.CASCADE, related_name="+")
+    weights = models.JSONField(help_text="Rule key -> weight (0 turns a rule off)")
+    reason = models.TextField(blank=True)
+    recorded_at = models.DateTimeField(default=timezone.now)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    superseded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["authority", "-recorded_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["authority"], condition=Q(superseded_at__isnull=True), name="risk_weights_one_current"
+            ),
+        ]

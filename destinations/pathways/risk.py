@@ -26,7 +26,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-# Weights by rule key; docs/methodology.md lists the same table.
+# Default weights by rule key; docs/methodology.md lists the same table. An authority's data
+# manager may set its own (destinations.pathways.models.RiskWeights).
 WEIGHTS: dict[str, int] = {
     "no_offer_late": 3,
     "no_offer_yet": 1,
@@ -38,6 +39,18 @@ WEIGHTS: dict[str, int] = {
     "simd": 1,
     "attainment": 2,
 }
+RULES: dict[str, str] = {
+    "no_offer_late": "No accepted offer by 1 March of the leaving year",
+    "no_offer_yet": "No accepted offer yet (before 1 March)",
+    "leaving_s4": "Intends to leave in S4",
+    "leaving_s5": "Intends to leave in S5",
+    "no_intended_destination": "No intended destination recorded, or one that is not positive",
+    "care_experienced": "Care experienced",
+    "asn": "Additional support needs",
+    "simd": "Home in SIMD decile 1 or 2 (most deprived 20%)",
+    "attainment": "Fewer than 3 awards at SCQF level 4 or better so far (from S5)",
+}
+MAX_WEIGHT = 10
 HIGH_FROM = 4
 MEDIUM_FROM = 2
 DEPRIVED_DECILES = 2  # deciles 1..2: the most deprived 20%

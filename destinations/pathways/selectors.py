@@ -29,8 +29,8 @@ from datahub.models import SENIOR_PHASE, Enrolment, Establishment, Learner, Qual
 
 from ..access import pathway_scope
 from ..classification import Category, is_positive
-from .models import Offer, OfferStatus, PathwayRecord
-from .risk import ATTAINMENT_LEVEL, ATTAINMENT_MIN_AWARDS, DEPRIVED_DECILES, PupilFacts, Rating, rate
+from .models import Offer, OfferStatus, PathwayRecord, RiskWeights
+from .risk import ATTAINMENT_LEVEL, ATTAINMENT_MIN_AWARDS, DEPRIVED_DECILES, WEIGHTS, PupilFacts, Rating, rate
 
 PASS_GRADES = ("A", "B", "C", "P")  # an award: a graded course at A-C, or an ungraded pass
 STAGE_ORDER = {s.value: i for i, s in enumerate(SENIOR_PHASE)}
@@ -139,7 +139,9 @@ def pupil_rating(learner: Learner, *, today: dt.date) -> Rating:
     ).count()
     facts = _facts(learner=learner, leaving_year=year + 1, record=current_pathway(learner), accepted=accepted,
                    awards=awards, stage=enrolment.stage if enrolment else "S6")
-    return rate(facts, today=today)
+    authority_id = learner.establishment.authority_id
+    weights = dict(weights_key(current_risk_weights([authority_id]).get(authority_id)))
+    return rate(facts, today=today, weights=weights)
 
 
 # --- The readiness board --------------------------------------------------------------------------
@@ -267,10 +269,12 @@ def board_rows(user: User, filters: BoardFilters, *, today: dt.date, year: int |
         .values("learner_id").annotate(n=Count("id")).values_list("learner_id", "n")
     )
     wanted_worker = {"me": user.pk, "none": None}.get(filters.key_worker, filters.key_worker)
+    own = current_risk_weights(_scope_authority_ids(user))
+    default = weights_key(None)
     rows = []
-    for lid, stage, given, family, care, asn, decile in enrolments.values_list(
+    for lid, stage, given, family, care, asn, decile, auth in enrolments.values_list(
             "learner_id", "stage", "learner__given_name", "learner__family_name", "learner__care_experienced",
-            "learner__asn", "learner__simd_decile"):
+            "learner__asn", "learner__simd_decile", "learner__establishment__authority_id"):
         rec = records.get(lid)
         intended_date, intended_stage = (rec[3], rec[2]) if rec else (None, "")
         expected = _expected_values(stage, intended_stage, intended_date, year)
@@ -284,7 +288,7 @@ def board_rows(user: User, filters: BoardFilters, *, today: dt.date, year: int |
             continue
         rating = _rate_cached(year + 1, has_offer, intended_stage, _intended_positive(rec[1] if rec else "", year + 1),
                               care, asn, min(decile, DEPRIVED_DECILES + 1), min(awards.get(lid, 0), ATTAINMENT_MIN_AWARDS),
-                              stage, today)
+                              stage, today, weights_key(own[auth]) if auth in own else default)
         if filters.risk and rating.band != filters.risk:
             continue
         intended = rec[1] if rec else ""
@@ -314,15 +318,21 @@ def _intended_positive(category: str, leaving_year: int) -> bool | None:
     return is_positive(category, leaving_year) if category and category != Category.UNKNOWN else None
 
 
+def _scope_authority_ids(user: User) -> set[int]:
+    est_ids, auth_ids = pathway_scope(user)
+    return set(auth_ids) | set(Establishment.objects.filter(id__in=est_ids).values_list("authority_id", flat=True))
+
+
 @lru_cache(maxsize=4096)
 def _rate_cached(leaving_year: int, has_offer: bool, intended_stage: str, intended_positive: bool | None, care: bool,
-                 asn: bool, decile: int, awards: int, stage: str, today: dt.date) -> Rating:
+                 asn: bool, decile: int, awards: int, stage: str, today: dt.date,
+                 weights: tuple[tuple[str, int], ...]) -> Rating:
     """Ratings depend only on these few facts, so pupils share them (SIMD deciles above the rule's
     and awards at or above its minimum are folded together by the caller: the rules cannot tell
     them apart)."""
     return rate(PupilFacts(leaving_year=leaving_year, has_accepted_offer=has_offer, intended_stage=intended_stage,
                            intended_positive=intended_positive, care_experienced=care, asn=asn, simd_decile=decile,
-                           awards_level4_plus=awards, stage=stage), today=today)
+                           awards_level4_plus=awards, stage=stage), today=today, weights=dict(weights))
 
 
 def board_summary(rows: Iterable[BoardRow]) -> dict[str, int]:
@@ -382,3 +392,23 @@ def accepted_offers_by_learner(learner_ids: Iterable[int]) -> dict[int, Offer]:
     ):
         out[offer.learner_id] = offer
     return out
+
+
+# --- Risk weights ---------------------------------------------------------------------------------
+
+
+def current_risk_weights(authority_ids: Iterable[int]) -> dict[int, RiskWeights]:
+    """The current weight set of each of these authorities that has set its own."""
+    return {w.authority_id: w for w in RiskWeights.objects.filter(authority_id__in=list(authority_ids),
+                                                                    superseded_at__isnull=True)}
+
+
+def weights_key(weights: RiskWeights | None) -> tuple[tuple[str, int], ...]:
+    """The weights in force (the authority's own over the defaults), as a hashable key."""
+    merged = {**WEIGHTS, **(weights.weights if weights is not None else {})}
+    return tuple(sorted((k, int(v)) for k, v in merged.items() if k in WEIGHTS))
+
+
+def risk_weights_history(authority_id: int) -> list[RiskWeights]:
+    return list(RiskWeights.objects.filter(authority_id=authority_id).select_related("recorded_by")
+                .order_by("-recorded_at", "-id"))

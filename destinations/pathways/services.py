@@ -20,9 +20,10 @@ from django.utils import timezone
 from datahub.models import Establishment, Learner, LocalAuthority, User
 from datahub.services import audit_event_create
 
-from ..access import may_work_pathway
+from ..access import may_work_pathway, risk_weight_authority_ids
 from ..classification import Category
-from .models import Offer, OfferEvent, OfferKind, OfferStatus, PathwayKind, PathwayRecord, PathwaySource
+from .models import Offer, OfferEvent, OfferKind, OfferStatus, PathwayKind, PathwayRecord, PathwaySource, RiskWeights
+from .risk import MAX_WEIGHT, WEIGHTS
 from .selectors import key_worker_choices
 
 PATHWAY_FIELDS = (
@@ -212,6 +213,34 @@ def pathway_bulk_assign_key_worker(*, learners: Sequence[Learner], key_worker: U
                    detail={"record": record.pk, "previous": current.pk if current else None,
                            "key_worker": key_worker.pk if key_worker else None, "batch": len(learners)})
     return len(learners)
+
+
+def risk_weights_set(*, authority: LocalAuthority, weights: dict[str, int], by: User, reason: str) -> RiskWeights:
+    """Set the authority's weights for the risk rules (its data managers only); the earlier set is
+    kept. Every rule gets a whole number from 0 (off) to MAX_WEIGHT."""
+    if authority.pk not in risk_weight_authority_ids(by):
+        raise PermissionDenied("Only the authority's data managers set its risk weights")
+    errors = {k: f"Unknown rule: {k}" for k in weights if k not in WEIGHTS}
+    for key in WEIGHTS:
+        value = weights.get(key)
+        if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= MAX_WEIGHT:
+            errors[key] = f"A weight is a whole number from 0 to {MAX_WEIGHT}"
+    if not reason.strip():
+        errors["reason"] = "Give a reason for the change"
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        now = timezone.now()
+        current = RiskWeights.objects.select_for_update().filter(authority=authority, superseded_at__isnull=True).first()
+        if current is not None:
+            current.superseded_at = now
+            current.save(update_fields=["superseded_at"])
+        new = RiskWeights.objects.create(authority=authority, weights={k: weights[k] for k in WEIGHTS},
+                                         reason=reason.strip(), recorded_at=now, recorded_by=by)
+        audit_event_create(actor=by, action="risk_weights_set", object_type="authority", object_id=authority.pk,
+                           authority=authority, reason=reason.strip(),
+                           detail={"weights": new.weights, "previous": current.weights if current else None})
+    return new
 
 
 def readiness_export_audit(

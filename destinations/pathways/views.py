@@ -27,11 +27,26 @@ from datahub.services import audit_event_create
 from datahub.spreadsheet import neutralise
 from datahub.views_base import PortalView
 
-from ..access import PATHWAY_ROLES, pathway_scope, require_pathway
+from ..access import (
+    PATHWAY_ROLES,
+    may_edit_risk_weights,
+    pathway_scope,
+    require_pathway,
+    risk_weight_authority_ids,
+)
 from ..views import PAGE_SIZE
 from . import services
 from .exports import board_csv_rows
-from .forms import BoardFilterForm, ExportForm, KeyWorkerBulkForm, OfferForm, OfferStatusForm, PathwayForm
+from .forms import (
+    BoardFilterForm,
+    ExportForm,
+    KeyWorkerBulkForm,
+    OfferForm,
+    OfferStatusForm,
+    PathwayForm,
+    RiskWeightsForm,
+)
+from .risk import WEIGHTS
 from .selectors import (
     BoardFilters,
     board_hydrate,
@@ -41,6 +56,7 @@ from .selectors import (
     board_summary,
     board_year,
     current_pathway,
+    current_risk_weights,
     current_stage,
     key_worker_choices,
     offers_for,
@@ -49,7 +65,9 @@ from .selectors import (
     pupil_offer,
     pupil_rating,
     pupils_for_pathway_work,
+    risk_weights_history,
     session_label,
+    weights_key,
 )
 
 
@@ -310,3 +328,49 @@ class ReadinessExportView(BoardMixin, PortalView, FormView):
         for values in board_csv_rows(rows, show_scn=True):
             writer.writerow([neutralise(v) for v in values])
         return response
+
+
+class RiskWeightsView(PortalView, FormView):
+    """An authority's weights for the risk rules: its authority-level data managers (others 403).
+    ``?authority=<code>`` picks one of theirs; another authority's code is not found (404)."""
+
+    template_name = "destinations/pathways/risk_weights.html"
+    form_class = RiskWeightsForm
+
+    def check_access(self, request: HttpRequest, **kwargs: Any) -> None:
+        if not may_edit_risk_weights(request.user):
+            raise PermissionDenied("The risk weights are set by an authority's data managers.")
+
+    def authority(self) -> LocalAuthority:
+        if not hasattr(self, "_authority"):
+            mine = LocalAuthority.objects.filter(id__in=risk_weight_authority_ids(self.request.user)).order_by("name")
+            code = self.request.GET.get("authority", "")
+            found = mine.filter(code=int(code)).first() if code.isdigit() else mine.first()
+            if found is None:
+                raise Http404("No such authority")
+            self._authority = found
+        return self._authority
+
+    def get_initial(self) -> dict[str, Any]:
+        current = current_risk_weights([self.authority().pk]).get(self.authority().pk)
+        return dict(weights_key(current))
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        ctx = super().get_context_data(**kwargs)
+        authority = self.authority()
+        ctx.update(authority=authority, history=risk_weights_history(authority.pk), defaults=WEIGHTS,
+                   authorities=LocalAuthority.objects.filter(id__in=risk_weight_authority_ids(self.request.user))
+                   .order_by("name"))
+        return ctx
+
+    def form_valid(self, form: RiskWeightsForm) -> HttpResponse:
+        authority = self.authority()
+        try:
+            services.risk_weights_set(authority=authority, weights=form.weights(), by=self.request.user,  # type: ignore[arg-type]
+                                      reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            for name, errors in exc.message_dict.items():
+                form.add_error(name if name in form.fields else None, errors)
+            return self.form_invalid(form)
+        messages.success(self.request, f"Risk weights for {authority.name} saved. The earlier ones are kept.")
+        return HttpResponseRedirect(f"{reverse('destinations:risk_weights')}?authority={authority.code}")
