@@ -422,6 +422,10 @@ def pupil_offer_pk(w: object, t: str) -> dict:
     return {"pk": learner.pk, "offer": offer.pk}
 
 
+def offer_pk(w: object, t: str) -> dict:
+    return {"pk": pupil_offer_pk(w, t)["offer"]}
+
+
 def foreign_pathway_body(w: object, t: str) -> dict:
     """A pathway naming school B's pupil and school B in every field a view might read."""
     lb, b = w.learner_b, w.school_b  # type: ignore[attr-defined]
@@ -647,6 +651,8 @@ EXPECTED: dict[str, Route] = {
     "api:destination-record-detail": Route(destination_record_pk, api(api_journey)),
     "api:participation-spell-list": Route(None, api(lambda p, t: 200 if p in JOURNEY_READERS else 403)),
     "api:participation-spell-detail": Route(participation_spell_pk, api(api_journey)),
+    "api:offer-list": Route(None, api(lambda p, t: 200 if p in JOURNEY_READERS else 403)),
+    "api:offer-detail": Route(offer_pk, api(api_journey)),
     # OAuth2 for systems: the client authenticates in the request itself; a portal session is no
     # credential here, so every persona (and no one) is refused the same way.
     "oauth_token": Route(None, lambda p, t: {400, 401}, method="post", data=lambda w, t: {"grant_type": "client_credentials"}),
