@@ -1,7 +1,7 @@
 """Reads of the senior-phase pipeline: one pupil's pathway, and the leaver readiness board.
 
 Pupils are only reached through scoped doorways (``pathway_learner`` + destinations.access,
-``board_pupils``): school staff see their own school's pupils, MCMC officers their authority's,
+``board_rows``, ``pupils_for_pathway_work``): school staff see their own school's pupils, MCMC officers their authority's,
 whatever ids are passed. The board is worked out with a handful of set-based queries (the
 pupils, their current pathway records, accepted offers and awards so far), then rated in Python
 by destinations.pathways.risk.
@@ -21,7 +21,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, Exists, FilteredRelation, IntegerField, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -204,17 +205,6 @@ def board_year(user: User, today: dt.date) -> int:
     return latest if latest is not None else session_of(today)
 
 
-def board_enrolments(user: User, year: int) -> QuerySet[Enrolment]:
-    """This session's S4-S6 enrolments of pupils the user works on, not yet leavers (the doorway)."""
-    est_ids, auth_ids = pathway_scope(user)
-    return Enrolment.objects.filter(
-        Q(learner__establishment_id__in=est_ids) | Q(learner__establishment__authority_id__in=auth_ids),
-        year=year,
-        stage__in=[s.value for s in SENIOR_PHASE],
-        learner__leaver__isnull=True,
-    )
-
-
 def board_schools(user: User) -> list[tuple[int, str]]:
     est_ids, auth_ids = pathway_scope(user)
     return list(
@@ -232,72 +222,71 @@ def _expected_values(stage: str, intended_stage: str, intended_date: dt.date | N
     return stage == "S6"
 
 
-_RECORD_FIELDS = ("learner_id", "intended_category", "intended_stage", "intended_date", "key_worker_id")
-
-
 def board_rows(user: User, filters: BoardFilters, *, today: dt.date, year: int | None = None,
                hydrate: bool = True) -> list[BoardRow]:
     """The board's pupils with their rating, filtered; at risk first (highest score), then by name.
 
-    Every pupil in scope is rated from plain values (five set-based queries, no model objects);
+    Every pupil in scope is rated from plain values (one query, no model objects);
     ``hydrate`` then loads the model objects of every row (False: the caller hydrates the rows it
     shows with ``board_hydrate``)."""
     year = board_year(user, today) if year is None else year
-    enrolments = board_enrolments(user, year)
-    if filters.school:
-        enrolments = enrolments.filter(learner__establishment_id=filters.school)
-    if filters.stage:
-        enrolments = enrolments.filter(stage=filters.stage)
-    if filters.q:
-        for word in filters.q.split()[:4]:
-            enrolments = enrolments.filter(Q(learner__given_name__icontains=word) | Q(learner__family_name__icontains=word))
-    pupils = enrolments.values("learner_id")
-    records = {r[0]: r for r in PathwayRecord.objects.filter(superseded_at__isnull=True, learner_id__in=pupils)
-               .values_list(*_RECORD_FIELDS)}
-    accepted: set[int] = set()
-    open_offers: dict[int, int] = {}
-    for learner_id, status, n in (Offer.objects.filter(learner_id__in=pupils, status__in=[
-            OfferStatus.APPLIED, OfferStatus.OFFERED, OfferStatus.ACCEPTED])
-            .values("learner_id", "status").annotate(n=Count("id")).values_list("learner_id", "status", "n")):
-        if status == OfferStatus.ACCEPTED:
-            accepted.add(learner_id)
-        else:
-            open_offers[learner_id] = open_offers.get(learner_id, 0) + n
-    awards = dict(
-        QualificationResult.objects.filter(learner_id__in=pupils, scqf_level__gte=ATTAINMENT_LEVEL,
-                                           grade__in=PASS_GRADES)
-        .values("learner_id").annotate(n=Count("id")).values_list("learner_id", "n")
-    )
     wanted_worker = {"me": user.pk, "none": None}.get(filters.key_worker, filters.key_worker)
     own = current_risk_weights(_scope_authority_ids(user))
     default = weights_key(None)
     rows = []
-    for lid, stage, given, family, care, asn, decile, auth in enrolments.values_list(
-            "learner_id", "stage", "learner__given_name", "learner__family_name", "learner__care_experienced",
-            "learner__asn", "learner__simd_decile", "learner__establishment__authority_id"):
-        rec = records.get(lid)
-        intended_date, intended_stage = (rec[3], rec[2]) if rec else (None, "")
-        expected = _expected_values(stage, intended_stage, intended_date, year)
+    for (lid, stage, given, family, care, asn, decile, auth, intended, intended_stage, intended_date, key_worker,
+         has_offer, n_open, n_awards) in _board_values(user, year, filters):
+        expected = _expected_values(stage, intended_stage or "", intended_date, year)
         if filters.who == "expected" and not expected:
             continue
-        key_worker = rec[4] if rec else None
         if filters.key_worker and str(key_worker) != str(wanted_worker):
             continue
-        has_offer = lid in accepted
         if filters.offer and has_offer != (filters.offer == "yes"):
             continue
-        rating = _rate_cached(year + 1, has_offer, intended_stage, _intended_positive(rec[1] if rec else "", year + 1),
-                              care, asn, min(decile, DEPRIVED_DECILES + 1), min(awards.get(lid, 0), ATTAINMENT_MIN_AWARDS),
+        rating = _rate_cached(year + 1, has_offer, intended_stage or "", _intended_positive(intended or "", year + 1),
+                              care, asn, min(decile, DEPRIVED_DECILES + 1), min(n_awards, ATTAINMENT_MIN_AWARDS),
                               stage, today, weights_key(own[auth]) if auth in own else default)
         if filters.risk and rating.band != filters.risk:
             continue
-        intended = rec[1] if rec else ""
-        rows.append(BoardRow(lid, given, family, stage, key_worker, intended not in ("", Category.UNKNOWN), has_offer,
-                             open_offers.get(lid, 0), rating, expected))
+        rows.append(BoardRow(lid, given, family, stage, key_worker, (intended or "") not in ("", Category.UNKNOWN),
+                             has_offer, n_open, rating, expected))
     rows.sort(key=lambda r: (-r.rating.score, r.family_name, r.given_name, r.learner_id))
     if hydrate:
         board_hydrate(rows)
     return rows
+
+
+def _board_values(user: User, year: int, filters: BoardFilters) -> Any:
+    """One query: per pupil of this session in scope, the values the rating needs. The current
+    pathway is a filtered join (at most one row per pupil: a partial unique index); offers and
+    awards are counted by correlated subqueries, each an index range on the pupil's own rows."""
+    est_ids, auth_ids = pathway_scope(user)
+    per_pupil = {"learner_id": OuterRef("id")}
+    accepted = Offer.objects.filter(**per_pupil, status=OfferStatus.ACCEPTED)
+    still_open = (Offer.objects.filter(**per_pupil, status__in=[OfferStatus.APPLIED, OfferStatus.OFFERED])
+                  .values("learner_id").annotate(n=Count("id")).values("n")[:1])
+    awards = (QualificationResult.objects.filter(**per_pupil, scqf_level__gte=ATTAINMENT_LEVEL, grade__in=PASS_GRADES)
+              .values("learner_id").annotate(n=Count("id")).values("n")[:1])
+    qs = Learner.objects.filter(
+        Q(establishment_id__in=est_ids) | Q(establishment__authority_id__in=auth_ids), leaver__isnull=True,
+    ).annotate(
+        now=FilteredRelation("enrolments", condition=Q(enrolments__year=year,
+                                                       enrolments__stage__in=[s.value for s in SENIOR_PHASE])),
+        cur=FilteredRelation("pathway_records", condition=Q(pathway_records__superseded_at__isnull=True)),
+    ).filter(now__isnull=False)
+    if filters.school:
+        qs = qs.filter(establishment_id=filters.school)
+    if filters.stage:
+        qs = qs.filter(now__stage=filters.stage)
+    for word in filters.q.split()[:4]:
+        qs = qs.filter(Q(given_name__icontains=word) | Q(family_name__icontains=word))
+    return qs.annotate(
+        has_offer=Exists(accepted),
+        n_open=Coalesce(Subquery(still_open, output_field=IntegerField()), 0),
+        n_awards=Coalesce(Subquery(awards, output_field=IntegerField()), 0),
+    ).values_list("id", "now__stage", "given_name", "family_name", "care_experienced", "asn", "simd_decile",
+                  "establishment__authority_id", "cur__intended_category", "cur__intended_stage", "cur__intended_date",
+                  "cur__key_worker_id", "has_offer", "n_open", "n_awards")
 
 
 def board_hydrate(rows: list[BoardRow]) -> None:
