@@ -19,18 +19,28 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 
+from django.core.cache import cache
 from django.db.models import Count, Exists, FilteredRelation, IntegerField, Max, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from datahub.models import SENIOR_PHASE, Enrolment, Establishment, Learner, QualificationResult, Role, User
+from datahub.models import (
+    SENIOR_PHASE,
+    Enrolment,
+    Establishment,
+    ImportBatch,
+    Learner,
+    QualificationResult,
+    Role,
+    User,
+)
 
 from ..access import pathway_scope
 from ..classification import Category, is_positive
-from .models import Offer, OfferStatus, PathwayRecord, RiskWeights
+from .models import Offer, OfferEvent, OfferStatus, PathwayRecord, RiskWeights
 from .risk import ATTAINMENT_LEVEL, ATTAINMENT_MIN_AWARDS, DEPRIVED_DECILES, WEIGHTS, PupilFacts, Rating, rate
 
 PASS_GRADES = ("A", "B", "C", "P")  # an award: a graded course at A-C, or an ungraded pass
@@ -222,45 +232,80 @@ def _expected_values(stage: str, intended_stage: str, intended_date: dt.date | N
     return stage == "S6"
 
 
+BOARD_CACHE_SECONDS = 120  # the longest a change made outside the tracked tables takes to show
+
+
 def board_rows(user: User, filters: BoardFilters, *, today: dt.date, year: int | None = None,
                hydrate: bool = True) -> list[BoardRow]:
     """The board's pupils with their rating, filtered; at risk first (highest score), then by name.
 
-    Every pupil in scope is rated from plain values (one query, no model objects);
-    ``hydrate`` then loads the model objects of every row (False: the caller hydrates the rows it
-    shows with ``board_hydrate``)."""
+    Every pupil in scope is rated from plain values (``board_base``: one query, no model objects,
+    shared through the cache); the filters apply to those rows. ``hydrate`` then loads the model
+    objects of every row (False: the caller hydrates the rows it shows with ``board_hydrate``)."""
     year = board_year(user, today) if year is None else year
-    wanted_worker = {"me": user.pk, "none": None}.get(filters.key_worker, filters.key_worker)
-    own = current_risk_weights(_scope_authority_ids(user))
-    default = weights_key(None)
+    wanted_worker = str({"me": user.pk, "none": None}.get(filters.key_worker, filters.key_worker))
+    words = [w.casefold() for w in filters.q.split()[:4]]
     rows = []
-    for (lid, stage, given, family, care, asn, decile, auth, intended, intended_stage, intended_date, key_worker,
-         has_offer, n_open, n_awards) in _board_values(user, year, filters):
-        expected = _expected_values(stage, intended_stage or "", intended_date, year)
+    for (lid, given, family, stage, school, key_worker, intended_known, has_offer, n_open, expected,
+         rating_args) in board_base(user, year, today):
         if filters.who == "expected" and not expected:
             continue
-        if filters.key_worker and str(key_worker) != str(wanted_worker):
+        if (filters.school and school != filters.school) or (filters.stage and stage != filters.stage):
+            continue
+        if filters.key_worker and str(key_worker) != wanted_worker:
             continue
         if filters.offer and has_offer != (filters.offer == "yes"):
             continue
-        rating = _rate_cached(year + 1, has_offer, intended_stage or "", _intended_positive(intended or "", year + 1),
-                              care, asn, min(decile, DEPRIVED_DECILES + 1), min(n_awards, ATTAINMENT_MIN_AWARDS),
-                              stage, today, weights_key(own[auth]) if auth in own else default)
+        if words and not all(w in given.casefold() or w in family.casefold() for w in words):
+            continue
+        rating = _rate_cached(*rating_args)
         if filters.risk and rating.band != filters.risk:
             continue
-        rows.append(BoardRow(lid, given, family, stage, key_worker, (intended or "") not in ("", Category.UNKNOWN),
-                             has_offer, n_open, rating, expected))
-    rows.sort(key=lambda r: (-r.rating.score, r.family_name, r.given_name, r.learner_id))
+        rows.append(BoardRow(lid, given, family, stage, key_worker, intended_known, has_offer, n_open, rating,
+                             expected))
     if hydrate:
         board_hydrate(rows)
     return rows
 
 
-def _board_values(user: User, year: int, filters: BoardFilters) -> Any:
+def board_base(user: User, year: int, today: dt.date) -> list[tuple]:
+    """Every pupil of this session in the user's scope as plain values with the arguments of their
+    rating, in board order. Kept in the cache under the scope (not the user: the officers of one
+    authority share it), the session, the day and a version of the data: the newest pathway
+    record, offer event, risk weight set and import batch, so any change made in the portal or by
+    an import shows at once; other changes (the Django admin) within ``BOARD_CACHE_SECONDS``."""
+    est_ids, auth_ids = pathway_scope(user)
+    version = _board_data_version()
+    key = f"readiness:{year}:{today.isoformat()}:{version}:{sorted(est_ids)}:{sorted(auth_ids)}"
+    cached = cache.get(key)
+    if cached is not None:
+        return cast(list[tuple], cached)
+    own = current_risk_weights(_scope_authority_ids(user))
+    default = weights_key(None)
+    out = []
+    for (lid, stage, given, family, care, asn, decile, auth, school, intended, intended_stage, intended_date,
+         key_worker, has_offer, n_open, n_awards) in _board_values(est_ids, auth_ids, year):
+        rating_args = (year + 1, has_offer, intended_stage or "", _intended_positive(intended or "", year + 1), care,
+                       asn, min(decile, DEPRIVED_DECILES + 1), min(n_awards, ATTAINMENT_MIN_AWARDS), stage, today,
+                       weights_key(own[auth]) if auth in own else default)
+        out.append((lid, given, family, stage, school, key_worker, (intended or "") not in ("", Category.UNKNOWN),
+                    has_offer, n_open, _expected_values(stage, intended_stage or "", intended_date, year),
+                    rating_args))
+    out.sort(key=lambda r: (-_rate_cached(*r[10]).score, r[2], r[1], r[0]))
+    cache.set(key, out, BOARD_CACHE_SECONDS)
+    return out
+
+
+def _board_data_version() -> str:
+    """The newest row of each table whose writes change the board (primary-key lookups)."""
+    models_: list[Any] = [PathwayRecord, OfferEvent, RiskWeights, ImportBatch]
+    return "-".join(str(m.objects.aggregate(v=Max("id"))["v"] or 0) for m in models_)
+
+
+def _board_values(est_ids: set[int], auth_ids: set[int], year: int) -> Any:
     """One query: per pupil of this session in scope, the values the rating needs. The current
     pathway is a filtered join (at most one row per pupil: a partial unique index); offers and
     awards are counted by correlated subqueries, each an index range on the pupil's own rows."""
-    est_ids, auth_ids = pathway_scope(user)
     per_pupil = {"learner_id": OuterRef("id")}
     accepted = Offer.objects.filter(**per_pupil, status=OfferStatus.ACCEPTED)
     still_open = (Offer.objects.filter(**per_pupil, status__in=[OfferStatus.APPLIED, OfferStatus.OFFERED])
@@ -274,18 +319,13 @@ def _board_values(user: User, year: int, filters: BoardFilters) -> Any:
                                                        enrolments__stage__in=[s.value for s in SENIOR_PHASE])),
         cur=FilteredRelation("pathway_records", condition=Q(pathway_records__superseded_at__isnull=True)),
     ).filter(now__isnull=False)
-    if filters.school:
-        qs = qs.filter(establishment_id=filters.school)
-    if filters.stage:
-        qs = qs.filter(now__stage=filters.stage)
-    for word in filters.q.split()[:4]:
-        qs = qs.filter(Q(given_name__icontains=word) | Q(family_name__icontains=word))
     return qs.annotate(
         has_offer=Exists(accepted),
         n_open=Coalesce(Subquery(still_open, output_field=IntegerField()), 0),
         n_awards=Coalesce(Subquery(awards, output_field=IntegerField()), 0),
     ).values_list("id", "now__stage", "given_name", "family_name", "care_experienced", "asn", "simd_decile",
-                  "establishment__authority_id", "cur__intended_category", "cur__intended_stage", "cur__intended_date",
+                  "establishment__authority_id", "establishment_id", "cur__intended_category", "cur__intended_stage",
+                  "cur__intended_date",
                   "cur__key_worker_id", "has_offer", "n_open", "n_awards")
 
 
