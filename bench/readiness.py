@@ -11,7 +11,10 @@ authentication, the view and the template, with DEBUG off. Measures (median and 
 requests each, the pages taking turns, after 10 warm-up requests each): the board as opened, and
 filtered (high risk, no accepted offer, one school, nobody as key worker, a name, every S4-S6
 pupil, a later page); and the baseline, a portal page with nothing on it.
-Target (issue 18): the board's median under 50 ms.
+Target (issue 18): the board's median under 50 ms. The rated rows of a scope are kept in the
+cache under a version of the data (destinations.pathways.selectors.board_base), so the first
+request after a change rates every pupil again: that cold request is measured on its own too
+(the cache emptied before each of 20 requests).
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from bench.lib.common import ensure_national_data, report, setup_django, summari
 setup_django()
 
 from django.conf import settings  # noqa: E402
+from django.core.cache import cache  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.urls import include, path  # noqa: E402
@@ -118,6 +122,13 @@ def main() -> None:
         "Page 5 of the board": "/destinations/readiness/?page=5",
         "Baseline: minimal authenticated page": "/bench/minimal/",
     }
+    cold = []
+    for _ in range(20):
+        cache.clear()
+        t0 = time.perf_counter()
+        assert client.get("/destinations/readiness/").status_code == 200
+        cold.append(time.perf_counter() - t0)
+    cold_median, cold_p95 = summarise_ms(cold)
     samples = timed(client, list(pages.values()))
     results = {label: summarise_ms(s) for label, s in zip(pages, samples, strict=True)}
     base_median, base_p95 = results["Baseline: minimal authenticated page"]
@@ -134,6 +145,8 @@ def main() -> None:
     for label, (median, p95) in results.items():
         lines.append(f"  {label:<48} median {median:7.2f} ms  p95 {p95:7.2f} ms  ratio to baseline "
                      f"{median / base_median:5.1f}x")
+    lines.append(f"  {'Cold: board as opened, cache emptied first':<48} median {cold_median:7.2f} ms  p95 "
+                 f"{cold_p95:7.2f} ms  ratio to baseline {cold_median / base_median:5.1f}x (20 requests)")
     met = worst_median < TARGET_MEDIAN_MS
     lines.append(
         f"target: board median < {TARGET_MEDIAN_MS:.0f} ms: slowest median {worst_median:.2f} ms "
