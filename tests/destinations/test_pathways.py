@@ -262,3 +262,18 @@ def test_bulk_key_worker_assignment_is_all_or_nothing_and_keeps_history(world, p
     # School staff may assign within their own school only.
     assert client(staff).post(url, {**body, "pupils": [pupils.s6_a2.pk]}).status_code == 404
     assert client(world.personas["analyst_x"]).post(url, body).status_code == 403
+
+
+def test_the_cached_board_shows_a_change_made_in_the_portal_or_by_an_import_at_once(world, pupils) -> None:
+    from tests.datahub.imports.worlds import as_csv, run
+
+    officer = world.personas["mcmc_x"]
+    assert names_on(board_rows(officer, BoardFilters(offer="yes"), today=today())) == set()
+    services.offer_create(learner=pupils.s6_a, by=world.personas["staff_a"], kind="college", provider="City College",
+                          status="accepted", status_date=today())
+    assert names_on(board_rows(officer, BoardFilters(offer="yes"), today=today())) == {"Ava"}
+    batch = run(world.personas["dm_x"], "offers", as_csv([{
+        "scn": pupils.s6_a2.scn, "kind": "training", "provider": "Trainer", "course": "", "status": "accepted",
+        "status_date": today().isoformat(), "applied_on": ""}]))
+    assert batch.status == "succeeded", batch.errors
+    assert names_on(board_rows(officer, BoardFilters(offer="yes"), today=today())) == {"Ava", "Tom"}
