@@ -190,6 +190,7 @@ class BoardRow:
     given_name: str
     family_name: str
     stage: str
+    school_id: int
     key_worker_id: int | None
     intended_known: bool
     has_accepted: bool
@@ -261,7 +262,7 @@ def board_rows(user: User, filters: BoardFilters, *, today: dt.date, year: int |
         rating = _rate_cached(*rating_args)
         if filters.risk and rating.band != filters.risk:
             continue
-        rows.append(BoardRow(lid, given, family, stage, key_worker, intended_known, has_offer, n_open, rating,
+        rows.append(BoardRow(lid, given, family, stage, school, key_worker, intended_known, has_offer, n_open, rating,
                              expected))
     if hydrate:
         board_hydrate(rows)
@@ -372,6 +373,43 @@ def board_summary(rows: Iterable[BoardRow]) -> dict[str, int]:
         "accepted": sum(1 for r in rows if r.has_accepted),
         "intended": sum(1 for r in rows if r.intended_known),
     }
+
+
+@dataclass
+class SchoolReadiness:
+    school_id: int
+    name: str
+    pupils: int = 0
+    intended: int = 0
+    accepted: int = 0
+    at_risk: int = 0
+
+    def share(self, n: int) -> float:
+        return 100.0 * n / self.pupils if self.pupils else 0.0
+
+    @property
+    def intended_pct(self) -> float:
+        return self.share(self.intended)
+
+    @property
+    def accepted_pct(self) -> float:
+        return self.share(self.accepted)
+
+
+def board_by_school(user: User, rows: Iterable[BoardRow]) -> list[SchoolReadiness]:
+    """The board's rows counted by school (the viewer is entitled to these figures unsuppressed:
+    their own school or authority): pupils, with a known intended destination, with an accepted
+    offer, at high risk."""
+    names = dict(board_schools(user))
+    out: dict[int, SchoolReadiness] = {}
+    for row in rows:
+        sid = row.school_id
+        s = out.setdefault(sid, SchoolReadiness(sid, names.get(sid, "")))
+        s.pupils += 1
+        s.intended += row.intended_known
+        s.accepted += row.has_accepted
+        s.at_risk += row.rating.at_risk
+    return sorted(out.values(), key=lambda s: s.name)
 
 
 def board_key_workers(user: User) -> list[User]:

@@ -49,6 +49,7 @@ from .forms import (
 from .risk import WEIGHTS
 from .selectors import (
     BoardFilters,
+    board_by_school,
     board_hydrate,
     board_key_workers,
     board_rows,
@@ -249,6 +250,7 @@ class ReadinessBoardView(BoardMixin, PortalView, TemplateView):
         query = filters.as_query()
         ctx.update(form=form, page=page, filters=query, filter_query=urlencode(query), places=self.places(),
                    session=session_label(year), summary=board_summary(rows), today=today,
+                   by_school=board_by_school(user, rows),  # type: ignore[arg-type]
                    bulk=KeyWorkerBulkForm(key_workers=board_key_workers(user), prefix="bulk"))  # type: ignore[arg-type]
         return ctx
 

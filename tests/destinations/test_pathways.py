@@ -277,3 +277,14 @@ def test_the_cached_board_shows_a_change_made_in_the_portal_or_by_an_import_at_o
         "status_date": today().isoformat(), "applied_on": ""}]))
     assert batch.status == "succeeded", batch.errors
     assert names_on(board_rows(officer, BoardFilters(offer="yes"), today=today())) == {"Ava", "Tom"}
+
+
+def test_the_authority_board_counts_by_school(world, pupils) -> None:
+    services.offer_create(learner=pupils.s6_a, by=world.personas["staff_a"], kind="college", provider="City College",
+                          status="accepted", status_date=today())
+    r = client(world.personas["mcmc_x"]).get(reverse("destinations:readiness"))
+    by_school = {s.name: (s.pupils, s.accepted, s.intended) for s in r.context["by_school"]}
+    assert by_school == {world.school_a.name: (1, 1, 0), world.school_a2.name: (1, 0, 0)}
+    assert 'id="readiness-by-school"' in r.content.decode()
+    staff = client(world.personas["staff_a"]).get(reverse("destinations:readiness")).content.decode()
+    assert 'id="readiness-by-school"' not in staff  # one school: the pupil list says it all
