@@ -74,3 +74,38 @@ def audit_authority_ids(user: User | object) -> set[int] | None:
             elif not m.establishment_id:
                 return None
     return out
+
+
+# --- Before they leave (destinations.pathways) ---------------------------------------------------
+# Pathway records, offers, risk and the readiness board: the school's own admins and staff (the
+# portal has no separate guidance role: both establishment roles are the school's guidance staff
+# here) and the MCMC officers of the school's authority. Nobody else sees a pupil's pathway or risk.
+
+PATHWAY_ROLES = (Role.MCMC_OFFICER, *ESTABLISHMENT_ROLES)
+
+
+def may_work_pathway(user: User | object, learner: Learner) -> bool:
+    return has_role(user, PATHWAY_ROLES, establishment=learner.establishment)
+
+
+def require_pathway(user: User | object, learner: Learner) -> None:
+    """404 unless the user may see the pupil at all; 403 for those who may but lack the role."""
+    if may_work_pathway(user, learner):
+        return
+    if can_view_learner(user, learner):
+        raise PermissionDenied("Your role does not allow this")
+    raise Http404("No such pupil")
+
+
+def pathway_scope(user: User | object) -> tuple[set[int], set[int]]:
+    """(establishment ids, authority ids) whose pupils' pathways the user works on."""
+    return journey_establishment_ids(user), mcmc_authority_ids(user)
+
+
+def risk_weight_authority_ids(user: User | object) -> set[int]:
+    """Authorities whose risk weights the user sets: their authority-level data managers."""
+    return {m.authority_id for m in memberships_of(user) if m.role == Role.DATA_MANAGER and m.authority_id}
+
+
+def may_edit_risk_weights(user: User | object) -> bool:
+    return bool(risk_weight_authority_ids(user))

@@ -7,3 +7,4 @@ class DestinationsConfig(AppConfig):
 
     def ready(self) -> None:
         from . import imports  # noqa: F401  (registers destination and participation import kinds with datahub)
+        from .pathways import imports as pathway_imports  # noqa: F401  (registers the offers import kind)

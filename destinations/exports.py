@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from .classification import CaseStatus
@@ -34,6 +34,7 @@ CASELOAD_COLUMNS = [
     "Next action due",
     "Overdue",
     "Last contact",
+    "Offer accepted before leaving",
 ]
 
 
@@ -41,8 +42,12 @@ def _date(d: dt.date | None) -> str:
     return d.isoformat() if d else ""
 
 
-def caseload_csv_rows(cases: Iterable[Case], *, today: dt.date) -> Iterator[list[Any]]:
-    """Header then one row per case (cases from selectors.caseload_for, so already scoped)."""
+def caseload_csv_rows(cases: Iterable[Case], *, today: dt.date, accepted: Mapping[int, Any] | None = None,
+                      ) -> Iterator[list[Any]]:
+    """Header then one row per case (cases from selectors.caseload_for, so already scoped);
+    ``accepted``: learner id -> the offer they accepted before leaving (not taken up, or not yet
+    confirmed, since they are on the caseload)."""
+    accepted = accepted or {}
     yield CASELOAD_COLUMNS
     for case in cases:
         leaver = case.leaver
@@ -69,4 +74,11 @@ def caseload_csv_rows(cases: Iterable[Case], *, today: dt.date) -> Iterator[list
             _date(case.next_action_date),
             "Yes" if case.next_action_date and case.next_action_date < today else "No",
             _date(case.last_contact_date),
+            _offer(accepted.get(learner.pk)),
         ]
+
+
+def _offer(offer: Any) -> str:
+    if offer is None:
+        return ""
+    return f"{offer.provider}{', ' + offer.course if offer.course else ''} ({offer.get_kind_display()})"

@@ -230,3 +230,23 @@ class CaseSync(models.Model):
 
     class Meta:
         constraints = [models.CheckConstraint(condition=Q(id=1), name="case_sync_single_row")]
+
+
+# The senior-phase pipeline (pathway records, offers) lives in its own room; imported here so its
+# models belong to this app.
+from .pathways.models import (  # noqa: E402
+    Offer,
+    OfferEvent,
+    OfferKind,
+    OfferStatus,
+    PathwayKind,
+    PathwayRecord,
+    PathwaySource,
+    RiskWeights,
+)
+
+__all__ = [
+    "Case", "CaseSync", "ContactMethod", "ContactNote", "ContactOutcome", "DestinationKind", "DestinationRecord",
+    "Offer", "OfferEvent", "OfferKind", "OfferStatus", "ParticipationSpell", "PathwayKind", "PathwayRecord",
+    "PathwaySource", "RiskWeights", "Source",
+]

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from .pathways import views as pathway_views
 from .views import audit, caseload, journeys, measures
 
 app_name = "destinations"
@@ -24,4 +25,16 @@ urlpatterns = [
     ),
     path("young-people/<int:pk>/assignment/", journeys.AssignmentView.as_view(), name="assignment"),
     path("audit/", audit.AuditLogView.as_view(), name="audit"),
+]
+
+# Before they leave (destinations.pathways): pupils' pathways, offers and the readiness board.
+urlpatterns += [
+    path("readiness/", pathway_views.ReadinessBoardView.as_view(), name="readiness"),
+    path("readiness/export/", pathway_views.ReadinessExportView.as_view(), name="readiness_export"),
+    path("readiness/bulk/", pathway_views.ReadinessBulkView.as_view(), name="readiness_bulk"),
+    path("readiness/weights/", pathway_views.RiskWeightsView.as_view(), name="risk_weights"),
+    path("pupils/<int:pk>/pathway/", pathway_views.PupilPathwayView.as_view(), name="pathway"),
+    path("pupils/<int:pk>/pathway/edit/", pathway_views.PathwayEditView.as_view(), name="pathway_edit"),
+    path("pupils/<int:pk>/offers/new/", pathway_views.OfferCreateView.as_view(), name="offer_create"),
+    path("pupils/<int:pk>/offers/<int:offer>/status/", pathway_views.OfferStatusView.as_view(), name="offer_status"),
 ]

@@ -31,6 +31,7 @@ from datahub.access import (
     is_superuser,
 )
 from datahub.models import ESTABLISHMENT_ROLES, Establishment, Role
+from destinations.access import may_edit_risk_weights
 from partnerships.selectors import waiting_count as partnership_waiting_count
 
 Rule = Callable[[Any], bool]
@@ -44,6 +45,7 @@ def anyone_signed_in(user: Any) -> bool:
 school_roles = holds_role(*ESTABLISHMENT_ROLES)
 school_admin = holds_role(Role.ESTABLISHMENT_ADMIN)
 mcmc_officer = holds_role(Role.MCMC_OFFICER)
+pathway_worker = holds_role(Role.MCMC_OFFICER, *ESTABLISHMENT_ROLES)  # destinations.access.PATHWAY_ROLES
 
 
 @dataclass(frozen=True)
@@ -62,7 +64,9 @@ NAV: tuple[Entry, ...] = (
     Entry("Find Partners", "insight:find_partners", school_roles, parent="Learning Partnerships",
           also=("/partnerships/propose/",)),
     Entry("Caseload", "destinations:caseload", mcmc_officer, also=("/destinations/young-people/",)),
+    Entry("Leaver readiness", "destinations:readiness", pathway_worker, also=("/destinations/pupils/",)),
     Entry("Destinations", "destinations:index", is_portal_user),
+    Entry("Risk weights", "destinations:risk_weights", may_edit_risk_weights),
     Entry("Data hub", "datahub:index", is_portal_user),
     Entry("Benchmark runs", "insight:runs", can_read_benchmark_runs),
     Entry("Users", "useradmin:people", can_administer_users),

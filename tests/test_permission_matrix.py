@@ -373,6 +373,72 @@ def participation_spell_pk(w: object, t: str) -> dict:
     return {"pk": spell.pk}
 
 
+# Before they leave (destinations.pathways): a pupil's pathway, offers and risk for the school's
+# admins and staff and the authority's MCMC officers (the journey readers); the readiness board for
+# those roles, each seeing only their own school or authority; analysts and data managers 403.
+def pathway_board(persona: str, target: str) -> int:
+    if persona in (ANON, "no_role"):
+        return portal_page(persona, target)
+    return 200 if persona in JOURNEY_READERS else 403
+
+
+def pathway_post(persona: str, target: str) -> int:
+    """POST a pathway or an offer for the target's pupil: its readers are redirected (saved), the
+    roles that see the pupil elsewhere 403, everyone else 404; nothing written when refused."""
+    status = journey_page(persona, target)
+    return 302 if status == 200 else status
+
+
+def risk_weights_page(persona: str, target: str) -> int:
+    """An authority's risk weights: its authority-level data managers only (dm_x); everyone else 403."""
+    if persona in (ANON, "no_role"):
+        return portal_page(persona, target)
+    return 200 if persona == "dm_x" else 403
+
+
+def pathway_bulk(persona: str, target: str) -> int:
+    """POST the target school's pupil to the board's key worker assignment: the target's readers are
+    redirected, the other school's or authority's are refused the foreign id (404), other roles 403."""
+    if persona in (ANON, "no_role"):
+        return portal_page(persona, target)
+    if persona not in JOURNEY_READERS:
+        return 403
+    return 302 if persona in JOURNEY[target] else 404
+
+
+def pathway_bulk_body(w: object, t: str) -> dict:
+    learner = w.learner_a if t == "A" else w.learner_b  # type: ignore[attr-defined]
+    return {"pupils": [learner.pk], "bulk-key_worker": "none", "bulk-reason": "matrix"}
+
+
+def pupil_offer_pk(w: object, t: str) -> dict:
+    import datetime as dt
+
+    from destinations.models import Offer
+
+    learner = w.learner_a if t == "A" else w.learner_b  # type: ignore[attr-defined]
+    offer, _ = Offer.objects.get_or_create(learner=learner, kind="college", provider=f"Matrix College {t}",
+                                           defaults={"status": "applied", "status_date": dt.date(2025, 1, 10)})
+    return {"pk": learner.pk, "offer": offer.pk}
+
+
+def offer_pk(w: object, t: str) -> dict:
+    return {"pk": pupil_offer_pk(w, t)["offer"]}
+
+
+def foreign_pathway_body(w: object, t: str) -> dict:
+    """A pathway naming school B's pupil and school B in every field a view might read."""
+    lb, b = w.learner_b, w.school_b  # type: ignore[attr-defined]
+    return {"aspiration": "matrix", "pathway": "none", "learner": lb.pk, "pk": lb.pk, "establishment": b.pk,
+            "school": b.pk}
+
+
+def foreign_offer_body(w: object, t: str) -> dict:
+    lb = w.learner_b  # type: ignore[attr-defined]
+    return {"kind": "college", "provider": "Matrix College", "status": "applied", "status_date": "2025-01-10",
+            "learner": lb.pk, "pk": lb.pk}
+
+
 # Benchmarking dashboards (insight.views.dashboards). Any portal user may open any secondary
 # school's dashboard (suppressed unless entitled); authority dashboards are for analysts, MCMC
 # officers and authority/national data managers; the national view for national analysts. The
@@ -575,10 +641,20 @@ EXPECTED: dict[str, Route] = {
     "destinations:participation_create": Route(learner_pk, casework_page),
     "destinations:assignment": Route(learner_pk, casework_page),
     "destinations:audit": Route(None, audit_page),
+    "destinations:readiness": Route(None, pathway_board),
+    "destinations:readiness_export": Route(None, pathway_board),
+    "destinations:risk_weights": Route(None, risk_weights_page),
+    "destinations:readiness_bulk": Route(lambda w, t: {}, pathway_bulk, method="post", data=pathway_bulk_body),
+    "destinations:pathway": Route(learner_pk, journey_page),
+    "destinations:pathway_edit": Route(learner_pk, journey_page),
+    "destinations:offer_create": Route(learner_pk, journey_page),
+    "destinations:offer_status": Route(pupil_offer_pk, journey_page),
     "api:destination-record-list": Route(None, api(lambda p, t: 200 if p in JOURNEY_READERS else 403)),
     "api:destination-record-detail": Route(destination_record_pk, api(api_journey)),
     "api:participation-spell-list": Route(None, api(lambda p, t: 200 if p in JOURNEY_READERS else 403)),
     "api:participation-spell-detail": Route(participation_spell_pk, api(api_journey)),
+    "api:offer-list": Route(None, api(lambda p, t: 200 if p in JOURNEY_READERS else 403)),
+    "api:offer-detail": Route(offer_pk, api(api_journey)),
     # OAuth2 for systems: the client authenticates in the request itself; a portal session is no
     # credential here, so every persona (and no one) is refused the same way.
     "oauth_token": Route(None, lambda p, t: {400, 401}, method="post", data=lambda w, t: {"grant_type": "client_credentials"}),
@@ -629,7 +705,8 @@ GUARDED = (
     "datahub.Membership", "datahub.Establishment", "datahub.Learner", "datahub.SchoolLeaver",
     "datahub.QualificationResult", "partnerships.Partnership", "partnerships.PartnershipEvent",
     "partnerships.Notification", "destinations.DestinationRecord", "destinations.ParticipationSpell",
-    "destinations.ContactNote", "destinations.Case",
+    "destinations.ContactNote", "destinations.Case", "destinations.PathwayRecord", "destinations.Offer",
+    "destinations.OfferEvent", "destinations.RiskWeights",
 )
 
 
@@ -690,6 +767,10 @@ def other_school_rows(w: object, t: str) -> dict:
 POSTS: list[tuple[str, Route]] = [
     ("partnerships:propose", Route(None, propose_as_another_expect, method="post", data=propose_as_another)),
     ("partnerships:propose", Route(lambda w, t: {}, propose_as_another_expect, method="post", data=propose_as_another)),
+    # A pathway or an offer posted for the target's pupil, the body naming school B's pupil: written
+    # for the path's pupil only when the role may, refused (nothing written) otherwise.
+    ("destinations:pathway_edit", Route(learner_pk, pathway_post, method="post", data=foreign_pathway_body)),
+    ("destinations:offer_create", Route(learner_pk, pathway_post, method="post", data=foreign_offer_body)),
     # Data managers of school A and authority X send school B's rows: refused (403), nothing written.
     ("api:result-bulk", Route(lambda w, t: {}, api_dm(lambda p, t: 403), method="post",
                               data=lambda w, t: {"rows": [other_school_rows(w, "A")]})),
@@ -716,6 +797,18 @@ def check_writes(world: object, persona: str, name: str, status: int, before: di
         unread = Notification.objects.filter(recipient=world.personas["admin_b"], read_at__isnull=True)  # type: ignore[attr-defined]
         if not mine and not unread.exists():
             problems.append(f"{name}: another user's notification was marked read")
+    if name in ("destinations:pathway_edit", "destinations:offer_create", "destinations:readiness_bulk"):
+        from destinations.access import may_work_pathway
+        from destinations.models import Offer, PathwayRecord
+
+        user = world.personas.get(persona)  # type: ignore[attr-defined]
+        written: list[PathwayRecord | Offer] = [
+            *PathwayRecord.objects.filter(recorded_by=user).select_related("learner__establishment"),
+            *Offer.objects.filter(recorded_by=user).select_related("learner__establishment"),
+        ] if user else []
+        for row in written:
+            if not may_work_pathway(user, row.learner):
+                problems.append(f"{name}: {persona} wrote a pathway or offer of a pupil they may not work on")
     if name == "partnerships:propose":
         own = {"admin_a": world.school_a, "admin_b": world.school_b}.get(persona)  # type: ignore[attr-defined]
         for p in Partnership.objects.all():

@@ -26,6 +26,7 @@ from .. import services
 from ..access import CASEWORK_ROLES, mcmc_authority_ids
 from ..exports import caseload_csv_rows
 from ..forms import BulkForm, CaseloadFilterForm, ExportForm
+from ..pathways.selectors import accepted_offers_by_learner
 from ..selectors import (
     CASELOAD_MAX_AGE,
     CASELOAD_STATUSES,
@@ -78,10 +79,12 @@ class CaseloadView(CaseloadMixin, PortalView, TemplateView):
         page = Paginator(qs, PAGE_SIZE).get_page(self.request.GET.get("page"))
         # Per-row values worked out once here rather than by template tags 50 times over.
         journey = reverse("destinations:journey", kwargs={"pk": 0})
+        accepted = accepted_offers_by_learner(case.leaver.learner_id for case in page.object_list)
         for case in page.object_list:
             learner = case.leaver.learner
             case.age = age_on(learner.date_of_birth, today)
             case.journey_url = journey.replace("/0/", f"/{learner.pk}/")
+            case.accepted_offer = accepted.get(learner.pk)  # accepted before leaving, not (known to be) taken up
         officers = self.officers()
         query = filters.as_query()
         ctx.update(
@@ -188,6 +191,7 @@ class CaseloadExportView(CaseloadMixin, PortalView, FormView):
         response["Cache-Control"] = "no-store"
         response.write("\ufeff")  # so spreadsheet programs read UTF-8 names correctly
         writer = csv.writer(response)
-        for row in caseload_csv_rows(cases, today=today):
+        accepted = accepted_offers_by_learner(case.leaver.learner_id for case in cases)
+        for row in caseload_csv_rows(cases, today=today, accepted=accepted):
             writer.writerow([neutralise(v) for v in row])
         return response

@@ -21,6 +21,7 @@ from .. import services
 from ..access import may_work_case, require_journey
 from ..forms import AssignmentForm, ContactForm, DestinationForm, ParticipationForm
 from ..models import Case, ParticipationSpell
+from ..pathways.selectors import handover_for
 from ..selectors import journey_for, journey_learner, officers_for_authorities
 
 
@@ -75,6 +76,7 @@ class JourneyView(JourneyMixin, PortalView, TemplateView):
         ctx = super().get_context_data(**kwargs)
         ctx.update(self.journey_context())
         ctx["journey"] = journey_for(ctx["learner"])
+        ctx["handover"] = handover_for(ctx["learner"])  # the pipeline before leaving (issue 18)
         ctx["today"] = timezone.localdate()
         return ctx
 

@@ -4,6 +4,7 @@ from datahub import api as datahub_api
 from datahub.api_base import PortalRolePermission
 from datahub.imports import api as imports_api
 from destinations import api as destinations_api
+from destinations.pathways import api as pathway_api
 from partnerships import api as partnerships_api
 
 app_name = "api"
@@ -31,5 +32,6 @@ router.register(
 
 router.register("destination-records", destinations_api.DestinationRecordViewSet, basename="destination-record")
 router.register("participation-spells", destinations_api.ParticipationSpellViewSet, basename="participation-spell")
+router.register("offers", pathway_api.OfferViewSet, basename="offer")
 
 urlpatterns = router.urls

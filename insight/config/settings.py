@@ -328,6 +328,11 @@ SPECTACULAR_SETTINGS = {
         "PartnershipStatusEnum": "partnerships.models.Status",
         "ParticipationStatusEnum": "destinations.classification.ParticipationStatus",
         "ImportStatusEnum": "datahub.models.ImportStatus",
+        "OfferKindEnum": "destinations.pathways.models.OfferKind",
+        "OfferStatusEnum": "destinations.pathways.models.OfferStatus",
+        "PathwaySourceEnum": "destinations.pathways.models.PathwaySource",
+        "DestinationKindEnum": "destinations.models.DestinationKind",
+        "DestinationSourceEnum": "destinations.models.Source",
     },
 }
 

@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from django.db import connection, models, transaction
 
 from datahub.models import Enrolment, Establishment, Learner, QualificationResult, SchoolLeaver, User
-from destinations.models import DestinationRecord, ParticipationSpell
+from destinations.models import DestinationRecord, Offer, OfferEvent, ParticipationSpell, PathwayRecord
 from insight.demo.scales import DEMO_SEED_PREFIX
 from insight.demo.users import DEMO_EMAIL_DOMAIN
 
@@ -36,7 +36,8 @@ def delete_demo_data(log: Callable[[str], None] = lambda s: None) -> dict[str, i
         leavers = SchoolLeaver.objects.filter(
             models.Q(learner__in=learners) | models.Q(establishment_id__in=est_ids))
         # Rows of other apps that point at these learners or leavers (e.g. benchmark rows).
-        handled = {ParticipationSpell, DestinationRecord, QualificationResult, Enrolment, SchoolLeaver}
+        handled = {ParticipationSpell, DestinationRecord, QualificationResult, Enrolment, SchoolLeaver, PathwayRecord,
+                   Offer}
         for target, qs in ((Learner, learners), (SchoolLeaver, leavers)):
             for rel in target._meta.related_objects:
                 related_model = rel.related_model
@@ -52,7 +53,11 @@ def delete_demo_data(log: Callable[[str], None] = lambda s: None) -> dict[str, i
         learner_sub = f"SELECT id FROM {lt} WHERE establishment_id IN ({est_sql})"
         leaver_sub = (f"SELECT id FROM {lrt} WHERE learner_id IN ({learner_sub}) "
                       f"OR establishment_id IN ({est_sql})")
+        offer_sub = f"SELECT id FROM {qn(Offer._meta.db_table)} WHERE learner_id IN ({learner_sub})"
         statements = [
+            (OfferEvent, f"offer_id IN ({offer_sub})"),
+            (Offer, f"learner_id IN ({learner_sub})"),
+            (PathwayRecord, f"learner_id IN ({learner_sub})"),
             (ParticipationSpell, f"learner_id IN ({learner_sub})"),
             (DestinationRecord, f"leaver_id IN ({leaver_sub})"),
             (QualificationResult, f"learner_id IN ({learner_sub}) OR establishment_id IN ({est_sql})"),

@@ -4,12 +4,14 @@ at a time, and finally reset sequences and refresh each establishment's context 
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 from django.db import connection, models, transaction
+from django.utils import timezone
 
 from datahub.codes import LOCAL_AUTHORITIES, make_seed_code
 from datahub.models import (
@@ -24,9 +26,12 @@ from datahub.models import (
 )
 from datahub.reference import SUBJECTS
 from datahub.services import establishment_refresh_context, establishment_sync_departments
+from destinations.models import Offer
+from destinations.pathways.selectors import session_of
 from insight.demo.delete import delete_demo_data, demo_establishments
 from insight.demo.load import FastLoad, Writer, YearLoader, reset_sequence
 from insight.demo.outcomes import N_POS
+from insight.demo.pipeline import load_pipeline
 from insight.demo.real import ZonePool, build_real_schools, leavers_per_year, read_listing, real_world_sources
 from insight.demo.scales import (
     DEMO_SEED_SERIAL_BASE,
@@ -41,7 +46,7 @@ from insight.demo.world import HomeZones, build_year
 
 _TYPE_CODES = (EstablishmentType.SECONDARY, EstablishmentType.SPECIAL, EstablishmentType.PRIMARY)  # by SEC, SPE, PRI
 _REPORTED = ("Establishment", "User", "Learner", "Enrolment", "SchoolLeaver", "QualificationResult",
-             "DestinationRecord", "ParticipationSpell")
+             "DestinationRecord", "ParticipationSpell", "PathwayRecord", "Offer")
 
 
 @dataclass
@@ -74,10 +79,11 @@ class _World:
 
 def generate_demo_data(*, scale: str = "demo", seed: int = 1, years: int = 5, last_year: int = LAST_LEAVER_YEAR,
                        replace: bool = False, real_schools: bool = False,
-                       log: Callable[[str], None] = _no_log) -> DemoReport:
+                       log: Callable[[str], None] = _no_log, today: dt.date | None = None) -> DemoReport:
     """Generate the demo data set in one transaction (see the package docstring). With
     ``real_schools`` the world is built on the published school list in REFERENCE_DATA_DIR
-    (``insight.demo.real``), falling back to the fictional world, and saying so, without it."""
+    (``insight.demo.real``), falling back to the fictional world, and saying so, without it.
+    ``today``: the day whose school session the current S4-S6 pupils belong to (default: today)."""
     spec = scale_spec(scale)
     if not 1 <= years <= 10:
         raise DemoDataError("--years must be between 1 and 10")
@@ -88,7 +94,7 @@ def generate_demo_data(*, scale: str = "demo", seed: int = 1, years: int = 5, la
         writer = Writer()
         world = _build_world(spec, scale, seed, real_schools, log)
         est_ids = _create_establishments(world, writer, log)
-        shares = _load_leaver_years(world, est_ids, writer, seed, leaver_years, log)
+        shares = _load_leaver_years(world, est_ids, writer, seed, leaver_years, log, today=today)
         _finish(log)
         t_commit = time.monotonic()
     log(f"Committed ({time.monotonic() - t_commit:.1f}s)")
@@ -197,9 +203,11 @@ def _create_establishments(world: _World, writer: Writer, log: Callable[[str], N
 
 
 def _load_leaver_years(world: _World, est_ids: np.ndarray, writer: Writer, seed: int,
-                       leaver_years: list[int], log: Callable[[str], None]) -> tuple[float, float]:
-    """Build and write one leaver year at a time (the latest two with APM spells); the shares of
-    positive initial and follow-up destinations over all years."""
+                       leaver_years: list[int], log: Callable[[str], None], *,
+                       today: dt.date | None = None) -> tuple[float, float]:
+    """Build and write one leaver year at a time (the latest two with APM spells), then this
+    session's S4-S6 pupils with their pathways and offers; the shares of positive initial and
+    follow-up destinations over all leaver years."""
     schools = world.schools
     arrays = schools.arrays()
     subject_ids = dict(Subject.objects.values_list("code", "id"))
@@ -223,8 +231,27 @@ def _load_leaver_years(world: _World, est_ids: np.ndarray, writer: Writer, seed:
         pos_follow += pf * n
         log(f"  {year}: {n:,} leavers, {y.r_learner.size:,} results, positive {pi:.1%} / {pf:.1%} "
             f"(built {t1 - t0:.1f}s, written {time.monotonic() - t1:.1f}s)")
+    t0 = time.monotonic()
+    today = today or timezone.localdate()
+    session = session_of(today)
+    current = build_year(schools, arrays, world.per_year, session + 1, seed, False, world.home_zones)
+    current_ids = loader.load_current(current)
     fast.finish()
+    load_pipeline(writer, current, current_ids, session=session, today=today, seed=seed,
+                  key_workers=_key_workers(schools))
+    log(f"  session {session}/{str(session + 1)[2:]}: {current.n:,} pupils expected to leave, with pathways and "
+        f"offers ({time.monotonic() - t0:.1f}s)")
     return (pos_init / total if total else 0.0, pos_follow / total if total else 0.0)
+
+
+def _key_workers(schools: Schools) -> dict[int, list[int]]:
+    """Who the demo logins' pupils have as key workers: school 1's staff member and the MCMC
+    officer, school 2's head teacher (school index -> user ids)."""
+    ids = dict(User.objects.filter(email__iendswith=f"@{DEMO_EMAIL_DOMAIN}").values_list("email", "id"))
+    out: dict[int, list[int]] = {}
+    for index, emails in zip(schools.named, (("staff@", "mcmc@"), ("headteacher2@",)), strict=False):
+        out[index] = [ids[e + DEMO_EMAIL_DOMAIN] for e in emails if e + DEMO_EMAIL_DOMAIN in ids]
+    return out
 
 
 def _finish(log: Callable[[str], None]) -> None:
@@ -232,6 +259,7 @@ def _finish(log: Callable[[str], None]) -> None:
     t0 = time.monotonic()
     reset_sequence(Learner)
     reset_sequence(SchoolLeaver)
+    reset_sequence(Offer)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             analyzed: list[type[models.Model]] = [*YearLoader.TABLES, Establishment]

@@ -227,6 +227,24 @@ class YearLoader:
         if y.spells is not None:
             self._spells(y.spells, lids)
 
+    def load_current(self, y: Year) -> np.ndarray:
+        """This session's pupils (``y.year`` = the session's end): learners, the enrolments up to
+        this session and the results of diets already sat; no leaving record yet. Their ids."""
+        n = y.n
+        lids = np.arange(self.learner_id, self.learner_id + n, dtype=np.int64)
+        self.learner_id += n
+        scns, self.scn_next = valid_scns(self.scn_next, n)
+        scns = scns[np.random.default_rng([self.seed, 4, y.year]).permutation(n)]
+        self._learners(y, lids, scns)
+        self._enrolments(y, lids)
+        sat = y.r_year < y.year  # the May diet of the session's end is still to come
+        self.writer.write(QualificationResult, ["learner", "establishment", "subject", "award_type", "scqf_level",
+                                                "scqf_credits", "grade", "year"],
+                          [lids[y.r_learner[sat]], self.est_ids[y.r_school[sat]], self.subj_map[y.r_subject[sat]],
+                           np.array(AWARDS)[y.r_award[sat]], y.r_level[sat], y.r_credits[sat],
+                           np.array(GRADES)[y.r_grade[sat]], y.r_year[sat]])
+        return lids
+
     def _learners(self, y: Year, lids: np.ndarray, scns: np.ndarray) -> None:
         self.writer.write(Learner, ["id", "scn", "given_name", "family_name", "date_of_birth", "sex", "data_zone",
                                     "simd_decile", "asn", "care_experienced", "fsm", "establishment"],

@@ -18,7 +18,7 @@ from tests.factories import EstablishmentFactory, LearnerFactory, member
 
 SAMPLES = Path(__file__).resolve().parents[3] / "docs" / "samples"
 ORDER = ["establishments", "learners", "leavers", "results", "initial-destinations", "follow-up-destinations",
-         "participation"]
+         "participation", "offers"]
 
 
 def csv_bytes(header: list[str], rows: Sequence[Sequence[object]]) -> bytes:
