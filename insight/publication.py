@@ -25,6 +25,7 @@ from datahub.services import audit_event_create
 
 from .benchmarking import columns as c
 from .models import BenchmarkChunk, BenchmarkRun, ChunkStatus, CohortResult, Publication, RunNotice, RunStatus
+from .selectors.pattern import public_pattern
 from .selectors.runs import input_rows
 from .services import RunError, run_create
 
@@ -117,8 +118,20 @@ def run_publish(*, run: BenchmarkRun, by: User | None, release_note: str) -> Ben
             detail={"previous_run": previous.pk if previous else None},
         )
         recipients = _notify(locked)
+        transaction.on_commit(lambda: _prepare_pattern(locked))
         transaction.on_commit(lambda: _email(locked, recipients))
     return locked
+
+
+def _prepare_pattern(run: BenchmarkRun) -> None:
+    """Compute the run's public suppression pattern into the shared cache as soon as it is
+    published, so the first readers do not all compute it at once (about 2 s of CPU each at
+    national scale: under load, a herd of first requests on cold processes). A failure here only
+    leaves the first reader to compute it, as before."""
+    try:
+        public_pattern(run)
+    except Exception:
+        log.exception("run %s: public suppression pattern not prepared", run.pk)
 
 
 def run_unpublish(*, run: BenchmarkRun, by: User | None, reason: str) -> BenchmarkRun | None:
@@ -143,6 +156,9 @@ def run_unpublish(*, run: BenchmarkRun, by: User | None, reason: str) -> Benchma
             reason=reason,
             detail={"now_published": now_shown.pk if now_shown else None},
         )
+        if now_shown is not None:
+            shown = now_shown
+            transaction.on_commit(lambda: _prepare_pattern(shown))
     return now_shown
 
 

@@ -45,12 +45,17 @@ def run_key(run: BenchmarkRun) -> tuple:
     return (run.pk, run.finished_at.isoformat() if run.finished_at else "", run.input_hash)
 
 
+def shared_cache_key(key: tuple) -> str:
+    """Where ``remember`` keeps ``key``'s value in the shared cache."""
+    return f"insight:{key[0]}:" + hashlib.sha256(repr(key).encode()).hexdigest()[:32]
+
+
 def remember(key: tuple, build: Callable[[], Any]) -> Any:
     """Per-process memory in front of the shared cache in front of ``build``."""
     with _MEMO_LOCK:
         if key in _MEMO:
             return _MEMO[key]
-    cache_key = f"insight:{key[0]}:" + hashlib.sha256(repr(key).encode()).hexdigest()[:32]
+    cache_key = shared_cache_key(key)
     value = cache.get(cache_key)
     if value is None:
         value = build()
@@ -174,7 +179,10 @@ def establishment_tiers(est_ids: Iterable[int]) -> tuple[dict[int, int], Callabl
     return est_authority, tier
 
 
+def public_pattern_key(run: BenchmarkRun) -> tuple:
+    return ("pattern", PATTERN_VERSION, disclosure.min_count(), *run_key(run))
+
+
 def public_pattern(run: BenchmarkRun) -> DisclosurePattern:
     """The run's suppression pattern for viewers not entitled to the figures (memoised)."""
-    key = ("pattern", PATTERN_VERSION, disclosure.min_count(), *run_key(run))
-    return remember(key, lambda: _build_pattern(run))
+    return remember(public_pattern_key(run), lambda: _build_pattern(run))
