@@ -44,8 +44,13 @@ python bench/load/prepare.py "$OUT"
 
 PORT="$(_free_port 8160)"
 log "gunicorn on 127.0.0.1:$PORT, a Celery worker"
+# --keep-alive 10: locust's users reuse their connection after waiting 1-4 s between pages, as a
+# browser or a load balancer does; with gunicorn's default of 2 s the server closes an idle
+# connection just as the client sends on it, and the request fails with no status (the two or three
+# "0" errors of earlier runs). Behind a load balancer, set it above the balancer's idle timeout.
 setsid gunicorn insight.config.wsgi:application --bind "127.0.0.1:$PORT" --workers 2 --threads 4 \
-    --worker-class gthread --timeout 120 --access-logfile /dev/null --error-logfile "$OUT/gunicorn.log" &
+    --worker-class gthread --timeout 120 --keep-alive 10 --access-logfile /dev/null \
+    --error-logfile "$OUT/gunicorn.log" &
 PIDS+=($!)
 setsid celery -A insight.config worker -Q benchmarking,default -P solo -c 1 -n "load@%h" --without-mingle \
     --without-gossip --loglevel WARNING >"$OUT/celery.log" 2>&1 &
