@@ -192,13 +192,16 @@ class VCCohort(Mapping[str, "np.ndarray | pd.Categorical"]):
         values = self.table[column].to_numpy() if pool_values is None else pool_values
         return values[self.source_rows]
 
-    def group_major_rows(self) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
+    def group_major_rows(self) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray], np.ndarray | None]:
         """The cohort sorted by (school, year) of the target, then the comparator's rank.
 
-        Returns ``(source_rows, group, group_keys)``: comparator table rows in that order, each
-        row's (school, year) number (ascending key order), and ``establishment_id`` and ``year``
-        of every number. Every school-year is then one contiguous run in rank order: the order
-        every measure of the VC sums in.
+        Returns ``(ranks, group, group_keys, row_of_rank)``: each row's comparator as its
+        ``tariff_rank``, each row's (school, year) number (ascending key order),
+        ``establishment_id`` and ``year`` of every number, and the leaver-table row of every
+        rank (``row_of_rank[ranks]`` are the comparator rows; a column read through
+        ``column[row_of_rank][ranks]`` needs no row numbers at all). ``row_of_rank`` is ``None``
+        when ``ranks`` are table rows already. Every school-year is one contiguous run in rank
+        order: the order every measure of the VC sums in.
 
         Steps: number the target's (school, year) and take the comparator's ``tariff_rank``;
         sort the packed values ``group << bits | rank`` (a plain ``np.sort``, no positions:
@@ -226,7 +229,7 @@ class VCCohort(Mapping[str, "np.ndarray | pd.Categorical"]):
         if not unique or len(number).bit_length() + shift > 63:
             group = group_of_row[self.target_rows]
             order = order_by(group, ranks[self.source_rows])
-            return self.source_rows[order], group[order], group_keys
+            return self.source_rows[order], group[order], group_keys, None
         # 32-bit words when (group, rank) fits in 31 bits: the sort is about three times faster.
         dtype = np.int32 if len(number).bit_length() + shift <= 31 else np.int64
         packed = group_of_row.astype(dtype)[self.target_rows]
@@ -235,7 +238,7 @@ class VCCohort(Mapping[str, "np.ndarray | pd.Categorical"]):
         packed.sort()
         row_of_rank = np.zeros(int(ranks.max()) + 1, dtype=np.int64)
         row_of_rank[ranks] = np.arange(n, dtype=np.int64)
-        return row_of_rank[packed & ((1 << shift) - 1)], (packed >> shift).astype(np.int64), group_keys
+        return packed & ((1 << shift) - 1), (packed >> shift).astype(np.int64), group_keys, row_of_rank
 
 
 _TARGET_COLUMNS: Final = (c.ESTABLISHMENT_ID, c.YEAR)

@@ -40,6 +40,7 @@ import numpy as np
 import pandas as pd
 
 from . import columns as c
+from . import seeding
 from .cohort import simd_quintile
 from .ordering import dense_codes, inverse, order_by
 
@@ -272,11 +273,11 @@ def draw_rows(cells: CandidateCells, *, seed: int, n_comparators: int = N_COMPAR
         change = np.flatnonzero((establishment[1:] != establishment[:-1]) | (year[1:] != year[:-1])) + 1
         bounds = np.concatenate(([0], change, [m]))
         _draw_groups(draws, count, bounds, seed, year, establishment)
-    # skip_own_block, then the cell's start, in place: no 2.5 million-row temporaries.
+    # skip_own_block, then the cell's start, in place (one 2.5 million-row temporary).
     position = draws
     jump = draws >= cells.block_offset[matched, None]
     position += cells.cell_start[matched, None]
-    np.add(position, cells.block_len[matched, None], out=position, where=jump)
+    position += jump * cells.block_len[matched, None]  # faster than np.add(..., where=jump)
     return np.repeat(cells.row[matched], n_comparators), cells.pool_rows[position.ravel()]
 
 
@@ -303,10 +304,7 @@ def _draw_groups(
     else:
         choice = count > 1
         per_group = np.add.reduceat(choice, bounds[:-1]) if len(bounds) > 1 else np.zeros(0, dtype=np.int64)
-        words = [
-            np.random.PCG64([seed, int(year[start]), int(establishment[start])]).random_raw(int(n) * n_comparators // 2)
-            for start, n in zip(bounds[:-1], per_group, strict=True)
-        ]
+        words = _raw_words(seed, year[bounds[:-1]], establishment[bounds[:-1]], per_group * (n_comparators // 2))
         word = np.concatenate(words).view(np.uint32).reshape(-1, n_comparators) if words else None
         if word is None or len(word) == 0:
             redo = range(0)
@@ -316,8 +314,10 @@ def _draw_groups(
             product *= span
             threshold = ((np.uint64(2**32) - span) % span).astype(np.uint32)
             rejected = np.zeros(len(count), dtype=bool)
-            # The low half of each product is its last 32 bits: the cast truncates.
-            rejected[choice] = (product.astype(np.uint32) < threshold).any(axis=1)
+            # The low half of each product is its last 32 bits: the cast truncates. Rejections
+            # are rare, so the few rejected words are located rather than every row reduced.
+            low_below = np.flatnonzero(product.astype(np.uint32) < threshold) // n_comparators
+            rejected[np.flatnonzero(choice)[low_below]] = True
             product >>= np.uint64(32)
             if choice.all():
                 np.copyto(draws, product, casting="unsafe")
@@ -329,6 +329,25 @@ def _draw_groups(
         start, end = int(bounds[index]), int(bounds[index + 1])
         rng = np.random.default_rng([seed, int(year[start]), int(establishment[start])])
         draws[start:end] = rng.integers(0, count[start:end, None], size=(end - start, n_comparators))
+
+
+def _raw_words(seed: int, year: np.ndarray, establishment: np.ndarray, n_words: np.ndarray) -> list[np.ndarray]:
+    """``np.random.PCG64([seed, year[k], establishment[k]]).random_raw(n_words[k])`` for every k.
+
+    One generator is re-seeded per school-year with the state numpy would give it
+    (:func:`.seeding.pcg64_states`, all hashed at once), instead of constructing each.
+    """
+    if not seeding.fits(seed, year, establishment):
+        return [
+            np.random.PCG64([seed, int(y), int(e)]).random_raw(int(n))
+            for y, e, n in zip(year, establishment, n_words, strict=True)
+        ]
+    generator = np.random.PCG64()
+    words = []
+    for state, n in zip(seeding.pcg64_states(seed, year, establishment), n_words.tolist(), strict=True):
+        generator.state = state
+        words.append(generator.random_raw(n))
+    return words
 
 
 def draw_from(cells: CandidateCells, *, seed: int, n_comparators: int = N_COMPARATORS) -> pd.DataFrame:

@@ -185,9 +185,11 @@ class PreparedCohort:
         self._order: np.ndarray | slice = slice(None)
         self._vc_group: tuple[np.ndarray, int] | None = None
         self._group_keys: dict[str, np.ndarray] = {}
+        self._ranks: np.ndarray = np.zeros(0, dtype=np.int64)
+        self._row_of_rank: np.ndarray | None = None
         if self._vc is not None:
             self.n = self._vc.n_rows
-            self._source_rows, group, self._group_keys = self._vc.group_major_rows()
+            self._ranks, group, self._group_keys, self._row_of_rank = self._vc.group_major_rows()
             self._vc_group = (group, len(self._group_keys[c.YEAR]))
             self.base_keys = (c.ESTABLISHMENT_ID, c.YEAR)
         else:
@@ -202,6 +204,14 @@ class PreparedCohort:
                 self._order = np.lexsort((ids, np.asarray(cohort[c.TOTAL_TARIFF], dtype=np.float64)))
         self.tariff = self._column(c.TOTAL_TARIFF).astype(np.float64, copy=False)
         self.category = self._categories()
+        # Whole tariffs whose sum of magnitudes stays below 2**53 add exactly in any order, so
+        # run sums may come from one running total (checked on the leaver table for a VC).
+        source = self.tariff if self._vc is None else self._vc.table[c.TOTAL_TARIFF].to_numpy(dtype=np.float64)
+        self.exact_sums = len(source) == 0 or bool(
+            np.isfinite(source).all()
+            and float(np.abs(source).max()) * max(self.n, 1) < 2.0**53
+            and (np.floor(source) == source).all()
+        )
 
     # --- columns -------------------------------------------------------------------------------
 
@@ -217,7 +227,9 @@ class PreparedCohort:
                 group = self._vc_group[0]
                 return self._group_keys[name][group if rows is None else group[rows]]
             values = self._vc.table[name].to_numpy() if pool is None else pool
-            return values[self._source_rows if rows is None else self._source_rows[rows]]
+            if self._row_of_rank is not None:
+                values = values[self._row_of_rank]  # per rank: one small gather, then by rank
+            return values[self._ranks if rows is None else self._ranks[rows]]
         column = np.asarray(self._cohort[name])[self._order]
         return column if rows is None else column[rows]
 
@@ -317,7 +329,7 @@ class PreparedCohort:
         """Per stored row, an integer whose order is rank order (for groupings across schools)."""
         if self._rank_key is None:
             if self._vc is not None:
-                self._rank_key = self._vc.table[c.TARIFF_RANK].to_numpy()[self._source_rows]
+                self._rank_key = self._column(c.TARIFF_RANK)
             else:
                 self._rank_key = np.arange(self.n, dtype=np.int64)
         return self._rank_key
@@ -363,15 +375,23 @@ class PreparedCohort:
         size = groups.size
         tariff = groups.grouped(self.tariff)
         out: dict[str, np.ndarray] = {c.N_LEAVERS: size}
-        if groups.stored_in_rank_order:  # each group's rows are in rank order where they are
-            total = np.bincount(groups.code, self.tariff, groups.n_groups)
-        else:
-            total = np.bincount(groups.run_codes(size), tariff, groups.n_groups)
-        out[c.AVG_TOTAL_TARIFF] = _ratio(total, size)
-
         n_low, n_mid, n_high = attainment_group_sizes(size)
         runs = np.stack([n_low, n_mid, n_high], axis=1).reshape(-1)
-        tariff_sums = np.bincount(groups.run_codes(runs), tariff, 3 * groups.n_groups).reshape(-1, 3)
+        if self.exact_sums:
+            # Every partial sum is exact: each run's sum is a difference of one running total,
+            # the same value its rank-order sum gives, and a group's total the sum of its runs.
+            running = np.zeros(len(tariff) + 1, dtype=np.float64)
+            np.cumsum(tariff, out=running[1:])
+            ends = np.cumsum(runs)
+            tariff_sums = (running[ends] - running[ends - runs]).reshape(-1, 3)
+            total = tariff_sums.sum(axis=1)
+        else:
+            if groups.stored_in_rank_order:  # each group's rows are in rank order where they are
+                total = np.bincount(groups.code, self.tariff, groups.n_groups)
+            else:
+                total = np.bincount(groups.run_codes(size), tariff, groups.n_groups)
+            tariff_sums = np.bincount(groups.run_codes(runs), tariff, 3 * groups.n_groups).reshape(-1, 3)
+        out[c.AVG_TOTAL_TARIFF] = _ratio(total, size)
         for index, (group, n_in) in enumerate(((c.LOWEST20, n_low), (c.MIDDLE60, n_mid), (c.HIGHEST20, n_high))):
             out[c.n_group(group)] = n_in
             out[c.avg_tariff(group)] = _ratio(tariff_sums[:, index], n_in)

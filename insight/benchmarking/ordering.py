@@ -97,6 +97,15 @@ def float_order(values: np.ndarray) -> np.ndarray:
     return order_by(np.searchsorted(distinct, values))
 
 
+def compress(values: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """``values[mask]`` for a boolean ``mask``, as positions and a gather.
+
+    Same result; several times faster when the mask is irregular (a boolean index branches on
+    every element, ``np.flatnonzero`` plus ``take`` does not).
+    """
+    return values.take(np.flatnonzero(mask))
+
+
 def inverse(order: np.ndarray) -> np.ndarray:
     """The inverse permutation: ``inverse(order)[order[i]] == i``."""
     out = np.empty(len(order), dtype=np.int64)

@@ -14,7 +14,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from . import columns as c
-from .ordering import dense_codes, order_by
+from .ordering import compress, dense_codes, order_by
 
 
 def _leaver_index(leaver_ids: Iterable[int] | pd.Index) -> pd.Index:
@@ -145,16 +145,33 @@ def leaver_scores(
     run_key, best = _best_per_run(key, points)
     tariff = kahan_group_sums(run_key // n_subjects, best, n)
 
-    # Highest level per leaver over its flagged rows (only those are visited); a leaver left
-    # at the smallest int64, which no SCQF level is, has no such row: level 0.
-    lowest = np.iinfo(np.int64).min
-    levels = []
-    for flag in (literacy, numeracy):
-        flagged = np.asarray(flag, dtype=bool)
-        highest = np.full(n, lowest, dtype=np.int64)
-        np.maximum.at(highest, rows[flagged], scqf_level[flagged])
-        levels.append(np.where(highest == lowest, 0, highest))
+    levels = [_highest_level(n, rows, scqf_level, np.asarray(flag, dtype=bool)) for flag in (literacy, numeracy)]
     return tariff, levels[0], levels[1]
+
+
+def _highest_level(n: int, rows: np.ndarray, scqf_level: np.ndarray, flagged: np.ndarray) -> np.ndarray:
+    """Per leaver row ``0..n-1``, the highest ``scqf_level`` of its ``flagged`` results; 0 if none.
+
+    Levels span a few values, so each distinct level is written over the rows that have it,
+    lowest level first: a higher level overwrites a lower one, and the writes of one level all
+    carry the same value (repeated rows cannot disagree). Wide level ranges (never SCQF's)
+    take the per-row maximum (``np.maximum.at``) instead.
+    """
+    where = np.flatnonzero(flagged)
+    rows, level = rows.take(where), scqf_level.take(where)
+    if len(level) == 0:
+        return np.zeros(n, dtype=np.int64)
+    low, high = int(level.min()), int(level.max())
+    if high - low >= 64:
+        lowest = np.iinfo(np.int64).min
+        highest = np.full(n, lowest, dtype=np.int64)
+        np.maximum.at(highest, rows, level)
+        return np.where(highest == lowest, 0, highest)
+    highest = np.zeros(n, dtype=np.int64)
+    present = np.flatnonzero(np.bincount(level - low, minlength=high - low + 1)) + low
+    for value in present.tolist():
+        highest[rows[level == value]] = value
+    return highest
 
 
 def _best_per_run(key: np.ndarray, points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -183,7 +200,8 @@ def _best_per_run(key: np.ndarray, points: np.ndarray) -> tuple[np.ndarray, np.n
             last = np.empty(len(keys), dtype=bool)
             last[-1] = True
             np.not_equal(keys[1:], keys[:-1], out=last[:-1])
-            return keys[last].astype(np.int64), (packed[last] & ((1 << point_bits) - 1)).astype(np.float64)
+            kept = compress(packed, last)  # one gather; key and points are unpacked from it
+            return (kept >> point_bits).astype(np.int64), (kept & ((1 << point_bits) - 1)).astype(np.float64)
     order = order_by(key)
     key = key[order]
     new_run = np.r_[True, key[1:] != key[:-1]]

@@ -14,9 +14,11 @@ import pandas as pd
 import pytest
 
 from insight.benchmarking import columns as c
-from insight.benchmarking.comparator import _draw_groups
-from insight.benchmarking.ordering import float_order, order_by
-from insight.benchmarking.tariff import literacy_numeracy_levels, total_tariff
+from insight.benchmarking.comparator import _draw_groups, _raw_words
+from insight.benchmarking.measures import PreparedCohort
+from insight.benchmarking.ordering import compress, float_order, order_by
+from insight.benchmarking.seeding import fits, pcg64_states
+from insight.benchmarking.tariff import _highest_level, literacy_numeracy_levels, total_tariff
 
 
 def _pandas_total_tariff(results: pd.DataFrame, index: pd.Index) -> pd.Series:
@@ -110,3 +112,65 @@ def test_packed_sorts_equal_lexsort_and_stable_argsort() -> None:
         assert np.array_equal(order_by(*keys), expected)
         values = rng.choice([0.0, -0.0, 1.5, 84.0, 2.0**60], n)
         assert np.array_equal(float_order(values), np.argsort(values, kind="stable"))
+
+
+@pytest.mark.parametrize("seed", [0, 7, 2**32 - 1])
+def test_hashed_seeds_give_the_generators_numpy_would_construct(seed: int) -> None:
+    rng = np.random.default_rng(seed % 1000)
+    years = np.r_[[0, 2020, 2**32 - 1], rng.integers(0, 2**32, 300)]
+    schools = np.r_[[0, 1, 2**32 - 1], rng.integers(0, 2**32, 300)]
+    states = pcg64_states(seed, years, schools)
+    for year, school, state in zip(years, schools, states, strict=True):
+        assert state == np.random.PCG64([seed, int(year), int(school)]).state
+
+
+def test_raw_words_match_constructed_generators_and_fall_back_beyond_32_bits() -> None:
+    years, schools, n_words = np.array([2021, 2022, 2**33]), np.array([5, 0, 9]), np.array([3, 0, 4])
+    for seed in (11, 2**40):
+        expected = [
+            np.random.PCG64([seed, int(y), int(s)]).random_raw(int(n))
+            for y, s, n in zip(years, schools, n_words, strict=True)
+        ]
+        actual = _raw_words(seed, years, schools, n_words)
+        assert all(np.array_equal(a, e) for a, e in zip(actual, expected, strict=True))
+    assert not fits(2**32) and fits(0, np.array([2**32 - 1]))
+
+
+@pytest.mark.parametrize("levels", [(1, 13), (-5, 3), (0, 1000)])
+def test_highest_level_equals_the_per_row_maximum(levels: tuple[int, int]) -> None:
+    rng = np.random.default_rng(levels[1])
+    n, m = 500, 4000
+    rows, level, flagged = rng.integers(0, n, m), rng.integers(*levels, m), rng.random(m) < 0.2
+    expected = np.full(n, np.iinfo(np.int64).min)
+    np.maximum.at(expected, rows[flagged], level[flagged])
+    expected[expected == np.iinfo(np.int64).min] = 0
+    assert np.array_equal(_highest_level(n, rows, level, flagged), expected)
+    assert np.array_equal(compress(level, flagged), level[flagged])
+
+
+@pytest.mark.parametrize("whole", [True, False])
+def test_running_total_sums_equal_rank_order_sums(whole: bool) -> None:
+    """Whole tariffs take run sums from one running total; fractional ones the rank-order
+    bincount. Either way the measures equal the bincount's, bit for bit."""
+    rng = np.random.default_rng(5)
+    n = 3000
+    tariff = rng.integers(0, 2000, n).astype(np.float64) if whole else rng.random(n) * 1e6
+    cohort = pd.DataFrame(
+        {
+            c.LEAVER_ID: np.arange(n),
+            c.ESTABLISHMENT_ID: rng.integers(1, 40, n),
+            c.YEAR: rng.integers(2020, 2023, n),
+            c.TOTAL_TARIFF: tariff,
+            c.LITERACY_LEVEL: rng.integers(0, 7, n),
+            c.NUMERACY_LEVEL: rng.integers(0, 7, n),
+            c.INITIAL_POSITIVE: rng.choice([0.0, 1.0, np.nan], n),
+            c.FOLLOWUP_POSITIVE: rng.choice([0.0, 1.0, np.nan], n),
+        }
+    )
+    keys = [c.ESTABLISHMENT_ID, c.YEAR]
+    prepared = PreparedCohort(cohort, keys)
+    assert prepared.exact_sums is whole
+    fast = prepared.headline(keys)
+    prepared = PreparedCohort(cohort, keys)
+    prepared.exact_sums = False
+    pd.testing.assert_frame_equal(fast, prepared.headline(keys), check_exact=True)
