@@ -310,19 +310,18 @@ def _draw_groups(
             redo = range(0)
         else:
             span = count[choice].astype(np.uint64)[:, None]
-            product = word.astype(np.uint64)
-            product *= span
+            product = np.multiply(word, span, dtype=np.uint64)  # 64-bit products, one pass
             threshold = ((np.uint64(2**32) - span) % span).astype(np.uint32)
             rejected = np.zeros(len(count), dtype=bool)
-            # The low half of each product is its last 32 bits: the cast truncates. Rejections
-            # are rare, so the few rejected words are located rather than every row reduced.
-            low_below = np.flatnonzero(product.astype(np.uint32) < threshold) // n_comparators
+            # Each product's low and high 32-bit halves, read in place (little-endian words).
+            # Rejections are rare: the few rejected words are located, not every row reduced.
+            halves = product.view(np.uint32).reshape(len(product), n_comparators, 2)
+            low_below = np.flatnonzero(halves[:, :, 0] < threshold) // n_comparators
             rejected[np.flatnonzero(choice)[low_below]] = True
-            product >>= np.uint64(32)
             if choice.all():
-                np.copyto(draws, product, casting="unsafe")
+                np.copyto(draws, halves[:, :, 1], casting="unsafe")
             else:
-                draws[choice] = product.astype(np.int64)
+                draws[choice] = halves[:, :, 1]
             group_of = np.repeat(np.arange(len(bounds) - 1), np.diff(bounds))
             redo = np.unique(group_of[rejected]).tolist()
     for index in redo:

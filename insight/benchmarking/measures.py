@@ -378,12 +378,14 @@ class PreparedCohort:
         n_low, n_mid, n_high = attainment_group_sizes(size)
         runs = np.stack([n_low, n_mid, n_high], axis=1).reshape(-1)
         if self.exact_sums:
-            # Every partial sum is exact: each run's sum is a difference of one running total,
-            # the same value its rank-order sum gives, and a group's total the sum of its runs.
-            running = np.zeros(len(tariff) + 1, dtype=np.float64)
-            np.cumsum(tariff, out=running[1:])
-            ends = np.cumsum(runs)
-            tariff_sums = (running[ends] - running[ends - runs]).reshape(-1, 3)
+            # Every partial sum is exact, so any order of adding gives the rank-order sums:
+            # the runs (which tile the rows) are summed by one ``np.add.reduceat``, and a
+            # group's total is the sum of its three runs.
+            sums = np.zeros(len(runs), dtype=np.float64)
+            filled = np.flatnonzero(runs)
+            if len(filled):
+                sums[filled] = np.add.reduceat(tariff, (np.cumsum(runs) - runs)[filled]) + 0.0  # no -0.0
+            tariff_sums = sums.reshape(-1, 3)
             total = tariff_sums.sum(axis=1)
         else:
             if groups.stored_in_rank_order:  # each group's rows are in rank order where they are

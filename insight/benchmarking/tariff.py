@@ -84,13 +84,19 @@ def kahan_group_sums(group: np.ndarray, values: np.ndarray, n_groups: int) -> np
     compensation (``y = v - comp; t = s + y; comp = (t - s) - y; s = t``, a NaN compensation
     reset to 0); this replays those steps for every group at once, one position in the group
     at a time. When every value is a whole number and the sum of their magnitudes is below
-    2**52, every partial sum is exact, the compensation stays 0 and a plain ``np.bincount``
-    gives the same bits, so that path is taken instead.
+    2**52, every partial sum is exact, the compensation stays 0 and a plain sum per group
+    (``np.add.reduceat``) gives the same bits, so that path is taken instead.
     """
-    size = np.bincount(group, minlength=n_groups)
     values = np.asarray(values, dtype=np.float64)
     if len(values) == 0 or (np.all(np.floor(values) == values) and float(np.abs(values).sum()) < 2.0**52):
-        return np.bincount(group, weights=values, minlength=n_groups).astype(np.float64)
+        # Exact in any order: each group's run summed by one ``np.add.reduceat`` (the groups
+        # tile the values), several times faster than a weighted ``np.bincount``.
+        total = np.zeros(n_groups, dtype=np.float64)
+        if len(values):
+            first = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
+            total[group[first]] = np.add.reduceat(values, first) + 0.0  # + 0.0: no -0.0 sums
+        return total
+    size = np.bincount(group, minlength=n_groups)
     start = np.cumsum(size) - size
     total = np.zeros(n_groups, dtype=np.float64)
     compensation = np.zeros(n_groups, dtype=np.float64)
@@ -141,9 +147,10 @@ def leaver_scores(
     points = np.asarray(points, dtype=np.float64)
     scqf_level = np.asarray(scqf_level, dtype=np.int64)
     subject, n_subjects = dense_codes(np.asarray(subject_id, dtype=np.int64))
-    key = rows * n_subjects + subject
+    subject_bits = max(n_subjects - 1, 1).bit_length()
+    key = (rows << subject_bits) | subject  # (leaver row, subject) order; the row is a shift away
     run_key, best = _best_per_run(key, points)
-    tariff = kahan_group_sums(run_key // n_subjects, best, n)
+    tariff = kahan_group_sums(run_key >> subject_bits, best, n)
 
     levels = [_highest_level(n, rows, scqf_level, np.asarray(flag, dtype=bool)) for flag in (literacy, numeracy)]
     return tariff, levels[0], levels[1]
@@ -152,26 +159,15 @@ def leaver_scores(
 def _highest_level(n: int, rows: np.ndarray, scqf_level: np.ndarray, flagged: np.ndarray) -> np.ndarray:
     """Per leaver row ``0..n-1``, the highest ``scqf_level`` of its ``flagged`` results; 0 if none.
 
-    Levels span a few values, so each distinct level is written over the rows that have it,
-    lowest level first: a higher level overwrites a lower one, and the writes of one level all
-    carry the same value (repeated rows cannot disagree). Wide level ranges (never SCQF's)
-    take the per-row maximum (``np.maximum.at``) instead.
+    Only the flagged rows are visited, gathered by position (a boolean index over millions of
+    irregular flags costs several times more); ``np.maximum.at`` takes the maximum per row. A
+    row left at the smallest int64, which no SCQF level is, has no flagged result: level 0.
     """
     where = np.flatnonzero(flagged)
-    rows, level = rows.take(where), scqf_level.take(where)
-    if len(level) == 0:
-        return np.zeros(n, dtype=np.int64)
-    low, high = int(level.min()), int(level.max())
-    if high - low >= 64:
-        lowest = np.iinfo(np.int64).min
-        highest = np.full(n, lowest, dtype=np.int64)
-        np.maximum.at(highest, rows, level)
-        return np.where(highest == lowest, 0, highest)
-    highest = np.zeros(n, dtype=np.int64)
-    present = np.flatnonzero(np.bincount(level - low, minlength=high - low + 1)) + low
-    for value in present.tolist():
-        highest[rows[level == value]] = value
-    return highest
+    lowest = np.iinfo(np.int64).min
+    highest = np.full(n, lowest, dtype=np.int64)
+    np.maximum.at(highest, rows.take(where), scqf_level.take(where))
+    return np.where(highest == lowest, 0, highest)
 
 
 def _best_per_run(key: np.ndarray, points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
