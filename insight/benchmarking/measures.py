@@ -377,6 +377,7 @@ class PreparedCohort:
         out: dict[str, np.ndarray] = {c.N_LEAVERS: size}
         n_low, n_mid, n_high = attainment_group_sizes(size)
         runs = np.stack([n_low, n_mid, n_high], axis=1).reshape(-1)
+        tariff_sums: np.ndarray
         if self.exact_sums:
             # Every partial sum is exact, so any order of adding gives the rank-order sums:
             # the runs (which tile the rows) are summed by one ``np.add.reduceat``, and a
