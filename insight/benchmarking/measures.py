@@ -92,7 +92,13 @@ class _Grouping:
     """
 
     def __init__(
-        self, cohort: PreparedCohort, keys: Sequence[str], code: np.ndarray | None = None, span: int = 1
+        self,
+        cohort: PreparedCohort,
+        keys: Sequence[str],
+        code: np.ndarray | None = None,
+        span: int = 1,
+        *,
+        ascending: bool = False,
     ) -> None:
         n = cohort.n
         if code is None:
@@ -116,13 +122,16 @@ class _Grouping:
         self.order: np.ndarray | None
         if set(cohort.base_keys) <= set(keys):
             # Position is rank inside every group: a stable sort by group code alone.
-            sorted_already = n < 2 or bool((self.code[1:] >= self.code[:-1]).all())
+            sorted_already = ascending or n < 2 or bool((self.code[1:] >= self.code[:-1]).all())
             self.order = None if sorted_already else order_by(self.code)
             self.stored_in_rank_order = True
         else:
             self.order = order_by(self.code, cohort.rank_key())
             self.stored_in_rank_order = False
-        self.size = np.bincount(self.code, minlength=self.n_groups)
+        if ascending:  # codes known ascending (a VC's school-years): sizes from the boundaries
+            self.size = np.diff(np.searchsorted(self.code, np.arange(self.n_groups + 1)))
+        else:
+            self.size = np.bincount(self.code, minlength=self.n_groups)
         self.start = np.cumsum(self.size) - self.size
         self.present = np.flatnonzero(self.size)
         first = self.start[self.present]
@@ -347,7 +356,7 @@ class PreparedCohort:
                 values, size = self.encoded(wanted[-1])
                 grouping = _Grouping(self, wanted, parent.code * size + values, parent.n_groups * size)
             elif self._vc_group is not None and wanted == self.base_keys:
-                grouping = _Grouping(self, wanted, self._vc_group[0], self._vc_group[1])
+                grouping = _Grouping(self, wanted, self._vc_group[0], self._vc_group[1], ascending=True)
             else:
                 grouping = _Grouping(self, wanted)
             self._groupings[wanted] = grouping
