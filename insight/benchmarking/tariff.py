@@ -173,11 +173,13 @@ def _highest_level(n: int, rows: np.ndarray, scqf_level: np.ndarray, flagged: np
 def _best_per_run(key: np.ndarray, points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The distinct values of ``key`` (non-negative) ascending, and the most ``points`` of each.
 
-    Points that are whole, non-negative and small (tariff points are) are packed with the key
-    into one integer, ``key << bits | points``, and the packed values sorted (32-bit words when
-    they fit, a third of the time of 64-bit ones): each key is then one run whose last value
-    holds its most points, exact since whole numbers below 2**31 are exact floats. Anything
-    else sorts the rows by key (:func:`.ordering.order_by`) and takes ``np.maximum`` per run.
+    Points that are whole and non-negative (tariff points are) are replaced by their rank among
+    the distinct point values (a tariff table has a few dozen; order kept, so the most points
+    is the highest rank), packed with the key into one integer, ``key << bits | rank``, and the
+    packed values sorted (32-bit words when they fit, about half the time of 64-bit ones): each
+    key is then one run whose last value holds its most points, read back through the table of
+    distinct values (exact: whole numbers below 2**53 are exact floats). Anything else sorts the
+    rows by key (:func:`.ordering.order_by`) and takes ``np.maximum`` per run.
     """
     if len(key) == 0:
         return key[:0], points[:0]
@@ -185,6 +187,11 @@ def _best_per_run(key: np.ndarray, points: np.ndarray) -> tuple[np.ndarray, np.n
         whole = points.astype(np.int64)
     key_bits = max(int(key.max()).bit_length(), 1)
     if int(whole.min()) >= 0 and (whole == points).all():
+        distinct: np.ndarray | None = None
+        if int(whole.max()) < 2**20:  # rank among the distinct values, by a table look-up
+            present = np.bincount(whole) > 0
+            distinct = np.flatnonzero(present)
+            whole = (np.cumsum(present) - 1).take(whole)
         point_bits = max(int(whole.max()).bit_length(), 1)
         if key_bits + point_bits <= 63:
             dtype = np.int32 if key_bits + point_bits <= 31 else np.int64
@@ -197,7 +204,10 @@ def _best_per_run(key: np.ndarray, points: np.ndarray) -> tuple[np.ndarray, np.n
             last[-1] = True
             np.not_equal(keys[1:], keys[:-1], out=last[:-1])
             kept = compress(packed, last)  # one gather; key and points are unpacked from it
-            return (kept >> point_bits).astype(np.int64), (kept & ((1 << point_bits) - 1)).astype(np.float64)
+            best = kept & ((1 << point_bits) - 1)
+            if distinct is not None:
+                best = distinct.take(best)
+            return (kept >> point_bits).astype(np.int64), best.astype(np.float64)
     order = order_by(key)
     key = key[order]
     new_run = np.r_[True, key[1:] != key[:-1]]
