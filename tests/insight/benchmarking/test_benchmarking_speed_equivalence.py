@@ -179,8 +179,8 @@ def test_running_total_sums_equal_rank_order_sums(whole: bool) -> None:
 @pytest.mark.parametrize("top", [500, 2**21, 2**40])
 def test_whole_points_are_ranked_packed_or_sorted_and_give_pandas_totals(top: int) -> None:
     """Whole points below 2**20 are packed as their rank among the distinct values, larger ones
-    as themselves, and those too wide to pack go through the general sort: all three agree with
-    the pandas reference."""
+    as themselves (fractional points, the general sort, are the test above): both agree with the
+    pandas reference."""
     rng = np.random.default_rng(top % 97)
     m = 3000
     results = pd.DataFrame(
