@@ -75,7 +75,7 @@ def generate_years() -> float | None:
 
 
 def recompute(years: list[int]) -> tuple[float, list[float], BenchmarkRun, list[dict]]:
-    """One full run over ``years`` on two fresh workers: (seconds, each worker's peak RSS MB, run,
+    """One full run over ``years`` on two fresh workers: (seconds, [the largest worker peak RSS MB], run,
     each chunk's and finalise's own peak as bench.lib.task_memory measured it)."""
     app.conf.task_always_eager = False
     app.control.purge()
@@ -95,7 +95,11 @@ def recompute(years: list[int]) -> tuple[float, list[float], BenchmarkRun, list[
         peaks = [peak_rss_mb(p.pid) for p in procs]
     finally:
         stop_workers(procs)
-    return seconds, peaks, run, [s for s in task_memory.read(steps_file) if s["did"]]
+    steps = task_memory.read(steps_file)
+    # Each step resets its worker's peak (bench/lib/task_memory.py): a worker's whole-life peak is
+    # the largest of its steps' peaks and of the peak since its last step.
+    peaks = [max([*peaks, *(s["peak_mb"] for s in steps)])]
+    return seconds, peaks, run, [s for s in steps if s["did"]]
 
 
 def idle_worker_rss() -> float:
