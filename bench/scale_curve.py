@@ -9,9 +9,10 @@ Run by `make bench` (throwaway PostgreSQL and Redis), or alone:
    last 10 years and 4x all 20: synthetic years added, each as large as a real one.
 2. Each scale: a full recompute on two fresh Celery worker processes (bench/national_recompute.py's
    start_workers), end to end from enqueueing to SUCCEEDED, one VC draw; the workers' peak RSS
-   (VmHWM). A run is split into one chunk per leaver year, so a worker holds one year's input at a
-   time: its memory should stay flat as years are added (bounded by the chunk, not by the data
-   set), and time should grow no faster than the number of leavers.
+   (VmHWM), and each chunk's and the finalise's own peak (bench/lib/task_memory.py). A run is split
+   into one chunk per leaver year and finalise combines and writes a year at a time, so a worker
+   holds one year's data at a time: its memory should stay flat as years are added (bounded by the
+   chunk, not by the data set), and time should grow no faster than the number of leavers.
 3. Prints the figures with seconds per 100,000 leavers and the ratios to 1x, and draws
    bench/out/scale_curve.png (time and worker memory against the scale).
 
