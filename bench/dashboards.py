@@ -9,14 +9,18 @@ Run by `make bench` (throwaway PostgreSQL and Redis). In one run:
    (middleware, access checks, queries, disclosure, template) through Django's test client:
    the establishment dashboard (as the school's own head teacher, and as a national analyst,
    which also writes an audit entry), the authority dashboard (own authority and another one),
-   the national view, and a CSV export;
+   the national view (its authorities' and schools' tables kept in memory after the first request
+   for a choice, as in a running web process; also measured with that memory emptied before each
+   request: what the first request for a measure or authority costs a process), and a CSV export;
 4. the same for a minimal page (the accessibility statement, signed in: the base layout, the
    menu and the role switcher) measured in the same run, and each page's ratio to it.
-Target (issue 7): median under 100 ms for the establishment and authority dashboards.
+Targets: median under 100 ms for the establishment and authority dashboards (issue 7), under
+50 ms for the national view (issue 16).
 """
 
 from __future__ import annotations
 
+import os
 import statistics
 import sys
 import time
@@ -34,12 +38,16 @@ from django.urls import reverse  # noqa: E402
 
 from datahub.models import Establishment, LocalAuthority, Role, User  # noqa: E402
 from insight.models import BenchmarkRun  # noqa: E402
+from insight.pages.national import TABLES as national_tables  # noqa: E402
 from insight.selectors.pattern import forget_computed, public_pattern  # noqa: E402
 from insight.selectors.vocational import vocational_table  # noqa: E402
 
 ROUNDS = 40
 WARM_UP = 3
 TARGET_MS = 100.0
+NATIONAL_TARGET_MS = 50.0
+NATIONAL = "national view"
+NATIONAL_COLD = "national view, tables not yet in memory"
 
 
 def demo_user(role: Role) -> User:
@@ -89,7 +97,7 @@ def main() -> None:
          reverse("insight:authority_dashboard", kwargs={"code": own_authority.code})),
         ("authority dashboard, another authority", "analyst",
          reverse("insight:authority_dashboard", kwargs={"code": other_authority.code})),
-        ("national view", "national", reverse("insight:national")),
+        (NATIONAL, "national", reverse("insight:national")),
         ("CSV export of a table (audited)", "head",
          reverse("insight:establishment_export", kwargs={"seed": own_school.seed_code, "table": "m-pct-initial-positive",
                                                          "fmt": "csv"})),
@@ -112,12 +120,15 @@ def main() -> None:
     from_cache_s = time.perf_counter() - t0
 
     samples: dict[str, list[float]] = {label: [] for label, _, _ in pages}
+    samples[NATIONAL_COLD] = []
     for _, who, url in pages:
         for _ in range(WARM_UP):
             timed(clients[who], url)
     for _ in range(ROUNDS):  # interleaved, so drift affects every page alike
         for label, who, url in pages:
             samples[label].append(timed(clients[who], url))
+        national_tables.clear()
+        samples[NATIONAL_COLD].append(timed(clients["national"], reverse("insight:national")))
 
     base_median, _ = summarise_ms(samples[pages[0][0]])
     lines = [
@@ -132,19 +143,22 @@ def main() -> None:
         f"{'page':<56}{'median ms':>10}{'p95 ms':>9}{'x minimal':>11}",
     ]
     verdicts = []
-    for label, _, _ in pages:
+    for label in samples:
         median, p95 = summarise_ms(samples[label])
         ratio = median / base_median if base_median else float("nan")
         lines.append(f"{label:<56}{median:>10.1f}{p95:>9.1f}{ratio:>11.1f}")
         if label.startswith(("establishment dashboard, own", "authority dashboard, own")):
-            verdicts.append((label, median))
+            verdicts.append((label, median, TARGET_MS))
+        elif label == NATIONAL:
+            verdicts.append((label, median, NATIONAL_TARGET_MS))
     lines.append("")
-    for label, median in verdicts:
-        ok = "meets" if median < TARGET_MS else "MISSES"
-        lines.append(f"{ok} the {TARGET_MS:.0f} ms target: {label} (median {median:.1f} ms)")
+    for label, median, target in verdicts:
+        ok = "meets" if median < target else "MISSES"
+        lines.append(f"{ok} the {target:.0f} ms target: {label} (median {median:.1f} ms)")
+    lines.append(f"load average (1, 5, 15 min): {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     lines.append(f"spread check: stdev of the minimal page {statistics.pstdev(samples[pages[0][0]]) * 1000:.2f} ms")
     report("dashboards", lines)
-    if any(median >= TARGET_MS for _, median in verdicts):
+    if any(median >= target for _, median, target in verdicts):
         sys.exit(1)
 
 

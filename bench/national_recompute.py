@@ -71,12 +71,15 @@ if not ENGINE_ONLY:  # parts 1-4 need Django and PostgreSQL; part 5 runs without
 SEED = 20260101
 
 
-def start_workers(n: int) -> list[subprocess.Popen]:
+def start_workers(n: int, *, include: str = "", env: dict[str, str] | None = None) -> list[subprocess.Popen]:
+    """``n`` worker processes; ``include``: modules they import besides (``--include``), ``env``:
+    variables they get besides this process's."""
+    extra = ["--include", include] if include else []
     procs = [
         subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "insight.config", "worker", "-Q", "benchmarking,default", "-P", "solo",
-             "-c", "1", "-n", f"bench{i}@%h", "--without-mingle", "--without-gossip", "--loglevel", "WARNING"],
-            cwd=ROOT, env=dict(os.environ, CELERY_TASK_ALWAYS_EAGER="false"), start_new_session=True,
+             "-c", "1", "-n", f"bench{i}@%h", "--without-mingle", "--without-gossip", "--loglevel", "WARNING", *extra],
+            cwd=ROOT, env=dict(os.environ, CELERY_TASK_ALWAYS_EAGER="false", **(env or {})), start_new_session=True,
         )
         for i in range(n)
     ]

@@ -9,9 +9,10 @@ Run by `make bench` (throwaway PostgreSQL and Redis), or alone:
    last 10 years and 4x all 20: synthetic years added, each as large as a real one.
 2. Each scale: a full recompute on two fresh Celery worker processes (bench/national_recompute.py's
    start_workers), end to end from enqueueing to SUCCEEDED, one VC draw; the workers' peak RSS
-   (VmHWM). A run is split into one chunk per leaver year, so a worker holds one year's input at a
-   time: its memory should stay flat as years are added (bounded by the chunk, not by the data
-   set), and time should grow no faster than the number of leavers.
+   (VmHWM), and each chunk's and the finalise's own peak (bench/lib/task_memory.py). A run is split
+   into one chunk per leaver year and finalise combines and writes a year at a time, so a worker
+   holds one year's data at a time: its memory should stay flat as years are added (bounded by the
+   chunk, not by the data set), and time should grow no faster than the number of leavers.
 3. Prints the figures with seconds per 100,000 leavers and the ratios to 1x, and draws
    bench/out/scale_curve.png (time and worker memory against the scale).
 
@@ -34,6 +35,7 @@ setup_django()
 
 from django.db import transaction  # noqa: E402
 
+from bench.lib import task_memory  # noqa: E402
 from bench.national_recompute import load_average, peak_rss_mb, start_workers, stop_workers  # noqa: E402
 from datahub.models import QualificationResult, SchoolLeaver  # noqa: E402
 from insight.config.celery import app  # noqa: E402
@@ -73,11 +75,14 @@ def generate_years() -> float | None:
     return time.perf_counter() - t0
 
 
-def recompute(years: list[int]) -> tuple[float, list[float], BenchmarkRun]:
-    """One full run over ``years`` on two fresh workers: (seconds, each worker's peak RSS MB, run)."""
+def recompute(years: list[int]) -> tuple[float, list[float], BenchmarkRun, list[dict]]:
+    """One full run over ``years`` on two fresh workers: (seconds, [the largest worker peak RSS MB], run,
+    each chunk's and finalise's own peak as bench.lib.task_memory measured it)."""
     app.conf.task_always_eager = False
     app.control.purge()
-    procs = start_workers(2)
+    steps_file = out_path(f"scale_curve_steps_{len(years)}.tsv")
+    steps_file.unlink(missing_ok=True)
+    procs = start_workers(2, include="bench.lib.task_memory", env={"BENCH_TASK_MEMORY_FILE": str(steps_file)})
     try:
         t0 = time.perf_counter()
         run = run_create(seed=SEED, years=years, draws=1)
@@ -91,7 +96,11 @@ def recompute(years: list[int]) -> tuple[float, list[float], BenchmarkRun]:
         peaks = [peak_rss_mb(p.pid) for p in procs]
     finally:
         stop_workers(procs)
-    return seconds, peaks, run
+    steps = task_memory.read(steps_file)
+    # Each step resets its worker's peak (bench/lib/task_memory.py): a worker's whole-life peak is
+    # the largest of its steps' peaks and of the peak since its last step.
+    peaks = [max([*peaks, *(s["peak_mb"] for s in steps)])]
+    return seconds, peaks, run, [s for s in steps if s["did"]]
 
 
 def idle_worker_rss() -> float:
@@ -119,6 +128,8 @@ def draw(rows: list[dict[str, float]], path: Path) -> None:
     ax1.legend()
     ax1.set_title("Recompute time")
     ax2.plot(xs, [r["peak_mb"] for r in rows], "o-", label="largest worker peak RSS")
+    ax2.plot(xs, [r["chunk_mb"] for r in rows], "s--", label="largest chunk's peak")
+    ax2.plot(xs, [r["finalise_mb"] for r in rows], "^--", label="finalise's peak")
     ax2.axhline(rows[0]["idle_mb"], color="grey", linestyle=":", label="idle worker")
     ax2.set_xlabel("data set (x national)")
     ax2.set_ylabel("MB")
@@ -143,19 +154,25 @@ def main() -> None:
         leavers = SchoolLeaver.objects.filter(leaver_year__in=years).count()
         results = QualificationResult.objects.filter(year__gte=years[0] - 2, year__lte=years[-1]).count()
         load = load_average()
-        seconds, peaks, run = recompute(years)
+        seconds, peaks, run, steps = recompute(years)
+        chunk_peaks = [s["peak_mb"] for s in steps if s["step"] == "chunk"]
+        finalise_peaks = [s["peak_mb"] for s in steps if s["step"] == "finalise"]
         rows.append({"factor": factor, "years": len(years), "leavers": leavers, "results": results,
                      "seconds": seconds, "peak_mb": max(peaks), "idle_mb": idle,
+                     "chunk_mb": max(chunk_peaks, default=float("nan")),
+                     "finalise_mb": max(finalise_peaks, default=float("nan")),
                      "chunks": run.timings.get("chunks_seconds", 0.0),
                      "combine": run.timings.get("combine_seconds") or 0.0,
                      "persist": run.timings.get("persist_seconds") or 0.0, "load": load})  # type: ignore[dict-item]
     base = rows[0]
     lines.append(f"{'scale':>5} {'years':>5} {'leavers':>10} {'results':>11} {'seconds':>8} {'s/100k':>7} "
-                 f"{'x time':>7} {'worker peak MB':>15} {'chunks s':>9} {'combine s':>10} {'persist s':>10}  load")
+                 f"{'x time':>7} {'worker peak MB':>15} {'chunk MB':>9} {'finalise MB':>12} {'chunks s':>9} "
+                 f"{'combine s':>10} {'persist s':>10}  load")
     for r in rows:
         lines.append(
             f"{r['factor']:>4}x {r['years']:>5} {r['leavers']:>10,} {r['results']:>11,} {r['seconds']:>8.1f} "
             f"{r['seconds'] / r['leavers'] * 1e5:>7.2f} {r['seconds'] / base['seconds']:>7.2f} {r['peak_mb']:>15.0f} "
+            f"{r['chunk_mb']:>9.0f} {r['finalise_mb']:>12.0f} "
             f"{r['chunks']:>9.1f} {r['combine']:>10.2f} {r['persist']:>10.2f}  {r['load']}")
     worst = max(r["seconds"] / base["seconds"] / r["factor"] for r in rows[1:])
     growth = rows[-1]["peak_mb"] / base["peak_mb"]
@@ -165,6 +182,8 @@ def main() -> None:
         f"{'met' if worst <= 1.0 else 'NOT met'}",
         f"worker peak RSS at 4x / at 1x: {growth:.2f} (a chunk is one leaver year, so this should stay near 1): "
         f"{'bounded' if growth <= 1.25 else 'NOT bounded'}",
+        "chunk MB / finalise MB: the largest peak RSS of one chunk / of the finalise, each measured from the "
+        "worker's RSS when it began (bench/lib/task_memory.py), so they tell which step needs the memory",
     ]
     png = out_path("scale_curve.png")
     draw(rows, png)

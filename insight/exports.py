@@ -75,6 +75,7 @@ class TRow:
     header: TCell
     cells: list[TCell]
     spark: Sequence[float | int | None] = ()  # the figures the trend sparkline draws (insight_tags.sparkline)
+    html: str = field(default="", compare=False, repr=False)  # the row's markup once rendered (insight_tags.table_rows)
 
 
 @dataclass

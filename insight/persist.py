@@ -126,6 +126,20 @@ def cohort_frame(result: BenchmarkResult) -> pd.DataFrame:
 
 def persist_result(run: BenchmarkRun, result: BenchmarkResult) -> dict[str, int]:
     """Write every result table of ``run``. Call inside the run's finalising transaction."""
+    return add_counts(persist_year_tables(run, result), persist_run_tables(run, result))
+
+
+def add_counts(*counts: dict[str, int]) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for part in counts:
+        for key, n in part.items():
+            out[key] = out.get(key, 0) + n
+    return out
+
+
+def persist_year_tables(run: BenchmarkRun, result: BenchmarkResult) -> dict[str, int]:
+    """The tables whose rows each belong to one leaver year (every table but the weighted scores
+    and the partner rankings, which span the years): ``result`` may hold one year or several."""
     counts = {
         "cohort_results": write_frame(CohortResult, cohort_frame(result), run_id=run.pk),
         "deprivation": write_frame(DeprivationResult, result.deprivation, run_id=run.pk),
@@ -139,9 +153,16 @@ def persist_result(run: BenchmarkRun, result: BenchmarkResult) -> dict[str, int]
             ),
             run_id=run.pk,
         ),
-        "weighted": write_frame(WeightedScore, result.weighted, run_id=run.pk),
         "relaxation": write_frame(RelaxationCount, result.relaxation_counts, run_id=run.pk),
     }
+    if result.intervals is not None:
+        counts["intervals"] = write_frame(VCInterval, result.intervals, run_id=run.pk)
+    return counts
+
+
+def persist_run_tables(run: BenchmarkRun, result: BenchmarkResult) -> dict[str, int]:
+    """The weighted scores and the partner rankings (over every year of the run)."""
+    counts = {"weighted": write_frame(WeightedScore, result.weighted, run_id=run.pk)}
     n = 0
     for basis, frame in (
         (RankingBasis.PERFORMANCE, result.distances),
@@ -151,6 +172,4 @@ def persist_result(run: BenchmarkRun, result: BenchmarkResult) -> dict[str, int]
         if frame is not None:
             n += write_frame(PartnerRanking, frame, run_id=run.pk, basis=basis.value)
     counts["rankings"] = n
-    if result.intervals is not None:
-        counts["intervals"] = write_frame(VCInterval, result.intervals, run_id=run.pk)
     return counts

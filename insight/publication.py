@@ -25,6 +25,7 @@ from datahub.services import audit_event_create
 
 from .benchmarking import columns as c
 from .models import BenchmarkChunk, BenchmarkRun, ChunkStatus, CohortResult, Publication, RunNotice, RunStatus
+from .selectors.dashboards import all_leaver_rows, authority_vcs_by_authority
 from .selectors.pattern import public_pattern
 from .selectors.runs import input_rows
 from .services import RunError, run_create
@@ -130,6 +131,10 @@ def _prepare_pattern(run: BenchmarkRun) -> None:
     leaves the first reader to compute it, as before."""
     try:
         public_pattern(run)
+        # What the national view reads besides (every cohort's all-leavers rows, the authorities'
+        # aggregated comparators), shared through the same cache.
+        all_leaver_rows(run)
+        authority_vcs_by_authority(run)
     except Exception:
         log.exception("run %s: public suppression pattern not prepared", run.pk)
 

@@ -11,11 +11,13 @@ to run twice; results depend only on the input data and the seed.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import logging
 import os
 import socket
 import time
 import uuid
+from collections.abc import Iterator
 from datetime import timedelta
 
 import numpy as np
@@ -31,7 +33,7 @@ from . import framestore, loaders
 from .benchmarking import columns as c
 from .benchmarking import engine
 from .models import BenchmarkChunk, BenchmarkRun, ChunkStatus, RunStatus
-from .persist import persist_result
+from .persist import add_counts, persist_run_tables, persist_year_tables
 from .selectors.leavers import latest_years
 
 log = logging.getLogger(__name__)
@@ -191,21 +193,8 @@ def run_finalise(run_id: int) -> bool:
     if not claimed:
         return False
     run = BenchmarkRun.objects.get(id=run_id)
-    t0 = time.perf_counter()
-    chunks = list(BenchmarkChunk.objects.filter(run=run).order_by("year", "index"))
-    parts = []
-    for ch in chunks:
-        assert ch.payload is not None  # every chunk is DONE (checked above) and DONE chunks keep their frames
-        parts.append(_result_from(framestore.loads(bytes(ch.payload)), run))
-    combined = engine.combine(parts)
-    est = loaders.load_establishments().rename(columns={"type": c.ESTABLISHMENT_TYPE})
-    final = engine.finalise(
-        combined,
-        establishments=est[[c.ESTABLISHMENT_ID, c.ESTABLISHMENT_TYPE]],
-        context=est[[c.ESTABLISHMENT_ID, *CONTEXT_COLUMNS]],
-        context_columns=CONTEXT_COLUMNS,
-    )
-    t1 = time.perf_counter()
+    # The chunks without their frames: those are read a year at a time (_years).
+    chunks = list(BenchmarkChunk.objects.filter(run=run).defer("payload").order_by("year", "index"))
     # Every chunk of a year loads the same input, so the run's hash is over one hash per year.
     per_year = {ch.year: ch.input_hash for ch in chunks}
     input_hash = hashlib.sha256("".join(per_year[y] for y in sorted(per_year)).encode()).hexdigest()
@@ -217,22 +206,66 @@ def run_finalise(run_id: int) -> bool:
         ).exists():
             log.warning("run %s: another worker took over its finalise; this one writes nothing", run.id)
             return False
-        counts = persist_result(run, final)
+        counts, seconds = _write_results(run, chunks)
         BenchmarkChunk.objects.filter(run=run).update(payload=None)
         if settings.BENCHMARK_FAULT_FINALISE_PAUSE_SECONDS:
             # Fault injection for the worker-death test only: results written, not yet committed.
             time.sleep(settings.BENCHMARK_FAULT_FINALISE_PAUSE_SECONDS)
-        t2 = time.perf_counter()
         BenchmarkRun.objects.filter(id=run.id).update(
             status=RunStatus.SUCCEEDED, finished_at=timezone.now(), input_hash=input_hash, lease_until=None,
             timings={
                 "chunks_seconds": sum(ch.seconds or 0 for ch in chunks),
-                "combine_seconds": round(t1 - t0, 3),
-                "persist_seconds": round(t2 - t1, 3),
+                "combine_seconds": round(seconds["combine"], 3),
+                "persist_seconds": round(seconds["persist"], 3),
                 "rows": counts,
             },
         )
     return True
+
+
+def _years(run: BenchmarkRun, chunks: list[BenchmarkChunk]) -> Iterator[list[engine.BenchmarkResult]]:
+    """Each leaver year's chunks as results, one year at a time: a year's frames are read from
+    the database when it is reached, so no more than one year's are held."""
+    for _year, group in itertools.groupby(chunks, key=lambda ch: ch.year):
+        parts = []
+        for ch in group:
+            payload = BenchmarkChunk.objects.filter(id=ch.id).values_list("payload", flat=True).get()
+            assert payload is not None  # every chunk is DONE (checked by run_finalise) and DONE chunks keep their frames
+            parts.append(_result_from(framestore.loads(bytes(payload)), run))
+        yield parts
+
+
+def _write_results(run: BenchmarkRun, chunks: list[BenchmarkChunk]) -> tuple[dict[str, int], dict[str, float]]:
+    """Combine and write the run's results a leaver year at a time, then the weighted scores and
+    partner rankings over every year (engine.combine_scores), so the finaliser's memory is
+    bounded by a year, not by the run: the rows written are those of engine.combine over every
+    chunk at once. Returns the rows written per table and the seconds spent combining and writing."""
+    counts: dict[str, int] = {}
+    seconds = {"combine": 0.0, "persist": 0.0}
+    kept = []
+    for parts in _years(run, chunks):
+        t0 = time.perf_counter()
+        year = engine.combine(parts)
+        del parts
+        t1 = time.perf_counter()
+        counts = add_counts(counts, persist_year_tables(run, year))
+        kept.append(engine.scores_only(year))
+        del year
+        seconds["combine"] += t1 - t0
+        seconds["persist"] += time.perf_counter() - t1
+    t0 = time.perf_counter()
+    est = loaders.load_establishments().rename(columns={"type": c.ESTABLISHMENT_TYPE})
+    final = engine.finalise(
+        engine.combine_scores(kept),
+        establishments=est[[c.ESTABLISHMENT_ID, c.ESTABLISHMENT_TYPE]],
+        context=est[[c.ESTABLISHMENT_ID, *CONTEXT_COLUMNS]],
+        context_columns=CONTEXT_COLUMNS,
+    )
+    t1 = time.perf_counter()
+    counts = add_counts(counts, persist_run_tables(run, final))
+    seconds["combine"] += t1 - t0
+    seconds["persist"] += time.perf_counter() - t1
+    return counts, seconds
 
 
 def run_reap_expired(*, now: None = None) -> int:

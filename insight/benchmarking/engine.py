@@ -294,6 +294,41 @@ def combine(parts: Sequence[BenchmarkResult], *, window: int = WEIGHTED_WINDOW) 
     )
 
 
+def combine_scores(
+    years: Sequence[BenchmarkResult], *, window: int = WEIGHTED_WINDOW
+) -> BenchmarkResult:
+    """The run-wide part of :func:`combine`, over results each combined for one leaver year.
+
+    A finaliser that writes one year at a time (so its memory is one year's, not the run's)
+    combines each year's chunks with :func:`combine`, writes that year's frames, and keeps only
+    its schools and normalised scores; this puts those together in :func:`combine`'s order and
+    computes the weighted scores over every year, as :func:`combine` over all the chunks does.
+    The other frames are the last year's (``finalise`` reads only the schools and the weighted
+    scores): pass each year through :func:`scores_only` to keep no more than these.
+    """
+    if not years:
+        raise ValueError("nothing to combine")
+    normalised = _disjoint([y.normalised for y in years], _EST_YEAR, "normalised scores")
+    return replace(
+        years[-1],
+        establishments=_disjoint([y.establishments for y in years], _EST_YEAR, "establishments"),
+        normalised=normalised,
+        weighted=weighted_scores(normalised, window=window),
+    )
+
+
+def scores_only(result: BenchmarkResult) -> BenchmarkResult:
+    """``result`` with only its schools and normalised scores: every other frame emptied (its
+    columns kept), so holding it does not hold the rest of its memory."""
+    keep = {"establishments", "normalised"}
+    emptied = {
+        f.name: value.iloc[0:0].copy()
+        for f in fields(result)
+        if f.name not in keep and isinstance(value := getattr(result, f.name), pd.DataFrame)
+    }
+    return replace(result, **emptied)
+
+
 def finalise(
     result: BenchmarkResult,
     *,

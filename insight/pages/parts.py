@@ -8,8 +8,10 @@ so they never carry or describe a withheld figure.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.http import HttpRequest, QueryDict
@@ -342,3 +344,40 @@ def overview_table(page: Page, table_id: str, caption: str, label: str, figures:
         cells.append(gap)
         rows.append(TRow(text(name, href), cells, spark=[shown(x) for x in series]))
     return page.add(Table(table_id, caption, cols, rows, sparklines=True))
+
+
+# --- Tables kept in memory ------------------------------------------------------------------------
+
+
+class TableMemory:
+    """The last few tables a page built, in this process, by a key that holds everything they were
+    built from (the run, the viewer's entitlements, the choices, the names shown).
+
+    A run's results never change once written, so a table of them is built once per key and
+    process; each request gets its own copy of the table (its rows sorted and its headings linked
+    for that request) whose rows, shared, keep their rendered markup (``TRow.html``).
+    """
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._tables: OrderedDict[tuple, Table] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def table(self, page: Page, key: tuple, build: Callable[[Page], Table]) -> Table:
+        """The page's copy of the table kept under ``key`` (built by ``build`` on a scratch page
+        the first time), added to ``page``."""
+        with self._lock:
+            kept = self._tables.get(key)
+            if kept is not None:
+                self._tables.move_to_end(key)
+        if kept is None:
+            kept = build(Page(page.template))
+            with self._lock:
+                self._tables[key] = kept
+                while len(self._tables) > self.size:
+                    self._tables.popitem(last=False)
+        return page.add(replace(kept, columns=[replace(col) for col in kept.columns], rows=list(kept.rows)))
+
+    def clear(self) -> None:
+        with self._lock:
+            self._tables.clear()

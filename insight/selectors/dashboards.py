@@ -259,9 +259,21 @@ class NationalData:
     schools: list[tuple[Establishment, Subject, Subject]]
 
 
+def all_leaver_rows(run: BenchmarkRun) -> dict[tuple[str, int], dict[tuple[int, str, str], Row]]:
+    """Every cohort's all-leavers rows of the run (schools, their VCs, authorities, Scotland; no
+    breakdowns), memoised per run: the national view shows them all on every request, and
+    fetching its ~5,000 rows cost the page more than anything else it does. A run's results never
+    change once written, so the memory is keyed by the run alone."""
+    return remember(all_leaver_rows_key(run), lambda: dict(_cohort_rows(run, Q(), breakdowns=False)))
+
+
+def all_leaver_rows_key(run: BenchmarkRun) -> tuple:
+    return ("all-leaver-rows", *run_key(run))
+
+
 def national_data(run: BenchmarkRun, viewer: Viewer, *, authority: LocalAuthority | None = None) -> NationalData:
     """Scotland, every authority with its VC, and the secondary schools (of one authority, or all)."""
-    rows = _cohort_rows(run, Q(cohort__in=[c.COHORT_AUTHORITY, c.COHORT_NATIONAL]), breakdowns=False)
+    rows = all_leaver_rows(run)
     national = Subject(c.COHORT_NATIONAL, 0, "Scotland", Entitlement.PUBLIC, "N",
                        rows.get((c.COHORT_NATIONAL, c.NATIONAL_COHORT_ID), {}))
     authorities = []
@@ -274,16 +286,12 @@ def national_data(run: BenchmarkRun, viewer: Viewer, *, authority: LocalAuthorit
     if authority is not None:
         schools_qs = schools_qs.filter(authority=authority)
     schools = list(schools_qs.order_by("name"))
-    school_rows = _cohort_rows(
-        run, Q(cohort__in=[c.COHORT_ESTABLISHMENT, c.COHORT_VC], cohort_id__in=[s.pk for s in schools]),
-        breakdowns=False,
-    )
     listed = []
     for s in schools:
         ent = viewer.establishment(s)
-        own = Subject(c.COHORT_ESTABLISHMENT, s.pk, s.name, ent, "E", school_rows.get((c.COHORT_ESTABLISHMENT, s.pk), {}))
+        own = Subject(c.COHORT_ESTABLISHMENT, s.pk, s.name, ent, "E", rows.get((c.COHORT_ESTABLISHMENT, s.pk), {}))
         if own.rows:
-            vc = Subject(c.COHORT_VC, s.pk, "Virtual comparator", ent, "E", school_rows.get((c.COHORT_VC, s.pk), {}),
+            vc = Subject(c.COHORT_VC, s.pk, "Virtual comparator", ent, "E", rows.get((c.COHORT_VC, s.pk), {}),
                          bases=own.rows)
             listed.append((s, own, vc))
     return NationalData(run=run, figures=Figures(run), national=national, authorities=authorities, schools=listed)

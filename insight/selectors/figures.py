@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from datahub import disclosure
-from datahub.access import Entitlement, authority_entitlement, entitlement_for
+from datahub.access import Entitlement, authority_entitlement, entitlement_for, scope_for
 from datahub.disclosure import Cell
 from datahub.models import Establishment, LocalAuthority
 from partnerships.selectors import partner_establishment_ids
@@ -41,6 +41,12 @@ class Viewer:
 
     def authority(self, authority: LocalAuthority) -> Entitlement:
         return authority_entitlement(self.user, authority)
+
+    def signature(self) -> tuple[frozenset[int], frozenset[int], frozenset[int]]:
+        """Everything :meth:`establishment` and :meth:`authority` answer from: two viewers with the
+        same signature are entitled to exactly the same figures (a key for figures kept in memory)."""
+        scope = scope_for(self.user)
+        return frozenset(scope.establishment_ids), frozenset(scope.authority_ids), frozenset(self.partners)
 
 
 # --- Stored results, as figures ------------------------------------------------------------------

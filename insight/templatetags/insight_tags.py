@@ -9,12 +9,13 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from django import template
-from django.utils.html import format_html_join
+from django.utils.html import conditional_escape, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
 from datahub import disclosure
 
 from ..benchmarking import columns as c
+from ..exports import Table, TCell, TRow
 from ..selectors.catalogue import year_label
 from ..selectors.partners import PartnerRow
 
@@ -65,6 +66,43 @@ def sparkline(values: Sequence[float | int | None]) -> SafeString:
     svg = (f'<svg class="portal-spark" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
            f'aria-hidden="true" focusable="false">{"".join(parts)}</svg>')
     return mark_safe(svg)  # noqa: S308 - built from numbers only
+
+
+# --- The body of a dashboard table ---------------------------------------------------------------------
+
+_CELL_NO_DATA = '<span aria-hidden="true">&ndash;</span><span class="visually-hidden">no data</span>'
+
+
+def _table_cell(cell: TCell) -> str:
+    content = _CELL_NO_DATA if cell.no_data else conditional_escape(cell.text)
+    return f'<td class="portal-num">{content}</td>' if cell.numeric else f"<td>{content}</td>"
+
+
+@register.simple_tag
+def table_rows(table: Table) -> SafeString:
+    """The rows of templates/insight/includes/_table.html's ``<tbody>`` (a row header, the cells, the
+    trend sparkline): a tag, not a template loop, because the national view shows every school of
+    Scotland and rendering its ~3,000 cells through the template engine cost most of the page's
+    time. The markup is what the loop wrote, byte for byte; every text is escaped."""
+    out = [_INDENT]
+    for row in table.rows:
+        if not row.html:  # a row kept in memory (the national view's tables) is rendered once
+            row.html = _table_row(row, table.sparklines)
+        out.append(row.html)
+    out.append("\n        ")
+    return mark_safe("".join(out))  # noqa: S308 - every text went through conditional_escape (_table_row)
+
+
+_INDENT, _INNER = "\n            ", "\n                "
+
+
+def _table_row(row: TRow, sparklines: bool) -> str:
+    head: str = conditional_escape(row.header.text)
+    if row.header.href:
+        head = f'<a href="{conditional_escape(row.header.href)}">{head}</a>'
+    spark = f'<td class="portal-spark-cell">{sparkline(row.spark)}</td>' if sparklines else ""
+    return (f'{_INDENT}<tr>{_INNER}<th scope="row">{head}</th>{_INNER}'
+            f'{"".join(_table_cell(cell) for cell in row.cells)}{_INNER}{spark}{_INDENT}</tr>{_INDENT}')
 
 
 # --- "Change establishment" ------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from datahub.models import AuditEvent, QualificationResult, Role, SchoolLeaver
 from insight import tasks
 from insight.models import BenchmarkRun, Publication, RunNotice, RunStatus
 from insight.publication import run_publish, run_start, run_unpublish
-from insight.selectors.dashboards import latest_run
+from insight.selectors.dashboards import all_leaver_rows_key, latest_run
 from insight.selectors.pattern import forget_computed, public_pattern_key, shared_cache_key
 from insight.selectors.runs import inputs_changed_since
 from insight.services import RunError, run_create, run_execute_in_process
@@ -131,6 +131,7 @@ def test_publishing_prepares_the_public_pattern_before_anyone_reads(world, djang
     with django_capture_on_commit_callbacks(execute=True):
         run_publish(run=draft, by=world.personas["national"], release_note="New figures.")
     assert cache.get(shared_cache_key(public_pattern_key(draft))) is not None
+    assert cache.get(shared_cache_key(all_leaver_rows_key(draft))) is not None  # the national view's rows too
     assert cache.get(shared_cache_key(public_pattern_key(first))) is None
     with django_capture_on_commit_callbacks(execute=True):
         run_unpublish(run=draft, by=world.personas["national"], reason="A late correction")

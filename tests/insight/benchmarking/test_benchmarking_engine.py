@@ -13,7 +13,16 @@ import pytest
 from insight.benchmarking import columns as c
 from insight.benchmarking.cohort import leaver_table, vc_cohort
 from insight.benchmarking.comparator import draw_comparators, relaxation_counts
-from insight.benchmarking.engine import BenchmarkResult, combine, compute, compute_table, finalise, frames_of
+from insight.benchmarking.engine import (
+    BenchmarkResult,
+    combine,
+    combine_scores,
+    compute,
+    compute_table,
+    finalise,
+    frames_of,
+    scores_only,
+)
 from insight.benchmarking.measures import headline_measures
 from insight.benchmarking.synthetic import synthetic_frames
 from insight.benchmarking.uncertainty import draw_seeds, nan_percentile
@@ -54,6 +63,31 @@ def test_chunks_by_year_and_authority_combine_to_the_one_shot_run(
     parts.reverse()  # the order chunks finish in must not matter
     assert_same(combine(parts), one_shot)
     assert_same(finalise(combine(parts)), finalise(one_shot))
+
+
+def test_years_combined_one_at_a_time_give_the_one_shot_scores_and_rankings(
+    data: tuple[pd.DataFrame, pd.DataFrame], one_shot: BenchmarkResult
+) -> None:
+    """What a finaliser that writes a year at a time keeps (insight.services): each year's chunks
+    combined alone, then only their schools and normalised scores put together."""
+    leavers, results = data
+    years = []
+    for year in YEARS:
+        parts = []
+        for authority in sorted(leavers[c.AUTHORITY_ID].unique()):
+            schools = leavers.loc[leavers[c.AUTHORITY_ID] == authority, c.ESTABLISHMENT_ID].unique()
+            parts.append(compute(leavers, results, seed=99, years=[year], establishment_ids=schools, draws=3))
+        year_result = combine(parts)
+        kept = scores_only(year_result)
+        assert all(len(frame) == 0 for name, frame in frames_of(kept).items()
+                   if name not in ("establishments", "normalised"))
+        years.append(kept)
+    together = combine_scores(years)
+    for name in ("establishments", "normalised", "weighted"):
+        pd.testing.assert_frame_equal(getattr(together, name), getattr(one_shot, name), check_exact=True, obj=name)
+    final, expected = finalise(together), finalise(one_shot)
+    for name in ("distances", "stronger"):
+        pd.testing.assert_frame_equal(getattr(final, name), getattr(expected, name), check_exact=True, obj=name)
 
 
 def test_a_table_built_once_gives_the_same_chunks(
