@@ -21,6 +21,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from datahub.access import can_view_learner
+from tests.insight.checks import page_table
 from tests.worlds import B_FIGURES_ENTITLED, add_published_run
 
 ANON = "anonymous"
@@ -942,6 +943,11 @@ def test_our_routes_for_persona(figures_world: object, persona: str) -> None:
         if resp.status_code != want:
             failures.append(f"figures {url}: expected {want}, got {resp.status_code}")
         body = readable(resp)
+        if url.endswith(f"/{world.school_b.seed_code}/") and resp.status_code == 200:  # type: ignore[attr-defined]
+            # B's leavers: its count (4) for those entitled to it, withheld for everyone else.
+            row = page_table(body, "leavers")[-1]
+            if row[1] != ("4" if persona in B_FIGURES_ENTITLED else "c"):
+                failures.append(f"figures {url}: school B's leavers shown as {row[1]!r} to {persona}")
         leaked = [c for c in canaries if c in body]
         if leaked:
             failures.append(f"figures {url} leaked {leaked}")
