@@ -4,6 +4,9 @@ Routes are read from the URL resolver, so a new route fails this test until it i
 expected result in EXPECTED (our own routes) or falls under a third-party rule (allauth, admin).
 Every response is also searched for the canary names planted in each school's learners: a user
 must never receive a learner they may not see, whatever ids are put in the path or query string.
+The world has a published benchmark run (``figures_world``): dashboards, Find Partners, the national
+view and every export (CSV, XLSX, PDF, read as text) carry real figures, and school B's small
+cohort's figures are canaries too, for everyone not entitled to them.
 """
 
 from __future__ import annotations
@@ -18,6 +21,8 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from datahub.access import can_view_learner
+from tests.insight.checks import page_table
+from tests.worlds import B_FIGURES_ENTITLED, add_published_run
 
 ANON = "anonymous"
 PERSONAS = [
@@ -442,7 +447,8 @@ def foreign_offer_body(w: object, t: str) -> dict:
 # Benchmarking dashboards (insight.views.dashboards). Any portal user may open any secondary
 # school's dashboard (suppressed unless entitled); authority dashboards are for analysts, MCMC
 # officers and authority/national data managers; the national view for national analysts. The
-# matrix world has no benchmark run, so there is no table to export yet: 404 once the role passes.
+# matrix world has a published benchmark run (tests/worlds.py ``add_published_run``), so every table
+# exports for whoever may open its page.
 DASHBOARD_ANALYSTS = {"mcmc_x", "analyst_x", "mcmc_y", "analyst_y", "national", "dm_x"}
 
 
@@ -456,14 +462,6 @@ def national_view(persona: str, target: str) -> int:
     if persona in (ANON, "no_role"):
         return portal_page(persona, target)
     return 200 if persona == "national" else 403
-
-
-def no_run_export(page: Callable[[str, str], int]) -> Callable[[str, str], int]:
-    def expect(persona: str, target: str) -> int:
-        status = page(persona, target)
-        return 404 if status == 200 else status
-
-    return expect
 
 
 # Benchmark runs (insight.views.runs): data managers of an authority or Scotland and analysts read
@@ -483,7 +481,10 @@ def runs_write(persona: str, target: str) -> int:
 
 
 def a_run(w: object, t: str, *, published: bool = False) -> dict:
-    """A finished run (no result rows): a draft, or the published one."""
+    """A finished run (no result rows): a draft, or a published one older than the world's run (which
+    pages keep reading)."""
+    import datetime as dt
+
     from django.utils import timezone
 
     from datahub.models import TariffScale
@@ -493,7 +494,8 @@ def a_run(w: object, t: str, *, published: bool = False) -> dict:
     now = timezone.now()
     run = BenchmarkRun.objects.create(seed=1, years=[2024], tariff_scale=scale, status="succeeded", started_at=now,
                                       finished_at=now, publication="published" if published else "draft",
-                                      published_at=now if published else None, release_note="matrix")
+                                      published_at=now - dt.timedelta(days=400) if published else None,
+                                      release_note="matrix")
     return {"pk": run.pk}
 
 
@@ -541,12 +543,12 @@ EXPECTED: dict[str, Route] = {
     "insight:establishment_dashboard": Route(seed, portal_page),
     "insight:establishment_summary_pdf": Route(seed, portal_page),  # whoever may open the dashboard
     "insight:establishment_export": Route(lambda w, t: {**seed(w, t), "table": "leavers", "fmt": "csv"},
-                                          no_run_export(portal_page)),
+                                          portal_page),
     "insight:authority_dashboard": Route(authority_code, authority_dashboard),
     "insight:authority_export": Route(lambda w, t: {"code": str(authority_code(w, t)["code"]), "table": "schools",
-                                                    "fmt": "xlsx"}, no_run_export(authority_dashboard)),
+                                                    "fmt": "xlsx"}, authority_dashboard),
     "insight:national": Route(None, national_view),
-    "insight:national_export": Route(lambda w, t: {"table": "authorities", "fmt": "csv"}, no_run_export(national_view)),
+    "insight:national_export": Route(lambda w, t: {"table": "authorities", "fmt": "csv"}, national_view),
     "accessibility": Route(None, public),
     "healthz": Route(None, public),
     # The body carries admin_b's membership id: only admin_b may switch to it.
@@ -692,7 +694,7 @@ def client_for(world: object, persona: str) -> Client:
 
 def forbidden_canaries(world: object, persona: str) -> list[str]:
     user = None if persona == ANON else world.personas[persona]  # type: ignore[attr-defined]
-    out = []
+    out = [] if persona in B_FIGURES_ENTITLED else list(getattr(world, "figure_canaries", []))
     for key, learner in (("A", world.learner_a), ("A2", world.learner_a2), ("B", world.learner_b)):  # type: ignore[attr-defined]
         if user is None or not can_view_learner(user, learner):
             out.append(world.canaries[key])  # type: ignore[attr-defined]
@@ -822,8 +824,74 @@ def test_every_route_has_an_expected_result() -> None:
     assert not missing, f"Routes without an expected result in the permission matrix: {missing}"
 
 
+@pytest.fixture
+def figures_world(world: object) -> object:
+    """The world with a published benchmark run; ``figure_canaries`` are school B's small cohort's
+    figures as pages print them, for nobody but those entitled to B (tests/worlds.py)."""
+    world.figure_canaries = add_published_run(world)  # type: ignore[attr-defined,arg-type]
+    return world
+
+
+def readable(resp: Any) -> str:
+    """A response as text a person could read from it: a PDF's extracted text and a workbook's
+    cells too (both are compressed, so their bytes would hide any canary)."""
+    import io
+
+    body = b"".join(resp.streaming_content) if getattr(resp, "streaming", False) else resp.content
+    kind = resp.get("Content-Type", "")
+    if kind == "application/pdf":
+        from pypdf import PdfReader
+
+        return "\n".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(body)).pages)
+    if "spreadsheetml" in kind:
+        from openpyxl import load_workbook
+
+        book = load_workbook(io.BytesIO(body), read_only=True)
+        return "\n".join(" ".join("" if v is None else str(v) for v in row)
+                         for ws in book.worksheets for row in ws.iter_rows(values_only=True))
+    return body.decode(errors="replace")
+
+
+# Figures of the run: every table of school B's dashboard, authority Y's and the national view, as
+# pages and as CSV and XLSX, B's Summary PDF, and Find Partners (both tabs, CSV). Pages and tables
+# a persona may not open are refused as their route says; the rest must carry school B's figures
+# only for those entitled to B.
+SCHOOL_TABLES = ("leavers", "m-avg-tariff-lowest20", "m-avg-tariff-middle60", "m-avg-tariff-highest20",
+                 "m-pct-lit-num-scqf4", "m-pct-initial-positive", "deprivation", "breakdown", "breakdown-trend",
+                 "vocational")
+AUTHORITY_TABLES = ("schools", "leavers", "m-avg-tariff-lowest20", "m-avg-tariff-middle60", "m-avg-tariff-highest20",
+                    "breakdown", "breakdown-trend")
+NATIONAL_TABLES = ("scotland", "authorities", "schools")
+
+
+def figure_urls(w: object) -> Iterator[tuple[str, Callable[[str, str], int]]]:
+    b = w.school_b  # type: ignore[attr-defined]
+    school = reverse("insight:establishment_dashboard", kwargs={"seed": b.seed_code})
+    yield school, portal_page
+    by_simd = "?breakdown=simd_quintile&measure=avg_total_tariff"
+    yield school + by_simd, portal_page
+    yield reverse("insight:establishment_summary_pdf", kwargs={"seed": b.seed_code}), portal_page
+    for table in SCHOOL_TABLES:
+        for fmt in ("csv", "xlsx") if table.startswith("m-avg") else ("csv",):
+            yield reverse("insight:establishment_export", kwargs={"seed": b.seed_code, "table": table, "fmt": fmt}) + \
+                by_simd, portal_page
+    yield reverse("insight:authority_dashboard", kwargs={"code": 260}), authority_dashboard
+    for table in AUTHORITY_TABLES:
+        for fmt in ("csv", "xlsx") if table in ("schools", "leavers") else ("csv",):
+            yield reverse("insight:authority_export", kwargs={"code": "260", "table": table, "fmt": fmt}), \
+                authority_dashboard
+    yield reverse("insight:national") + "?measure=avg_total_tariff", national_view
+    for table in NATIONAL_TABLES:
+        for fmt in ("csv", "xlsx"):
+            yield reverse("insight:national_export", kwargs={"table": table, "fmt": fmt}) + "?measure=avg_total_tariff", \
+                national_view
+    for query in ("?tab=closeness", "?tab=performance", "?tab=performance&format=csv"):
+        yield reverse("insight:find_partners") + query, school_page
+
+
 @pytest.mark.parametrize("persona", PERSONAS)
-def test_our_routes_for_persona(world: object, persona: str) -> None:
+def test_our_routes_for_persona(figures_world: object, persona: str) -> None:
+    world = figures_world
     client = client_for(world, persona)
     canaries = forbidden_canaries(world, persona)
     failures = []
@@ -862,12 +930,31 @@ def test_our_routes_for_persona(world: object, persona: str) -> None:
                     ok = resp.status_code in want if isinstance(want, set) else resp.status_code == want
                     if not ok:
                         failures.append(f"{name} [{target}] {got_url}: expected {want}, got {resp.status_code}")
-                body = resp.content.decode(errors="replace")
+                body = readable(resp)
                 # A response may echo what was sent (the SCN poisoned into a query, or named in an
                 # error about a row): not a leak.
                 leaked = [c for c in canaries if c in body and c not in got_url and c not in sent]
                 if leaked:
                     failures.append(f"{name} [{target}] {got_url} leaked {leaked}")
+    shown_b = 0
+    for url, expect in figure_urls(world):
+        resp = client.get(url)
+        want = expect(persona, "B")
+        if resp.status_code != want:
+            failures.append(f"figures {url}: expected {want}, got {resp.status_code}")
+        body = readable(resp)
+        if url.endswith(f"/{world.school_b.seed_code}/") and resp.status_code == 200:  # type: ignore[attr-defined]
+            # B's leavers: its count (4) for those entitled to it, withheld for everyone else.
+            row = page_table(body, "leavers")[-1]
+            if row[1] != ("4" if persona in B_FIGURES_ENTITLED else "c"):
+                failures.append(f"figures {url}: school B's leavers shown as {row[1]!r} to {persona}")
+        leaked = [c for c in canaries if c in body]
+        if leaked:
+            failures.append(f"figures {url} leaked {leaked}")
+        shown_b += sum(c in body for c in world.figure_canaries)  # type: ignore[attr-defined]
+    # The canaries are real: those entitled to school B do get its figures (its dashboard, PDF, exports).
+    if persona in B_FIGURES_ENTITLED and shown_b < 2 * len(world.figure_canaries):  # type: ignore[attr-defined]
+        failures.append(f"{persona} is entitled to school B's figures but was shown {shown_b} of them")
     assert not failures, "\n".join(failures)
 
 

@@ -127,3 +127,58 @@ def token_api_client(user: Any) -> APIClient:
     token, _ = Token.objects.get_or_create(user=user)
     c.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
     return c
+
+
+# --- A published benchmark run over the world (the permission matrix's figures) -----------------
+
+FIGURE_YEAR = 2024
+# Who is entitled to school B's figures unsuppressed (its own staff, its authority's): nobody else.
+B_FIGURES_ENTITLED = frozenset({"admin_b", "staff_b", "mcmc_y", "analyst_y"})
+
+
+def add_published_run(world: World) -> list[str]:
+    """Leavers for every school and one published benchmark run over them; returns school B's
+    figure canaries.
+
+    School B keeps a cohort under five (its canary leaver and three others, all leaving in S4 with
+    Advanced Highers: a stage nobody else has, so no other school's comparator is drawn from them):
+    each of its average tariffs (lowest 20%, middle 60%, highest 20%, all) is over 1,000 points, a
+    figure no other school reaches, shown only to those entitled to B (``B_FIGURES_ENTITLED``). A third authority's school (C) gives the suppression
+    pattern room. The canaries are B's stored averages as pages print them ("1,234").
+    """
+    from datahub.models import LocalAuthority, SchoolLeaver, Subject
+    from insight.benchmarking import columns as c
+    from insight.models import CohortResult, RunStatus
+    from insight.selectors.pattern import forget_computed
+    from insight.services import run_create, run_execute_in_process
+    from tests.factories import DestinationFactory, EstablishmentFactory, LearnerFactory, LeaverFactory, ResultFactory
+    from tests.insight.worlds import add_leavers, publish
+
+    add_leavers(world.school_a, 20, (FIGURE_YEAR,), effect=0)
+    add_leavers(world.school_a2, 12, (FIGURE_YEAR,), effect=1)
+    school_c = EstablishmentFactory.create(name="Charlie Grammar", authority=LocalAuthority.objects.get(code=110))
+    add_leavers(school_c, 15, (FIGURE_YEAR,), effect=-1)
+    subjects = [Subject.objects.get(code=code) for code in ("ENG", "MATH", "PHY", "HIST")]
+    # B's canary leaver left in S4 too, with results worth over 1,000 points like the others.
+    SchoolLeaver.objects.filter(learner=world.learner_b).update(stage="S4")  # type: ignore[misc]
+    for subject, award, level, credits in ((subjects[1], "AH", 7, 32), (subjects[2], "AH", 7, 32), (subjects[3], "H", 6, 24)):
+        ResultFactory.create(learner=world.learner_b, subject=subject, award_type=award, scqf_level=level,
+                             scqf_credits=credits, grade="A", year=FIGURE_YEAR)
+    for grades in ("AAAA", "AAAB", "ABAA"):  # Advanced Higher in the first two subjects, Higher in the others
+        learner = LearnerFactory.create(establishment=world.school_b, sex="M", simd_decile=2, asn=True)
+        leaver = LeaverFactory.create(learner=learner, leaver_year=FIGURE_YEAR, stage="S4")
+        for i, (subject, grade) in enumerate(zip(subjects, grades, strict=True)):
+            award, level, credits = ("AH", 7, 32) if i < 2 else ("H", 6, 24)
+            ResultFactory.create(learner=learner, subject=subject, award_type=award, scqf_level=level,
+                                 scqf_credits=credits, grade=grade, year=FIGURE_YEAR)
+        DestinationFactory.create(leaver=leaver, category="EMPLOYMENT")
+    forget_computed()
+    run = run_execute_in_process(run_create(years=[FIGURE_YEAR], seed=16))
+    assert run.status == RunStatus.SUCCEEDED, run.error
+    publish(run)
+    row = CohortResult.objects.values(*(c.avg_tariff(g) for g in c.ATTAINMENT_GROUPS), c.AVG_TOTAL_TARIFF).get(
+        run=run, cohort=c.COHORT_ESTABLISHMENT, cohort_id=world.school_b.pk, year=FIGURE_YEAR, breakdown="",  # type: ignore[attr-defined]
+        breakdown_value="")
+    canaries = [f"{round(float(v)):,}" for v in row.values()]
+    assert all(float(v) >= 1000 for v in row.values()), row  # four digits with a comma: nobody else's figure
+    return canaries

@@ -195,24 +195,29 @@ class RunFigures:
     latest: dict[int, tuple]  # n_leavers, n_lowest20, avg_tariff_lowest20, pct L4, pct L5, n_known, pct_positive
     sizes: dict[int, tuple[int, int, int]]  # leavers in each attainment group, summed over the run's years
     weighted: dict[int, tuple[float | None, float | None, float | None]]
+    # Per attainment group: is the school's figure withheld from outsiders in any year of the run
+    # (built on fewer than the threshold, or its leavers hidden by the run's pattern)?
+    withheld: dict[int, tuple[bool, bool, bool]] = field(default_factory=dict)
 
 
 _LATEST_FIELDS = (c.N_LEAVERS, c.n_group(c.LOWEST20), c.avg_tariff(c.LOWEST20), c.pct_lit_num(4), c.pct_lit_num(5),
                   c.N_INITIAL_KNOWN, c.PCT_INITIAL_POSITIVE)
-_RUN_FIGURES: dict[tuple[int, str], RunFigures] = {}
+_RUN_FIGURES: dict[tuple[int, str, int], RunFigures] = {}
 _RUN_FIGURES_KEPT = 4
 
 
 def run_figures(run: BenchmarkRun) -> RunFigures:
     """The run's per-school figures, read once per process and run (the key includes the finish time,
     so a database whose ids restart, as in tests, never meets another run's figures)."""
-    key = (run.pk, run.finished_at.isoformat() if run.finished_at else "")
+    key = (run.pk, run.finished_at.isoformat() if run.finished_at else "", disclosure.min_count())
     found = _RUN_FIGURES.get(key)
     if found is not None:
         return found
     year = max(int(y) for y in run.years)
     latest: dict[int, tuple] = {}
     sizes: dict[int, list[int]] = {}
+    withheld: dict[int, list[bool]] = {}
+    pattern, limit = public_pattern(run), disclosure.min_count()
     for est_id, y, n20l, n60, n20h, *rest in CohortResult.objects.filter(
         run=run, cohort=c.COHORT_ESTABLISHMENT, breakdown=""
     ).values_list("cohort_id", "year", *(c.n_group(g) for g in GROUPS), *_LATEST_FIELDS):
@@ -220,6 +225,10 @@ def run_figures(run: BenchmarkRun) -> RunFigures:
         acc[0] += n20l or 0
         acc[1] += n60 or 0
         acc[2] += n20h or 0
+        hidden = pattern.hides(c.N_LEAVERS, ("E", est_id, y, "", ""))
+        thin = withheld.setdefault(est_id, [False, False, False])
+        for k, n in enumerate((n20l, n60, n20h)):
+            thin[k] = thin[k] or hidden or 0 < (n or 0) < limit
         if y == year:
             latest[est_id] = tuple(rest)
     weighted: dict[int, tuple[float | None, float | None, float | None]] = {
@@ -228,7 +237,8 @@ def run_figures(run: BenchmarkRun) -> RunFigures:
             "establishment_id", *(c.weighted(g) for g in GROUPS)
         )
     }
-    figures = RunFigures(year, latest, {k: (v[0], v[1], v[2]) for k, v in sizes.items()}, weighted)
+    figures = RunFigures(year, latest, {k: (v[0], v[1], v[2]) for k, v in sizes.items()}, weighted,
+                         {k: (v[0], v[1], v[2]) for k, v in withheld.items()})
     while len(_RUN_FIGURES) >= _RUN_FIGURES_KEPT:
         _RUN_FIGURES.pop(next(iter(_RUN_FIGURES)))
     _RUN_FIGURES[key] = figures
@@ -293,7 +303,12 @@ class _RowBuilder:
         state = ""
         if p is not None:
             state = "active" if p.status == Status.ACTIVE else ("sent" if p.proposer_id == self.school.pk else "received")
-        scores = {g: disclosure.cell(w[k], size[k], ent) for k, g in enumerate(GROUPS)}
+        # A weighted score spans the run's years: with one year's figure withheld and the others shown
+        # (and the leavers of each year), the score would give the withheld year's back. So outsiders
+        # see it only when no year of that group is withheld from them.
+        thin = figures.withheld.get(est.pk, (False, False, False))
+        scores = {g: disclosure.Cell(w[k], size[k], w[k] is not None) if thin[k] and not ent.unsuppressed
+                  else disclosure.cell(w[k], size[k], ent) for k, g in enumerate(GROUPS)}
         # The distance with the viewer's own (visible) scores and the row's visible scores would give
         # a withheld score back (up to its sign); the gap is the lowest 20% score minus the viewer's.
         d, g20 = _number(distance), _number(gap)

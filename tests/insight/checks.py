@@ -3,6 +3,7 @@
 - ``lp_max``: the exact attacker: the largest value a withheld cell can take given every shown
   figure and every relation between them (a linear programme, scipy's HiGHS).
 - ``hierarchy_relations``: every additive relation of a ``datahub.disclosure.Hierarchy``.
+- ``lp_max_many``: the same attacker for many cells at once, with inequalities between layers too.
 - ``page_table``: a table of a rendered page as the text a sighted user reads, cell by cell.
 """
 
@@ -125,3 +126,49 @@ def page_table(html: str, table_id: str, *, drop_trend: bool = False) -> list[li
     if drop_trend and rows and rows[0][-1] == "Trend":
         rows = [r[:-1] for r in rows]
     return rows
+
+
+def lp_max_many(counts: Mapping, relations: Iterable, hidden: set, targets: Iterable, *,
+                orders: Iterable[tuple] = (), floor_zero: Iterable = ()) -> dict:
+    """``lp_max`` for many targets over one system, with ``orders``: pairs (a, b) meaning a <= b
+    (a count of a subset is at most the count of the whole, in another layer). Hidden cells are
+    unknowns at least min(1, true value), except ``floor_zero`` cells (at least 0); shown cells are
+    fixed. Returns target -> largest value."""
+    from scipy.optimize import linprog
+
+    unknown = sorted(hidden, key=repr)
+    idx = {k: i for i, k in enumerate(unknown)}
+
+    def row_of(cells: Iterable[tuple]) -> tuple[np.ndarray, float] | None:
+        cells = list(cells)
+        if not any(cell in idx for cell, _ in cells):
+            return None
+        row, b = np.zeros(len(unknown)), 0.0
+        for cell, coef in cells:
+            if cell in idx:
+                row[idx[cell]] += coef
+            else:
+                b -= coef * counts.get(cell, 0)
+        return row, b
+
+    eq = [row_of(((r.total, -1.0), *((p, 1.0) for p in r.parts))) for r in relations if r.total is not None]
+    ub = [row_of(((a, 1.0), (b, -1.0))) for a, b in orders]
+    eq_rows = [x for x in eq if x is not None]
+    ub_rows = [x for x in ub if x is not None]
+    a_eq = np.array([r for r, _ in eq_rows]) if eq_rows else None
+    b_eq = np.array([b for _, b in eq_rows]) if eq_rows else None
+    a_ub = np.array([r for r, _ in ub_rows]) if ub_rows else None
+    b_ub = np.array([b for _, b in ub_rows]) if ub_rows else None
+    zero = set(floor_zero)
+    bounds = [(0 if k in zero else min(1, counts.get(k, 0)), None) for k in unknown]
+    out = {}
+    for target in targets:
+        objective = np.zeros(len(unknown))
+        objective[idx[target]] = -1.0
+        res = linprog(objective, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
+        if res.status == 3:
+            out[target] = float("inf")
+            continue
+        assert res.status == 0, res.message
+        out[target] = -float(res.fun)
+    return out
