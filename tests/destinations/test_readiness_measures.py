@@ -175,8 +175,8 @@ def test_school_staff_see_their_school_against_last_session(small, settings) -> 
 
 
 def test_page_figures_for_a_past_session_match_the_hand_count(small) -> None:
-    from destinations.pathways.measures_page import establishment_page
     from datahub.access import Entitlement
+    from destinations.pathways.measures_page import establishment_page
 
     p = establishment_page(small.school_a, Entitlement.OWN, session=2024, today=dt.date(2024, 11, 20))
     assert p.this_weeks == 16 and p.week == 16
@@ -191,8 +191,8 @@ def test_page_figures_for_a_past_session_match_the_hand_count(small) -> None:
 
 
 def test_a_viewer_not_entitled_gets_c_for_a_small_school(small) -> None:
-    from destinations.pathways.measures_page import establishment_page
     from datahub.access import Entitlement
+    from destinations.pathways.measures_page import establishment_page
 
     p = establishment_page(small.school_a, Entitlement.PUBLIC, session=2024, today=dt.date(2024, 11, 20))
     row = p.weekly_rows()[5]
