@@ -71,8 +71,8 @@ def test_demo_measures_rise_through_the_session_and_compare_with_last_session() 
 
     generate_demo_data(scale="tiny", seed=5, years=1, today=TODAY)
     this, last = session_counts(session=2026), session_counts(session=2025)
-    e, k, a = (x for x in this.total())
-    le, lk, la = (x for x in last.total())
+    e, k, _ = this.total()
+    le, lk, la = last.total()
     week = current_week(2026, TODAY) - 1
     assert e[week] > 100 and le[week] > 100
     # Known intended destinations and accepted offers grow through last session, to most by June.
