@@ -148,7 +148,8 @@ class MeasuresPage:
         def shown(c: disclosure.Cell | None) -> float | None:
             return None if c is None or c.suppressed or c.value is None else float(c.value)
 
-        return {"type": "line", "unit": "%", "band": None, "labels": [f"Week {r['week']}" for r in rows],
+        return {"type": "line", "unit": "%", "band": None, "skipLabels": True, "pointRadius": 3,
+                "labels": [f"Week {r['week']}" for r in rows],
                 "series": [
                     {"label": f"{self.labels['this']} (this session)", "role": "school",
                      "data": [shown(r["this"][measure]) for r in rows]},
