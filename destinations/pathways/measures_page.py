@@ -39,11 +39,11 @@ def counts(*, session: int, establishment_ids: list[int] | None = None,
              sorted(authority_ids) if authority_ids is not None else None)
     digest = hashlib.sha256(repr(scope).encode()).hexdigest()[:24]
     key = f"readiness-measures:{session}:{_board_data_version()}:{digest}"
-    found = cache.get(key)
+    found: SessionCounts | None = cache.get(key)
     if found is None:
         found = session_counts(session=session, establishment_ids=establishment_ids, authority_ids=authority_ids)
         cache.set(key, found, CACHE_SECONDS)
-    return found  # type: ignore[no-any-return]
+    return found
 
 
 def _pct(part: int, whole: int) -> float | None:
@@ -237,7 +237,7 @@ def authority_page(authority: LocalAuthority, ent: Entitlement, *, session: int,
             hidden |= own_hidden[None, :]
         for i, sid in enumerate(ids):
             series[sid].append(_series(c, i, hidden[i], weeks))
-    units = [Unit(sch.name, school_url(sch) if school_url else None, *series[sch.id],
+    units = [Unit(sch.name, school_url(sch) if school_url else None, series[sch.id][0], series[sch.id][1],
                   school_ent(sch) if school_ent else ent)
              for sch in schools if series[sch.id][0].expected.any() or series[sch.id][1].expected.any()]
     return MeasuresPage("authority", authority.name, session, _week(week, this_weeks), this_weeks, totals[0],
@@ -276,7 +276,7 @@ def national_page(*, session: int, today: dt.date, week: str = "", authority_url
             g = agg.get(a.id) or _Agg(zero, zero, zero)
             per[a.id].append(Series(g.expected, g.known, g.accepted,
                                     hidden if hidden is not None else np.zeros(c.weeks, dtype=bool), weeks))
-    units = [Unit(a.name, authority_url(a) if authority_url else None, *per[a.id],
+    units = [Unit(a.name, authority_url(a) if authority_url else None, per[a.id][0], per[a.id][1],
                   authority_ent(a) if authority_ent else Entitlement.PUBLIC)
              for a in authorities if per[a.id][0].expected.any() or per[a.id][1].expected.any()]
     return MeasuresPage("national", "Scotland", session, _week(week, this_weeks), this_weeks, totals[0], totals[1],

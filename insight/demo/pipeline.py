@@ -100,7 +100,8 @@ def load_pipeline(writer: Writer, y: Year, learner_ids: np.ndarray, *, session: 
     due = t + rng.integers(-21, 29, n)
     done = act & (due < t) & (rng.random(n) < 0.45)
     what = np.array(_ACTIONS)[rng.integers(0, len(_ACTIONS), n)]
-    owner = np.where(act, kw, None)
+    none = np.full(n, None, dtype=object)
+    owner = np.where(act, kw, none)
     nat_d = np.full(n, np.datetime64("NaT"), dtype="datetime64[D]")
     nat_s = np.full(n, np.datetime64("NaT"), dtype="datetime64[s]")
     cols = ["learner", "aspiration", "intended_category", "intended_stage", "pathway", "pathway_detail",
@@ -113,7 +114,7 @@ def load_pipeline(writer: Writer, y: Year, learner_ids: np.ndarray, *, session: 
         learner_ids[r], np.where(last, aspiration[r], ""), np.full(r.size, ""), stage[r], pathway[r],
         [""] * r.size, provider[r], kw[r], [""] * r.size, ["demo"] * r.size, first_ts[r],
         np.where(last, nat_s[r], known_ts[r]), np.where(last & act[r], what[r], ""),
-        np.where(last & act[r], due[r], nat_d[r]), np.where(last, owner[r], None), last & done[r]])
+        np.where(last & act[r], due[r], nat_d[r]), np.where(last, owner[r], none[r]), last & done[r]])
     r = np.flatnonzero(have_known)
     writer.write(PathwayRecord, cols, [
         learner_ids[r], aspiration[r], intended[r], stage[r], pathway[r], [""] * r.size, provider[r], kw[r],
