@@ -170,7 +170,7 @@ def _week(asked: str, this_weeks: int) -> int:
 def establishment_page(est: Establishment, ent: Entitlement, *, session: int, today: dt.date,
                        week: str = "") -> MeasuresPage:
     """A school's series. A viewer not entitled to it unsuppressed gets the weeks its row is
-    withheld in its authority's table withheld here too."""
+    withheld in its authority's table (or its authority's in Scotland's) withheld here too."""
     this_weeks = current_week(session, today)
     scope = {"authority_ids": [est.authority_id]} if not ent.unsuppressed else {"establishment_ids": [est.id]}
     pair = []
@@ -179,6 +179,7 @@ def establishment_page(est: Establishment, ent: Entitlement, *, session: int, to
         hidden = None
         if not ent.unsuppressed and est.id in c.school_ids:
             hidden = hidden_units(c.expected, c.expected.sum(axis=0), False)[c.school_ids.index(est.id)]
+            hidden = hidden | _authority_totals_hidden(est.authority, s)  # as on the authority's page
         row = c.school_ids.index(est.id) if est.id in c.school_ids else -1
         if row < 0:
             c = SessionCounts(s, [est.id], *(np.zeros((1, SESSION_WEEKS), dtype=np.int64) for _ in range(3)))
