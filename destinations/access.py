@@ -21,7 +21,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from datahub.access import can_view_learner, has_role, memberships_of
+from datahub.access import can_view_learner, has_role, memberships_of, scope_for
 from datahub.models import ESTABLISHMENT_ROLES, Learner, LocalAuthority, Role, User
 
 JOURNEY_ROLES = (Role.MCMC_OFFICER, *ESTABLISHMENT_ROLES)
@@ -109,3 +109,13 @@ def risk_weight_authority_ids(user: User | object) -> set[int]:
 
 def may_edit_risk_weights(user: User | object) -> bool:
     return bool(risk_weight_authority_ids(user))
+
+
+# The readiness measures (aggregates of the pipeline, week by week): every role whose memberships
+# reach a place's figures (scope_for): school staff and data managers their school, MCMC officers,
+# authority analysts and data managers their authority, national analysts and data managers
+# Scotland. User administrators reach no figures (403). No pupil-level record is on these pages.
+
+
+def may_read_readiness_measures(user: User | object) -> bool:
+    return not scope_for(user).is_empty

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from .pathways import measures_views as pathway_measures
 from .pathways import views as pathway_views
 from .views import audit, caseload, journeys, measures
 
@@ -37,4 +38,11 @@ urlpatterns += [
     path("pupils/<int:pk>/pathway/edit/", pathway_views.PathwayEditView.as_view(), name="pathway_edit"),
     path("pupils/<int:pk>/offers/new/", pathway_views.OfferCreateView.as_view(), name="offer_create"),
     path("pupils/<int:pk>/offers/<int:offer>/status/", pathway_views.OfferStatusView.as_view(), name="offer_status"),
+]
+
+# Readiness measures (aggregates of the pipeline week by week; analysts too).
+urlpatterns += [
+    path("readiness/measures/", pathway_measures.ReadinessMeasuresView.as_view(), name="readiness_measures"),
+    path("readiness/measures/export/", pathway_measures.ReadinessMeasuresExportView.as_view(),
+         name="readiness_measures_export"),
 ]

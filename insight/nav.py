@@ -31,7 +31,7 @@ from datahub.access import (
     is_superuser,
 )
 from datahub.models import ESTABLISHMENT_ROLES, Establishment, Role
-from destinations.access import may_edit_risk_weights
+from destinations.access import may_edit_risk_weights, may_read_readiness_measures
 from partnerships.selectors import waiting_count as partnership_waiting_count
 
 Rule = Callable[[Any], bool]
@@ -65,6 +65,7 @@ NAV: tuple[Entry, ...] = (
           also=("/partnerships/propose/",)),
     Entry("Caseload", "destinations:caseload", mcmc_officer, also=("/destinations/young-people/",)),
     Entry("Leaver readiness", "destinations:readiness", pathway_worker, also=("/destinations/pupils/",)),
+    Entry("Readiness measures", "destinations:readiness_measures", may_read_readiness_measures),
     Entry("Destinations", "destinations:index", is_portal_user),
     Entry("Risk weights", "destinations:risk_weights", may_edit_risk_weights),
     Entry("Data hub", "datahub:index", is_portal_user),

@@ -411,6 +411,14 @@ def pathway_bulk(persona: str, target: str) -> int:
     return 302 if persona in JOURNEY[target] else 404
 
 
+def readiness_measures(persona: str, target: str) -> int:
+    """The readiness measures (aggregates only): every role that reaches a place's figures, analysts
+    included, opening on their own place; user administrators reach no figures (403)."""
+    if persona in (ANON, "no_role"):
+        return portal_page(persona, target)
+    return 403 if persona in ("ua_x", "ua_national") else 200
+
+
 def pathway_bulk_body(w: object, t: str) -> dict:
     learner = w.learner_a if t == "A" else w.learner_b  # type: ignore[attr-defined]
     return {"pupils": [learner.pk], "bulk-key_worker": "none", "bulk-reason": "matrix"}
@@ -646,6 +654,8 @@ EXPECTED: dict[str, Route] = {
     "destinations:readiness": Route(None, pathway_board),
     "destinations:readiness_export": Route(None, pathway_board),
     "destinations:risk_weights": Route(None, risk_weights_page),
+    "destinations:readiness_measures": Route(None, readiness_measures),
+    "destinations:readiness_measures_export": Route(None, readiness_measures),
     "destinations:readiness_bulk": Route(lambda w, t: {}, pathway_bulk, method="post", data=pathway_bulk_body),
     "destinations:pathway": Route(learner_pk, journey_page),
     "destinations:pathway_edit": Route(learner_pk, journey_page),
@@ -1044,4 +1054,34 @@ def test_a_place_named_by_a_shared_link_opens_only_for_those_who_may_reach_it(wo
             leaked = [c for c in canaries if c in resp.content.decode(errors="replace")]
             if leaked:
                 failures.append(f"{url} leaked {leaked}")
+    assert not failures, "\n".join(failures)
+
+
+def readiness_measures_place_expect(kind: str) -> Callable[[str, str], int]:
+    """The readiness measures for a named place: as a shared link on the destinations index, except
+    that user administrators reach no figures at all (403)."""
+    def expect(persona: str, target: str) -> int:
+        if persona in ("ua_x", "ua_national"):
+            return 403
+        return shared_place_expect(kind)(persona, target)
+
+    return expect
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_readiness_measures_open_a_named_place_only_for_those_who_reach_it(world: object, persona: str) -> None:
+    client = client_for(world, persona)
+    canaries = forbidden_canaries(world, persona)
+    failures = []
+    for name in ("destinations:readiness_measures", "destinations:readiness_measures_export"):
+        for kind in ("school", "authority", "scotland"):
+            for target in ("A", "B"):
+                url = reverse(name) + shared_place_query(world, kind, target)
+                resp = client.get(url)
+                want = readiness_measures_place_expect(kind)(persona, target)
+                if resp.status_code != want:
+                    failures.append(f"{url}: expected {want}, got {resp.status_code}")
+                leaked = [c for c in canaries if c in resp.content.decode(errors="replace")]
+                if leaked:
+                    failures.append(f"{url} leaked {leaked}")
     assert not failures, "\n".join(failures)

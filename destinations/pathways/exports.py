@@ -28,6 +28,11 @@ BOARD_COLUMNS = [
     "Risk score",
     "Risk reasons",
     "Key worker",
+    "Next action",
+    "Next action due",
+    "Next action owner",
+    "Next action done",
+    "Next action overdue",
 ]
 
 
@@ -58,4 +63,13 @@ def board_csv_rows(rows: Iterable[BoardRow], *, show_scn: bool) -> Iterator[list
             row.rating.score,
             "; ".join(row.rating.reason_texts),
             (kw.get_full_name() or kw.email) if kw else "",
+            rec.next_action if rec else "",
+            rec.next_action_due.isoformat() if rec and rec.next_action_due else "",
+            _person(rec.next_action_owner) if rec and rec.next_action_owner else "",
+            ("Yes" if rec.next_action_done else "No") if rec and rec.next_action else "",
+            "Yes" if row.overdue else "No",
         ]
+
+
+def _person(user: Any) -> str:
+    return str(user.get_full_name() or user.email)

@@ -42,6 +42,12 @@ class PathwayForm(forms.Form):
                                        help_text="The college, employer or training provider.")
     key_worker = forms.TypedChoiceField(label="Key worker", required=False, coerce=int, empty_value=None)
     note = forms.CharField(label="Notes", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 4}))
+    next_action = forms.CharField(label="Next action", required=False, max_length=200,
+                                  help_text="What is to be done next, for example 'help with the college application'.")
+    next_action_due = forms.DateField(label="Next action due by", required=False, widget=DateInput())
+    next_action_owner = forms.TypedChoiceField(label="Who does it", required=False, coerce=int, empty_value=None,
+                                               help_text="Left empty: the key worker.")
+    next_action_done = forms.BooleanField(label="The next action is done", required=False)
 
     def __init__(self, *args: Any, key_workers: list[User], current: PathwayRecord | None = None,
                  **kwargs: Any) -> None:
@@ -51,11 +57,14 @@ class PathwayForm(forms.Form):
                 "intended_stage": current.intended_stage, "intended_date": current.intended_date,
                 "pathway": current.pathway, "pathway_detail": current.pathway_detail,
                 "pathway_provider": current.pathway_provider, "key_worker": current.key_worker_id,
-                "note": current.note,
+                "note": current.note, "next_action": current.next_action, "next_action_due": current.next_action_due,
+                "next_action_owner": current.next_action_owner_id, "next_action_done": current.next_action_done,
             }
         super().__init__(*args, **kwargs)
         self.key_workers = {u.pk: u for u in key_workers}
         self.fields["key_worker"].choices = [("", "Nobody yet")] + [(u.pk, _person(u)) for u in key_workers]  # type: ignore[attr-defined]
+        self.fields["next_action_owner"].choices = [("", "The key worker")] + [  # type: ignore[attr-defined]
+            (u.pk, _person(u)) for u in key_workers]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -63,6 +72,14 @@ class PathwayForm(forms.Form):
             self.add_error("pathway_provider", "Name the provider of the learning pathway")
         chosen = data.get("key_worker")
         data["key_worker"] = self.key_workers.get(chosen) if isinstance(chosen, int) else None
+        owner = data.get("next_action_owner")
+        data["next_action_owner"] = self.key_workers.get(owner) if isinstance(owner, int) else None
+        if (data.get("next_action") or "").strip():
+            if not data.get("next_action_due") and "next_action_due" not in self.errors:
+                self.add_error("next_action_due", "Give the date the next action is due")
+            data["next_action_owner"] = data["next_action_owner"] or data["key_worker"]
+        elif data.get("next_action_due") or data["next_action_owner"] or data.get("next_action_done"):
+            self.add_error("next_action", "Say what the next action is, or leave its date, owner and done empty")
         return data
 
 
@@ -133,6 +150,7 @@ class BoardFilterForm(forms.Form):
         ("", "Any"), ("high", "High (at risk)"), ("medium", "Medium"), ("low", "Low")])
     offer = forms.ChoiceField(label="Accepted offer", required=False, choices=[("", "Any"), ("yes", "Yes"), ("no", "No")])
     key_worker = forms.ChoiceField(label="Key worker", required=False)
+    action = forms.ChoiceField(label="Next action", required=False, choices=[("", "Any"), ("overdue", "Overdue")])
     q = forms.CharField(label="Name", required=False, max_length=100)
 
     def __init__(self, *args: Any, schools: list[tuple[int, str]], key_workers: list[User], me: int | None,
@@ -149,4 +167,4 @@ class BoardFilterForm(forms.Form):
         d = self.cleaned_data
         return BoardFilters(who=d.get("who") or "expected", school=d.get("school"), stage=d.get("stage") or "",
                             risk=d.get("risk") or "", offer=d.get("offer") or "", key_worker=d.get("key_worker") or "",
-                            q=(d.get("q") or "").strip())
+                            q=(d.get("q") or "").strip(), action=d.get("action") or "")

@@ -8,6 +8,8 @@ so the readiness board reads it with one join.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -55,6 +57,15 @@ class PathwayRecord(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     note = models.TextField(blank=True)
+    # The next thing to do for the pupil, kept with the pathway (so its history and audit are the
+    # pathway's): overdue on the board when not done by its due date.
+    next_action = models.CharField("next action", max_length=200, blank=True)
+    next_action_due = models.DateField("next action due", null=True, blank=True)
+    next_action_owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name="next action owner",
+    )
+    next_action_done = models.BooleanField("next action done", default=False)
     source = models.CharField(max_length=10, choices=PathwaySource.choices, default=PathwaySource.MANUAL)
     recorded_at = models.DateTimeField(default=timezone.now)
     recorded_by = models.ForeignKey(
@@ -79,10 +90,18 @@ class PathwayRecord(models.Model):
             models.CheckConstraint(
                 condition=Q(pathway__in=[k.value for k in PathwayKind]), name="pathway_kind_known"
             ),
+            models.CheckConstraint(
+                condition=Q(next_action="") | Q(next_action_due__isnull=False), name="pathway_action_has_due_date"
+            ),
         ]
 
     def __str__(self) -> str:
         return f"Pathway of learner {self.learner_id} recorded {self.recorded_at:%Y-%m-%d}"
+
+    def action_overdue(self, today: dt.date) -> bool:
+        """A next action not done by its due date (the day after it is due)."""
+        return bool(self.next_action and not self.next_action_done and self.next_action_due
+                    and self.next_action_due < today)
 
 
 class OfferKind(models.TextChoices):

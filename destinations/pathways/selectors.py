@@ -95,7 +95,7 @@ def key_worker_choices(learner: Learner) -> QuerySet[User]:
 def current_pathway(learner: Learner) -> PathwayRecord | None:
     return (
         PathwayRecord.objects.filter(learner=learner, superseded_at__isnull=True)
-        .select_related("key_worker", "recorded_by")
+        .select_related("key_worker", "recorded_by", "next_action_owner")
         .first()
     )
 
@@ -103,7 +103,8 @@ def current_pathway(learner: Learner) -> PathwayRecord | None:
 def pathway_history(learner: Learner) -> list[PathwayRecord]:
     """Every record, newest first (the current one included)."""
     return list(
-        PathwayRecord.objects.filter(learner=learner).select_related("key_worker", "recorded_by").order_by(
+        PathwayRecord.objects.filter(learner=learner).select_related("key_worker", "recorded_by",
+                                                                     "next_action_owner").order_by(
             "-recorded_at", "-id"
         )
     )
@@ -169,10 +170,11 @@ class BoardFilters:
     offer: str = ""  # "yes", "no" or ""
     key_worker: str = ""  # "me", "none", a user id, or ""
     q: str = ""
+    action: str = ""  # "overdue" (a next action past its due date and not done) or ""
 
     def as_query(self) -> dict[str, str]:
         out = {"who": self.who} if self.who != "expected" else {}
-        for name in ("stage", "risk", "offer", "key_worker", "q"):
+        for name in ("stage", "risk", "offer", "key_worker", "action", "q"):
             if getattr(self, name):
                 out[name] = str(getattr(self, name))
         if self.school:
@@ -201,6 +203,7 @@ class BoardRow:
     record: PathwayRecord | None = None
     accepted: Offer | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    overdue: bool = False  # the current pathway's next action is past its due date and not done
 
     @property
     def key_worker(self) -> User | None:
@@ -248,7 +251,7 @@ def board_rows(user: User, filters: BoardFilters, *, today: dt.date, year: int |
     words = [w.casefold() for w in filters.q.split()[:4]]
     rows = []
     for (lid, given, family, stage, school, key_worker, intended_known, has_offer, n_open, expected,
-         rating_args) in board_base(user, year, today):
+         rating_args, overdue) in board_base(user, year, today):
         if filters.who == "expected" and not expected:
             continue
         if (filters.school and school != filters.school) or (filters.stage and stage != filters.stage):
@@ -259,11 +262,13 @@ def board_rows(user: User, filters: BoardFilters, *, today: dt.date, year: int |
             continue
         if words and not all(w in given.casefold() or w in family.casefold() for w in words):
             continue
+        if filters.action == "overdue" and not overdue:
+            continue
         rating = _rate_cached(*rating_args)
         if filters.risk and rating.band != filters.risk:
             continue
         rows.append(BoardRow(lid, given, family, stage, school, key_worker, intended_known, has_offer, n_open, rating,
-                             expected))
+                             expected, overdue=overdue))
     if hydrate:
         board_hydrate(rows)
     return rows
@@ -285,13 +290,14 @@ def board_base(user: User, year: int, today: dt.date) -> list[tuple]:
     default = weights_key(None)
     out = []
     for (lid, stage, given, family, care, asn, decile, auth, school, intended, intended_stage, intended_date,
-         key_worker, has_offer, n_open, n_awards) in _board_values(est_ids, auth_ids, year):
+         key_worker, has_offer, n_open, n_awards, action, action_due, action_done) in _board_values(est_ids, auth_ids,
+                                                                                                   year):
         rating_args = (year + 1, has_offer, intended_stage or "", _intended_positive(intended or "", year + 1), care,
                        asn, min(decile, DEPRIVED_DECILES + 1), min(n_awards, ATTAINMENT_MIN_AWARDS), stage, today,
                        weights_key(own[auth]) if auth in own else default)
         out.append((lid, given, family, stage, school, key_worker, (intended or "") not in ("", Category.UNKNOWN),
                     has_offer, n_open, _expected_values(stage, intended_stage or "", intended_date, year),
-                    rating_args))
+                    rating_args, bool(action and not action_done and action_due and action_due < today)))
     out.sort(key=lambda r: (-_rate_cached(*r[10]).score, r[2], r[1], r[0]))
     cache.set(key, out, BOARD_CACHE_SECONDS)
     return out
@@ -327,7 +333,8 @@ def _board_values(est_ids: set[int], auth_ids: set[int], year: int) -> Any:
     ).values_list("id", "now__stage", "given_name", "family_name", "care_experienced", "asn", "simd_decile",
                   "establishment__authority_id", "establishment_id", "cur__intended_category", "cur__intended_stage",
                   "cur__intended_date",
-                  "cur__key_worker_id", "has_offer", "n_open", "n_awards")
+                  "cur__key_worker_id", "has_offer", "n_open", "n_awards", "cur__next_action", "cur__next_action_due",
+                  "cur__next_action_done")
 
 
 def board_hydrate(rows: list[BoardRow]) -> None:
@@ -336,7 +343,7 @@ def board_hydrate(rows: list[BoardRow]) -> None:
     ids = [r.learner_id for r in rows]
     learners = Learner.objects.select_related("establishment").in_bulk(ids)
     records = {r.learner_id: r for r in PathwayRecord.objects.filter(superseded_at__isnull=True, learner_id__in=ids)
-               .select_related("key_worker")}
+               .select_related("key_worker", "next_action_owner")}
     offers = accepted_offers_by_learner(r.learner_id for r in rows if r.has_accepted)
     for row in rows:
         row.learner = learners[row.learner_id]
@@ -372,6 +379,7 @@ def board_summary(rows: Iterable[BoardRow]) -> dict[str, int]:
         "at_risk": sum(1 for r in rows if r.rating.at_risk),
         "accepted": sum(1 for r in rows if r.has_accepted),
         "intended": sum(1 for r in rows if r.intended_known),
+        "overdue": sum(1 for r in rows if r.overdue),
     }
 
 
@@ -383,6 +391,7 @@ class SchoolReadiness:
     intended: int = 0
     accepted: int = 0
     at_risk: int = 0
+    overdue: int = 0
 
     def share(self, n: int) -> float:
         return 100.0 * n / self.pupils if self.pupils else 0.0
@@ -409,6 +418,7 @@ def board_by_school(user: User, rows: Iterable[BoardRow]) -> list[SchoolReadines
         s.intended += row.intended_known
         s.accepted += row.has_accepted
         s.at_risk += row.rating.at_risk
+        s.overdue += row.overdue
     return sorted(out.values(), key=lambda s: s.name)
 
 

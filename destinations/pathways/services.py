@@ -28,7 +28,8 @@ from .selectors import key_worker_choices
 
 PATHWAY_FIELDS = (
     "aspiration", "intended_category", "intended_stage", "intended_date", "pathway", "pathway_detail",
-    "pathway_provider", "key_worker", "note",
+    "pathway_provider", "key_worker", "note", "next_action", "next_action_due", "next_action_owner",
+    "next_action_done",
 )
 
 
@@ -49,8 +50,8 @@ def _audit(*, by: User | None, action: str, learner: Learner, detail: dict[str, 
 def _value(record: PathwayRecord | None, name: str) -> Any:
     if record is None:
         return None
-    if name == "key_worker":
-        return record.key_worker_id
+    if name in ("key_worker", "next_action_owner"):
+        return getattr(record, f"{name}_id")
     value = getattr(record, name)
     return value.isoformat() if isinstance(value, dt.date) else value
 
@@ -68,9 +69,14 @@ def pathway_record_create(
     pathway_provider: str = "",
     key_worker: User | None = None,
     note: str = "",
+    next_action: str = "",
+    next_action_due: dt.date | None = None,
+    next_action_owner: User | None = None,
+    next_action_done: bool = False,
     source: str = PathwaySource.MANUAL,
 ) -> PathwayRecord:
-    """Record the pupil's pathway as it is now; the current record is kept as history."""
+    """Record the pupil's pathway as it is now; the current record is kept as history. The next
+    action (what, due date, owner, done) is part of the record: its changes are history too."""
     _check(by, learner)
     errors: dict[str, str] = {}
     if intended_category and intended_category not in Category.values:
@@ -85,6 +91,13 @@ def pathway_record_create(
         errors["key_worker"] = "The key worker must be a member of the school's staff or an MCMC officer of its authority"
     if source not in PathwaySource.values:
         errors["source"] = f"Unknown source: {source}"
+    if next_action.strip() and next_action_due is None:
+        errors["next_action_due"] = "Give the date the next action is due"
+    if not next_action.strip() and (next_action_due is not None or next_action_owner is not None):
+        errors["next_action"] = "Say what the next action is, or leave its date and owner empty"
+    if next_action_owner is not None and next_action_owner.pk not in {u.pk for u in key_worker_choices(learner)}:
+        errors["next_action_owner"] = ("The owner of the next action must be a member of the school's staff or an "
+                                       "MCMC officer of its authority")
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
@@ -97,7 +110,9 @@ def pathway_record_create(
             learner=learner, aspiration=aspiration.strip(), intended_category=intended_category,
             intended_stage=intended_stage, intended_date=intended_date, pathway=pathway,
             pathway_detail=pathway_detail.strip(), pathway_provider=pathway_provider.strip(), key_worker=key_worker,
-            note=note.strip(), source=source, recorded_at=now, recorded_by=_actor(by),
+            note=note.strip(), next_action=next_action.strip(), next_action_due=next_action_due,
+            next_action_owner=next_action_owner, next_action_done=bool(next_action_done and next_action.strip()),
+            source=source, recorded_at=now, recorded_by=_actor(by),
         )
         changed = [f for f in PATHWAY_FIELDS if _value(current, f) != _value(record, f)]
         _audit(by=by, action="pathway_record", learner=learner,

@@ -112,8 +112,10 @@ class PupilPathwayView(PupilMixin, PortalView, TemplateView):
         ctx = super().get_context_data(**kwargs)
         ctx.update(self.pupil_context())
         learner = ctx["learner"]
-        ctx.update(current=current_pathway(learner), history=pathway_history(learner), offers=offers_for(learner),
-                   rating=pupil_rating(learner, today=ctx["today"]))
+        current = current_pathway(learner)
+        ctx.update(current=current, history=pathway_history(learner), offers=offers_for(learner),
+                   rating=pupil_rating(learner, today=ctx["today"]),
+                   overdue=bool(current and current.action_overdue(ctx["today"])))
         return ctx
 
 

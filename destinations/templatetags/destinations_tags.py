@@ -72,3 +72,15 @@ def year_label(year: int | None) -> str:
 def get_item_or_raw(mapping: dict[str, str], key: str) -> str:
     """mapping[key], or the key itself when it has no label (an action added elsewhere)."""
     return mapping.get(key, key)
+
+
+@register.filter
+def figure_text(cell: object, pct: bool = False) -> str:
+    """A disclosure.Cell as plain text for running prose (as includes/_figure.html shows it in a
+    table): ``c`` when withheld, "no figure" when there is none."""
+    shown = getattr(cell, "shown", None)
+    if shown == "c":
+        return "c"
+    if shown is None:
+        return "no figure"
+    return f"{float(shown):.1f}%" if pct else f"{int(shown):,}"

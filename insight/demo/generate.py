@@ -42,7 +42,7 @@ from insight.demo.scales import (
 )
 from insight.demo.schools import PRI, SEC, SPE, Schools, build_schools
 from insight.demo.users import DEMO_EMAIL_DOMAIN, create_users
-from insight.demo.world import HomeZones, build_year
+from insight.demo.world import HomeZones, Year, build_year
 
 _TYPE_CODES = (EstablishmentType.SECONDARY, EstablishmentType.SPECIAL, EstablishmentType.PRIMARY)  # by SEC, SPE, PRI
 _REPORTED = ("Establishment", "User", "Learner", "Enrolment", "SchoolLeaver", "QualificationResult",
@@ -218,12 +218,18 @@ def _load_leaver_years(world: _World, est_ids: np.ndarray, writer: Writer, seed:
     last_year = leaver_years[-1]
     pos_init = pos_follow = 0.0
     total = 0
+    today = today or timezone.localdate()
+    session = session_of(today)
+    key_workers = _key_workers(schools)
+    last_session: tuple[Year, np.ndarray] | None = None
     for year in leaver_years:
         t0 = time.monotonic()
         y = build_year(schools, arrays, world.per_year, year, seed, year >= last_year - 1, world.home_zones)
         t1 = time.monotonic()
         loader.load(y)
         n = y.n
+        if year == session:  # last session's leavers: pathways and offers through that session, below
+            last_session = (y, np.arange(loader.learner_id - n, loader.learner_id, dtype=np.int64))
         total += n
         pi = float((y.d_initial < N_POS).mean()) if n else 0.0
         pf = float((y.d_follow < N_POS).mean()) if n else 0.0
@@ -232,13 +238,18 @@ def _load_leaver_years(world: _World, est_ids: np.ndarray, writer: Writer, seed:
         log(f"  {year}: {n:,} leavers, {y.r_learner.size:,} results, positive {pi:.1%} / {pf:.1%} "
             f"(built {t1 - t0:.1f}s, written {time.monotonic() - t1:.1f}s)")
     t0 = time.monotonic()
-    today = today or timezone.localdate()
-    session = session_of(today)
+    if last_session is None:
+        # The leaver years stop before last session: its pupils are written as this session's are
+        # (no leaving record loaded yet), so the readiness measures have last session to compare.
+        prev = build_year(schools, arrays, world.per_year, session, seed, False, world.home_zones)
+        last_session = (prev, loader.load_current(prev))
     current = build_year(schools, arrays, world.per_year, session + 1, seed, False, world.home_zones)
     current_ids = loader.load_current(current)
     fast.finish()
-    load_pipeline(writer, current, current_ids, session=session, today=today, seed=seed,
-                  key_workers=_key_workers(schools))
+    if last_session is not None:
+        load_pipeline(writer, last_session[0], last_session[1], session=session - 1, today=dt.date(session, 6, 30),
+                      seed=seed, key_workers=key_workers, actions=False)
+    load_pipeline(writer, current, current_ids, session=session, today=today, seed=seed, key_workers=key_workers)
     log(f"  session {session}/{str(session + 1)[2:]}: {current.n:,} pupils expected to leave, with pathways and "
         f"offers ({time.monotonic() - t0:.1f}s)")
     return (pos_init / total if total else 0.0, pos_follow / total if total else 0.0)

@@ -6,7 +6,9 @@ destinations, with the enrolments up to this session and only the results of exa
 sat. Their simulated initial destination drives what they say they intend and which offers they
 hold, so the demo readiness board looks like a real one: most pupils heading for a positive
 destination have an application, more of them accepted the later in the session it is; those
-heading for a negative one have fewer applications and more withdrawn or declined ones.
+heading for a negative one have fewer applications and more withdrawn or declined ones. Last
+session's leavers get the same through their last session, so the readiness measures can
+compare this session week by week with the same week last year.
 """
 
 from __future__ import annotations
@@ -49,40 +51,75 @@ _PATHWAY_P = np.array([0.62, 0.14, 0.09, 0.1, 0.05])
 _STAGE = np.array(["S4", "S5", "S6"])
 
 
-def session_progress(session: int, today: dt.date) -> float:
-    """How far through the application season (1 September to 30 June) ``today`` is, 0 to 1."""
-    start, end = dt.date(session, 9, 1), dt.date(session + 1, 6, 30)
-    return float(min(1.0, max(0.0, (today - start).days / (end - start).days)))
+_ACTIONS = ("Careers interview with SDS adviser", "Help with the college application", "Call home about plans",
+            "Check the UCAS personal statement", "Visit a training provider", "Follow up the apprenticeship interview")
 
 
 def load_pipeline(writer: Writer, y: Year, learner_ids: np.ndarray, *, session: int, today: dt.date, seed: int,
-                  key_workers: dict[int, list[int]]) -> None:
-    """Pathway records and offers for the pupils of ``y`` (ids ``learner_ids``). ``key_workers``:
-    school index -> user ids who may be key workers there (the demo logins' schools)."""
+                  key_workers: dict[int, list[int]], actions: bool = True) -> None:
+    """Pathway records and offers for the pupils of ``y`` (ids ``learner_ids``) through the
+    session up to ``today``, with their history: a first record in late summer or autumn without
+    a destination, and for most a later version naming it, the day it became known spread over
+    the session (so the week-by-week readiness measures rise as they would); offers' statuses
+    dated through the season, only those up to ``today`` written. Last session's leavers get the
+    whole session (``today`` at its end). ``actions``: next actions on this session's current
+    records, some overdue. ``key_workers``: school index -> user ids who may be key workers there
+    (the demo logins' schools)."""
     rng = np.random.default_rng([seed, 18, session])
     n = y.n
     cats = np.array([c.value for c in DEST])[y.d_initial]
     positive = y.d_initial < N_POS
-    now = np.datetime64(dt.datetime.combine(today, dt.time(9)), "s")
+    t = np.datetime64(today, "D")
+    start = np.datetime64(dt.date(session, 8, 1), "D")
+    season_end = np.datetime64(dt.date(session + 1, 6, 15), "D")
     # Pathway: most pupils have one; the intention is known more often for those heading somewhere.
     has_record = rng.random(n) < np.where(positive, 0.9, 0.7)
     known = has_record & (rng.random(n) < np.where(positive, 0.85, 0.45))
-    intended = np.where(known, cats, "")
-    intended = np.where(intended == "UNKNOWN", "", intended)
+    intended = np.where(cats == "UNKNOWN", "", cats)
+    first_at = start + 19 + rng.integers(0, 75, n)  # 20 August to early November
+    known_at = first_at + (rng.beta(1.3, 2.6, n) * (season_end - first_at).astype(int)).astype(int)
+    have_first = has_record & (first_at <= t)
+    have_known = have_first & known & (known_at <= t) & (intended != "")
     aspiration = np.array([_aspiration(rng, c if k else "OTHER") for c, k in zip(cats, known, strict=True)])
-    stage_known = has_record & (rng.random(n) < 0.85)
+    stage_known = rng.random(n) < 0.85
+    stage = np.where(stage_known, _STAGE[y.stage], "")
     pathway = _PATHWAYS[rng.choice(len(_PATHWAYS), size=n, p=_PATHWAY_P)]
     college = np.array(_COLLEGES)[rng.integers(0, len(_COLLEGES), n)]
     employer = np.array(_EMPLOYERS)[rng.integers(0, len(_EMPLOYERS), n)]
     provider = np.select([pathway == "none", pathway == "work_placement", pathway == "volunteering"],
                          ["", employer, "Youth Scotland"], college)
     kw = np.array([_key_worker(rng, key_workers.get(int(s), [])) for s in y.school], dtype=object)
-    r = np.flatnonzero(has_record)
-    writer.write(PathwayRecord, ["learner", "aspiration", "intended_category", "intended_stage", "pathway",
-                                 "pathway_detail", "pathway_provider", "key_worker", "note", "source", "recorded_at"],
-                 [learner_ids[r], aspiration[r], intended[r], np.where(stage_known, _STAGE[y.stage], "")[r],
-                  pathway[r], [""] * r.size, provider[r], kw[r], [""] * r.size, ["demo"] * r.size,
-                  np.full(r.size, now)])
+    minute = rng.integers(8 * 60, 17 * 60, n).astype("timedelta64[m]")
+    first_ts = (first_at.astype("datetime64[m]") + minute).astype("datetime64[s]")
+    known_ts = (known_at.astype("datetime64[m]") + minute).astype("datetime64[s]")
+    first_ts = np.where(known_ts <= first_ts, first_ts - np.timedelta64(1, "h"), first_ts)
+    # Next actions on the current version: more for pupils without a known destination; due
+    # dates around today, some done, some overdue.
+    current = np.where(have_known, True, have_first)
+    act = actions & current & (rng.random(n) < np.where(have_known, 0.2, 0.45))
+    due = t + rng.integers(-21, 29, n)
+    done = act & (due < t) & (rng.random(n) < 0.45)
+    what = np.array(_ACTIONS)[rng.integers(0, len(_ACTIONS), n)]
+    none = np.full(n, None, dtype=object)
+    owner = np.where(act, kw, none)
+    nat_d = np.full(n, np.datetime64("NaT"), dtype="datetime64[D]")
+    nat_s = np.full(n, np.datetime64("NaT"), dtype="datetime64[s]")
+    cols = ["learner", "aspiration", "intended_category", "intended_stage", "pathway", "pathway_detail",
+            "pathway_provider", "key_worker", "note", "source", "recorded_at", "superseded_at", "next_action",
+            "next_action_due", "next_action_owner", "next_action_done"]
+    # First versions: no destination yet; superseded where it became known.
+    r = np.flatnonzero(have_first)
+    last = ~have_known[r]
+    writer.write(PathwayRecord, cols, [
+        learner_ids[r], np.where(last, aspiration[r], ""), np.full(r.size, ""), stage[r], pathway[r],
+        [""] * r.size, provider[r], kw[r], [""] * r.size, ["demo"] * r.size, first_ts[r],
+        np.where(last, nat_s[r], known_ts[r]), np.where(last & act[r], what[r], ""),
+        np.where(last & act[r], due[r], nat_d[r]), np.where(last, owner[r], none[r]), last & done[r]])
+    r = np.flatnonzero(have_known)
+    writer.write(PathwayRecord, cols, [
+        learner_ids[r], aspiration[r], intended[r], stage[r], pathway[r], [""] * r.size, provider[r], kw[r],
+        [""] * r.size, ["demo"] * r.size, known_ts[r], nat_s[r], np.where(act[r], what[r], ""),
+        np.where(act[r], due[r], nat_d[r]), owner[r], done[r]])
     _offers(writer, rng, learner_ids, cats, positive, session=session, today=today)
 
 
@@ -100,12 +137,11 @@ def _key_worker(rng: np.random.Generator, users: list[int]) -> int | None:
 def _offers(writer: Writer, rng: np.random.Generator, learner_ids: np.ndarray, cats: np.ndarray,
             positive: np.ndarray, *, session: int, today: dt.date) -> None:
     """One application for most pupils heading for a positive destination (two for university),
-    fewer for the rest; statuses by how far through the season it is; each with its events."""
-    progress = session_progress(session, today)
+    fewer for the rest. Each offer's whole season is drawn (applied September to January, a
+    decision weeks later, accepted in spring for most of those heading somewhere), then only the
+    events up to ``today`` are written: the offer's status is the latest of them."""
     start = dt.date(session, 9, 1)
-    span = max(0, (today - start).days)
-    if span == 0:
-        return
+    season_end = dt.date(session + 1, 6, 30)
     offers: list[tuple] = []
     events: list[tuple] = []
     oid = next_id(Offer)
@@ -114,22 +150,26 @@ def _offers(writer: Writer, rng: np.random.Generator, learner_ids: np.ndarray, c
         n_apps = 2 if kind == "university" and rng.random() < 0.6 else 1
         picks = rng.permutation(len(providers))[:n_apps]  # two applications go to two providers
         for k in range(n_apps):
-            applied = start + dt.timedelta(days=int(rng.integers(0, max(1, min(span, 120)))))
-            decided = applied + dt.timedelta(days=int(rng.integers(0, max(1, (today - applied).days + 1))))
+            applied = start + dt.timedelta(days=int(rng.integers(0, 150)))
+            offered = applied + dt.timedelta(days=int(rng.integers(14, 75)))
+            decided = min(season_end, offered + dt.timedelta(days=int(rng.integers(7, 100))))
             u = rng.random()
             if positive[i] and k == 0:
-                status = "accepted" if u < 0.85 * progress else ("offered" if u < 0.85 * progress + 0.2 else "applied")
+                final = "accepted" if u < 0.9 else ("declined" if u < 0.95 else "withdrawn")
+            elif positive[i]:  # the second university: declined once the first is accepted
+                final = "declined" if u < 0.7 else ("withdrawn" if u < 0.9 else "offered")
             else:
-                status = "declined" if u < 0.3 else ("withdrawn" if u < 0.5 else ("offered" if u < 0.7 else "applied"))
-            trail = {"applied": ["applied"], "offered": ["applied", "offered"],
-                     "accepted": ["applied", "offered", "accepted"], "declined": ["applied", "offered", "declined"],
-                     "withdrawn": ["applied", "withdrawn"]}[status]
+                final = "declined" if u < 0.35 else ("withdrawn" if u < 0.6 else ("offered" if u < 0.8 else "applied"))
+            trail = {"applied": [("applied", applied)], "offered": [("applied", applied), ("offered", offered)],
+                     "accepted": [("applied", applied), ("offered", offered), ("accepted", decided)],
+                     "declined": [("applied", applied), ("offered", offered), ("declined", decided)],
+                     "withdrawn": [("applied", applied), ("withdrawn", min(decided, offered))]}[final]
+            trail = [(st, on) for st, on in trail if on <= today]
+            if not trail:
+                continue
             provider = providers[int(picks[k])]
-            offers.append((oid, int(learner_ids[i]), kind, provider, status, applied, decided if len(trail) > 1
-                           else applied))
-            for j, st in enumerate(trail):
-                on = applied if j == 0 else (decided if j == len(trail) - 1 else applied + (decided - applied) / 2)
-                events.append((oid, st, on))
+            offers.append((oid, int(learner_ids[i]), kind, provider, trail[-1][0], applied, trail[-1][1]))
+            events.extend((oid, st, on) for st, on in trail)
             oid += 1
     if not offers:
         return

@@ -131,8 +131,8 @@ function datasets(spec) {
         borderDash: style.dash,
         borderWidth: 2.5,
         pointStyle: style.point,
-        pointRadius: 5,
-        pointHoverRadius: 7,
+        pointRadius: spec.pointRadius || 5,
+        pointHoverRadius: (spec.pointRadius || 5) + 2,
         spanGaps: false,
         fill: false,
         order: 1,
@@ -184,7 +184,8 @@ function draw(figure) {
         },
       },
       scales: {
-        x: { ticks: { color: TEXT, autoSkip: false, maxRotation: 45 }, grid: { display: false } },
+        // A long series (the readiness measures' 48 weeks) may ask for labels to be skipped to fit.
+        x: { ticks: { color: TEXT, autoSkip: Boolean(spec.skipLabels), maxRotation: 45 }, grid: { display: false } },
         y: {
           beginAtZero: spec.type === "bar",
           ticks: { color: TEXT, callback: (v) => formatValue(v, spec.unit) },
