@@ -258,6 +258,10 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
+# Partnership workspaces' shared files (partnerships/workspace/files.py, README "Partnership
+# workspace"): the largest file, and the dotted path of a virus scanner called before saving.
+PARTNERSHIP_FILE_MAX_BYTES = env.int("PARTNERSHIP_FILE_MAX_BYTES", default=10 * 1024 * 1024)
+PARTNERSHIP_FILE_SCANNER = env.str("PARTNERSHIP_FILE_SCANNER", default="")
 
 # --- Security -------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
