@@ -802,8 +802,9 @@ GUARDED = (
     "destinations.OfferEvent", "destinations.RiskWeights",
 )
 # The partnership workspaces' tables (partnerships/workspace/models.py).
-GUARDED = (*GUARDED, "partnerships.Workspace", "partnerships.Lead", "partnerships.Action", "partnerships.MeetingNote",
-           "partnerships.SharedFile", "partnerships.JointMeasure", "partnerships.JointBaseline")
+WORKSPACE_TABLES = ("partnerships.Workspace", "partnerships.Lead", "partnerships.Action", "partnerships.MeetingNote",
+                    "partnerships.SharedFile", "partnerships.JointMeasure", "partnerships.JointBaseline")
+GUARDED = (*GUARDED, *WORKSPACE_TABLES)  # type: ignore[assignment]
 
 
 def snapshot() -> dict[str, list]:

@@ -117,7 +117,7 @@ def test_a_shared_file_is_stored_and_downloaded_by_members_only(world: Any, agre
     assert (f.name, f.size, f.content_type, f.scanned) == ("Plan 2026.pdf", len(PDF), "application/pdf", False)
     assert "Plan" not in f.file.name  # stored under our own random name
     got = client_for(world.personas["staff_b"]).get(url("workspace_file", agreed, f.pk))
-    assert got.status_code == 200 and b"".join(got.streaming_content) == PDF
+    assert got.status_code == 200 and b"".join(got.streaming_content) == PDF  # type: ignore[attr-defined]
     assert "attachment" in got["Content-Disposition"] and got["Content-Type"] == "application/pdf"
     outsider = member(Role.ESTABLISHMENT_STAFF, establishment=world.school_a2)
     assert client_for(outsider).get(url("workspace_file", agreed, f.pk)).status_code == 404
