@@ -23,7 +23,8 @@ from .models import BenchmarkRun, CohortResult
 from .selectors.catalogue import MEASURES, TABLE_MEASURES, year_label
 
 
-def _ref(run: BenchmarkRun) -> RunRef:
+def run_ref(run: BenchmarkRun) -> RunRef:
+    """A published run as the workspaces know it (its latest leaver year)."""
     year = max(int(y) for y in run.years)
     assert run.published_at is not None
     return RunRef(id=run.pk, published_at=run.published_at, year=year, year_label=year_label(year))
@@ -37,11 +38,11 @@ class BenchmarkFigureSource:
 
     def current_run(self) -> RunRef | None:
         run = BenchmarkRun.objects.published()
-        return _ref(run) if run is not None else None
+        return run_ref(run) if run is not None else None
 
     def published_runs(self) -> list[RunRef]:
         runs = BenchmarkRun.objects.published_runs()
-        return sorted((_ref(r) for r in runs), key=lambda r: (r.published_at, r.id))
+        return sorted((run_ref(r) for r in runs), key=lambda r: (r.published_at, r.id))
 
     def figures(self, run: RunRef, establishment_ids: Iterable[int], measures: Iterable[str]) -> RunFigures:
         keys = [m for m in measures if m in MEASURES]

@@ -222,3 +222,62 @@ def test_no_baseline_without_published_figures(world: Any, agreed: Partnership) 
     assert "No benchmark figures are published" in str(exc.value)
     with pytest.raises(PermissionDenied):
         services.joint_measures_choose(partnership=agreed, by=world.personas["staff_a"], measures=[INITIAL])
+
+
+# --- Notifications (item 5) -----------------------------------------------------------------------
+
+
+def test_a_new_run_tells_both_schools_about_their_joint_measures_once(
+    world: Any, agreed: Partnership, django_capture_on_commit_callbacks: Any, mailoutbox: list
+) -> None:
+    from partnerships.workspace.models import WorkspaceNotice
+
+    build_ranked_world(world)
+    services.joint_measures_choose(partnership=agreed, by=world.personas["admin_a"], measures=[INITIAL])
+    world.personas["staff_b"].email_new_figures = False
+    world.personas["staff_b"].save()
+    mailoutbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        second = _new_run(world, seed=6)
+    people = {world.personas[n].pk for n in ("admin_a", "staff_a", "admin_b", "staff_b")}
+    notices = WorkspaceNotice.objects.filter(kind="new_figures")
+    assert set(notices.values_list("recipient_id", flat=True)) == people and notices.count() == 4
+    assert "joint measures of Alpha High School and Bravo Secondary" in notices.get(
+        recipient=world.personas["admin_a"]).text
+    workspace_mail = [m for m in mailoutbox if "joint measures" in m.subject]
+    emailed = {m.to[0] for m in workspace_mail}
+    assert world.personas["staff_b"].email not in emailed  # asked not to be e-mailed
+    assert world.personas["admin_b"].email in emailed
+    # Telling again about the same run does nothing; opening the workspace clears the notices.
+    from insight.joint import run_ref
+    from partnerships.workspace.notices import joint_figures_notify, unread_count
+
+    assert joint_figures_notify(run=run_ref(second)) == 0
+    assert unread_count(world.personas["admin_a"]) == 1
+    from tests.worlds import client_for
+
+    client_for(world.personas["admin_a"]).get(f"/partnerships/{agreed.pk}/workspace/")
+    assert unread_count(world.personas["admin_a"]) == 0
+
+
+def test_an_action_owner_is_reminded_once_per_due_date(
+    world: Any, agreed: Partnership, django_capture_on_commit_callbacks: Any, mailoutbox: list
+) -> None:
+    from partnerships.workspace.models import WorkspaceNotice
+    from partnerships.workspace.notices import actions_due_notify
+
+    action = _action(world, agreed)  # owned by staff_b, due 1 March 2027
+    done = _action(world, agreed, owner="admin_a")
+    services.action_update(action=done, by=world.personas["admin_a"], title=done.title, owner_id=done.owner_id,
+                           due_on=done.due_on, status=ActionStatus.DONE)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert actions_due_notify(today=dt.date(2027, 2, 1)) == 0  # a month ahead: not yet
+        assert actions_due_notify(today=dt.date(2027, 2, 25)) == 1
+        assert actions_due_notify(today=dt.date(2027, 2, 26)) == 0  # once
+    (notice,) = WorkspaceNotice.objects.filter(kind="action_due")
+    assert notice.recipient == world.personas["staff_b"] and "is due on 1 March 2027: Share S4 tracking" in notice.text
+    assert [m.to for m in mailoutbox if m.subject.startswith("Action due")] == [[world.personas["staff_b"].email]]
+    # A new due date arms the reminder again.
+    services.action_update(action=action, by=world.personas["staff_a"], title=action.title, owner_id=action.owner_id,
+                           due_on=dt.date(2027, 3, 8), status=ActionStatus.IN_PROGRESS)
+    assert actions_due_notify(today=dt.date(2027, 3, 2)) == 1
