@@ -23,9 +23,29 @@ def _people(p: Partnership) -> list[tuple[str, str]]:
 class WorkspaceForm(forms.Form):
     """A form of one partnership's workspace (choices of people and measures are its own)."""
 
+    # What to say when a field is left empty (Django's "This field is required." names nothing).
+    REQUIRED: dict[str, str] = {
+        "purpose": "Enter the purpose of the partnership.",
+        "aims": "Enter the aims.",
+        "lead": "Choose who leads.",
+        "responsibility": "Enter what they lead on.",
+        "title": "Enter a title.",
+        "owner": "Choose who owns the action.",
+        "due_on": "Enter the date the action is due.",
+        "held_on": "Enter the date of the meeting.",
+        "notes": "Enter the notes.",
+        "file": "Choose a file to share.",
+        "measures": "Choose at least one measure.",
+    }
+
     def __init__(self, *args: Any, partnership: Partnership, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.partnership = partnership
+        for name, field in self.fields.items():
+            if name in self.REQUIRED:
+                field.error_messages["required"] = self.REQUIRED[name]
+            if isinstance(field, forms.DateField):
+                field.error_messages["invalid"] = "Enter a real date, for example 27 March 2027."
 
 
 class AimsForm(WorkspaceForm):
@@ -58,6 +78,7 @@ class LeadForm(WorkspaceForm):
 
 
 class ActionForm(WorkspaceForm):
+    REQUIRED = {**WorkspaceForm.REQUIRED, "title": "Enter what the action is."}
     title = forms.CharField(label="Action", max_length=200, widget=forms.TextInput(attrs=TEXT))
     owner = forms.TypedChoiceField(
         label="Owner",

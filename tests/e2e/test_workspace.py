@@ -84,7 +84,7 @@ def evaluation_rows(page: Page, measure: str) -> list[list[str]]:
 def test_two_head_teachers_plan_together_and_evaluate_against_a_baseline(
     page: Page, live_server: Any, world: Any, settings: Any, tmp_path: Any
 ) -> None:
-    settings.MEDIA_ROOT = tmp_path
+    settings.MEDIA_ROOT = tmp_path / "media"
     first = build_ranked_world(world)
     head_a, head_b = world.personas["admin_a"], world.personas["admin_b"]
     a, b = world.school_a, world.school_b
@@ -112,7 +112,26 @@ def test_two_head_teachers_plan_together_and_evaluate_against_a_baseline(
     check_page(page, "Purpose and aims form")
     page.get_by_role("button", name="Save").click()
     page.wait_for_url(re.compile(r"/workspace/$"))
+    # An action with nothing filled in: the error summary names each field, and links to it.
+    page.get_by_role("link", name="Add an action").click()
+    page.get_by_role("button", name="Add action").click()
+    summary = page.locator("#error-summary")
+    assert "Action: Enter what the action is." in summary.inner_text()
+    assert "Due by: Enter the date the action is due." in summary.inner_text()
+    assert page.title().startswith("Error: ")
+    check_page(page, "Add an action, with errors")
+    page.get_by_role("link", name="Cancel and go back").click()
     add_action(page, "Share S4 tracking sheets", f"{head_a.get_full_name()} ({a.name})", "2027-03-01")
+    # A shared file: stored, listed with its size, downloadable by both schools.
+    page.get_by_role("link", name="Share a file").click()
+    check_page(page, "Share a file")
+    pdf = tmp_path / "Tracking plan.pdf"
+    pdf.write_bytes(b"%PDF-1.4\n%%EOF\n")
+    page.get_by_label("File").set_input_files(pdf)
+    page.get_by_role("button", name="Share file").click()
+    page.wait_for_url(re.compile(r"/workspace/$"))
+    files = page.get_by_role("table", name=re.compile("Files shared"))
+    assert "Tracking plan.pdf" in files.inner_text() and "Not checked" in files.inner_text()
     sign_out(page, live_server)
 
     # --- A's head teacher sees them, adds a second action and chooses two joint measures ----------
@@ -123,6 +142,9 @@ def test_two_head_teachers_plan_together_and_evaluate_against_a_baseline(
     add_action(page, "Joint moderation of National 5 English", f"{head_b.get_full_name()} ({b.name})", "2027-05-14")
     plan = page.get_by_role("table", name=re.compile("Shared action plan"))
     assert plan.locator("tbody tr").count() == 2
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Tracking plan.pdf").click()
+    assert download.value.suggested_filename == "Tracking plan.pdf"
     check_page(page, "Workspace with aims and two actions")
     page.get_by_role("navigation", name="Workspace").get_by_role("link", name="Joint evaluation").click()
     page.get_by_role("link", name="Choose joint measures").click()
