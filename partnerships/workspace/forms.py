@@ -130,6 +130,7 @@ class MeasuresForm(WorkspaceForm):
     def __init__(self, *args: Any, partnership: Partnership, **kwargs: Any) -> None:
         super().__init__(*args, partnership=partnership, **kwargs)
         self.options = measure_options(partnership)
+        self.chosen = [label for _, label, is_chosen in self.options if is_chosen]
         cast(forms.ChoiceField, self.fields["measures"]).choices = [
             (k, lbl) for k, lbl, chosen in self.options if not chosen
         ]

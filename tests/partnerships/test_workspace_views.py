@@ -179,3 +179,22 @@ def test_only_the_uploader_or_an_admin_removes_a_file(world: Any, agreed: Partne
     assert client_for(world.personas["staff_b"]).post(url("workspace_file_remove", agreed, f.pk)).status_code == 403
     assert client_for(world.personas["admin_b"]).post(url("workspace_file_remove", agreed, f.pk)).status_code == 302
     assert not SharedFile.objects.exists()
+
+
+def test_choosing_measures_records_a_baseline_and_offers_only_the_others(world: Any, agreed: Partnership) -> None:
+    from partnerships.workspace.models import JointMeasure
+    from tests.insight.worlds import build_ranked_world
+
+    run = build_ranked_world(world)
+    c = client_for(world.personas["admin_a"])
+    form = c.get(url("workspace_measures", agreed))
+    assert form.status_code == 200 and "Already in the joint evaluation" not in text(form)
+    assert c.post(url("workspace_measures", agreed), {}).status_code == 400  # nothing chosen
+    resp = c.post(url("workspace_measures", agreed), {"measures": ["pct_followup_positive"]})
+    assert resp.status_code == 302 and resp["Location"] == url("workspace_evaluation", agreed)
+    assert JointMeasure.objects.get().baseline_run_id == run.pk
+    body = c.get(url("workspace_measures", agreed)).content.decode()
+    assert 'value="pct_followup_positive"' not in body and 'value="pct_initial_positive"' in body
+    assert "Already in the joint evaluation" in body
+    evaluation = text(client_for(world.personas["staff_b"]).get(url("workspace_evaluation", agreed)))
+    assert "Leavers in a positive follow-up destination" in evaluation and "Baseline: 2023/24 leavers" in evaluation
