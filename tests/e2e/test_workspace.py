@@ -173,8 +173,17 @@ def test_two_head_teachers_plan_together_and_evaluate_against_a_baseline(
     # --- Both head teachers see the measures against the baseline --------------------------------
     for head in (head_a, head_b):
         sign_in(page, live_server, head)
+        # Told in the portal: the header's waiting count, and the notice on View Partnerships.
+        assert "waiting for you" in page.locator(".portal-waiting").inner_text()
         page.goto(f"{live_server.url}/partnerships/")
-        page.get_by_role("link", name=re.compile(r"^Workspace with")).click()
+        notices = page.get_by_role("region", name="New in your partnership workspaces")
+        notice = notices.get_by_role("link", name=re.compile(r"^New benchmark figures \(2023.24 leavers\)"))
+        assert notice.count() == 1
+        if head == head_a:
+            check_page(page, "View Partnerships with a workspace notice")
+        notice.click()
+        page.wait_for_url(re.compile(r"/workspace/$"))
+        assert "New in this workspace" in page.locator("main").inner_text()
         page.get_by_role("navigation", name="Workspace").get_by_role("link", name="Joint evaluation").click()
         for key in MEASURES:
             baseline, later = evaluation_rows(page, key)
@@ -188,4 +197,7 @@ def test_two_head_teachers_plan_together_and_evaluate_against_a_baseline(
         _, later = evaluation_rows(page, "pct_initial_positive")
         assert later[3] != "no change" and later[6] == "no change"
         check_page(page, f"Joint evaluation after a new run, seen by {head.email}")
+        # Opening the workspace cleared the notice.
+        page.goto(f"{live_server.url}/partnerships/")
+        assert page.get_by_role("heading", name="New in your partnership workspaces").count() == 0
         sign_out(page, live_server)
