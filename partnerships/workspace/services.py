@@ -16,8 +16,9 @@ import datetime as dt
 import secrets
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
 
@@ -133,6 +134,21 @@ def _due(value: dt.date | None) -> dt.date:
     return value
 
 
+def _evidence(value: str) -> str:
+    """A web address (http or https) or nothing: the link is shown to both schools."""
+    value = (value or "").strip()
+    if not value:
+        return ""
+    try:
+        URLValidator(schemes=["http", "https"])(value)
+    except ValidationError:
+        raise WorkspaceError("Enter the link to the evidence as a web address starting https://.",
+                             "evidence_url") from None
+    if len(value) > 500:
+        raise WorkspaceError("The link to the evidence can be at most 500 characters.", "evidence_url")
+    return value
+
+
 def _status(value: str) -> str:
     if value not in ActionStatus.values:
         raise WorkspaceError("Choose a status.", "status")
@@ -164,7 +180,7 @@ def action_create(
         owner_establishment=owner_school,
         due_on=_due(due_on),
         status=_status(status),
-        evidence_url=(evidence_url or "").strip(),
+        evidence_url=_evidence(evidence_url),
         created_by=by,
         created_at=now,
         updated_at=now,
@@ -197,7 +213,7 @@ def action_update(
         row.due_notified_on = None  # a new due date is a new reminder
     row.due_on = new_due
     row.status = _status(status)
-    row.evidence_url = (evidence_url or "").strip()
+    row.evidence_url = _evidence(evidence_url)
     row.updated_at = timezone.now()
     row.save()
     _audit(by, "action_update", p, school, action=row.pk, status_from=before, status_to=row.status)

@@ -281,3 +281,19 @@ def test_an_action_owner_is_reminded_once_per_due_date(
     services.action_update(action=action, by=world.personas["staff_a"], title=action.title, owner_id=action.owner_id,
                            due_on=dt.date(2027, 3, 8), status=ActionStatus.IN_PROGRESS)
     assert actions_due_notify(today=dt.date(2027, 3, 2)) == 1
+
+
+@pytest.mark.parametrize("link", ["javascript:alert(1)", "ftp://example.org/x", "not a link"])
+def test_evidence_is_a_web_address(world: Any, agreed: Partnership, link: str) -> None:
+    with pytest.raises(services.WorkspaceError) as exc:
+        services.action_create(partnership=agreed, by=world.personas["staff_a"], title="T",
+                               owner_id=world.personas["staff_a"].pk, due_on=dt.date(2027, 1, 1), evidence_url=link)
+    assert exc.value.field == "evidence_url"
+    assert not Action.objects.exists()
+
+
+def test_figures_and_changes_read_as_text() -> None:
+    from partnerships.templatetags.workspace import change, figure
+
+    assert (figure(92.345, "pct"), figure(1234.4, "tariff"), figure(None, "pct")) == ("92.3%", "1,234", "")
+    assert (change(3.34, "pct"), change(-50.2, "tariff"), change(0.01, "pct")) == ("+3.3 points", "-50", "no change")
