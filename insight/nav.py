@@ -33,6 +33,7 @@ from datahub.access import (
 from datahub.models import ESTABLISHMENT_ROLES, Establishment, Role
 from destinations.access import may_edit_risk_weights, may_read_readiness_measures
 from partnerships.selectors import waiting_count as partnership_waiting_count
+from partnerships.workspace.notices import unread_count as workspace_unread_count
 
 Rule = Callable[[Any], bool]
 
@@ -85,6 +86,7 @@ class Waiting:
 
 WAITING: tuple[Waiting, ...] = (
     Waiting("Learning Partnerships", "partnerships:list", school_roles, partnership_waiting_count),
+    Waiting("Partnership workspaces", "partnerships:list", school_roles, workspace_unread_count),
 )
 
 

@@ -22,8 +22,10 @@ from django.utils import timezone
 from datahub.links import absolute_url
 from datahub.models import ESTABLISHMENT_ROLES, Establishment, Membership, Role, User
 from datahub.services import audit_event_create
+from partnerships.workspace.notices import joint_figures_notify
 
 from .benchmarking import columns as c
+from .joint import run_ref as joint_run_ref
 from .models import BenchmarkChunk, BenchmarkRun, ChunkStatus, CohortResult, Publication, RunNotice, RunStatus
 from .selectors.dashboards import all_leaver_rows, authority_vcs_by_authority
 from .selectors.pattern import public_pattern
@@ -121,7 +123,17 @@ def run_publish(*, run: BenchmarkRun, by: User | None, release_note: str) -> Ben
         recipients = _notify(locked)
         transaction.on_commit(lambda: _prepare_pattern(locked))
         transaction.on_commit(lambda: _email(locked, recipients))
+        transaction.on_commit(lambda: _notify_workspaces(locked))
     return locked
+
+
+def _notify_workspaces(run: BenchmarkRun) -> None:
+    """Partnership workspaces whose joint measures the run has new figures for (their notices and
+    e-mails). A failure here leaves the run published; the partners see the figures anyway."""
+    try:
+        joint_figures_notify(run=joint_run_ref(run))
+    except Exception:
+        log.exception("could not notify partnership workspaces of run %s", run.pk)
 
 
 def _prepare_pattern(run: BenchmarkRun) -> None:

@@ -128,3 +128,17 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+
+# The workspace's models belong to this app (partnerships/workspace/models.py).
+from .workspace.models import (  # noqa: E402, F401
+    Action,
+    ActionStatus,
+    JointBaseline,
+    JointMeasure,
+    Lead,
+    MeetingNote,
+    SharedFile,
+    Workspace,
+    WorkspaceNotice,
+)

@@ -34,3 +34,13 @@ def partnership_emails_enqueue(event_id: int) -> None:
         send_partnership_emails.delay(event_id)
     except Exception:  # the in-app notification is already stored; mail is best effort
         log.exception("could not send the e-mails for partnership event %s", event_id)
+
+
+@shared_task(name="partnerships.workspace_actions_due", ignore_result=True)
+def workspace_actions_due() -> int:
+    """Daily: remind owners of workspace actions due soon (partnerships.workspace.notices)."""
+    from django.utils import timezone
+
+    from .workspace.notices import actions_due_notify
+
+    return actions_due_notify(today=timezone.localdate())

@@ -1,6 +1,6 @@
 """Learning partnership pages, mounted at /partnerships/ (insight/config/urls.py)."""
 
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -14,5 +14,6 @@ urlpatterns = [
     path("<int:pk>/accept/", views.PartnershipActionView.as_view(action="accept"), name="accept"),
     path("<int:pk>/decline/", views.PartnershipActionView.as_view(action="decline"), name="decline"),
     path("<int:pk>/withdraw/", views.PartnershipActionView.as_view(action="withdraw"), name="withdraw"),
+    path("<int:pk>/workspace/", include("partnerships.workspace.urls")),
     path("<int:pk>/end/", views.PartnershipActionView.as_view(action="end"), name="end"),
 ]

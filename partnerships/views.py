@@ -28,6 +28,7 @@ from datahub.views_base import PortalView
 
 from . import selectors, services
 from .models import STATE_REFUSAL, TRANSITIONS, Partnership, Status
+from .workspace.selectors import unread_notices as workspace_unread_notices
 
 ACTION_LABELS = {
     "accept": ("Accept", "Accept the partnership proposal"),
@@ -92,6 +93,7 @@ class PartnershipListView(SchoolPortalView, TemplateView):
             },
             can_act=can_act_for_establishment(user, school),
             notifications=list(selectors.unread_notifications(user, [school.pk])[:20]),
+            workspace_notices=workspace_unread_notices(_user(self.request)),
         )
         return ctx
 

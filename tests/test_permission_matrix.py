@@ -681,6 +681,99 @@ EXPECTED: dict[str, Route] = {
     "api_redoc": Route(None, authenticated),
 }
 
+
+# --- Partnership workspaces (partnerships/workspace/) ---------------------------------------------
+# The target school's only partnership is an active one with A2, whose workspace holds a canary in
+# its aims, an action, a lead and a shared file: its admins and staff read and contribute, its
+# admins manage (staff 403), everyone else 404 whatever ids are in the path.
+WORKSPACE_CANARY = {"A": "WorkspaceCanaryAlphaQz", "B": "WorkspaceCanaryBravoQz"}
+
+
+@pytest.fixture(autouse=True)
+def _workspace_media(settings: Any, tmp_path: Any) -> None:
+    settings.MEDIA_ROOT = tmp_path  # shared files written by the matrix stay out of the repository
+
+
+def workspace(w: object, t: str) -> dict:
+    from django.core.files.base import ContentFile
+
+    from partnerships.workspace.models import Action, Lead, SharedFile, Workspace
+
+    pk = active(w, t)["pk"]
+    school = w.school_a if t == "A" else w.school_b  # type: ignore[attr-defined]
+    staff = w.personas[f"staff_{t.lower()}"]  # type: ignore[attr-defined]
+    Workspace.objects.create(partnership_id=pk, purpose="matrix", aims=WORKSPACE_CANARY[t])
+    action = Action.objects.create(partnership_id=pk, title="matrix", owner=staff, owner_name="S",
+                                   owner_establishment=school, due_on="2027-01-01")
+    lead = Lead.objects.create(partnership_id=pk, establishment=school, user=staff, name="S", responsibility="r")
+    f = SharedFile(partnership_id=pk, token=f"matrix{t}{pk}", name="m.txt", content_type="text/plain", size=2,
+                   uploaded_for=school)
+    f.file.save(f.token, ContentFile(b"m\n"), save=True)
+    return {"pk": pk, "action": action.pk, "lead": lead.pk, "file": f.pk}
+
+
+def ws_kwargs(*keys: str, rename: dict[str, str] | None = None) -> Callable[[object, str], dict]:
+    def kwargs(w: object, t: str) -> dict:
+        made = workspace(w, t)
+        out = {"pk": made["pk"]}
+        for k in keys:
+            out[(rename or {}).get(k, k)] = made[k]
+        return out
+
+    return kwargs
+
+
+def ws_expect(*, member_gets: int, staff_gets: int | None = None) -> Callable[[str, str], int]:
+    """Members of the target school get ``member_gets`` (staff ``staff_gets`` when it differs:
+    the admins' forms); everyone else 404."""
+
+    def expect(persona: str, target: str) -> int:
+        if persona in (ANON, "no_role"):
+            return portal_page(persona, target)
+        if persona == f"staff_{target.lower()}" and staff_gets is not None:
+            return staff_gets
+        return member_gets if persona in SCHOOL_MEMBERS[target] else 404
+
+    return expect
+
+
+def ws_upload(w: object, t: str) -> dict:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return {"file": SimpleUploadedFile("plan.txt", b"plan\n", "text/plain"), "school": w.school_b.pk}  # type: ignore[attr-defined]
+
+
+def ws_owner(w: object, t: str) -> dict:
+    owner = w.personas[f"admin_{t.lower()}"].pk  # type: ignore[attr-defined]
+    return {"title": "matrix", "owner": owner, "lead": owner, "due_on": "2027-02-01", "status": "in_progress",
+            "responsibility": "r", "establishment": w.school_b.pk}  # type: ignore[attr-defined]
+
+
+READ, WRITE = ws_expect(member_gets=200), ws_expect(member_gets=302)
+MANAGE_FORM, MANAGE = ws_expect(member_gets=200, staff_gets=403), ws_expect(member_gets=302, staff_gets=403)
+EXPECTED.update({
+    "partnerships:workspace": Route(ws_kwargs(), READ),
+    "partnerships:workspace_evaluation": Route(ws_kwargs(), READ),
+    "partnerships:workspace_aims": Route(ws_kwargs(), MANAGE_FORM),
+    "partnerships:workspace_lead_add": Route(ws_kwargs(), MANAGE, method="post", data=ws_owner),
+    "partnerships:workspace_lead_remove": Route(ws_kwargs("lead", rename={"lead": "item"}), MANAGE, method="post",
+                                                data=lambda w, t: {}),
+    "partnerships:workspace_action_add": Route(ws_kwargs(), WRITE, method="post", data=ws_owner),
+    "partnerships:workspace_action_edit": Route(ws_kwargs("action"), WRITE, method="post", data=ws_owner),
+    "partnerships:workspace_note_add": Route(ws_kwargs(), WRITE, method="post",
+                                             data=lambda w, t: {"held_on": "2026-11-02", "title": "m", "notes": "n"}),
+    "partnerships:workspace_file_add": Route(ws_kwargs(), WRITE, method="post", data=ws_upload),
+    "partnerships:workspace_file": Route(ws_kwargs("file"), READ),
+    # The file was shared by nobody of the school: its staff may not remove it, its admins may.
+    "partnerships:workspace_file_remove": Route(ws_kwargs("file", rename={"file": "item"}), MANAGE, method="post",
+                                                data=lambda w, t: {}),
+    "partnerships:workspace_measures": Route(ws_kwargs(), MANAGE, method="post",
+                                             data=lambda w, t: {"measures": ["pct_initial_positive"]}),
+})
+WORKSPACE_FORMS = ("partnerships:workspace_aims", "partnerships:workspace_lead_add", "partnerships:workspace_action_add",
+                   "partnerships:workspace_action_edit", "partnerships:workspace_note_add",
+                   "partnerships:workspace_file_add", "partnerships:workspace_measures")
+
 # Third-party route families: their own rules apply; we still demand no server error and no leak.
 THIRD_PARTY = (re.compile(r"^(account_|mfa_|socialaccount_|openid_connect_)"), re.compile(r"^admin:"))
 
@@ -720,6 +813,10 @@ GUARDED = (
     "destinations.ContactNote", "destinations.Case", "destinations.PathwayRecord", "destinations.Offer",
     "destinations.OfferEvent", "destinations.RiskWeights",
 )
+# The partnership workspaces' tables (partnerships/workspace/models.py).
+WORKSPACE_TABLES = ("partnerships.Workspace", "partnerships.Lead", "partnerships.Action", "partnerships.MeetingNote",
+                    "partnerships.SharedFile", "partnerships.JointMeasure", "partnerships.JointBaseline")
+GUARDED = (*GUARDED, *WORKSPACE_TABLES)  # type: ignore[assignment]
 
 
 def snapshot() -> dict[str, list]:
@@ -1084,4 +1181,35 @@ def test_readiness_measures_open_a_named_place_only_for_those_who_reach_it(world
                 leaked = [c for c in canaries if c in resp.content.decode(errors="replace")]
                 if leaked:
                     failures.append(f"{url} leaked {leaked}")
+    assert not failures, "\n".join(failures)
+
+
+# --- Partnership workspaces: the canary, every form by GET, and an ended partnership ----------------
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_a_workspace_is_read_by_its_two_schools_only(world: object, persona: str) -> None:
+    """Every workspace page and form opened by GET: the target's members only, and nobody else ever
+    receives the target's workspace canary; once the partnership ends every form answers 409."""
+    from partnerships.models import Partnership, Status
+
+    client = client_for(world, persona)
+    failures = []
+    for target in ("A", "B"):
+        for name in ("partnerships:workspace", "partnerships:workspace_evaluation", *WORKSPACE_FORMS):
+            kwargs = ws_kwargs("action")(world, target) if name.endswith("action_edit") else ws_kwargs()(world, target)
+            want = (MANAGE_FORM if name in ("partnerships:workspace_aims", "partnerships:workspace_lead_add",
+                                            "partnerships:workspace_measures") else READ)(persona, target)
+            resp = client.get(reverse(name, kwargs=kwargs) + poisoned_query(world))
+            if resp.status_code != want:
+                failures.append(f"{name} [{target}]: expected {want}, got {resp.status_code}")
+            body = resp.content.decode(errors="replace")
+            for t, canary in WORKSPACE_CANARY.items():
+                if canary in body and persona not in SCHOOL_MEMBERS[t]:
+                    failures.append(f"{name} [{target}] leaked {canary} to {persona}")
+            if name in WORKSPACE_FORMS and want in (200, 403):
+                Partnership.objects.filter(pk=kwargs["pk"]).update(status=Status.ENDED)
+                ended = client.get(reverse(name, kwargs=kwargs))
+                if ended.status_code != {200: 409, 403: 403}[want]:
+                    failures.append(f"{name} [{target}] ended: got {ended.status_code}")
     assert not failures, "\n".join(failures)

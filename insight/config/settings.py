@@ -258,6 +258,10 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
+# Partnership workspaces' shared files (partnerships/workspace/files.py, README "Partnership
+# workspace"): the largest file, and the dotted path of a virus scanner called before saving.
+PARTNERSHIP_FILE_MAX_BYTES = env.int("PARTNERSHIP_FILE_MAX_BYTES", default=10 * 1024 * 1024)
+PARTNERSHIP_FILE_SCANNER = env.str("PARTNERSHIP_FILE_SCANNER", default="")
 
 # --- Security -------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
@@ -364,6 +368,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     # Start a draft benchmark run when imports changed the data since the newest run (only when
     # BENCHMARK_NIGHTLY_DRAFT_RUN is on). It never publishes: a national data manager does.
     "nightly-draft-benchmark-run": {"task": "insight.tasks.nightly_draft_run", "schedule": crontab(hour=3, minute=15)},
+    # Remind owners of partnership workspace actions due within a week (once per due date).
+    "workspace-actions-due": {"task": "partnerships.workspace_actions_due", "schedule": crontab(hour=7, minute=0)},
 }
 BENCHMARK_NIGHTLY_DRAFT_RUN = env.bool("BENCHMARK_NIGHTLY_DRAFT_RUN", default=False)
 BENCHMARK_CHUNK_LEASE_SECONDS = env.int("BENCHMARK_CHUNK_LEASE_SECONDS", default=900)
