@@ -32,6 +32,7 @@ from .normalise import WEIGHTED_WINDOW, normalised_scores, weighted_scores
 from .uncertainty import vc_intervals
 
 _EST_YEAR: Final = [c.ESTABLISHMENT_ID, c.YEAR]
+BREADTH_KEYS: Final = (c.COHORT, c.COHORT_ID, c.YEAR, c.COHORT_STAGE, c.GRADE_FILTER, c.MIN_CREDITS, c.SCQF_LEVEL)
 _COHORT_ORDER: Final = {
     c.COHORT_ESTABLISHMENT: 0,
     c.COHORT_VC: 1,
@@ -74,6 +75,9 @@ class BenchmarkResult:
     distances: pd.DataFrame | None = None
     context_distances: pd.DataFrame | None = None
     stronger: pd.DataFrame | None = None
+    # Breadth and Depth of the S4, S5, S6 and leaver cohorts (:mod:`.breadth`), added per chunk
+    # by the service from the census; ``None`` when not computed.
+    breadth_depth: pd.DataFrame | None = None
 
 
 def _label(frame: pd.DataFrame, cohort: str, id_column: str | None) -> pd.DataFrame:
@@ -271,9 +275,16 @@ def combine(parts: Sequence[BenchmarkResult], *, window: int = WEIGHTED_WINDOW) 
         if intervals.duplicated(subset=[*_EST_YEAR, c.SOURCE, c.MEASURE]).any():
             raise ValueError("chunks overlap in intervals: each school-year must be computed once")
         intervals = intervals.sort_values(_EST_YEAR, kind="stable", ignore_index=True)
+    breadth_frames = [frame for frame in frames("breadth_depth") if frame is not None]
+    breadth_depth = None
+    if breadth_frames:
+        breadth_depth = _shared(breadth_frames, list(BREADTH_KEYS), "Breadth and Depth").sort_values(
+            list(BREADTH_KEYS), kind="stable", ignore_index=True
+        )
     return BenchmarkResult(
         seed=seed,
         draws=draws,
+        breadth_depth=breadth_depth,
         establishments=_disjoint(frames("establishments"), _EST_YEAR, "establishments"),
         establishment_measures=_disjoint(frames("establishment_measures"), _EST_YEAR, "school measures"),
         vc_measures=_disjoint(frames("vc_measures"), _EST_YEAR, "VC measures"),
