@@ -28,8 +28,8 @@ from django.utils import timezone
 from datahub.models import SchoolLeaver, TariffScale, User
 
 from . import framestore, loaders
-from .benchmarking import columns as c
 from .benchmarking import breadth, engine
+from .benchmarking import columns as c
 from .models import BenchmarkChunk, BenchmarkRun, ChunkStatus, RunStatus
 from .persist import persist_result
 from .selectors.leavers import latest_years
