@@ -51,6 +51,7 @@ import pandas as pd
 
 from . import columns as c
 from .ordering import dense_codes
+from .tariff import rows_of
 
 MEMBER_DTYPES: Final = {
     c.LEARNER_ID: "int64",
@@ -88,55 +89,98 @@ def _checked(frame: pd.DataFrame, dtypes: dict[str, str], what: str) -> dict[str
     return out
 
 
+_CREDIT_CLASSES: Final = len(c.MIN_CREDIT_OPTIONS)
+_N_GRADES: Final = len(c.GRADE_CODES)
+_KIND_BITS: Final = 7  # (level 0..7) x grade (5) x credit class (3) = 120 kinds < 2**7
+
+
 def filter_levels(level: np.ndarray, credits: np.ndarray, grade: np.ndarray) -> np.ndarray:
     """Per result and filter (grade filter major, minimum credits minor): the SCQF level the award
     counts at under that filter (levels above 7 as 7), 0 when it does not count."""
+    return _KIND_LEVELS[_kind(level, credits, grade)]
+
+
+def _kind(level: np.ndarray, credits: np.ndarray, grade: np.ndarray) -> np.ndarray:
+    """Each result as one small integer: counted level (0, 3..7) x grade code x credit class."""
     counted = np.where(level >= c.BD_LEVELS[0], np.minimum(level, _TOP), 0)
-    out = np.zeros((len(level), _N_FILTERS), dtype=np.int8)
+    credit_class = np.searchsorted(np.asarray(c.MIN_CREDIT_OPTIONS[1:]), credits, side="right")
+    return (counted * _N_GRADES + grade) * _CREDIT_CLASSES + credit_class
+
+
+def _kind_levels() -> np.ndarray:
+    """The level each kind of result counts at under each filter (a 120 x 9 look-up table)."""
+    kinds = np.arange((_TOP + 1) * _N_GRADES * _CREDIT_CLASSES)
+    credit_class = kinds % _CREDIT_CLASSES
+    grade = (kinds // _CREDIT_CLASSES) % _N_GRADES
+    level = kinds // (_CREDIT_CLASSES * _N_GRADES)
+    out = np.zeros((len(kinds), _N_FILTERS), dtype=np.int8)
     column = 0
     for grade_filter in c.GRADE_FILTERS:
         limit, with_pass = _GRADE_LIMIT[grade_filter]
-        grade_ok = (grade <= limit) | (with_pass & (grade == c.GRADE_CODES["P"]))
-        for minimum in c.MIN_CREDIT_OPTIONS:
-            out[:, column] = np.where(grade_ok & (credits >= minimum), counted, 0)
+        grade_ok = (grade <= limit) if not with_pass else ((grade <= limit) | (grade == c.GRADE_CODES["P"]))
+        for threshold in range(_CREDIT_CLASSES):
+            out[:, column] = np.where(grade_ok & (credit_class >= threshold), level, 0)
             column += 1
     return out
+
+
+_KIND_LEVELS: Final = _kind_levels()
+_KIND_BINS: Final = np.ascontiguousarray(
+    np.where(_KIND_LEVELS > 0, _KIND_LEVELS - (c.BD_LEVELS[0] - 1), 0).astype(np.int64).T
+).T
 
 
 def member_award_counts(members: pd.DataFrame, results: pd.DataFrame) -> np.ndarray:
     """Per member (row of ``members``), filter and level: how many subjects the member holds an
     award in at that level or better (by the diet of the cohort's year), capped at 10.
 
-    Returns an int64 array (members x 9 filters x 5 levels)."""
+    Steps, one cohort year at a time (a run's chunk has one): the year's learners (each counted
+    once however many of its cohorts they are in); their results of diets up to the year, each
+    packed with its (learner, subject) into one integer with its *kind* (level x grade x credit
+    class) and sorted, so every (learner, subject) is one run; the level each kind counts at under
+    each filter from a look-up table, and the best of each run (``np.maximum.reduceat``); per
+    learner and filter the number of subjects at each level or better (``np.bincount``, then a
+    cumulative sum from the top). Returns an int64 array (members x 9 filters x 5 levels)."""
     m = _checked(members, MEMBER_DTYPES, "members")
     r = _checked(results, RESULT_DTYPES, "results")
-    n = len(m[c.LEARNER_ID])
-    by_learner = np.argsort(r[c.LEARNER_ID], kind="stable")
-    learners = r[c.LEARNER_ID][by_learner]
-    lo = np.searchsorted(learners, m[c.LEARNER_ID], side="left")
-    hi = np.searchsorted(learners, m[c.LEARNER_ID], side="right")
-    size = hi - lo
-    member = np.repeat(np.arange(n, dtype=np.int64), size)
-    offset = np.arange(member.size, dtype=np.int64) - np.repeat(np.cumsum(size) - size, size)
-    row = by_learner[np.repeat(lo, size) + offset]
-    sat = r[c.YEAR][row] <= m[c.YEAR][member]  # diets up to the end of the cohort's stage
-    member, row = member[sat], row[sat]
-    levels = filter_levels(r[c.SCQF_LEVEL][row], r[c.SCQF_CREDITS][row], r[c.GRADE][row])
-    subject, n_subjects = dense_codes(r[c.SUBJECT_ID][row])
-    key = member * max(n_subjects, 1) + subject
-    order = np.argsort(key, kind="stable")
-    key = key[order]
-    counts = np.zeros((n, _N_FILTERS, _N_LEVELS), dtype=np.int64)
+    counts = np.zeros((len(m[c.LEARNER_ID]), _N_FILTERS, _N_LEVELS), dtype=np.int64)
+    kind = _kind(r[c.SCQF_LEVEL], r[c.SCQF_CREDITS], r[c.GRADE])
+    subject, n_subjects = dense_codes(r[c.SUBJECT_ID])
+    n_subjects = max(n_subjects, 1)
+    for year in np.unique(m[c.YEAR]):
+        in_year = np.flatnonzero(m[c.YEAR] == year)
+        learners, member_row = np.unique(m[c.LEARNER_ID][in_year], return_inverse=True)
+        row = rows_of(learners, r[c.LEARNER_ID])
+        sat = (row >= 0) & (r[c.YEAR] <= year)  # diets up to the end of the cohort's stage
+        counts[in_year] = _learner_counts(len(learners), row[sat] * n_subjects + subject[sat], kind[sat],
+                                          n_subjects)[member_row.reshape(-1)]
+    return counts
+
+
+def _learner_counts(n: int, key: np.ndarray, kind: np.ndarray, n_subjects: int) -> np.ndarray:
+    """(learners x filters x levels) subject counts, capped at 10, from (learner, subject) keys."""
+    out = np.zeros((n, _N_FILTERS, _N_LEVELS), dtype=np.int64)
     if key.size == 0:
-        return counts
+        return out
+    dtype = np.int32 if (int(key.max()) << _KIND_BITS) < 2**31 else np.int64
+    packed = key.astype(dtype) << _KIND_BITS
+    packed |= kind.astype(dtype)
+    packed.sort()
+    key = packed >> _KIND_BITS
     starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
-    best = np.maximum.reduceat(levels[order], starts, axis=0)  # (member, subject) x filter
-    owner = key[starts] // max(n_subjects, 1)
+    # Per filter: each run's best level as a bin (0 none, 1..5 for levels 3..7), then per learner
+    # how many runs reach each bin, summed from the top: level L or better.
+    kinds = packed & ((1 << _KIND_BITS) - 1)
+    n_bins = _N_LEVELS + 1
+    owner = (key[starts] // n_subjects).astype(np.int64) * n_bins
     for f in range(_N_FILTERS):
-        hist = np.bincount(owner * (_TOP + 1) + best[:, f], minlength=n * (_TOP + 1)).reshape(n, _TOP + 1)
-        at_least = hist[:, ::-1].cumsum(axis=1)[:, ::-1]  # column L: subjects at level L or better
-        counts[:, f, :] = at_least[:, c.BD_LEVELS[0]:_TOP + 1]
-    return np.minimum(counts, c.BD_MAX_AWARDS)
+        best = np.maximum.reduceat(_KIND_BINS[:, f][kinds], starts)
+        hist = np.bincount(owner + best, minlength=n * n_bins).reshape(n, n_bins)
+        running = np.zeros(n, dtype=np.int64)
+        for index in range(_N_LEVELS - 1, -1, -1):
+            running += hist[:, index + 1]
+            np.minimum(running, c.BD_MAX_AWARDS, out=out[:, f, index])
+    return out
 
 
 def breadth_depth(
@@ -160,43 +204,60 @@ def breadth_depth(
     n_cohort``, taken by the pages after disclosure control.
     """
     counts = member_award_counts(members, results)
-    stage_code = pd.Categorical(members[c.COHORT_STAGE].astype(str), categories=list(c.COHORT_STAGES))
-    if (stage_code.codes < 0).any():
+    stage_code = pd.Categorical(members[c.COHORT_STAGE].astype(str), categories=list(c.COHORT_STAGES)).codes
+    if (stage_code < 0).any():
         raise ValueError(f"members.{c.COHORT_STAGE} must be one of {', '.join(c.COHORT_STAGES)}")
-    base = pd.DataFrame({
-        c.ESTABLISHMENT_ID: members[c.ESTABLISHMENT_ID].to_numpy(dtype=np.int64),
-        c.AUTHORITY_ID: members[c.AUTHORITY_ID].to_numpy(dtype=np.int64),
-        c.YEAR: members[c.YEAR].to_numpy(dtype=np.int64),
-        "stage_code": stage_code.codes.astype(np.int64),
-    })
-    wanted = None if authority_ids is None else np.isin(base[c.AUTHORITY_ID].to_numpy(), np.asarray(authority_ids))
-    parts = []
-    for cohort, id_column in ((c.COHORT_ESTABLISHMENT, c.ESTABLISHMENT_ID), (c.COHORT_AUTHORITY, c.AUTHORITY_ID),
-                              (c.COHORT_NATIONAL, None)):
-        rows = np.arange(len(base)) if id_column is None or wanted is None else np.flatnonzero(wanted)
-        ids = base[id_column].to_numpy()[rows] if id_column else np.full(len(rows), c.NATIONAL_COHORT_ID)
-        parts.append(_grouped(cohort, ids, base[c.YEAR].to_numpy()[rows], base["stage_code"].to_numpy()[rows],
-                              counts[rows]))
+    school = members[c.ESTABLISHMENT_ID].to_numpy(dtype=np.int64)
+    year = members[c.YEAR].to_numpy(dtype=np.int64)
+    # One histogram per (school, year, stage), the members counted once; authorities and Scotland
+    # are sums of their schools' histograms (a member belongs to exactly one school).
+    keys, hist = _histograms(school, year, stage_code.astype(np.int64), counts)
+    authority_of = pd.Series(members[c.AUTHORITY_ID].to_numpy(dtype=np.int64), index=school)
+    authority_of = authority_of[~authority_of.index.duplicated()]
+    keys[c.AUTHORITY_ID] = authority_of.reindex(keys[c.COHORT_ID].to_numpy()).to_numpy()
+    wanted = (np.ones(len(keys), dtype=bool) if authority_ids is None
+              else np.isin(keys[c.AUTHORITY_ID].to_numpy(), np.asarray(authority_ids, dtype=np.int64)))
+    parts = [_frame(c.COHORT_ESTABLISHMENT, keys[wanted].drop(columns=c.AUTHORITY_ID), hist[wanted])]
+    for cohort, by in ((c.COHORT_AUTHORITY, [c.AUTHORITY_ID, c.YEAR, "stage_code"]),
+                       (c.COHORT_NATIONAL, [c.YEAR, "stage_code"])):
+        rows = keys[wanted] if cohort == c.COHORT_AUTHORITY else keys
+        sums = pd.DataFrame(hist[rows.index.to_numpy()].reshape(len(rows), -1), index=rows.index)
+        summed = sums.groupby([rows[col] for col in by], sort=True).sum()
+        group_keys = summed.index.to_frame(index=False)
+        group_keys.insert(0, c.COHORT_ID, group_keys.pop(c.AUTHORITY_ID) if cohort == c.COHORT_AUTHORITY
+                          else c.NATIONAL_COHORT_ID)
+        parts.append(_frame(cohort, group_keys, summed.to_numpy().reshape(len(summed), *hist.shape[1:])))
     return pd.concat(parts, ignore_index=True)
 
 
-def _grouped(cohort: str, ids: np.ndarray, years: np.ndarray, stages: np.ndarray, counts: np.ndarray) -> pd.DataFrame:
-    """The distribution of award counts per (id, year, stage) group, as ``n_awards_k`` columns."""
-    keys = np.stack([np.asarray(ids, dtype=np.int64), np.asarray(years, dtype=np.int64),
-                     np.asarray(stages, dtype=np.int64)], axis=1)
-    uniques, group = np.unique(keys.reshape(-1, 3), axis=0, return_inverse=True)
+def _histograms(ids: np.ndarray, years: np.ndarray, stages: np.ndarray,
+                counts: np.ndarray) -> tuple[pd.DataFrame, np.ndarray]:
+    """Groups of (id, year, stage) in ascending order, and per group, cell (filter x level) and
+    award count 0..10 how many members: (keys frame, groups x cells x 11 array)."""
+    # (id, year, stage) packed into one integer whose order is the keys' order.
+    packed = (ids * 4096 + years) * 4 + stages
+    unique_keys, group = np.unique(packed, return_inverse=True)
     group = group.reshape(-1)
-    n_groups = len(uniques)
+    n_groups = len(unique_keys)
     cells = _N_FILTERS * _N_LEVELS
-    cell = np.arange(cells, dtype=np.int64)
-    flat = ((group[:, None] * cells + cell[None, :]) * _N_COUNTS + counts.reshape(len(group), cells)).reshape(-1)
-    hist = np.bincount(flat, minlength=n_groups * cells * _N_COUNTS).reshape(n_groups * cells, _N_COUNTS)
-    at_least = hist[:, ::-1].cumsum(axis=1)[:, ::-1]  # column k: k or more awards
+    flat = counts.reshape(len(group), cells) + (group * (cells * _N_COUNTS))[:, None]
+    flat += np.arange(0, cells * _N_COUNTS, _N_COUNTS)[None, :]
+    hist = np.bincount(flat.reshape(-1), minlength=n_groups * cells * _N_COUNTS).reshape(n_groups, cells, _N_COUNTS)
+    keys = pd.DataFrame({c.COHORT_ID: unique_keys // 4 // 4096, c.YEAR: (unique_keys // 4) % 4096,
+                         "stage_code": unique_keys % 4})
+    return keys, hist
+
+
+def _frame(cohort: str, keys: pd.DataFrame, hist: np.ndarray) -> pd.DataFrame:
+    """Output rows of groups ``keys`` (``cohort_id``, ``year``, ``stage_code``) from their histograms."""
+    n_groups, cells = len(keys), _N_FILTERS * _N_LEVELS
+    at_least = hist.reshape(n_groups * cells, _N_COUNTS)[:, ::-1].cumsum(axis=1)[:, ::-1]  # column k: k or more
     out = pd.DataFrame({
         c.COHORT: np.full(n_groups * cells, cohort, dtype=object),
-        c.COHORT_ID: np.repeat(uniques[:, 0], cells),
-        c.YEAR: np.repeat(uniques[:, 1], cells),
-        c.COHORT_STAGE: np.asarray(c.COHORT_STAGES, dtype=object)[np.repeat(uniques[:, 2], cells)],
+        c.COHORT_ID: np.repeat(keys[c.COHORT_ID].to_numpy(dtype=np.int64), cells),
+        c.YEAR: np.repeat(keys[c.YEAR].to_numpy(dtype=np.int64), cells),
+        c.COHORT_STAGE: np.asarray(c.COHORT_STAGES, dtype=object)[
+            np.repeat(keys["stage_code"].to_numpy(dtype=np.int64), cells)],
         c.GRADE_FILTER: np.tile(np.repeat(np.asarray(c.GRADE_FILTERS, dtype=object),
                                           len(c.MIN_CREDIT_OPTIONS) * _N_LEVELS), n_groups),
         c.MIN_CREDITS: np.tile(np.repeat(np.asarray(c.MIN_CREDIT_OPTIONS, dtype=np.int64), _N_LEVELS),
