@@ -44,9 +44,10 @@ over (group, filter, level, count). Figures are counts, so they do not depend on
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Final
+from typing import Any, Final
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from . import columns as c
@@ -163,7 +164,8 @@ def _learner_counts(n: int, key: np.ndarray, kind: np.ndarray, n_subjects: int) 
     if key.size == 0:
         return out
     dtype = np.int32 if (int(key.max()) << _KIND_BITS) < 2**31 else np.int64
-    packed = key.astype(dtype) << _KIND_BITS
+    packed: npt.NDArray[np.signedinteger[Any]] = key.astype(dtype)
+    packed <<= _KIND_BITS
     packed |= kind.astype(dtype)
     packed.sort()
     key = packed >> _KIND_BITS

@@ -54,8 +54,9 @@ class MyBreadthDepthView(PortalView, View):
     def get(self, request: HttpRequest) -> HttpResponse:
         est = getattr(request, "establishment", None)
         if est is None or est.type != EstablishmentType.SECONDARY:
-            est = (Establishment.objects.filter(memberships__user=request.user, memberships__role__in=ESTABLISHMENT_ROLES,
-                                                type=EstablishmentType.SECONDARY).order_by("name").first())
+            schools = Establishment.objects.filter(memberships__role__in=ESTABLISHMENT_ROLES,
+                                                   type=EstablishmentType.SECONDARY)
+            est = schools.filter(memberships__user_id=int(request.user.pk or 0)).order_by("name").first()
         if est is None:
             return HttpResponseRedirect(reverse("dashboard"))
         return HttpResponseRedirect(reverse("insight:breadth_depth", kwargs={"seed": est.seed_code}))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterator
 
 from datahub.access import Entitlement
 from datahub.disclosure import suppress_at_least
@@ -39,6 +40,6 @@ def test_no_visible_difference_is_a_small_group() -> None:
             assert all(g == 0 or g >= 5 for g in _groups(total, at_least, hidden)), (total, at_least, hidden)
 
 
-def _distributions(total: int):  # type: ignore[no-untyped-def]
+def _distributions(total: int) -> Iterator[list[int]]:
     for cuts in itertools.combinations_with_replacement(range(total, -1, -1), 4):
         yield list(cuts)

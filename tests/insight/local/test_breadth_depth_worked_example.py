@@ -99,7 +99,7 @@ def test_a_run_stores_the_grid_of_its_years(example: dict[str, Any]) -> None:
     stored = BreadthDepthResult.objects.get(run=run, cohort="establishment", cohort_id=example["schools"]["K"].pk,
                                             year=2024, cohort_stage="S4", grade_filter="AC", min_credits=24,
                                             scqf_level=3)
-    assert [stored.n_cohort, stored.n_awards_1, stored.n_awards_2, stored.n_awards_3, stored.n_awards_4] == [3, 3, 3, 1, 0]
+    assert [stored.n_cohort, *(getattr(stored, c.n_awards(k)) for k in range(1, 5))] == [3, 3, 3, 1, 0]
     assert not BreadthDepthResult.objects.filter(run=run).exclude(year=2024).exists()
     # 2024's S5 and S6 cohorts would be the S4 rolls of 2022 and 2021: nobody here.
     assert set(BreadthDepthResult.objects.filter(run=run).values_list("cohort_stage", flat=True)) == {"S4", "leavers"}
