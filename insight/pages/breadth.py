@@ -110,8 +110,9 @@ def breadth_depth_page(request: HttpRequest, est: Establishment) -> Page:
     page.context.update(
         grid=table, comparison=comparison, cohorts=cohorts, caption=caption, level_label=LEVELS[str(level)],
         stage_label=stage_label, year_label=year_label(year), has_school=own[c.BD_LEVELS[0]] is not None,
-        comparison_chart=chart(comparison, kind="bar", unit="%",
-                               series_columns=[(i + 1, role) for i, (_, _, role) in enumerate(sides)]),
+        comparison_chart={**chart(comparison, kind="bar", unit="%",
+                                  series_columns=[(i + 1, role) for i, (_, _, role) in enumerate(sides)]),
+                          "axis": "Per cent of the cohort"},
         suppressed=any(t.suppressed for t in page.tables.values()),
     )
     return page
