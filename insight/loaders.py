@@ -19,7 +19,15 @@ import numpy as np
 import pandas as pd
 from django.db import connection
 
-from datahub.models import Enrolment, Establishment, QualificationResult, SchoolLeaver, Subject, TariffEntry
+from datahub.models import (
+    Enrolment,
+    Establishment,
+    Learner,
+    QualificationResult,
+    SchoolLeaver,
+    Subject,
+    TariffEntry,
+)
 from destinations.classification import Category, is_positive
 from destinations.models import DestinationKind, DestinationRecord
 
@@ -245,16 +253,20 @@ def cohort_members_query(year: int) -> str:
     ``year - 2`` (S5 based on the S4 roll) and ``year - 3`` (S6 based on the S4 roll), each pupil
     with the school of that S4 census (a school is credited with a cohort by its S4 census), and
     the school leavers of ``year`` with the school they left. Stage codes index
-    ``columns.COHORT_STAGES``."""
-    E, L, S = _table(Enrolment), _table(SchoolLeaver), _table(Establishment)
+    ``columns.COHORT_STAGES``; sex as 0 (F) or 1 (M); the characteristics the virtual comparator
+    matches on are the learner's (a leaver's as at leaving, as the national measures use)."""
+    E, L, S, P = _table(Enrolment), _table(SchoolLeaver), _table(Establishment), _table(Learner)
     learner, est = _col(Enrolment, "learner"), _col(Enrolment, "establishment")
+    authority = _col(Establishment, "authority")
     sql = (
-        f"SELECT e.{learner}, e.{est}, s.{_col(Establishment, 'authority')}, %s, %s - 1 - e.year "
-        f"FROM {E} e JOIN {S} s ON s.id = e.{est} "
+        f"SELECT e.{learner}, e.{est}, s.{authority}, %s, %s - 1 - e.year, "
+        f"CASE p.sex WHEN 'F' THEN 0 ELSE 1 END, CASE WHEN p.asn THEN 1 ELSE 0 END, p.simd_decile "
+        f"FROM {E} e JOIN {S} s ON s.id = e.{est} JOIN {P} p ON p.id = e.{learner} "
         f"WHERE e.stage = 'S4' AND e.year BETWEEN %s AND %s "
         f"UNION ALL "
-        f"SELECT l.{_col(SchoolLeaver, 'learner')}, l.{_col(SchoolLeaver, 'establishment')}, "
-        f"s.{_col(Establishment, 'authority')}, l.leaver_year, 3 "
+        f"SELECT l.{_col(SchoolLeaver, 'learner')}, l.{_col(SchoolLeaver, 'establishment')}, s.{authority}, "
+        f"l.leaver_year, 3, CASE l.sex WHEN 'F' THEN 0 ELSE 1 END, CASE WHEN l.asn THEN 1 ELSE 0 END, "
+        f"l.simd_decile "
         f"FROM {L} l JOIN {S} s ON s.id = l.{_col(SchoolLeaver, 'establishment')} WHERE l.leaver_year = %s"
     )
     return _inline(sql, [year, year, year - 3, year - 1, year])
@@ -280,7 +292,7 @@ def load_cohorts(year: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The members of ``year``'s S4, S5, S6 and leaver cohorts and their awards (as
     ``benchmarking.breadth`` takes them)."""
     member_cols = [(C.LEARNER_ID, "int8"), (C.ESTABLISHMENT_ID, "int8"), (C.AUTHORITY_ID, "int8"), (C.YEAR, "int2"),
-                   ("stage_code", "int2")]
+                   ("stage_code", "int2"), (C.SEX, "int2"), (C.ASN, "int2"), (C.SIMD_DECILE, "int2")]
     result_cols = [(C.LEARNER_ID, "int8"), (C.SUBJECT_ID, "int8"), (C.SCQF_LEVEL, "int2"), (C.SCQF_CREDITS, "int2"),
                    (C.GRADE, "int2"), (C.YEAR, "int2")]
     frames = []

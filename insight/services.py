@@ -136,7 +136,9 @@ def chunk_compute(chunk_id: int) -> bool:
     # The local measures: the cohorts of the year from the census (issue 12).
     members, cohort_results = loaders.load_cohorts(chunk.year)
     frames = {k: v for k, v in engine.frames_of(result).items() if k in _KEPT}
-    frames["breadth_depth"] = breadth.breadth_depth(members, cohort_results, authority_ids=chunk.authority_ids)
+    # The cohorts' VC draws from a stream of its own (run seed + 1), apart from the leavers'.
+    frames["breadth_depth"] = breadth.breadth_depth(members, cohort_results, authority_ids=chunk.authority_ids,
+                                                    seed=run.seed + 1)
     payload = framestore.dumps(frames)
     seconds = time.perf_counter() - t0
     with transaction.atomic():

@@ -51,6 +51,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from . import columns as c
+from .comparator import draw_rows, find_candidates
 from .ordering import dense_codes
 from .tariff import rows_of
 
@@ -190,36 +191,46 @@ def breadth_depth(
     results: pd.DataFrame,
     *,
     authority_ids: Sequence[int] | None = None,
+    seed: int | None = None,
 ) -> pd.DataFrame:
-    """Breadth and Depth of every school, authority and Scotland, per year and cohort stage.
+    """Breadth and Depth of every school, its virtual comparator, authority and Scotland, per
+    year and cohort stage.
 
     ``members``: one row per cohort member (``learner_id``, ``establishment_id``,
-    ``authority_id``, ``year``, ``cohort_stage``); ``results``: every award of those learners
-    (``learner_id``, ``subject_id``, ``scqf_level``, ``scqf_credits``, ``grade`` code, diet
-    ``year``). ``authority_ids`` limits the school and authority rows to those authorities (a
-    chunk of a run); Scotland is always the whole of ``members``.
+    ``authority_id``, ``year``, ``cohort_stage``, and for the virtual comparator ``sex``, ``asn``
+    and ``simd_decile``); ``results``: every award of those learners (``learner_id``,
+    ``subject_id``, ``scqf_level``, ``scqf_credits``, ``grade`` code, diet ``year``).
+    ``authority_ids`` limits the school, VC and authority rows to those authorities (a chunk of
+    a run); Scotland is always the whole of ``members``, and so is the comparator pool. ``seed``:
+    draw the virtual comparators (:func:`vc_draw`); ``None`` leaves them out.
 
-    Returns ``cohort`` (establishment / authority / national), ``cohort_id``, ``year``,
-    ``cohort_stage``, ``grade_filter``, ``min_credits``, ``scqf_level``, ``n_cohort`` (members)
-    and ``n_awards_1`` .. ``n_awards_10`` (members with that many awards or more), one row per
-    group, filter and level, sorted by those keys. Percentages are ``100 * n_awards_k /
+    Returns ``cohort`` (establishment / vc / authority / national), ``cohort_id``, ``year``,
+    ``cohort_stage``, ``grade_filter``, ``min_credits``, ``scqf_level``, ``n_cohort`` (members;
+    for a VC, drawn comparators) and ``n_awards_1`` .. ``n_awards_10`` (members with that many
+    awards or more), one row per group, filter and level. Percentages are ``100 * n_awards_k /
     n_cohort``, taken by the pages after disclosure control.
     """
     counts = member_award_counts(members, results)
     stage_code = pd.Categorical(members[c.COHORT_STAGE].astype(str), categories=list(c.COHORT_STAGES)).codes
     if (stage_code < 0).any():
         raise ValueError(f"members.{c.COHORT_STAGE} must be one of {', '.join(c.COHORT_STAGES)}")
+    stage_code = stage_code.astype(np.int64)
     school = members[c.ESTABLISHMENT_ID].to_numpy(dtype=np.int64)
-    year = members[c.YEAR].to_numpy(dtype=np.int64)
     # One histogram per (school, year, stage), the members counted once; authorities and Scotland
     # are sums of their schools' histograms (a member belongs to exactly one school).
-    keys, hist = _histograms(school, year, stage_code.astype(np.int64), counts)
+    keys, group, hist = _histograms(school, members[c.YEAR].to_numpy(dtype=np.int64), stage_code, counts)
     authority_of = pd.Series(members[c.AUTHORITY_ID].to_numpy(dtype=np.int64), index=school)
     authority_of = authority_of[~authority_of.index.duplicated()]
     keys[c.AUTHORITY_ID] = authority_of.reindex(keys[c.COHORT_ID].to_numpy()).to_numpy()
     wanted = (np.ones(len(keys), dtype=bool) if authority_ids is None
               else np.isin(keys[c.AUTHORITY_ID].to_numpy(), np.asarray(authority_ids, dtype=np.int64)))
     parts = [_frame(c.COHORT_ESTABLISHMENT, keys[wanted].drop(columns=c.AUTHORITY_ID), hist[wanted])]
+    if seed is not None:
+        target, source = vc_draw(members, stage_code, seed=seed, establishment_ids=np.unique(
+            keys.loc[wanted, c.COHORT_ID].to_numpy()))
+        vc_hist = _vc_histograms(group[target], source, counts, len(keys))
+        drawn = wanted & (vc_hist[:, 0, :].sum(axis=1) > 0)
+        parts.append(_frame(c.COHORT_VC, keys[drawn].drop(columns=c.AUTHORITY_ID), vc_hist[drawn]))
     for cohort, by in ((c.COHORT_AUTHORITY, [c.AUTHORITY_ID, c.YEAR, "stage_code"]),
                        (c.COHORT_NATIONAL, [c.YEAR, "stage_code"])):
         rows = keys[wanted] if cohort == c.COHORT_AUTHORITY else keys
@@ -232,10 +243,59 @@ def breadth_depth(
     return pd.concat(parts, ignore_index=True)
 
 
+def vc_draw(members: pd.DataFrame, stage_code: np.ndarray, *, seed: int,
+            establishment_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The cohorts' virtual comparator, drawn as the leavers' is (:mod:`.comparator`).
+
+    For every member of the schools ``establishment_ids``: ten members of the same cohort (year
+    and stage: *stage being the cohort's*) from schools in **other authorities** with the same
+    sex, ASN and SIMD decile, drawn with replacement, relaxed as for leavers (decile to quintile,
+    then without ASN) when a cell has no candidates (Insight, published for leavers; the rest is
+    our rule, as for leavers). The pool is every member of the year, whatever the chunk. The
+    draw of each (school, year) uses its own random stream, so chunking changes nothing.
+
+    Returns (target rows, comparator rows): member row numbers, ten per matched member."""
+    for column in (c.SEX, c.ASN, c.SIMD_DECILE):
+        if column not in members.columns:
+            raise ValueError(f"members frame is missing columns: {column} (the virtual comparator matches on it)")
+    # Canonical order (year, learner, stage: one member each), so the draw never depends on the
+    # order the rows came in; a member's position in it is its id for the comparator module.
+    order = np.lexsort((stage_code, members[c.LEARNER_ID].to_numpy(dtype=np.int64),
+                        members[c.YEAR].to_numpy(dtype=np.int64)))
+    pool = pd.DataFrame({
+        c.LEAVER_ID: np.arange(len(members), dtype=np.int64),  # the comparator module's id column
+        c.ESTABLISHMENT_ID: members[c.ESTABLISHMENT_ID].to_numpy(dtype=np.int64)[order],
+        c.AUTHORITY_ID: members[c.AUTHORITY_ID].to_numpy(dtype=np.int64)[order],
+        c.YEAR: members[c.YEAR].to_numpy(dtype=np.int64)[order],
+        c.SEX: members[c.SEX].to_numpy()[order],
+        c.ASN: members[c.ASN].to_numpy()[order],
+        c.STAGE: stage_code[order],
+        c.SIMD_DECILE: members[c.SIMD_DECILE].to_numpy(dtype=np.int64)[order],
+    })
+    cells = find_candidates(pool, establishment_ids=establishment_ids.tolist())
+    target, source = draw_rows(cells, seed=seed)
+    return order[target], order[source]
+
+
+def _vc_histograms(target_group: np.ndarray, source: np.ndarray, counts: np.ndarray, n_groups: int) -> np.ndarray:
+    """Per school group (of the member drawn for), cell and award count, how many drawn
+    comparators: the VC's distributions, a comparator drawn twice counted twice. One
+    ``np.bincount`` per cell over the draws, each gathering one small integer per draw from
+    the cell's row of member counts (never the draws x cells array)."""
+    cells = _N_FILTERS * _N_LEVELS
+    by_cell = np.ascontiguousarray(counts.reshape(len(counts), cells).T.astype(np.int8))
+    base = target_group.astype(np.int64) * _N_COUNTS
+    hist = np.zeros((n_groups, cells, _N_COUNTS), dtype=np.int64)
+    for cell in range(cells):
+        hist[:, cell, :] = np.bincount(base + by_cell[cell][source], minlength=n_groups * _N_COUNTS).reshape(
+            n_groups, _N_COUNTS)
+    return hist
+
+
 def _histograms(ids: np.ndarray, years: np.ndarray, stages: np.ndarray,
-                counts: np.ndarray) -> tuple[pd.DataFrame, np.ndarray]:
-    """Groups of (id, year, stage) in ascending order, and per group, cell (filter x level) and
-    award count 0..10 how many members: (keys frame, groups x cells x 11 array)."""
+                counts: np.ndarray) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    """Groups of (id, year, stage) in ascending order, each member's group, and per group, cell
+    (filter x level) and award count 0..10 how many members: (keys, group, groups x cells x 11)."""
     # (id, year, stage) packed into one integer whose order is the keys' order.
     packed = (ids * 4096 + years) * 4 + stages
     unique_keys, group = np.unique(packed, return_inverse=True)
@@ -247,7 +307,7 @@ def _histograms(ids: np.ndarray, years: np.ndarray, stages: np.ndarray,
     hist = np.bincount(flat.reshape(-1), minlength=n_groups * cells * _N_COUNTS).reshape(n_groups, cells, _N_COUNTS)
     keys = pd.DataFrame({c.COHORT_ID: unique_keys // 4 // 4096, c.YEAR: (unique_keys // 4) % 4096,
                          "stage_code": unique_keys % 4})
-    return keys, hist
+    return keys, group, hist
 
 
 def _frame(cohort: str, keys: pd.DataFrame, hist: np.ndarray) -> pd.DataFrame:
