@@ -87,26 +87,27 @@ def breadth_depth_page(request: HttpRequest, est: Establishment) -> Page:
         export_query=query,
     ))
 
-    sides = ((c.COHORT_ESTABLISHMENT, est.name, "school"), (c.COHORT_AUTHORITY, authority, "authority"),
-             (c.COHORT_NATIONAL, "Scotland", "national"))
+    sides = ((c.COHORT_ESTABLISHMENT, est.name, "school"), (c.COHORT_VC, "Virtual comparator", "vc"),
+             (c.COHORT_AUTHORITY, authority, "authority"), (c.COHORT_NATIONAL, "Scotland", "national"))
     at_level = [grid.get((cohort, year, level)) for cohort, _, _ in sides]
     comparison = page.add(Table(
-        "comparison", f"{est.name}, {authority} and Scotland: percentage of the {stage_label} cohort of "
+        "comparison", f"{est.name}, its virtual comparator, {authority} and Scotland: percentage of the {stage_label} cohort of "
         f"{year_label(year)} with awards at {LEVELS[str(level)]} ({filters})",
         [TColumn("Awards", numeric=False), *(TColumn(label) for _, label, _ in sides)],
         [TRow(text(f"{k} or more"), [_pct(d, k) for d in at_level]) for k in ks],
         export_query=query,
     ))
+    counted = [side for side in sides if side[0] != c.COHORT_VC]  # the VC's size is ten per matched pupil
     cohorts = page.add(Table(
         "cohort", f"Pupils in the {stage_label} cohort by year: {est.name}, {authority} and Scotland",
-        [TColumn("Year", numeric=False), *(TColumn(label) for _, label, _ in sides)],
+        [TColumn("Year", numeric=False), *(TColumn(label) for _, label, _ in counted)],
         [TRow(text(year_label(y)), [figure(d.cohort(), "count") if (d := grid.get((cohort, y, 3))) else TCell(NO_DATA)
-                                    for cohort, _, _ in sides]) for y in years],
+                                    for cohort, _, _ in counted]) for y in years],
         export_query=query,
     ))
     first = comparison.rows[0].cells
-    caption = latest_sentence(year, [(f"{est.name}, 1 or more", first[0]), (authority, first[1]),
-                                     ("Scotland", first[2])])
+    caption = latest_sentence(year, [(f"{est.name}, 1 or more", first[0]), ("virtual comparator", first[1]),
+                                     (authority, first[2]), ("Scotland", first[3])])
     page.context.update(
         grid=table, comparison=comparison, cohorts=cohorts, caption=caption, level_label=LEVELS[str(level)],
         stage_label=stage_label, year_label=year_label(year), has_school=own[c.BD_LEVELS[0]] is not None,

@@ -54,7 +54,7 @@ def test_head_teacher_switches_cohort_and_grade_filter(page: Page, live_server: 
     # The leavers, A only: Ben's awards are all ungraded passes, so none is an A.
     page.get_by_label("Cohort", exact=True).select_option(label="Leavers")
     page.get_by_label("Grades", exact=True).select_option(label="A only")
-    page.get_by_label("Level compared with the authority and Scotland", exact=True).select_option(label="SCQF level 3 or better")
+    page.get_by_label("Level compared with the virtual comparator, authority and Scotland", exact=True).select_option(label="SCQF level 3 or better")
     page.get_by_role("button", name="Show").click()
     page.wait_for_url(re.compile(r"stage=leavers"))
     comparison = page.get_by_role("table", name=re.compile("percentage of the Leavers cohort"))

@@ -94,6 +94,19 @@ def test_s5_based_on_the_s4_roll_keeps_leavers_and_movers_with_their_s4_school(e
     assert (counts[:, :-1] >= counts[:, 1:]).all() and (grid[c.N_COHORT].to_numpy() >= counts[:, 0]).all()
 
 
+def test_the_virtual_comparator_draws_from_the_other_authority(example: dict[str, Any]) -> None:
+    members, results = loaders.load_cohorts(2024)
+    grid = breadth.breadth_depth(members, results, seed=1)
+    k = example["schools"]["K"].pk
+    # Kelvinbank's three S4 pupils (girls, no ASN, SIMD decile 5) each draw ten comparators from
+    # Aberdeen City's S4 cohort of the same kind: Dan alone, so thirty copies of Dan (English and
+    # History at level 5).
+    assert row(grid, c.COHORT_VC, k, "S4", "AD", 0, 5) == [30, 30, 30, 0, 0, 0]
+    assert row(grid, c.COHORT_VC, k, "S4", "A", 0, 5) == [30, 30, 0, 0, 0, 0]
+    # Ben, the only leaver, has nobody like him in another authority: no VC for the leavers.
+    assert grid[(grid[c.COHORT] == c.COHORT_VC) & (grid[c.COHORT_STAGE] == "leavers")].empty
+
+
 def test_a_run_stores_the_grid_of_its_years(example: dict[str, Any]) -> None:
     run = run_execute_in_process(run_create(years=[2024]))
     stored = BreadthDepthResult.objects.get(run=run, cohort="establishment", cohort_id=example["schools"]["K"].pk,
