@@ -240,6 +240,21 @@ def _shared(frames: Sequence[pd.DataFrame], keys: list[str], what: str) -> pd.Da
     return out
 
 
+def _combine_breadth(frames: Sequence[pd.DataFrame]) -> pd.DataFrame:
+    """Breadth and Depth of the chunks: schools, VCs and authorities are each computed by one
+    chunk (checked on one row per group); Scotland by every chunk of its year, one copy kept
+    (the copies must agree). Rows ordered by cohort, id and year, each group's rows as computed."""
+    national = [frame[frame[c.COHORT] == c.COHORT_NATIONAL] for frame in frames]
+    rest = pd.concat([frame[frame[c.COHORT] != c.COHORT_NATIONAL] for frame in frames], ignore_index=True)
+    first_of_group = rest[(rest[c.GRADE_FILTER] == c.GRADE_FILTERS[0]) & (rest[c.MIN_CREDITS] == c.MIN_CREDIT_OPTIONS[0])
+                          & (rest[c.SCQF_LEVEL] == c.BD_LEVELS[0])]
+    if first_of_group.duplicated(subset=[c.COHORT, c.COHORT_ID, c.YEAR, c.COHORT_STAGE]).any():
+        raise ValueError("chunks overlap in Breadth and Depth: each school-year must be computed once")
+    out = pd.concat([rest, _shared(national, list(BREADTH_KEYS), "Breadth and Depth for Scotland")],
+                    ignore_index=True)
+    return out.sort_values([c.COHORT, c.COHORT_ID, c.YEAR], kind="stable", ignore_index=True)
+
+
 def combine(parts: Sequence[BenchmarkResult], *, window: int = WEIGHTED_WINDOW) -> BenchmarkResult:
     """Put the chunks of one run together and compute the weighted scores over all of them.
 
@@ -276,11 +291,7 @@ def combine(parts: Sequence[BenchmarkResult], *, window: int = WEIGHTED_WINDOW) 
             raise ValueError("chunks overlap in intervals: each school-year must be computed once")
         intervals = intervals.sort_values(_EST_YEAR, kind="stable", ignore_index=True)
     breadth_frames = [frame for frame in frames("breadth_depth") if frame is not None]
-    breadth_depth = None
-    if breadth_frames:
-        breadth_depth = _shared(breadth_frames, list(BREADTH_KEYS), "Breadth and Depth").sort_values(
-            list(BREADTH_KEYS), kind="stable", ignore_index=True
-        )
+    breadth_depth = _combine_breadth(breadth_frames) if breadth_frames else None
     return BenchmarkResult(
         seed=seed,
         draws=draws,

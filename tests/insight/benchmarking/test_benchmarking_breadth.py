@@ -114,3 +114,16 @@ def test_a_vc_cell_is_its_comparators_counted_as_the_school_is() -> None:
                & (grid[c.SCQF_LEVEL] == 5)]
     assert int(row[c.N_COHORT].iloc[0]) == mine.sum() > 0
     assert [int(row[c.n_awards(k)].iloc[0]) for k in (1, 2, 3)] == [int((drawn[:, 8, 2] >= k).sum()) for k in (1, 2, 3)]
+
+
+def test_combining_chunks_keeps_one_scotland_and_refuses_overlaps() -> None:
+    from insight.benchmarking.engine import _combine_breadth
+
+    members, results = _world()
+    authorities = sorted(members[c.AUTHORITY_ID].unique())
+    parts = [breadth.breadth_depth(members, results, authority_ids=group, seed=5)
+             for group in (authorities[:1], authorities[1:])]
+    whole = breadth.breadth_depth(members, results, seed=5).sort_values(KEYS, ignore_index=True)
+    pd.testing.assert_frame_equal(_combine_breadth(parts).sort_values(KEYS, ignore_index=True), whole)
+    with pytest.raises(ValueError, match="overlap"):
+        _combine_breadth([parts[0], parts[0]])
