@@ -34,11 +34,18 @@ publishes none:
    (offered: any, 12 or more, 24 or more: a full National course carries 24).
 4. Levels above 7 count as 7; levels below 3 count at no level.
 
-How it is vectorised: results are joined to members by learner (one sorted pass), each
-(member, subject) is reduced to its best qualifying level under each of the nine filters
-(``np.maximum.reduceat``), each member's award counts at each level come from one ``np.bincount``
-per filter, and each group's distribution of counts (0 .. 10 or more) from one ``np.bincount``
-over (group, filter, level, count). Figures are counts, so they do not depend on row order.
+**Virtual comparator** (:func:`vc_draw`): ten members of the same cohort from other authorities
+per member, matched and relaxed exactly as the leavers' VC (:mod:`.comparator`); every VC figure
+is computed on the drawn comparators as for the school.
+
+How it is vectorised (:func:`member_award_counts`): one cohort year at a time, each learner once;
+every result becomes a small integer *kind* (level x grade x credit class), packed with its
+(learner, subject) and sorted, so each (learner, subject) is one run; a look-up table gives the
+level each kind counts at under each of the nine filters and ``np.maximum.reduceat`` the best per
+run; ``np.bincount`` per filter counts each learner's subjects per level. Each school group's
+distribution of counts (0 .. 10 or more) is one ``np.bincount`` over (group, filter, level,
+count); authorities and Scotland sum their schools' distributions; the VC's is one
+``np.bincount`` per cell over the draws. Figures are counts, so they do not depend on row order.
 """
 
 from __future__ import annotations
