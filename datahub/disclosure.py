@@ -414,3 +414,43 @@ def protect_hierarchy(
     choice. Deterministic for the same input.
     """
     return _Prover(h, limit if limit is not None else min_count(), tier).protect()
+
+
+# --- Cumulative distributions ("k or more") ---------------------------------------------------
+
+
+def suppress_at_least(total: int, at_least: Sequence[int], entitlement: Entitlement) -> list[bool]:
+    """Which of a distribution's "k or more" counts to hide (Breadth and Depth: members of a
+    cohort of ``total`` with 1 or more, 2 or more ... awards; ``at_least`` non-increasing).
+
+    Any two shown counts give by subtraction the number of members between them (those with
+    exactly k awards, or k to j), so (our rule) the shown counts, with ``total`` above and 0 below
+    the last, must cut the cohort into groups that are empty or at least DISCLOSURE_MIN_COUNT:
+
+    1. A cohort of 1 to DISCLOSURE_MIN_COUNT - 1 hides every count.
+    2. From the largest k down, a count is shown when it differs from the last shown one (0 to
+       begin with) by 0 or by at least the minimum; otherwise hidden.
+    3. If the members above the smallest shown count (``total`` minus it) are 1 to minimum - 1,
+       that count is hidden too, and so on up, until the group is empty or large enough.
+
+    Within one distribution no hidden group can then be narrowed below the threshold. Relations
+    between distributions (other levels, filters, a school's authority) are not taken into
+    account: see docs/methodology.md, "Local measures: disclosure"."""
+    if entitlement.unsuppressed:
+        return [False] * len(at_least)
+    limit = min_count()
+    if 0 < total < limit:
+        return [True] * len(at_least)
+    hidden = [True] * len(at_least)
+    shown_positions: list[int] = []
+    last = 0
+    for k in range(len(at_least) - 1, -1, -1):
+        gap = at_least[k] - last
+        if gap == 0 or gap >= limit:
+            hidden[k] = False
+            shown_positions.append(k)
+            last = at_least[k]
+    while shown_positions and 0 < total - last < limit:
+        hidden[shown_positions.pop()] = True
+        last = at_least[shown_positions[-1]] if shown_positions else 0
+    return hidden

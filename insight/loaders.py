@@ -19,7 +19,15 @@ import numpy as np
 import pandas as pd
 from django.db import connection
 
-from datahub.models import Establishment, QualificationResult, SchoolLeaver, Subject, TariffEntry
+from datahub.models import (
+    Enrolment,
+    Establishment,
+    Learner,
+    QualificationResult,
+    SchoolLeaver,
+    Subject,
+    TariffEntry,
+)
 from destinations.classification import Category, is_positive
 from destinations.models import DestinationKind, DestinationRecord
 
@@ -235,3 +243,64 @@ def load_engine_input(years: Sequence[int], *, tariff_scale_id: int) -> EngineIn
         results=load_results(years, tariff_scale_id=tariff_scale_id),
         establishments=load_establishments(),
     )
+
+
+# --- local measures: cohorts from the census (issue 12) ---------------------------------------------
+
+
+def cohort_members_query(year: int) -> str:
+    """Members of the cohorts of ``year``: the S4 rolls of the censuses of ``year - 1`` (S4),
+    ``year - 2`` (S5 based on the S4 roll) and ``year - 3`` (S6 based on the S4 roll), each pupil
+    with the school of that S4 census (a school is credited with a cohort by its S4 census), and
+    the school leavers of ``year`` with the school they left. Stage codes index
+    ``columns.COHORT_STAGES``; sex as 0 (F) or 1 (M); the characteristics the virtual comparator
+    matches on are the learner's (a leaver's as at leaving, as the national measures use)."""
+    E, L, S, P = _table(Enrolment), _table(SchoolLeaver), _table(Establishment), _table(Learner)
+    learner, est = _col(Enrolment, "learner"), _col(Enrolment, "establishment")
+    authority = _col(Establishment, "authority")
+    sql = (
+        f"SELECT e.{learner}, e.{est}, s.{authority}, %s, %s - 1 - e.year, "
+        f"CASE p.sex WHEN 'F' THEN 0 ELSE 1 END, CASE WHEN p.asn THEN 1 ELSE 0 END, p.simd_decile "
+        f"FROM {E} e JOIN {S} s ON s.id = e.{est} JOIN {P} p ON p.id = e.{learner} "
+        f"WHERE e.stage = 'S4' AND e.year BETWEEN %s AND %s "
+        f"UNION ALL "
+        f"SELECT l.{_col(SchoolLeaver, 'learner')}, l.{_col(SchoolLeaver, 'establishment')}, s.{authority}, "
+        f"l.leaver_year, 3, CASE l.sex WHEN 'F' THEN 0 ELSE 1 END, CASE WHEN l.asn THEN 1 ELSE 0 END, "
+        f"l.simd_decile "
+        f"FROM {L} l JOIN {S} s ON s.id = l.{_col(SchoolLeaver, 'establishment')} WHERE l.leaver_year = %s"
+    )
+    return _inline(sql, [year, year, year - 3, year - 1, year])
+
+
+def cohort_results_query(year: int) -> str:
+    """Every award of the members of ``year``'s cohorts sat by the diet of ``year``, the grade as
+    a code (``columns.GRADE_CODES``)."""
+    R, E, L = _table(QualificationResult), _table(Enrolment), _table(SchoolLeaver)
+    grade = " ".join(f"WHEN '{g}' THEN {code}" for g, code in C.GRADE_CODES.items())
+    learner = _col(QualificationResult, "learner")
+    sql = (
+        f"SELECT r.{learner}, r.{_col(QualificationResult, 'subject')}, r.scqf_level, r.scqf_credits, "
+        f"CASE r.grade {grade} END, r.year FROM {R} r "
+        f"WHERE r.year <= %s AND r.{learner} IN ("
+        f"SELECT e.{_col(Enrolment, 'learner')} FROM {E} e WHERE e.stage = 'S4' AND e.year BETWEEN %s AND %s "
+        f"UNION SELECT l.{_col(SchoolLeaver, 'learner')} FROM {L} l WHERE l.leaver_year = %s)"
+    )
+    return _inline(sql, [year, year - 3, year - 1, year])
+
+
+def load_cohorts(year: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The members of ``year``'s S4, S5, S6 and leaver cohorts and their awards (as
+    ``benchmarking.breadth`` takes them)."""
+    member_cols = [(C.LEARNER_ID, "int8"), (C.ESTABLISHMENT_ID, "int8"), (C.AUTHORITY_ID, "int8"), (C.YEAR, "int2"),
+                   ("stage_code", "int2"), (C.SEX, "int2"), (C.ASN, "int2"), (C.SIMD_DECILE, "int2")]
+    result_cols = [(C.LEARNER_ID, "int8"), (C.SUBJECT_ID, "int8"), (C.SCQF_LEVEL, "int2"), (C.SCQF_CREDITS, "int2"),
+                   (C.GRADE, "int2"), (C.YEAR, "int2")]
+    frames = []
+    for sql, cols in ((cohort_members_query(year), member_cols), (cohort_results_query(year), result_cols)):
+        if connection.vendor == "postgresql":
+            frames.append(fetch_packed(sql, cols))
+        else:
+            frames.append(_frame(sql, [n for n, _t in cols], {n: "int64" for n, _t in cols}))
+    members, results = frames
+    members[C.COHORT_STAGE] = np.asarray(C.COHORT_STAGES, dtype=object)[members.pop("stage_code").to_numpy()]
+    return members, results

@@ -335,3 +335,29 @@ class RunNotice(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+
+class BreadthDepthResult(models.Model):
+    """Breadth and Depth (a local measure): of one cohort (S4, S5 or S6 based on the S4 roll, or
+    leavers) of a school, authority or Scotland in one year, under one grade filter and minimum of
+    SCQF credit points, how many members hold 1 or more ... 10 or more awards at ``scqf_level`` or
+    better. Counts, not percentages, so the disclosure layer sees every n."""
+
+    run = models.ForeignKey(BenchmarkRun, on_delete=models.CASCADE, db_constraint=False, db_index=False)
+    cohort = models.CharField(max_length=16, choices=COHORT_CHOICES)
+    cohort_id = models.BigIntegerField(help_text="Establishment id, authority id, or 0 for Scotland")
+    year = models.PositiveSmallIntegerField(help_text="The year of the diet that ends the cohort's stage")
+    cohort_stage = models.CharField(max_length=8, help_text="S4, S5 or S6 (based on the S4 roll), or leavers")
+    grade_filter = models.CharField(max_length=2, help_text="A (A only), AC (A-C), AD (A-D)")
+    min_credits = models.PositiveSmallIntegerField(help_text="Awards of at least this many SCQF credit points")
+    scqf_level = models.PositiveSmallIntegerField(help_text="Awards at this SCQF level or better (7: level 7)")
+    n_cohort = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["run", "cohort", "cohort_id"])]
+
+
+for _k in range(1, c.BD_MAX_AWARDS + 1):
+    BreadthDepthResult.add_to_class(
+        c.n_awards(_k), models.PositiveIntegerField(help_text=f"Members with {_k} or more awards")
+    )

@@ -64,6 +64,8 @@ NAV: tuple[Entry, ...] = (
     Entry("View Partnerships", "partnerships:list", school_roles, parent="Learning Partnerships"),
     Entry("Find Partners", "insight:find_partners", school_roles, parent="Learning Partnerships",
           also=("/partnerships/propose/",)),
+    # Local measures (issue 12): a school's own Breadth and Depth.
+    Entry("Breadth and Depth", "insight:my_breadth_depth", school_roles),
     Entry("Caseload", "destinations:caseload", mcmc_officer, also=("/destinations/young-people/",)),
     Entry("Leaver readiness", "destinations:readiness", pathway_worker, also=("/destinations/pupils/",)),
     Entry("Readiness measures", "destinations:readiness_measures", may_read_readiness_measures),

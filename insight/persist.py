@@ -21,6 +21,7 @@ from .benchmarking import columns as c
 from .benchmarking.engine import BenchmarkResult
 from .models import (
     BenchmarkRun,
+    BreadthDepthResult,
     CohortResult,
     DeprivationResult,
     NormalisedScore,
@@ -157,6 +158,8 @@ def persist_year_tables(run: BenchmarkRun, result: BenchmarkResult) -> dict[str,
     }
     if result.intervals is not None:
         counts["intervals"] = write_frame(VCInterval, result.intervals, run_id=run.pk)
+    if result.breadth_depth is not None:
+        counts["breadth_depth"] = write_frame(BreadthDepthResult, result.breadth_depth, run_id=run.pk)
     return counts
 
 

@@ -30,8 +30,8 @@ from django.utils import timezone
 from datahub.models import SchoolLeaver, TariffScale, User
 
 from . import framestore, loaders
+from .benchmarking import breadth, engine
 from .benchmarking import columns as c
-from .benchmarking import engine
 from .models import BenchmarkChunk, BenchmarkRun, ChunkStatus, RunStatus
 from .persist import add_counts, persist_run_tables, persist_year_tables
 from .selectors.leavers import latest_years
@@ -43,7 +43,7 @@ LEASE = timedelta(seconds=int(getattr(settings, "BENCHMARK_CHUNK_LEASE_SECONDS",
 # Frames a chunk keeps for finalise: comparators and per-leaver relaxation are not stored.
 _KEPT = (
     "establishments", "establishment_measures", "vc_measures", "authority_measures", "national_measures",
-    "breakdowns", "deprivation", "normalised", "weighted", "relaxation_counts", "intervals",
+    "breakdowns", "deprivation", "normalised", "weighted", "relaxation_counts", "intervals", "breadth_depth",
 )
 CONTEXT_COLUMNS = ("roll", "share_simd_q1", "share_fsm", "share_asn")
 
@@ -135,13 +135,18 @@ def chunk_compute(chunk_id: int) -> bool:
         data.leavers, data.results, seed=run.seed, years=[chunk.year],
         establishment_ids=establishment_ids, draws=run.draws,
     )
+    # The local measures: the cohorts of the year from the census (issue 12).
+    members, cohort_results = loaders.load_cohorts(chunk.year)
     frames = {k: v for k, v in engine.frames_of(result).items() if k in _KEPT}
+    # The cohorts' VC draws from a stream of its own (run seed + 1), apart from the leavers'.
+    frames["breadth_depth"] = breadth.breadth_depth(members, cohort_results, authority_ids=chunk.authority_ids,
+                                                    seed=run.seed + 1)
     payload = framestore.dumps(frames)
     seconds = time.perf_counter() - t0
     with transaction.atomic():
         done = BenchmarkChunk.objects.filter(id=chunk_id, status=ChunkStatus.RUNNING, claimed_by=me).update(
             status=ChunkStatus.DONE, payload=payload, seconds=seconds,
-            input_hash=_hash_frames(data.leavers, data.results), lease_until=None,
+            input_hash=_hash_frames(data.leavers, data.results, members, cohort_results), lease_until=None,
         )
         if done:
             BenchmarkRun.objects.filter(id=run.id).update(chunks_done=F("chunks_done") + 1)

@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, path, re_path
 
-from .views import dashboards, documents, methodology, partners, runs
+from .views import breadth, dashboards, documents, methodology, partners, runs
 
 app_name = "insight"
 
@@ -17,6 +17,12 @@ urlpatterns: list[URLPattern] = [
             name="establishment_export"),
     re_path(r"^establishments/(?P<seed>[0-9]{7})/summary\.pdf$", documents.EstablishmentSummaryView.as_view(),
             name="establishment_summary_pdf"),
+    # Local measures (issue 12): Breadth and Depth of a school's S4, S5, S6 and leaver cohorts
+    path("breadth-depth/", breadth.MyBreadthDepthView.as_view(), name="my_breadth_depth"),
+    re_path(r"^establishments/(?P<seed>[0-9]{7})/breadth-depth/$", breadth.BreadthDepthView.as_view(),
+            name="breadth_depth"),
+    re_path(r"^establishments/(?P<seed>[0-9]{7})/breadth-depth/" + _EXPORT, breadth.BreadthDepthExportView.as_view(),
+            name="breadth_depth_export"),
     path("authorities/<int:code>/", dashboards.AuthorityDashboardView.as_view(), name="authority_dashboard"),
     re_path(r"^authorities/(?P<code>[0-9]+)/" + _EXPORT, dashboards.AuthorityExportView.as_view(),
             name="authority_export"),

@@ -552,6 +552,12 @@ EXPECTED: dict[str, Route] = {
     "insight:establishment_summary_pdf": Route(seed, portal_page),  # whoever may open the dashboard
     "insight:establishment_export": Route(lambda w, t: {**seed(w, t), "table": "leavers", "fmt": "csv"},
                                           portal_page),
+    # Local measures (issue 12): Breadth and Depth of any secondary school, as the establishment dashboard.
+    "insight:breadth_depth": Route(seed, portal_page),
+    "insight:breadth_depth_export": Route(lambda w, t: {**seed(w, t), "table": "grid", "fmt": "csv"},
+                                          portal_page),
+    # The menu's way in: school staff only (redirected to their school's page).
+    "insight:my_breadth_depth": Route(None, lambda p, t: {ANON: 302}.get(p, 302 if p in SCHOOL_PEOPLE else 403)),
     "insight:authority_dashboard": Route(authority_code, authority_dashboard),
     "insight:authority_export": Route(lambda w, t: {"code": str(authority_code(w, t)["code"]), "table": "schools",
                                                     "fmt": "xlsx"}, authority_dashboard),

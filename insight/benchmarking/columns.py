@@ -166,3 +166,30 @@ MIN: Final = "min"
 P05: Final = "p05"
 P95: Final = "p95"
 MAX: Final = "max"
+
+# --- local measures: cohorts from the census and Breadth and Depth (issue 12) ------------------
+LEARNER_ID: Final = "learner_id"
+COHORT_STAGE: Final = "cohort_stage"  # "S4", "S5", "S6" (based on the S4 roll) or "leavers"
+STAGE_S4: Final = "S4"
+STAGE_S5: Final = "S5"
+STAGE_S6: Final = "S6"
+STAGE_LEAVERS: Final = "leavers"
+COHORT_STAGES: Final = (STAGE_S4, STAGE_S5, STAGE_S6, STAGE_LEAVERS)
+SCQF_CREDITS: Final = "scqf_credits"
+GRADE: Final = "grade"  # result grade code: 0 A, 1 B, 2 C, 3 D, 4 pass (ungraded)
+GRADE_CODES: Final = {"A": 0, "B": 1, "C": 2, "D": 3, "P": 4}
+GRADE_FILTER: Final = "grade_filter"
+GRADE_FILTERS: Final = ("A", "AC", "AD")  # A only, A-C, A-D
+MIN_CREDITS: Final = "min_credits"
+MIN_CREDIT_OPTIONS: Final = (0, 12, 24)  # any award, 12 or more SCQF credit points, 24 or more
+BD_LEVELS: Final = (3, 4, 5, 6, 7)  # SCQF level L or better (7: level 7)
+BD_MAX_AWARDS: Final = 10
+N_COHORT: Final = "n_cohort"
+
+
+def n_awards(k: int) -> str:
+    """Column holding the number of the cohort with ``k`` or more awards (Breadth and Depth)."""
+    return f"n_awards_{k}"
+
+
+BD_COUNT_COLUMNS: Final = tuple(n_awards(k) for k in range(1, BD_MAX_AWARDS + 1))

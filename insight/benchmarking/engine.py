@@ -32,6 +32,7 @@ from .normalise import WEIGHTED_WINDOW, normalised_scores, weighted_scores
 from .uncertainty import vc_intervals
 
 _EST_YEAR: Final = [c.ESTABLISHMENT_ID, c.YEAR]
+BREADTH_KEYS: Final = (c.COHORT, c.COHORT_ID, c.YEAR, c.COHORT_STAGE, c.GRADE_FILTER, c.MIN_CREDITS, c.SCQF_LEVEL)
 _COHORT_ORDER: Final = {
     c.COHORT_ESTABLISHMENT: 0,
     c.COHORT_VC: 1,
@@ -74,6 +75,9 @@ class BenchmarkResult:
     distances: pd.DataFrame | None = None
     context_distances: pd.DataFrame | None = None
     stronger: pd.DataFrame | None = None
+    # Breadth and Depth of the S4, S5, S6 and leaver cohorts (:mod:`.breadth`), added per chunk
+    # by the service from the census; ``None`` when not computed.
+    breadth_depth: pd.DataFrame | None = None
 
 
 def _label(frame: pd.DataFrame, cohort: str, id_column: str | None) -> pd.DataFrame:
@@ -236,6 +240,21 @@ def _shared(frames: Sequence[pd.DataFrame], keys: list[str], what: str) -> pd.Da
     return out
 
 
+def _combine_breadth(frames: Sequence[pd.DataFrame]) -> pd.DataFrame:
+    """Breadth and Depth of the chunks: schools, VCs and authorities are each computed by one
+    chunk (checked on one row per group); Scotland by every chunk of its year, one copy kept
+    (the copies must agree). Rows ordered by cohort, id and year, each group's rows as computed."""
+    national = [frame[frame[c.COHORT] == c.COHORT_NATIONAL] for frame in frames]
+    rest = pd.concat([frame[frame[c.COHORT] != c.COHORT_NATIONAL] for frame in frames], ignore_index=True)
+    first_of_group = rest[(rest[c.GRADE_FILTER] == c.GRADE_FILTERS[0]) & (rest[c.MIN_CREDITS] == c.MIN_CREDIT_OPTIONS[0])
+                          & (rest[c.SCQF_LEVEL] == c.BD_LEVELS[0])]
+    if first_of_group.duplicated(subset=[c.COHORT, c.COHORT_ID, c.YEAR, c.COHORT_STAGE]).any():
+        raise ValueError("chunks overlap in Breadth and Depth: each school-year must be computed once")
+    out = pd.concat([rest, _shared(national, list(BREADTH_KEYS), "Breadth and Depth for Scotland")],
+                    ignore_index=True)
+    return out.sort_values([c.COHORT, c.COHORT_ID, c.YEAR], kind="stable", ignore_index=True)
+
+
 def combine(parts: Sequence[BenchmarkResult], *, window: int = WEIGHTED_WINDOW) -> BenchmarkResult:
     """Put the chunks of one run together and compute the weighted scores over all of them.
 
@@ -271,9 +290,12 @@ def combine(parts: Sequence[BenchmarkResult], *, window: int = WEIGHTED_WINDOW) 
         if intervals.duplicated(subset=[*_EST_YEAR, c.SOURCE, c.MEASURE]).any():
             raise ValueError("chunks overlap in intervals: each school-year must be computed once")
         intervals = intervals.sort_values(_EST_YEAR, kind="stable", ignore_index=True)
+    breadth_frames = [frame for frame in frames("breadth_depth") if frame is not None]
+    breadth_depth = _combine_breadth(breadth_frames) if breadth_frames else None
     return BenchmarkResult(
         seed=seed,
         draws=draws,
+        breadth_depth=breadth_depth,
         establishments=_disjoint(frames("establishments"), _EST_YEAR, "establishments"),
         establishment_measures=_disjoint(frames("establishment_measures"), _EST_YEAR, "school measures"),
         vc_measures=_disjoint(frames("vc_measures"), _EST_YEAR, "VC measures"),

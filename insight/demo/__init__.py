@@ -25,6 +25,8 @@ where each step lives:
                  location from the published band, cohorts from the roll, real home data zones
 - ``world``      2. one leaver year: counts, SIMD, ASN, care experience, FSM, ability, stage and
                  dates of leaving, movers, home data zones, names
+- ``census``     2'. the rest of the census: pupils of the S4 rolls the cohorts need who are not
+                 leavers of the leaver years (before, after, off the roll), census and results only
 - ``courses``    the course and award catalogue, grade thresholds, tariff points
 - ``attainment`` 3. course choices and results for every senior-phase year
 - ``outcomes``   4. initial and follow-up destinations (calibrated to ~95% / 93% positive and the

@@ -28,6 +28,7 @@ from datahub.reference import SUBJECTS
 from datahub.services import establishment_refresh_context, establishment_sync_departments
 from destinations.models import Offer
 from destinations.pathways.selectors import session_of
+from insight.demo.census import load_census_cohorts
 from insight.demo.delete import delete_demo_data, demo_establishments
 from insight.demo.load import FastLoad, Writer, YearLoader, reset_sequence
 from insight.demo.outcomes import N_POS
@@ -245,6 +246,8 @@ def _load_leaver_years(world: _World, est_ids: np.ndarray, writer: Writer, seed:
         last_session = (prev, loader.load_current(prev))
     current = build_year(schools, arrays, world.per_year, session + 1, seed, False, world.home_zones)
     current_ids = loader.load_current(current)
+    load_census_cohorts(loader, schools, arrays, world.per_year, seed, leaver_years, session=session,
+                        current_year=session + 1, home_zones=world.home_zones, log=log)
     fast.finish()
     if last_session is not None:
         load_pipeline(writer, last_session[0], last_session[1], session=session - 1, today=dt.date(session, 6, 30),

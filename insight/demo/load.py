@@ -245,6 +245,46 @@ class YearLoader:
                            np.array(GRADES)[y.r_grade[sat]], y.r_year[sat]])
         return lids
 
+    def load_census_only(self, y: Year, keep: np.ndarray, n_keep: np.ndarray, *, last_census: int) -> int:
+        """Pupils of ``y`` known from the census and their results only (no leaving record): the
+        pupils ``keep`` (a mask), each with its first ``n_keep`` senior-phase enrolments up to the
+        census of ``last_census`` and the results of the diets those years sat (a diet is sat in May
+        of the session's end, so the diet of ``last_census``'s session is still to come). The number
+        of pupils written."""
+        s4_all = y.year - (y.stage + 1)
+        n_keep = np.minimum(n_keep, np.maximum(last_census - s4_all + 1, 0))
+        idx = np.flatnonzero(keep & (n_keep > 0))
+        n = idx.size
+        if n == 0:
+            return 0
+        s4_census, n_keep = s4_all[idx], n_keep[idx]
+        lids = np.arange(self.learner_id, self.learner_id + n, dtype=np.int64)
+        self.learner_id += n
+        scns, self.scn_next = valid_scns(self.scn_next, n)
+        scns = scns[np.random.default_rng([self.seed, 7, y.year]).permutation(n)]
+        last_school = np.where(n_keep > 1, y.school[idx], y.first_school[idx])
+        self.writer.write(Learner, ["id", "scn", "given_name", "family_name", "date_of_birth", "sex", "data_zone",
+                                    "simd_decile", "asn", "care_experienced", "fsm", "establishment"],
+                          [lids, [f"{s:09d}" for s in scns.tolist()], y.given[idx], y.family[idx], y.dob[idx],
+                           y.sex[idx], [f"S01{z:06d}" for z in y.zone[idx].tolist()], y.decile[idx], y.asn[idx],
+                           y.care[idx], y.fsm[idx], self.est_ids[last_school]])
+        e_pupil = np.repeat(np.arange(n), n_keep)
+        k = np.arange(e_pupil.size) - np.repeat(np.cumsum(n_keep) - n_keep, n_keep)
+        e_school = np.where(k == 0, y.first_school[idx][e_pupil], y.school[idx][e_pupil])
+        self.writer.write(Enrolment, ["learner", "establishment", "year", "stage"],
+                          [lids[e_pupil], self.est_ids[e_school], s4_census[e_pupil] + k, _STAGE_TXT[k]])
+        row = np.full(y.n, -1, dtype=np.int64)
+        row[idx] = np.arange(n)
+        r_row = row[y.r_learner]
+        last_diet = np.where(r_row >= 0, s4_census[np.maximum(r_row, 0)] + n_keep[np.maximum(r_row, 0)], 0)
+        sat = (r_row >= 0) & (y.r_year <= np.minimum(last_diet, last_census))
+        self.writer.write(QualificationResult, ["learner", "establishment", "subject", "award_type", "scqf_level",
+                                                "scqf_credits", "grade", "year"],
+                          [lids[r_row[sat]], self.est_ids[y.r_school[sat]], self.subj_map[y.r_subject[sat]],
+                           np.array(AWARDS)[y.r_award[sat]], y.r_level[sat], y.r_credits[sat],
+                           np.array(GRADES)[y.r_grade[sat]], y.r_year[sat]])
+        return n
+
     def _learners(self, y: Year, lids: np.ndarray, scns: np.ndarray) -> None:
         self.writer.write(Learner, ["id", "scn", "given_name", "family_name", "date_of_birth", "sex", "data_zone",
                                     "simd_decile", "asn", "care_experienced", "fsm", "establishment"],

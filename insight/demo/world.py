@@ -107,13 +107,15 @@ HomeZones = Callable[[np.random.Generator, np.ndarray, np.ndarray], np.ndarray]
 
 
 def build_year(schools: Schools, arrays: dict[str, np.ndarray], per_year: int, year: int, seed: int,
-               with_spells: bool, home_zones: HomeZones | None = None) -> Year:
+               with_spells: bool, home_zones: HomeZones | None = None, stream: int = 3) -> Year:
     """The leavers of ``year`` with their results, destinations and (``with_spells``) APM spells.
 
     ``home_zones(rng, authority, decile)`` gives each pupil a home data zone (its number after
     ``S01``); by default the fictional zone table (``zone_table``), on the real-schools world real
-    zones of the pupil's decile (``real.ZonePool.draw``)."""
-    rng = np.random.default_rng([seed, 3, year])
+    zones of the pupil's decile (``real.ZonePool.draw``). ``stream`` names the random stream: the
+    leavers use 3; other pupils of the census (``census.py``) draw from streams of their own, so
+    adding them leaves every leaver exactly as it was."""
+    rng = np.random.default_rng([seed, stream, year])
     auth_names = np.array(schools.authority)
     p = _pupils(rng, arrays, per_year, year)
     auth = auth_names[p.school]

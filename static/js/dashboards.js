@@ -189,7 +189,7 @@ function draw(figure) {
         y: {
           beginAtZero: spec.type === "bar",
           ticks: { color: TEXT, callback: (v) => formatValue(v, spec.unit) },
-          title: { display: true, text: spec.unit === "%" ? "Per cent of leavers" : "Tariff points", color: TEXT },
+          title: { display: true, text: spec.axis || (spec.unit === "%" ? "Per cent of leavers" : "Tariff points"), color: TEXT },
         },
       },
     },

@@ -18,9 +18,13 @@ TODAY = dt.date(2026, 12, 5)  # session 2026/27
 @pytest.mark.django_db
 def test_demo_pupils_have_realistic_pathways_and_offers() -> None:
     generate_demo_data(scale="tiny", seed=5, years=1, today=TODAY)
-    pupils = Learner.objects.filter(enrolments__year=2026)
+    # This session's pupils; the other pupils without a leaving record come from the census only
+    # (cohorts before and after the leaver years, and pupils who left the roll): no pathway work.
+    pupils = Learner.objects.filter(leaver__isnull=True, enrolments__year=2026)
     n = pupils.count()
     assert n > 200
+    census_only = Learner.objects.filter(leaver__isnull=True).exclude(id__in=pupils)
+    assert census_only.exists() and not PathwayRecord.objects.filter(learner__in=census_only).exists()
     # This session's enrolment in S4-S6 for every pupil, and only diets already sat.
     now = Counter(Enrolment.objects.filter(learner__in=pupils, year=2026).values_list("stage", flat=True))
     assert sum(now.values()) == n and set(now) == {"S4", "S5", "S6"}

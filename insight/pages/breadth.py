@@ -1,0 +1,119 @@
+"""Breadth and Depth of a school (a local measure, issue 12): one cohort at a time (S4, S5 or S6
+based on the S4 roll, or leavers), the percentage with 1 or more ... 10 or more awards at each
+SCQF level or better, under a grade filter and a minimum of SCQF credit points; the school beside
+its authority and Scotland.
+
+Any portal user may open any secondary school, as on the establishment dashboard; figures are
+unsuppressed for the school's own staff, its authority's staff and its learning partners, and
+under ``datahub.disclosure.suppress_at_least`` for everyone else.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.http import HttpRequest, QueryDict
+
+from datahub import disclosure
+from datahub.models import Establishment
+
+from ..benchmarking import columns as c
+from ..exports import NO_DATA, Table, TCell, TColumn, TRow, figure, text
+from ..selectors.breadth import Distribution, breadth_depth_grid, breadth_depth_years
+from ..selectors.catalogue import year_label
+from ..selectors.dashboards import latest_run
+from ..selectors.figures import Viewer
+from ..selectors.leavers import secondary_schools
+from .parts import Page, chart, choice, entitlement_note, latest_sentence, print_filters
+
+STAGES = {c.STAGE_S4: "S4", c.STAGE_S5: "S5 (based on the S4 roll)", c.STAGE_S6: "S6 (based on the S4 roll)",
+          c.STAGE_LEAVERS: "Leavers"}
+GRADES = {"AD": "A to D (every award)", "AC": "A to C (and ungraded passes)", "A": "A only"}
+CREDITS = {"0": "Any", "12": "12 or more", "24": "24 or more (a full National course)"}
+LEVELS = {str(level): f"SCQF level {level} or better" if level < 7 else "SCQF level 7" for level in c.BD_LEVELS}
+PARAMS = ("stage", "grade", "credits", "year", "level")
+
+
+def _choices(params: QueryDict, years: list[int]) -> dict[str, str]:
+    return {
+        "stage": choice(params, "stage", list(STAGES), c.STAGE_S4),
+        "grade": choice(params, "grade", list(GRADES), "AD"),
+        "credits": choice(params, "credits", list(CREDITS), "0"),
+        "year": choice(params, "year", [str(y) for y in years], str(years[-1]) if years else ""),
+        "level": choice(params, "level", list(LEVELS), "5"),
+    }
+
+
+def _pct(d: Distribution | None, k: int) -> TCell:
+    return figure(d.percent(k), "pct") if d is not None else TCell(NO_DATA)
+
+
+def breadth_depth_page(request: HttpRequest, est: Establishment) -> Page:
+    page = Page("insight/breadth_depth.html")
+    viewer = Viewer(request.user)
+    ent = viewer.establishment(est)
+    authority_ent = viewer.authority(est.authority)
+    page.context.update(establishment=est, entitlement=ent, entitlement_note=entitlement_note(ent),
+                        school_choices=secondary_schools(), explanation=disclosure.explanation(),
+                        stages=STAGES, grades=GRADES, credits=CREDITS, levels=LEVELS)
+    page.audit = {"object_type": "establishment", "object_id": est.seed_code, "establishment": est}
+    page.export_name = f"{est.name} breadth and depth"
+    page.viewer_note = entitlement_note(ent)
+    run = latest_run()
+    page.context["run"] = run
+    years = breadth_depth_years(run) if run is not None else []
+    chosen = _choices(request.GET, years)
+    page.state.update(chosen)
+    page.context.update(chosen=chosen, years=[(str(y), year_label(y)) for y in years])
+    if run is None or not years:
+        return page
+    year, level = int(chosen["year"]), int(chosen["level"])
+    grid = breadth_depth_grid(run, est, stage=chosen["stage"], grade_filter=chosen["grade"],
+                              min_credits=int(chosen["credits"]), entitlements=(ent, authority_ent))
+    stage_label, authority = STAGES[chosen["stage"]], est.authority.name
+    filters = f"grades {GRADES[chosen['grade']]}, SCQF credit points {CREDITS[chosen['credits']].lower()}"
+    print_filters(page, [("Establishment", f"{est.name} ({est.seed_code}), {authority}"), ("Cohort", stage_label),
+                         ("Year", year_label(year)), ("Grades", GRADES[chosen["grade"]]),
+                         ("SCQF credit points", CREDITS[chosen["credits"]])])
+    query = urlencode([(name, chosen[name]) for name in PARAMS])
+    ks = range(1, c.BD_MAX_AWARDS + 1)
+
+    own = {lv: grid.get((c.COHORT_ESTABLISHMENT, year, lv)) for lv in c.BD_LEVELS}
+    table = page.add(Table(
+        "grid", f"Breadth and Depth: {est.name}, {stage_label}, {year_label(year)}: percentage of the cohort with "
+        f"1 or more to 10 or more awards at each SCQF level ({filters})",
+        [TColumn("Awards", numeric=False), *(TColumn(LEVELS[str(lv)]) for lv in c.BD_LEVELS)],
+        [TRow(text(f"{k} or more"), [_pct(own[lv], k) for lv in c.BD_LEVELS]) for k in ks],
+        export_query=query,
+    ))
+
+    sides = ((c.COHORT_ESTABLISHMENT, est.name, "school"), (c.COHORT_VC, "Virtual comparator", "vc"),
+             (c.COHORT_AUTHORITY, authority, "authority"), (c.COHORT_NATIONAL, "Scotland", "national"))
+    at_level = [grid.get((cohort, year, level)) for cohort, _, _ in sides]
+    comparison = page.add(Table(
+        "comparison", f"{est.name}, its virtual comparator, {authority} and Scotland: percentage of the {stage_label} cohort of "
+        f"{year_label(year)} with awards at {LEVELS[str(level)]} ({filters})",
+        [TColumn("Awards", numeric=False), *(TColumn(label) for _, label, _ in sides)],
+        [TRow(text(f"{k} or more"), [_pct(d, k) for d in at_level]) for k in ks],
+        export_query=query,
+    ))
+    counted = [side for side in sides if side[0] != c.COHORT_VC]  # the VC's size is ten per matched pupil
+    cohorts = page.add(Table(
+        "cohort", f"Pupils in the {stage_label} cohort by year: {est.name}, {authority} and Scotland",
+        [TColumn("Year", numeric=False), *(TColumn(label) for _, label, _ in counted)],
+        [TRow(text(year_label(y)), [figure(d.cohort(), "count") if (d := grid.get((cohort, y, 3))) else TCell(NO_DATA)
+                                    for cohort, _, _ in counted]) for y in years],
+        export_query=query,
+    ))
+    first = comparison.rows[0].cells
+    caption = latest_sentence(year, [(f"{est.name}, 1 or more", first[0]), ("virtual comparator", first[1]),
+                                     (authority, first[2]), ("Scotland", first[3])])
+    page.context.update(
+        grid=table, comparison=comparison, cohorts=cohorts, caption=caption, level_label=LEVELS[str(level)],
+        stage_label=stage_label, year_label=year_label(year), has_school=own[c.BD_LEVELS[0]] is not None,
+        comparison_chart={**chart(comparison, kind="bar", unit="%",
+                                  series_columns=[(i + 1, role) for i, (_, _, role) in enumerate(sides)]),
+                          "axis": "Per cent of the cohort"},
+        suppressed=any(t.suppressed for t in page.tables.values()),
+    )
+    return page

@@ -1,0 +1,80 @@
+"""A head teacher reads their school's Breadth and Depth in a real browser (issue 12).
+
+Signs in, opens *Breadth and Depth* from the menu, reads the grid, switches the cohort and the
+grade filter, reads the comparison table and its chart with the keyboard; axe (no serious or
+critical violation) and 320 px reflow.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from datahub.models import Role
+from insight.services import run_create, run_execute_in_process
+from tests.e2e.checks import NARROW, assert_accessible, assert_reflows, screenshot
+from tests.e2e.worlds import sign_in
+from tests.factories import member
+from tests.insight.local.worlds import build_example
+from tests.insight.worlds import publish
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Locator, Page
+
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+def _cells(table: Locator, row: str) -> list[str]:
+    return [cell.strip() for cell in table.get_by_role("row", name=re.compile(f"^{row}")).locator("td").all_inner_texts()]
+
+
+def test_head_teacher_switches_cohort_and_grade_filter(page: Page, live_server: Any, reference_data: None) -> None:
+    from django.core.cache import cache
+
+    cache.clear()
+    example = build_example()
+    publish(run_execute_in_process(run_create(years=[2024])))
+    school = example["schools"]["K"]
+    head = member(Role.ESTABLISHMENT_ADMIN, establishment=school)
+
+    sign_in(page, live_server, head)
+    page.get_by_role("link", name="Breadth and Depth").first.click()
+    page.wait_for_url(re.compile(rf"/insight/establishments/{school.seed_code}/breadth-depth/"))
+    assert page.get_by_role("heading", level=1).inner_text() == f"Breadth and Depth: {school.name}"
+    grid = page.get_by_role("table", name=re.compile("^Breadth and Depth: Kelvinbank Academy, S4"))
+    assert _cells(grid, "1 or more") == ["100.0%", "100.0%", "66.7%", "0.0%", "0.0%"]
+    assert_accessible(page, label="Breadth and Depth, S4")
+    screenshot(page, "breadth-depth-1280")
+
+    # The leavers, A only: Ben's awards are all ungraded passes, so none is an A.
+    page.get_by_label("Cohort", exact=True).select_option(label="Leavers")
+    page.get_by_label("Grades", exact=True).select_option(label="A only")
+    page.get_by_label("Level compared with the virtual comparator, authority and Scotland", exact=True).select_option(label="SCQF level 3 or better")
+    page.get_by_role("button", name="Show").click()
+    page.wait_for_url(re.compile(r"stage=leavers"))
+    comparison = page.get_by_role("table", name=re.compile("percentage of the Leavers cohort"))
+    assert _cells(comparison, "1 or more")[0] == "0.0%"
+    # A-D: his three passes count at level 3.
+    page.get_by_label("Grades", exact=True).select_option(label="A to D (every award)")
+    page.get_by_role("button", name="Show").click()
+    page.wait_for_url(re.compile(r"grade=AD"))
+    comparison = page.get_by_role("table", name=re.compile("percentage of the Leavers cohort"))
+    assert _cells(comparison, "3 or more")[0] == "100.0%"
+    assert _cells(comparison, "4 or more")[0] == "0.0%"
+
+    # The chart reads with the keyboard, figure by figure.
+    chart = page.locator("figure.portal-chart").first
+    chart.wait_for(state="visible")
+    chart.locator(".portal-chart__frame").focus()
+    page.keyboard.press("ArrowRight")
+    assert re.match(r"1 or more: ", chart.locator("[data-chart-status]").inner_text())
+    assert_accessible(page, label="Breadth and Depth, leavers, A-D")
+
+    page.set_viewport_size(NARROW)
+    assert_reflows(page, label="Breadth and Depth at 320 px")
+    screenshot(page, "breadth-depth-320")
