@@ -135,18 +135,22 @@ def chunk_compute(chunk_id: int) -> bool:
         data.leavers, data.results, seed=run.seed, years=[chunk.year],
         establishment_ids=establishment_ids, draws=run.draws,
     )
-    # The local measures: the cohorts of the year from the census (issue 12).
-    members, cohort_results = loaders.load_cohorts(chunk.year)
     frames = {k: v for k, v in engine.frames_of(result).items() if k in _KEPT}
-    # The cohorts' VC draws from a stream of its own (run seed + 1), apart from the leavers'.
-    frames["breadth_depth"] = breadth.breadth_depth(members, cohort_results, authority_ids=chunk.authority_ids,
-                                                    seed=run.seed + 1)
+    inputs = [data.leavers, data.results]
+    if chunk.index == 0:
+        # The local measures (issue 12), from the year's census: the year's first chunk computes
+        # them for every authority, so the year's cohorts and awards are read once per run, not
+        # once per authority group (the figures do not depend on the chunking). The cohorts' VC
+        # draws from a stream of its own (run seed + 1), apart from the leavers'.
+        members, cohort_results = loaders.load_cohorts(chunk.year)
+        frames["breadth_depth"] = breadth.breadth_depth(members, cohort_results, seed=run.seed + 1)
+        inputs += [members, cohort_results]
     payload = framestore.dumps(frames)
     seconds = time.perf_counter() - t0
     with transaction.atomic():
         done = BenchmarkChunk.objects.filter(id=chunk_id, status=ChunkStatus.RUNNING, claimed_by=me).update(
             status=ChunkStatus.DONE, payload=payload, seconds=seconds,
-            input_hash=_hash_frames(data.leavers, data.results, members, cohort_results), lease_until=None,
+            input_hash=_hash_frames(*inputs), lease_until=None,
         )
         if done:
             BenchmarkRun.objects.filter(id=run.id).update(chunks_done=F("chunks_done") + 1)
@@ -201,7 +205,8 @@ def run_finalise(run_id: int) -> bool:
     # The chunks without their frames: those are read a year at a time (_years).
     chunks = list(BenchmarkChunk.objects.filter(run=run).defer("payload").order_by("year", "index"))
     # Every chunk of a year loads the same input, so the run's hash is over one hash per year.
-    per_year = {ch.year: ch.input_hash for ch in chunks}
+    # Every chunk reads its year's leavers and results; the year's first also its cohorts.
+    per_year = {ch.year: ch.input_hash for ch in chunks if ch.index == 0}
     input_hash = hashlib.sha256("".join(per_year[y] for y in sorted(per_year)).encode()).hexdigest()
     with transaction.atomic():
         # Still ours? (A finaliser that outlived its lease may have been replaced.) The row lock

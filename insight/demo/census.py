@@ -40,12 +40,14 @@ def load_census_cohorts(loader: YearLoader, schools: Schools, arrays: dict[str, 
                         home_zones: HomeZones | None, log: Callable[[str], None]) -> int:
     """Write the census-only pupils whose S4 census falls in the cohorts of ``leaver_years``
     (S4 census from ``first - 3`` to ``last - 1``). ``current_year``: the leaver year built as
-    this session's pupils (``pipeline``), never built again here. Returns how many were written."""
+    this session's pupils (``pipeline``), and the year before it, built as last session's pupils
+    when the leaver years stop before it: neither is built again here. Returns how many were
+    written."""
     first, last = leaver_years[0], leaver_years[-1]
     low, high = first - 3, last - 1
     written = 0
     for year in (first - 2, first - 1, last + 1, last + 2):
-        if year in leaver_years or year == current_year:
+        if year in leaver_years or year in (current_year, current_year - 1):
             continue
         y = build_year(schools, arrays, per_year, year, seed, False, home_zones, stream=_STREAM_EDGE)
         s4 = year - (y.stage + 1)
