@@ -15,7 +15,7 @@ import re
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import IO
+from typing import IO, Any
 
 import numpy as np
 import pandas as pd
@@ -342,21 +342,19 @@ def _stream_xlsx(fh: IO[bytes], chunk_rows: int) -> TableStream:
     repeat on every row), so no more than a chunk of the sheet is ever in memory."""
     from xml.parsers.expat import ExpatError
 
-    from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
-    from .xlsx import sheet_rows
+    from .xlsx import FirstSheet
 
     _xlsx_limits_checked(fh)
     unreadable = (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError, IndexError,
                   ExpatError, AttributeError)
     try:
-        wb = load_workbook(fh, read_only=True, data_only=True)
+        wb = FirstSheet(fh)
     except unreadable as exc:
         raise FileProblem(f"The file could not be read as an Excel workbook (.xlsx): {exc}") from None
     try:
-        ws = wb.worksheets[0]
-        rows = sheet_rows(wb, ws)
+        rows = wb.rows()
         header = next(rows, None)
         if header is None:
             raise FileProblem("The first worksheet is empty.")
@@ -413,13 +411,13 @@ def _stream_xlsx(fh: IO[bytes], chunk_rows: int) -> TableStream:
             rows.close()
             wb.close()
 
-    return TableStream(headers, original, pieces(), _fraction_of_sheet(wb, ws, fh))
+    return TableStream(headers, original, pieces(), _fraction_of_sheet(wb, fh))
 
 
-def _fraction_of_sheet(wb: object, ws: object, fh: IO[bytes]) -> Callable[[], float]:
+def _fraction_of_sheet(wb: Any, fh: IO[bytes]) -> Callable[[], float]:
     """How much of the worksheet's compressed part has been read: the file's position within it."""
     try:
-        info = wb._archive.getinfo(ws._worksheet_path)  # type: ignore[attr-defined]
+        info = wb.archive.getinfo(wb.path)
         start, size = info.header_offset, max(1, info.compress_size)
     except (AttributeError, KeyError):
         return lambda: 0.0
