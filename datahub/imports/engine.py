@@ -72,7 +72,7 @@ def validate(ctx: Context, stream: TableStream) -> None:
     row_numbers: list[np.ndarray] = []
     if not missing:
         if not kind.chunked:  # a kind whose checks compare rows with one another takes the file whole
-            stream = TableStream.of(_whole(stream), chunk_rows=max_rows() + 1)
+            stream = TableStream.of(_whole(stream), rows=max_rows() + 1)
         seen = SeenKeys()
         for piece in stream.chunks:
             ctx.check_cancel()

@@ -53,7 +53,13 @@ class ParsedFile:
     original_headers: list[str]
 
 
-CHUNK_ROWS = 25_000  # rows read, checked and spooled at a time (datahub.imports.engine)
+DEFAULT_CHUNK_ROWS = 25_000  # rows read, checked and spooled at a time (datahub.imports.engine)
+
+
+def chunk_rows() -> int:
+    from django.conf import settings
+
+    return int(getattr(settings, "IMPORT_CHUNK_ROWS", DEFAULT_CHUNK_ROWS))
 
 
 @dataclass
@@ -72,14 +78,15 @@ class TableStream:
     fraction_read: Callable[[], float] = field(default=lambda: 0.0)
 
     @classmethod
-    def of(cls, parsed: ParsedFile, chunk_rows: int = CHUNK_ROWS) -> TableStream:
+    def of(cls, parsed: ParsedFile, rows: int | None = None) -> TableStream:
         """A whole frame (an API body, a file read whole) in the same pieces."""
         n = len(parsed.frame)
+        step = rows or chunk_rows()
 
         def pieces() -> Iterator[ParsedFile]:
-            for start in range(0, n, chunk_rows):
-                yield ParsedFile(parsed.frame.iloc[start:start + chunk_rows].reset_index(drop=True),
-                                 parsed.row_numbers.iloc[start:start + chunk_rows].reset_index(drop=True),
+            for start in range(0, n, step):
+                yield ParsedFile(parsed.frame.iloc[start:start + step].reset_index(drop=True),
+                                 parsed.row_numbers.iloc[start:start + step].reset_index(drop=True),
                                  parsed.headers, parsed.original_headers)
 
         return cls(parsed.headers, parsed.original_headers, pieces(), lambda: 1.0)
@@ -110,14 +117,15 @@ def read_table(fh: IO[bytes], *, name: str = "", on_rows: Callable[[int], None] 
     return ParsedFile(frame, rows, stream.headers, stream.original_headers)
 
 
-def stream_table(fh: IO[bytes], *, name: str = "", chunk_rows: int = CHUNK_ROWS) -> TableStream:
-    """Read a CSV or XLSX file a chunk of rows at a time (see :class:`TableStream`). The header is
-    read (and checked) now; ``fh`` must stay open until the chunks have been read."""
+def stream_table(fh: IO[bytes], *, name: str = "", rows: int | None = None) -> TableStream:
+    """Read a CSV or XLSX file ``rows`` rows at a time (default: the ``IMPORT_CHUNK_ROWS`` setting,
+    25,000; see :class:`TableStream`). The header is read (and checked) now; ``fh`` must stay open
+    until the chunks have been read."""
     head = fh.read(4)
     fh.seek(0)
     if detect_format(name, head) == "xlsx":
-        return _stream_xlsx(fh, chunk_rows)
-    return _stream_csv(fh, chunk_rows)
+        return _stream_xlsx(fh, rows or chunk_rows())
+    return _stream_csv(fh, rows or chunk_rows())
 
 
 UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
