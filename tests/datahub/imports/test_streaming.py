@@ -89,7 +89,7 @@ def test_the_streamed_xlsx_rows_are_openpyxls_values():
     ws.append(["012345678", dt.date(2008, 3, 14), 5, True, 2.5])
     ws.append([None])
     ws["A6"] = "gap"
-    ws["C6"] = dt.datetime(2020, 1, 2, 3, 4, 5)
+    ws["C6"] = dt.datetime(2020, 1, 2, 3, 4, 5)  # noqa: DTZ001 (a spreadsheet cell has no time zone)
     ws["B7"] = "x & <y>"
     ws["E7"] = 1e20
     wb.create_sheet("second")["A1"] = "not read"
