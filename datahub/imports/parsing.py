@@ -173,48 +173,79 @@ def decode_text(data: bytes) -> str:
         ) from None
 
 
-def _csv_encoding(data: bytes) -> str:
-    """The codec of a CSV file's bytes, by the rules of :func:`decode_text`, checked a block at a
-    time without keeping a decoded copy of the file (only a refusal decodes it whole, for its message)."""
-    utf16ish = len(data) >= 4 and (data[1:4:2] == b"\x00\x00" or data[0:4:2] == b"\x00\x00")
-    if data.startswith(UTF32_BOMS) or data.startswith(UTF16_BOMS) or utf16ish:
-        decode_text(data)  # refuses UTF-32 and UTF-16 without a byte-order mark; checks UTF-16
-        return "utf-16"
+BLOCK_BYTES = 1 << 22
+
+
+@dataclass
+class _TextScan:
+    encoding: str
+    empty: bool
+    nul_line: int  # 0: no NUL character
+    first_line: str
+    size: int
+
+
+def _scan_csv(fh: IO[bytes]) -> _TextScan:
+    """The codec of a CSV file by the rules of :func:`decode_text`, whether it is empty, and the line
+    of its first NUL character, read a block at a time without keeping the file or its text (only
+    a refusal, or a UTF-16 file, reads it whole). ``fh`` is left at its start."""
+    head = fh.read(4)
+    fh.seek(0)
+    utf16ish = len(head) >= 4 and (head[1:4:2] == b"\x00\x00" or head[0:4:2] == b"\x00\x00")
+    if head.startswith(UTF32_BOMS) or head.startswith(UTF16_BOMS) or utf16ish:
+        text = decode_text(fh.read())  # refuses UTF-32 and UTF-16 without a byte-order mark; checks UTF-16
+        fh.seek(0)
+        nul = text.find("\x00")
+        return _TextScan("utf-16", not text.strip(), text.count("\n", 0, nul) + 1 if nul >= 0 else 0,
+                         text.split("\n", 1)[0], len(text))
     decoder = codecs.getincrementaldecoder("utf-8-sig")()
+    encoding, empty, nul_line, lines, size, first = "utf-8-sig", True, 0, 0, 0, b""
     try:
-        for start in range(0, len(data), 1 << 22):
-            decoder.decode(data[start:start + (1 << 22)])
+        while block := fh.read(BLOCK_BYTES):
+            if not size:
+                first = block.split(b"\n", 1)[0]
+            decoder.decode(block)
+            empty = empty and not block.removeprefix(codecs.BOM_UTF8 if not size else b"").strip()
+            if not nul_line and (nul := block.find(b"\x00")) >= 0:
+                nul_line = lines + block.count(b"\n", 0, nul) + 1
+            lines += block.count(b"\n")
+            size += len(block)
         decoder.decode(b"", final=True)
-        return "utf-8-sig"
     except UnicodeDecodeError:
-        decode_text(data)  # refuses mixed or unreadable encodings with the line
-        return "cp1252"
+        fh.seek(0)
+        decode_text(fh.read())  # refuses mixed or unreadable encodings with the line
+        encoding = "cp1252"
+        return _scan_rest(fh, encoding)
+    fh.seek(0)
+    return _TextScan(encoding, empty, nul_line, first.removeprefix(codecs.BOM_UTF8).decode("utf-8", "replace"), size)
+
+
+def _scan_rest(fh: IO[bytes], encoding: str) -> _TextScan:
+    """The same facts for a Windows-1252 file (already checked whole by :func:`decode_text`)."""
+    fh.seek(0)
+    empty, nul_line, lines, size, first = True, 0, 0, 0, b""
+    while block := fh.read(BLOCK_BYTES):
+        if not size:
+            first = block.split(b"\n", 1)[0]
+        empty = empty and not block.strip()
+        if not nul_line and (nul := block.find(b"\x00")) >= 0:
+            nul_line = lines + block.count(b"\n", 0, nul) + 1
+        lines += block.count(b"\n")
+        size += len(block)
+    fh.seek(0)
+    return _TextScan(encoding, empty, nul_line, first.decode(encoding, "replace"), size)
 
 
 def _stream_csv(fh: IO[bytes], chunk_rows: int) -> TableStream:
-    """A CSV file in chunks of rows (pandas' C parser, ``chunksize``). The bytes are read once; the
-    text is decoded a block at a time as the parser goes (UTF-16 files, rare, are decoded whole)."""
-    data = fh.read()
-    encoding = _csv_encoding(data)
-    source: IO
-    if encoding == "utf-16":
-        text = data.decode("utf-16")
-        body_empty, nul = not text.strip(), text.find("\x00")
-        nul_line = text.count("\n", 0, nul) + 1
-        first_line = text.split("\n", 1)[0]
-        source = io.StringIO(text)
-    else:
-        body = memoryview(data)[3:] if data.startswith(codecs.BOM_UTF8) else memoryview(data)
-        raw = bytes(body[:HEAD_BYTES])
-        body_empty = not raw.strip() and not bytes(body).strip()
-        nul = data.find(b"\x00")
-        nul_line = data.count(b"\n", 0, nul) + 1
-        first_line = raw.split(b"\n", 1)[0].decode(encoding.replace("-sig", ""), "replace")
-        source = io.BytesIO(data)
-    if body_empty:
+    """A CSV file in chunks of rows (pandas' C parser, ``chunksize``), parsed from the file as it is
+    read and decoded as the parser goes (a UTF-16 file, rare, is decoded whole first)."""
+    scan = _scan_csv(fh)
+    source: IO = io.StringIO(decode_text(fh.read())) if scan.encoding == "utf-16" else fh
+    if scan.empty:
         raise FileProblem("The file is empty.")
-    if nul >= 0:
-        raise FileProblem(f"Line {nul_line} contains a NUL character: the file is probably not a CSV text file.")
+    if scan.nul_line:
+        raise FileProblem(f"Line {scan.nul_line} contains a NUL character: the file is probably not a CSV text file.")
+    first_line, encoding = scan.first_line, scan.encoding
     delimiter = max((",", ";", "\t"), key=first_line.count)
     try:
         reader = pd.read_csv(
@@ -247,9 +278,8 @@ def _stream_csv(fh: IO[bytes], chunk_rows: int) -> TableStream:
         finally:
             reader.close()
 
-    size = max(1, len(data))
-    return TableStream(headers, original, pieces(), lambda: min(1.0, source.tell() / size)
-                       if encoding != "utf-16" else 0.0)
+    size = max(1, scan.size)
+    return TableStream(headers, original, pieces(), lambda: min(1.0, source.tell() / size))
 
 
 HEAD_BYTES = 1 << 20
