@@ -263,7 +263,8 @@ def run(ctx: Context, parsed: ParsedFile | TableStream) -> Outcome:
         drop_temp_tables(ctx)
         close = getattr(stream.chunks, "close", None)
         if close is not None:
-            close()  # a stream left part-read (cancelled) closes its file's workbook
+            close()  # a stream left part-read (cancelled)
+        stream.release()  # and one never read (a required column missing)
         if ctx.spool is not None:
             ctx.spool.close()
     outcome.seconds = time.perf_counter() - started

@@ -84,7 +84,7 @@ def apply_stream(kind: ImportKind, stream: TableStream, mapping: Mapping) -> Tab
     present = {h for h in stream.headers if h}
     headers = [c.name for c in kind.columns if mapping.columns.get(c.name, "") in present]
     chunks = (apply(kind, piece, mapping) for piece in stream.chunks)
-    return TableStream(headers, headers, chunks, stream.fraction_read)
+    return TableStream(headers, headers, chunks, stream.fraction_read, stream.release)
 
 
 def apply(kind: ImportKind, parsed: ParsedFile, mapping: Mapping) -> ParsedFile:

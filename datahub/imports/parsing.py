@@ -76,6 +76,8 @@ class TableStream:
     original_headers: list[str]
     chunks: Iterator[ParsedFile]
     fraction_read: Callable[[], float] = field(default=lambda: 0.0)
+    # Releases what the reader holds (a workbook's archive) even when no chunk was ever read.
+    release: Callable[[], None] = field(default=lambda: None)
 
     @classmethod
     def of(cls, parsed: ParsedFile, rows: int | None = None) -> TableStream:
@@ -449,7 +451,7 @@ def _stream_xlsx(fh: IO[bytes], chunk_rows: int) -> TableStream:
             rows.close()
             wb.close()
 
-    return TableStream(headers, original, pieces(), _fraction_of_sheet(wb, fh))
+    return TableStream(headers, original, pieces(), _fraction_of_sheet(wb, fh), wb.close)
 
 
 def _fraction_of_sheet(wb: Any, fh: IO[bytes]) -> Callable[[], float]:

@@ -91,8 +91,8 @@ class Spool:
 
 
 class SeenKeys:
-    """Natural keys seen in earlier chunks with the file row each was first seen on: one sorted
-    array of compact keys per chunk (17 bytes a row for an SCN), never re-sorted as a whole."""
+    """Natural keys seen in earlier chunks with the file row each was first seen on, as sorted
+    arrays of compact keys (17 bytes a row for an SCN)."""
 
     def __init__(self) -> None:
         self.parts: list[tuple[np.ndarray, np.ndarray]] = []
@@ -121,6 +121,16 @@ class SeenKeys:
         return found
 
     def add(self, keys: np.ndarray, rows: np.ndarray) -> None:
-        if len(keys):
-            order = np.argsort(keys, kind="stable")
-            self.parts.append((keys[order], rows.astype(np.int64)[order]))
+        """Keep ``keys`` (first seen on ``rows``). Sorted runs are merged like a binary counter
+        (a run merges into the one before it when that one is no larger), so a file of n chunks
+        keeps about log2(n) runs to search, and each key is re-sorted about log2(n) times."""
+        if not len(keys):
+            return
+        order = np.argsort(keys, kind="stable")
+        self.parts.append((keys[order], rows.astype(np.int64)[order]))
+        while len(self.parts) > 1 and len(self.parts[-2][0]) <= len(self.parts[-1][0]):
+            (k1, r1), (k2, r2) = self.parts.pop(), self.parts.pop()
+            common = np.result_type(k1.dtype, k2.dtype)
+            merged = np.concatenate([k2.astype(common), k1.astype(common)])
+            order = np.argsort(merged, kind="stable")  # two sorted runs: timsort merges them
+            self.parts.append((merged[order], np.concatenate([r2, r1])[order]))
