@@ -90,6 +90,9 @@ class Spool:
             self._dir = None
 
 
+MAX_RUN = 1 << 18
+
+
 class SeenKeys:
     """Natural keys seen in earlier chunks with the file row each was first seen on, as sorted
     arrays of compact keys (17 bytes a row for an SCN)."""
@@ -122,13 +125,15 @@ class SeenKeys:
 
     def add(self, keys: np.ndarray, rows: np.ndarray) -> None:
         """Keep ``keys`` (first seen on ``rows``). Sorted runs are merged like a binary counter
-        (a run merges into the one before it when that one is no larger), so a file of n chunks
-        keeps about log2(n) runs to search, and each key is re-sorted about log2(n) times."""
+        (a run merges into the one before it when that one is no larger) up to ``MAX_RUN`` keys, so
+        a file keeps few runs to search (a million rows: about six) while a merge's temporary
+        copies stay small (at most ``MAX_RUN`` keys: about 10 MB)."""
         if not len(keys):
             return
         order = np.argsort(keys, kind="stable")
         self.parts.append((keys[order], rows.astype(np.int64)[order]))
-        while len(self.parts) > 1 and len(self.parts[-2][0]) <= len(self.parts[-1][0]):
+        while (len(self.parts) > 1 and len(self.parts[-2][0]) <= len(self.parts[-1][0])
+               and len(self.parts[-2][0]) + len(self.parts[-1][0]) <= MAX_RUN):
             (k1, r1), (k2, r2) = self.parts.pop(), self.parts.pop()
             common = np.result_type(k1.dtype, k2.dtype)
             merged = np.concatenate([k2.astype(common), k1.astype(common)])
