@@ -98,9 +98,7 @@ def _write_destinations(ctx: Context, kind: str) -> Counts:
             ("history_establishment", "bigint")]
     stg = Staging(cols, ctx)
     try:
-        frame = ctx.frame[[c for c, _ in cols]].copy()
-        frame["survey_date"] = frame["survey_date"].replace("", None)
-        stg.fill(frame)
+        stg.fill(ctx.chunks([c for c, _ in cols], none_if_blank=["survey_date"]))
         s, d = qn(stg.name), qn(DestinationRecord._meta.db_table)
         current = "d.leaver_id = s.leaver_id AND d.kind = %s AND d.superseded_at IS NULL"
         with connection.cursor() as cur:
@@ -114,7 +112,7 @@ def _write_destinations(ctx: Context, kind: str) -> Counts:
         counts = Counts(new, changed, total - new - changed)
         if ctx.create_only and total - new:
             rows = [r[0] for r in _fetch(f"SELECT s.row_no FROM {s} s JOIN {d} d ON {current} ORDER BY s.row_no", [kind])]
-            mask = np.zeros(len(ctx.frame), dtype=bool)
+            mask = np.zeros(ctx.rows, dtype=bool)
             mask[rows] = True
             ctx.add("scn", mask, "This leaver already has a current destination of this kind; use the bulk upsert endpoint.")
         if ctx.dry_run or ctx.has_errors:
@@ -224,9 +222,7 @@ def _write_participation(ctx: Context) -> Counts:
             ("history_establishment", "bigint")]
     stg = Staging(cols, ctx)
     try:
-        frame = ctx.frame[[c for c, _ in cols]].copy()
-        frame["end_date"] = frame["end_date"].replace("", None)
-        stg.fill(frame)
+        stg.fill(ctx.chunks([c for c, _ in cols], none_if_blank=["end_date"]))
         s, p = qn(stg.name), qn(ParticipationSpell._meta.db_table)
         match = "p.learner_id = s.learner_id AND p.start_date = s.start_date"
         rows = _fetch(
@@ -239,7 +235,7 @@ def _write_participation(ctx: Context) -> Counts:
         counts = Counts(new, changed, total - new - changed)
         if ctx.create_only and total - new:
             found = [r[0] for r in _fetch(f"SELECT s.row_no FROM {s} s WHERE EXISTS (SELECT 1 FROM {p} p WHERE {match})", [])]
-            mask = np.zeros(len(ctx.frame), dtype=bool)
+            mask = np.zeros(ctx.rows, dtype=bool)
             mask[found] = True
             ctx.add("start_date", mask, "A spell starting on this date already exists; use the bulk upsert endpoint.")
         if ctx.dry_run or ctx.has_errors:
@@ -287,6 +283,7 @@ PARTICIPATION = register(ImportKind(
     ),
     key=("scn", "start_date"),
     prepare=_prepare_participation,
+    chunked=False,  # overlapping spells are found across the rows of one person
     write=_write_participation,
     notes=(
         "The learner must already be loaded; the learner's school decides who may import their spells.",

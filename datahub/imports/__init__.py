@@ -6,7 +6,9 @@ This package's namespace is the surface for writing an import kind: a kind in an
 - ``types``: the shared types (``ImportKind``, ``Context``, ``Counts``, ``Issue``, ``RowError``,
   ``Progress``, ``Outcome``) and the set-based lookups
 - ``columns``: column types, validated a whole column at a time
-- ``parsing``: CSV/XLSX into text frames
+- ``parsing``: CSV/XLSX into text frames, streamed a chunk of rows at a time (``TableStream``)
+- ``xlsx``: a workbook's first worksheet, its rows streamed from the XML (expat)
+- ``spool``: the checked chunks kept (on disk past the first) until the write; keys seen so far
 - ``registry``: the kinds of file (``register``, ``get_kind``, ``all_kinds``)
 - ``shared``: columns, lookups and the one-table write several kinds share
 - ``kinds``: datahub's own kinds, registered from ``DatahubConfig.ready`` (destinations registers

@@ -65,14 +65,15 @@ def _prepare_establishments(ctx: Context) -> None:
 def _write_establishments(ctx: Context) -> Counts:
     cols = [("seed_code", "text"), ("name", "text"), ("authority_id", "bigint"), ("type", "text"), ("roll", "int"),
             ("history_establishment", "bigint")]
-    counts = upsert_one_table(ctx, Establishment, cols, ctx.frame[[c for c, _ in cols]], ["seed_code"],
+    counts = upsert_one_table(ctx, Establishment, cols, ctx.chunks([c for c, _ in cols]), ["seed_code"],
                               ["name", "authority_id", "type", "roll"],
                               existing=("seed_code", "An establishment with this SEED code"))
     if not (ctx.dry_run or ctx.has_errors):
         # A row describes the school's department of that type: keep it, then the principal type and roll.
-        ids = dict(Establishment.objects.filter(seed_code__in=list(ctx.frame["seed_code"]))
+        departments = ctx.whole(["seed_code", "type", "roll"])
+        ids = dict(Establishment.objects.filter(seed_code__in=list(departments["seed_code"]))
                    .values_list("seed_code", "id"))
-        for seed, kind, roll in ctx.frame[["seed_code", "type", "roll"]].itertuples(index=False, name=None):
+        for seed, kind, roll in departments.itertuples(index=False, name=None):
             department_upsert(establishment_id=ids[seed], type=kind, roll=int(roll))
         establishment_sync_departments(establishment_ids=list(ids.values()))
     return counts
@@ -154,7 +155,7 @@ def _write_learners(ctx: Context) -> Counts:
             ("enrol_establishment_id", "bigint"), ("year", "int"), ("stage", "text"), ("history_establishment", "bigint")]
     stg = Staging(cols, ctx)
     try:
-        stg.fill(ctx.frame[[c for c, _ in cols]])
+        stg.fill(ctx.chunks([c for c, _ in cols]))
         s = qn(stg.name)
         learner_table, enrol_table = qn(Learner._meta.db_table), qn(Enrolment._meta.db_table)
         learner_src = (
@@ -259,9 +260,8 @@ def _write_leavers(ctx: Context) -> Counts:
     cols = [("learner_id", "bigint"), ("establishment_id", "bigint"), ("leaver_year", "int"), ("stage", "text"),
             ("leaving_date", "date"), ("sex", "text"), ("simd_decile", "int"), ("asn", "bool"),
             ("care_experienced", "bool"), ("fsm", "bool"), ("history_establishment", "bigint")]
-    frame = ctx.frame[[c for c, _ in cols]].copy()
-    frame["leaving_date"] = frame["leaving_date"].replace("", None)
-    return upsert_one_table(ctx, SchoolLeaver, cols, frame, ["learner_id"], LEAVER_VALUES,
+    frames = ctx.chunks([c for c, _ in cols], none_if_blank=["leaving_date"])
+    return upsert_one_table(ctx, SchoolLeaver, cols, frames, ["learner_id"], LEAVER_VALUES,
                             existing=("scn", "A leaver record for this learner"))
 
 LEAVERS = register(ImportKind(
@@ -322,7 +322,7 @@ RESULT_STAGING = [("learner_id", "bigint"), ("subject_id", "bigint"), ("award_ty
 
 
 def _write_results(ctx: Context) -> Counts:
-    return upsert_one_table(ctx, QualificationResult, RESULT_STAGING, ctx.frame[[c for c, _ in RESULT_STAGING]],
+    return upsert_one_table(ctx, QualificationResult, RESULT_STAGING, ctx.chunks([c for c, _ in RESULT_STAGING]),
                             RESULT_KEY, RESULT_VALUES, existing=("scn", "This result"),
                             history_establishment="establishment_id")
 

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from .columns import Column, normalise_header
-from .parsing import ParsedFile
+from .parsing import ParsedFile, TableStream
 from .types import ImportKind, RowError
 
 SAMPLE_ROWS = 200
@@ -71,12 +71,20 @@ def signature(headers: Iterable[str]) -> str:
     return hashlib.sha256("\n".join(names).encode()).hexdigest()
 
 
-def headers_are_ours(kind: ImportKind, parsed: ParsedFile) -> bool:
+def headers_are_ours(kind: ImportKind, parsed: ParsedFile | TableStream) -> bool:
     """The file already uses the kind's columns (every required one present): no mapping needed."""
     return all(c in parsed.headers for c in kind.required_columns)
 
 
 # --- applying a mapping ----------------------------------------------------------------------
+
+
+def apply_stream(kind: ImportKind, stream: TableStream, mapping: Mapping) -> TableStream:
+    """:func:`apply` to each chunk of a streamed file, as it is read."""
+    present = {h for h in stream.headers if h}
+    headers = [c.name for c in kind.columns if mapping.columns.get(c.name, "") in present]
+    chunks = (apply(kind, piece, mapping) for piece in stream.chunks)
+    return TableStream(headers, headers, chunks, stream.fraction_read, stream.release)
 
 
 def apply(kind: ImportKind, parsed: ParsedFile, mapping: Mapping) -> ParsedFile:

@@ -33,7 +33,7 @@ from .lease import (
     import_batch_fail,
     import_batch_release,
 )
-from .parsing import FileProblem, ParsedFile, read_table
+from .parsing import FileProblem, ParsedFile, TableStream, stream_table
 from .registry import get_kind
 from .selectors import import_profile_for_headers
 from .types import Context, Outcome, Progress, RowError
@@ -83,22 +83,26 @@ def import_batch_process(batch_id: int, *, fh: IO[bytes] | None = None) -> Impor
 
 def _read_and_run(batch: ImportBatch, fh: IO[bytes] | None, progress: BatchProgress, *, claim: str,
                   started: float) -> Outcome:
+    """Stream the stored upload (or ``fh``) through the engine: the file stays open while it is
+    read, a chunk at a time, and checked."""
     try:
         if fh is None:
             with default_storage.open(batch.stored_file, "rb") as stored:
-                parsed = read_table(stored, name=batch.file_name, on_rows=progress.read)
-        else:
-            parsed = read_table(fh, name=batch.file_name)
+                return _run_stream(batch, stream_table(stored, name=batch.file_name), progress, claim, started)
+        return _run_stream(batch, stream_table(fh, name=batch.file_name), progress, claim, started)
     except FileProblem as exc:
         return Outcome(status=ImportStatus.REJECTED, message=str(exc), error_count=1,
                        errors=[RowError(1, "", "", str(exc))])
-    ImportBatch.objects.filter(pk=batch.pk).update(rows_total=len(parsed.frame))
+
+
+def _run_stream(batch: ImportBatch, stream: TableStream, progress: BatchProgress, claim: str,
+                started: float) -> Outcome:
     return import_batch_run(
         batch,
         kind_name=batch.kind,
-        parsed=parsed,
+        parsed=stream,
         progress=progress,
-        mapping=profile_mapping(batch.mapping_profile or _profile_for(batch, parsed)),
+        mapping=profile_mapping(batch.mapping_profile or _profile_for(batch, stream)),
         before_commit=lambda outcome: _record_within_write(batch, outcome, started, claim),
         fault_pause=float(getattr(settings, "IMPORT_FAULT_PAUSE_SECONDS", 0.0)),
     )
@@ -113,7 +117,7 @@ def _record_within_write(batch: ImportBatch, outcome: Outcome, started: float, c
         raise LeaseLost(f"import batch {batch.pk} is no longer claimed by {claim}")
 
 
-def _profile_for(batch: ImportBatch, parsed: ParsedFile) -> ImportMappingProfile | None:
+def _profile_for(batch: ImportBatch, parsed: ParsedFile | TableStream) -> ImportMappingProfile | None:
     """A large workbook's columns are first seen here (not in the upload's request): a file with its
     own columns is read with the uploader's profile for them, when there is one."""
     kind = get_kind(batch.kind)
@@ -133,7 +137,7 @@ def profile_mapping(profile: ImportMappingProfile | None) -> mapping_.Mapping | 
                             labels=labels)
 
 
-def import_batch_run(batch: ImportBatch, *, kind_name: str, parsed: ParsedFile, progress: Progress,
+def import_batch_run(batch: ImportBatch, *, kind_name: str, parsed: ParsedFile | TableStream, progress: Progress,
                      create_only: bool = False, mapping: mapping_.Mapping | None = None,
                      before_commit: Callable[[Outcome], None] | None = None, fault_pause: float = 0.0) -> Outcome:
     """Check and write ``parsed`` as ``kind_name`` for ``batch`` (its uploader's scope and options).
@@ -145,7 +149,8 @@ def import_batch_run(batch: ImportBatch, *, kind_name: str, parsed: ParsedFile, 
     if mapping is not None:
         for header in parsed.headers:
             mapping.labels.setdefault(header, parsed.original_headers[parsed.headers.index(header)])
-        parsed = mapping_.apply(kind, parsed, mapping)
+        parsed = (mapping_.apply_stream(kind, parsed, mapping) if isinstance(parsed, TableStream)
+                  else mapping_.apply(kind, parsed, mapping))
     user = batch.uploaded_by
     ctx = Context(
         kind=kind, user=user, scope=scope_for(user), batch_id=batch.pk, dry_run=batch.dry_run,
@@ -255,15 +260,13 @@ class BatchProgress:
         except DatabaseError:
             log.debug("Progress update skipped for batch %s", self.batch_id)
 
-    def read(self, rows: int) -> None:
-        """Rows of a large workbook read so far: shown as the total while the file is read."""
-        self._update(rows_total=rows)
-
     def writing(self) -> None:
         ImportBatch.objects.filter(pk=self.batch_id, status=ImportStatus.VALIDATING).update(status=ImportStatus.WRITING)
 
-    def validated(self, rows: int) -> None:
-        self._update(rows_validated=rows)
+    def validated(self, rows: int, total: int | None = None) -> None:
+        """Rows read and checked so far; ``total``: the file's rows, estimated from how much of it
+        has been read while it is read (exact once it has been)."""
+        self._update(rows_validated=rows, **({"rows_total": total} if total is not None else {}))
 
     def written(self, rows: int) -> None:
         self._update(rows_written=rows)

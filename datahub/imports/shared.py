@@ -3,6 +3,8 @@ destinations'): a kind outside datahub reaches them through ``datahub.imports``.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import pandas as pd
 from django.db import models
 
@@ -63,14 +65,14 @@ def upsert_one_table(
     ctx: Context,
     model: type[models.Model],
     columns: list[tuple[str, str]],
-    frame: pd.DataFrame,
+    frame: pd.DataFrame | Iterable[pd.DataFrame],
     key: list[str],
     values: list[str],
     *,
     existing: tuple[str, str],
     history_establishment: str = "history_establishment",
 ) -> Counts:
-    """The write of a kind with one target table: stage ``frame``, plan (counts), then, unless a
+    """The write of a kind with one target table: stage ``frame`` (or its chunks), plan (counts), then, unless a
     dry run or an error, keep the history of changed records and merge on ``key``.
 
     ``existing``: (column, what) for the error on a create-only row whose key already exists.

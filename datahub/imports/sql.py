@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import io
 import uuid
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -68,13 +68,24 @@ class Staging:
             ctx.temp_tables.append(self.name)
         self.rows = 0
 
-    def fill(self, frame: pd.DataFrame) -> None:
-        """Load ``frame`` (columns as declared, without row_no) into the staging table."""
+    def fill(self, frame: pd.DataFrame | Iterable[pd.DataFrame]) -> None:
+        """Load ``frame`` (columns as declared, without row_no), or its chunks in file order
+        (``Context.chunks``), into the staging table; ``row_no`` is the row's position."""
+        chunks = [frame] if isinstance(frame, pd.DataFrame) else frame
+        for chunk in chunks:
+            self._fill_chunk(chunk)
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cur:
+                cur.execute(f"ANALYZE {qn(self.name)}")
+        if self.ctx is not None:
+            self.ctx.lap("staging")
+
+    def _fill_chunk(self, frame: pd.DataFrame) -> None:
         names = [c for c, _ in self.columns]
         data = frame.reset_index(drop=True).copy()
-        data.insert(0, "row_no", range(len(data)))
+        data.insert(0, "row_no", range(self.rows, self.rows + len(data)))
         data = data[names]
-        self.rows = len(data)
+        self.rows += len(data)
         collist = ", ".join(qn(c) for c in names)
         binary = [BINARY_STAGING.get(t) for _c, t in self.columns]
         with connection.cursor() as cur:
@@ -84,7 +95,6 @@ class Staging:
                     if t == "text":
                         data[c] = data[c].where(data[c].notna(), "")
                 copy_in(self.name, names, data, binary)  # type: ignore[arg-type]
-                cur.execute(f"ANALYZE {qn(self.name)}")
             elif connection.vendor == "postgresql":
                 text_cols = [qn(c) for c, t in self.columns if t == "text"]
                 options = "FORMAT csv" + (f", FORCE_NOT_NULL ({', '.join(text_cols)})" if text_cols else "")
@@ -94,13 +104,10 @@ class Staging:
                         buf = io.StringIO()
                         data.iloc[start:start + step].to_csv(buf, index=False, header=False, na_rep="")
                         copy.write(buf.getvalue())
-                cur.execute(f"ANALYZE {qn(self.name)}")
             else:
                 placeholders = ", ".join(["%s"] * len(names))
-                records: list[Any] = [tuple(_plain(v) for v in row) for row in data.itertuples(index=False, name=None)]
-                cur.executemany(f"INSERT INTO {qn(self.name)} ({collist}) VALUES ({placeholders})", records)
-        if self.ctx is not None:
-            self.ctx.lap("staging")
+                records = (tuple(_plain(v) for v in row) for row in data.itertuples(index=False, name=None))
+                cur.executemany(f"INSERT INTO {qn(self.name)} ({collist}) VALUES ({placeholders})", records)  # type: ignore[arg-type]
 
     def drop(self) -> None:
         if connection.vendor != "postgresql":
@@ -310,8 +317,8 @@ def _check_references(ctx: Context, fks: list[models.ForeignKey], rows: str, col
                                         "import ran. Nothing was written: import the file again.",
                                         cell_values=np.array([""], dtype=object)))
                 continue
-            mask = np.zeros(len(ctx.frame), dtype=bool)
-            values = np.empty(len(ctx.frame), dtype=object)
+            mask = np.zeros(ctx.rows, dtype=bool)
+            values = np.empty(ctx.rows, dtype=object)
             for row_no, value in missing:
                 mask[row_no], values[row_no] = True, value
             ctx.add(f.name, mask, f"The {name} of this row (id shown) was deleted "
@@ -344,8 +351,8 @@ def reject_existing(ctx: Context, upsert: Upsert, column: str, what: str) -> Non
     """Create-only (API POST): rows whose natural key already exists are errors."""
     import numpy as np
 
-    rows = upsert.existing_rows(limit=len(ctx.frame))
+    rows = upsert.existing_rows(limit=ctx.rows)
     if rows:
-        mask = np.zeros(len(ctx.frame), dtype=bool)
+        mask = np.zeros(ctx.rows, dtype=bool)
         mask[rows] = True
         ctx.add(column, mask, f"{what} already exists; use the bulk upsert endpoint to change it.")

@@ -8,7 +8,7 @@ engine all import them without importing one another.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Protocol
@@ -20,6 +20,7 @@ from django.db import connection
 from ..access import Scope
 from ..models import Establishment, LocalAuthority, Subject, User
 from .columns import STRUCTURED, Column, Problem
+from .spool import Spool
 
 
 class ImportCancelled(Exception):
@@ -66,7 +67,7 @@ class Outcome:
 
 class Progress(Protocol):
     def writing(self) -> None: ...
-    def validated(self, rows: int) -> None: ...
+    def validated(self, rows: int, total: int | None = None) -> None: ...
     def written(self, rows: int) -> None: ...
     def cancelled(self) -> bool: ...
 
@@ -75,7 +76,7 @@ class NoProgress:
     def writing(self) -> None:
         pass
 
-    def validated(self, rows: int) -> None:
+    def validated(self, rows: int, total: int | None = None) -> None:
         pass
 
     def written(self, rows: int) -> None:
@@ -117,6 +118,9 @@ class ImportKind:
     write: Callable[[Context], Counts]
     notes: tuple[str, ...] = field(default_factory=tuple)
     order: int = 100
+    # Checked a chunk of rows at a time (the default); False for a kind whose ``prepare`` compares
+    # rows of the file with one another (it then sees the whole file as one chunk).
+    chunked: bool = True
 
     def column(self, name: str) -> Column:
         for c in self.columns:
@@ -173,6 +177,12 @@ class Context:
         self.timings: dict[str, float] = {}
         self.temp_tables: list[str] = []
         self._clock = time.perf_counter()
+        # Chunked validation (datahub.imports.engine): while a chunk is checked, ``frame``, ``raw``,
+        # ``row_numbers`` and ``issues`` are the chunk's; afterwards its rows are in ``spool``, and
+        # ``issues`` and ``row_numbers`` cover the whole file (``total_rows`` rows).
+        self.spool: Spool | None = None
+        self.total_rows: int | None = None
+        self.touched: set[int] = set()
 
     # --- problems -----------------------------------------------------------------------------
 
@@ -202,7 +212,7 @@ class Context:
     def error_mask(self, columns: Iterable[str] | None = None) -> np.ndarray:
         """Rows that already have an error (in ``columns``, or anywhere)."""
         wanted = None if columns is None else set(columns)
-        mask = np.zeros(len(self.frame), dtype=bool)
+        mask = np.zeros(self.rows, dtype=bool)
         for issue in self.issues:
             if not issue.warning and (wanted is None or issue.column in wanted):
                 mask[issue.positions] = True
@@ -211,6 +221,27 @@ class Context:
     def valid(self, *columns: str) -> np.ndarray:
         """Rows whose ``columns`` passed their own checks (so references can be looked up)."""
         return ~self.error_mask(columns)
+
+    @property
+    def rows(self) -> int:
+        """Rows of the file (of the chunk being checked, while one is)."""
+        return self.total_rows if self.total_rows is not None else len(self.frame)
+
+    def chunks(self, columns: Sequence[str], *, none_if_blank: Sequence[str] = ()) -> Iterator[pd.DataFrame]:
+        """The checked rows' ``columns`` for the write, a chunk at a time in file order (positions
+        continue from chunk to chunk); a blank text in ``none_if_blank`` columns becomes None."""
+        frames = self.spool.frames(columns) if self.spool is not None else iter([self.frame[list(columns)]])
+        for frame in frames:
+            if none_if_blank:
+                frame = frame.copy()
+                for name in none_if_blank:
+                    frame[name] = frame[name].replace("", None)
+            yield frame
+
+    def whole(self, columns: Sequence[str]) -> pd.DataFrame:
+        """The checked rows' ``columns`` as one frame: for small files only (establishments)."""
+        parts = list(self.chunks(columns))
+        return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0].reset_index(drop=True)
 
     @property
     def has_errors(self) -> bool:
@@ -297,6 +328,8 @@ class Context:
             rows = self.row_numbers[take] if len(self.row_numbers) else take + 2
             if issue.cell_values is not None:
                 values = issue.cell_values[:cap]
+            elif self.spool is not None and self.total_rows is not None and len(take):
+                values = self.spool.raw_values(issue.column, take)
             elif issue.column in self.raw.columns and len(take):
                 values = self.raw[issue.column].to_numpy()[take]
             else:
@@ -310,7 +343,7 @@ class Context:
         return [t[2] for t in chosen[:cap]], total
 
     def rejected_rows(self) -> int:
-        return int(self.error_mask().sum()) if len(self.frame) else 0
+        return int(self.error_mask().sum()) if self.rows else 0
 
 
 def _shown(value: object) -> str:

@@ -63,9 +63,7 @@ def _write(ctx: Context) -> Counts:
             ("applied_on", "date"), ("status_date", "date"), ("history_establishment", "bigint")]
     stg = Staging(cols, ctx)
     try:
-        frame = ctx.frame[[c for c, _ in cols]].copy()
-        frame["applied_on"] = frame["applied_on"].replace("", None)
-        stg.fill(frame)
+        stg.fill(ctx.chunks([c for c, _ in cols], none_if_blank=["applied_on"]))
         s, o, e = qn(stg.name), qn(Offer._meta.db_table), qn(OfferEvent._meta.db_table)
         moved = "o.status <> s.status"
         total, new, changed = (int(v or 0) for v in _fetch(
@@ -76,12 +74,12 @@ def _write(ctx: Context) -> Counts:
         earlier = [r[0] for r in _fetch(
             f"SELECT s.row_no FROM {s} s JOIN {o} o ON {MATCH} WHERE {moved} AND s.status_date < o.status_date", [])]
         if earlier:
-            mask = np.zeros(len(ctx.frame), dtype=bool)
+            mask = np.zeros(ctx.rows, dtype=bool)
             mask[earlier] = True
             ctx.add("status_date", mask, "The offer's current status is dated later: a new status cannot be earlier.")
         if ctx.create_only and total - new:
             found = [r[0] for r in _fetch(f"SELECT s.row_no FROM {s} s JOIN {o} o ON {MATCH}", [])]
-            mask = np.zeros(len(ctx.frame), dtype=bool)
+            mask = np.zeros(ctx.rows, dtype=bool)
             mask[found] = True
             ctx.add("provider", mask, "This offer is already recorded; use the bulk upsert endpoint.")
         if ctx.dry_run or ctx.has_errors:
