@@ -77,6 +77,19 @@ class ActionSerializer(serializers.Serializer):
 
 class ErrorSerializer(serializers.Serializer):
     detail = serializers.CharField()
+    errors = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()), required=False,
+        help_text="On a 400 for invalid fields: each field's reasons",
+    )
+
+
+def _invalid(exc: serializers.ValidationError) -> Response:
+    """A 400 that says, in ``detail``, which field is wrong and why (as every error of this API
+    does), with the reasons per field in ``errors``."""
+    raw = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
+    errors = {str(f): [str(m) for m in (v if isinstance(v, list) else [v])] for f, v in raw.items()}
+    detail = "; ".join(f"{f}: {' '.join(ms)}" for f, ms in errors.items())
+    return Response({"detail": f"Invalid request: {detail}", "errors": errors}, status=status.HTTP_400_BAD_REQUEST)
 
 
 _ACTION_RESPONSES = {
@@ -110,6 +123,11 @@ class PartnershipViewSet(
     read_roles = None
     write_roles = ALL_ROLES
     filterset_fields = ["status"]
+
+    def handle_exception(self, exc: Exception) -> Response:
+        if isinstance(exc, serializers.ValidationError):
+            return _invalid(exc)
+        return super().handle_exception(exc)
 
     def scoped_queryset(self, user: Any) -> QuerySet:
         return selectors.partnerships_for(user).prefetch_related("events__actor", "events__acting_for").order_by(

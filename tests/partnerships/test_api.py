@@ -129,3 +129,16 @@ def test_the_schema_documents_the_operations(world: Any) -> None:
         assert path in paths, path
     assert "post" in paths["/api/v1/partnerships/"]
     assert "409" in paths["/api/v1/partnerships/{id}/accept/"]["post"]["responses"]
+
+
+def test_an_invalid_field_is_a_400_that_names_the_field_in_detail(world: Any, proposed: Partnership) -> None:
+    """Every documented error of this API has a ``detail``; a field the serializer refuses (here a
+    null character, which the schema's plain string allows) says which field and why."""
+    a = api(world.personas["admin_a"])
+    for url, body in ((BASE, {"partner": world.school_b.seed_code, "message": "Hi\x00"}),
+                      (f"{BASE}{proposed.pk}/withdraw/", {"message": "\x00"})):
+        resp = a.post(url, body, format="json")
+        assert resp.status_code == 400, resp.content
+        assert resp.json()["detail"].startswith("Invalid request: message: ") and "Null" in resp.json()["detail"]
+        assert list(resp.json()["errors"]) == ["message"]
+    assert Partnership.objects.get(pk=proposed.pk).status == Status.PROPOSED
