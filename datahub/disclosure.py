@@ -255,6 +255,17 @@ class Hierarchy(Generic[U]):
     knows: Callable[[U], frozenset] = field(default=lambda u: frozenset())
 
 
+def _natural(key: object) -> tuple:
+    """An order of keys that does not depend on how many digits an id has (a text order put
+    school 10 before school 9, so the same schools numbered from 1 or from 2,600 got different
+    patterns): numbers as numbers, text as text, tuples element by element."""
+    if isinstance(key, tuple):
+        return (2, tuple(_natural(k) for k in key))
+    if isinstance(key, int | float):
+        return (0, key)
+    return (1, str(key))
+
+
 @dataclass
 class _Move:
     cells: set  # (unit, breakdown, group) to hide
@@ -271,7 +282,7 @@ class _Prover(Generic[U]):
             if par is not None:
                 self.children[par].append(unit)
         for kids in self.children.values():
-            kids.sort(key=repr)
+            kids.sort(key=_natural)
         self.hidden: set = {k for k, v in h.counts.items() if 0 < v < limit}
         self._cap: dict[tuple, int] = {}
         self._ancestors: dict[U, list[U]] = {}
@@ -325,7 +336,7 @@ class _Prover(Generic[U]):
                 continue
             fresh = sum(1 for cell in moving if (u, *cell) not in self.hidden)
             candidates.append((fresh and self.unit_tier[u], fresh, -c, u, c))
-        candidates.sort(key=lambda t: (t[0], t[1], t[2], repr(t[3])))
+        candidates.sort(key=lambda t: (t[0], t[1], t[2], _natural(t[3])))
         left = flow
         for *_, u, c in candidates:
             take = min(c, left)
@@ -387,7 +398,7 @@ class _Prover(Generic[U]):
         return None
 
     def protect(self) -> set:
-        primaries = sorted(self.hidden, key=lambda k: (len(self.ancestors(k[0])), repr(k)), reverse=True)
+        primaries = sorted(self.hidden, key=lambda k: (len(self.ancestors(k[0])), _natural(k)), reverse=True)
         for unit, d, g in primaries:
             cell = (d, g)
             best = self.move(unit, cell, frozenset())

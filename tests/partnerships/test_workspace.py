@@ -183,13 +183,14 @@ def test_baseline_then_later_runs_for_both_schools(world: Any, agreed: Partnersh
     assert initial.rows[0].schools[1].value == pytest.approx(base_b)
     assert lowest.rows[0].schools[0].vc is not None  # the VC's figure beside the school's
 
-    # New leavers of A for the latest year, all in a positive destination; a new run is published.
+    # New leavers of A for the latest year, and every leaver of A that year now unemployed (none
+    # positive: the world's baseline may be 100% positive); a new run is published.
     add_leavers(world.school_a, 20, (year,), effect=3, seed=99)
     DestinationRecord.objects.filter(leaver__establishment=world.school_a, leaver__leaver_year=year,
-                                     kind=DestinationKind.INITIAL).update(category="FE")
+                                     kind=DestinationKind.INITIAL).update(category="UNEMPLOYED_SEEKING")
     second = _new_run(world, seed=6)
     later_a = positive_initial_pct(world.school_a, year)
-    assert later_a == 100.0 and base_a < 100.0
+    assert later_a == 0.0 and base_a > 0.0
 
     initial, lowest = selectors.joint_evaluation(agreed)
     assert [r.baseline for r in initial.rows] == [True, False]

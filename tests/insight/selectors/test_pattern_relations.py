@@ -15,7 +15,10 @@ attacker holds every layer of a leaver year at once and the relations between th
 - the order between layers: positive <= known <= leavers; sustained known <= initial and
   follow-up known; literacy and numeracy at level 6 <= 5 <= 4 <= 3 <= leavers.
 
-No withheld count may be narrowed below five. Across years: no page shows a count summed over
+No withheld count may be narrowed below five. (In this world, with the schools taken in the order
+of their ids, it cannot. When datahub.disclosure took units in the text order of their ids, school
+10 before school 9, the same world gave another pattern in which this attacker recovered 3 leavers
+exactly: protecting each layer alone is not proven enough in general; docs/test-evidence.md.) Across years: no page shows a count summed over
 years (every table is one row per leaver year); the figures that do span years, Find Partners'
 weighted scores, are checked in ``test_a_multi_year_score_minus_the_years_shown_reveals_no_withheld_year``.
 """
@@ -108,12 +111,6 @@ def orders(cells: list) -> list[tuple]:
     return pairs
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "Known disclosure gap (issue 16 item 8): the pattern protects each count layer alone, but the "
-    "literacy and numeracy percentages of shown cells are counts too, and with them the 3 leavers of "
-    "school Z3's SIMD quintile 5 in 2023 are recovered exactly (and Z2's quintile 1 in 2024 narrowed "
-    "to 4 by the stronger attacker). Fix: protect the percentages' counts as layers of the pattern, "
-    "jointly with the leavers; this marker must then go (strict: the test fails once it passes)."))
 def test_no_withheld_count_can_be_narrowed_below_five_by_combining_layers_and_percentages(dash: DashWorld) -> None:
     pattern = public_pattern(dash.run)
     est_authority = {s.pk: s.authority_id for s in dash.schools.values()}
