@@ -10,6 +10,10 @@ web process computes the same one; it is kept in memory and in the shared cache 
 
 Layers: a figure is hidden when its cell is hidden in the ``n_leavers`` layer or in the layer of
 the count it is built on (percentages of known destinations are built on ``n_initial_known``...).
+The layers are protected together, against an observer who holds them all: leavers with a known
+destination are some of the leavers (``WITHIN``), and a percentage shown is a count that its base
+cannot fall below (``FLOOR_PERCENTAGES``). A move that raises a small cell keeps every other layer
+in order with the cells it changes, or shifts the layers above with it (``disclosure.Layers``).
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import partial
+from itertools import pairwise
 from typing import Any, Final
 
 from django.core.cache import cache
@@ -33,7 +38,7 @@ from .catalogue import LAYERS
 
 # --- Memory of per-run computations -----------------------------------------------------------
 
-PATTERN_VERSION: Final = 1
+PATTERN_VERSION: Final = 2
 _MEMO: dict[tuple, Any] = {}
 _MEMO_LOCK = threading.Lock()
 _MEMO_SIZE: Final = 8
@@ -140,25 +145,134 @@ def protect_counts(counts: dict[PatternKey, int], establishment_authority: dict[
     return frozenset(hidden)
 
 
-def _build_pattern(run: BenchmarkRun) -> DisclosurePattern:
-    counts: dict[str, dict[PatternKey, int]] = {layer: {} for layer in LAYERS}
+# An observer holds every layer at once: the four count layers, and the counts behind the
+# percentages shown (a percentage x its base), each withheld wherever its base is.
+POSITIVE: Final = {c.N_INITIAL_KNOWN: "positive_initial", c.N_FOLLOWUP_KNOWN: "positive_followup",
+                   c.N_SUSTAINED_KNOWN: "positive_sustained"}
+POSITIVE_PCT: Final = {c.N_INITIAL_KNOWN: c.PCT_INITIAL_POSITIVE, c.N_FOLLOWUP_KNOWN: c.PCT_FOLLOWUP_POSITIVE,
+                       c.N_SUSTAINED_KNOWN: c.PCT_SUSTAINED_POSITIVE}
+LIT_NUM: Final = {level: f"lit_num_{level}" for level in c.LIT_NUM_LEVELS}
+SHOWN_AS_PERCENTAGES: Final = {
+    **{name: (POSITIVE_PCT[known], known) for known, name in POSITIVE.items()},
+    **{name: (c.pct_lit_num(level), c.N_LEAVERS) for level, name in LIT_NUM.items()},
+}
+_I, _F, _S = c.N_INITIAL_KNOWN, c.N_FOLLOWUP_KNOWN, c.N_SUSTAINED_KNOWN
+# Order between them (a, b: a count of a subset is at most the whole's): known <= leavers; a
+# sustained destination is known initially and at follow-up; positive <= known; literacy and
+# numeracy at a level <= at the level below <= leavers.
+_LEVELS = sorted(LIT_NUM)
+WITHIN: Final = (
+    (_I, c.N_LEAVERS), (_F, c.N_LEAVERS), (_S, _I), (_S, _F),
+    *((POSITIVE[k], k) for k in POSITIVE),
+    (POSITIVE[_S], POSITIVE[_I]), (POSITIVE[_S], POSITIVE[_F]),
+    (LIT_NUM[_LEVELS[0]], c.N_LEAVERS),
+    *((LIT_NUM[hi], LIT_NUM[lo]) for lo, hi in pairwise(_LEVELS)),
+)
+
+
+def _kinds() -> list[frozenset]:
+    """What a move may shift together. A young person of one kind: destinations (unknown,
+    negative or positive) at the initial and follow-up surveys and sustained (known only when
+    both are), and literacy and numeracy up to one level; and one status changing: an unknown
+    destination becoming known (negative or positive), with the sustained one if it follows."""
+    out: list[frozenset] = []
+    statuses = ("unknown", "negative", "positive")
+    for first in statuses:
+        for follow in statuses:
+            both = first != "unknown" and follow != "unknown"
+            kept = ("unknown", "negative", "positive") if first == follow == "positive" else (
+                ("unknown", "negative") if both else ("unknown",))
+            for sustained in kept:
+                dest = set()
+                for layer, status in ((_I, first), (_F, follow), (_S, sustained)):
+                    if status != "unknown":
+                        dest.add(layer)
+                    if status == "positive":
+                        dest.add(POSITIVE[layer])
+                for top in (None, *_LEVELS):
+                    lit = {LIT_NUM[v] for v in _LEVELS if top is not None and v <= top}
+                    out.append(frozenset({c.N_LEAVERS, *dest, *lit}))
+    for known in (_I, _F):
+        for positive in (False, True):
+            own = {known, *((POSITIVE[known],) if positive else ())}
+            out.append(frozenset(own))
+            out.append(frozenset({*own, _S}))
+            if positive:
+                out.append(frozenset({*own, _S, POSITIVE[_S]}))
+    out += [frozenset({_S}), frozenset({_S, POSITIVE[_S]})]
+    return out
+
+
+KINDS: Final = _kinds()
+
+
+def protect_layers(counts: dict[str, dict[PatternKey, int]], establishment_authority: dict[int, int],
+                   breakdowns: dict[str, list[str]], tier: Callable[[tuple], int]) -> dict[str, frozenset]:
+    """The count layers (``LAYERS``, leavers first) protected against an observer who holds them
+    all and the counts behind the percentages shown (``counts`` has both): each count layer's
+    hidden cells. A known-destination layer is hidden wherever the leavers are."""
+    first = LAYERS[0]
+    per_year = hierarchies(counts[first], establishment_authority, breakdowns)
+    present = set(counts)
+    covered = {**{layer: first for layer in LAYERS[1:]}, **{n: base for n, (_, base) in SHOWN_AS_PERCENTAGES.items()}}
+
+    def by_year(flat: dict[PatternKey, int], year: int) -> dict[tuple, int]:
+        return {((lv, uid), dim, value): n for (lv, uid, yr, dim, value), n in flat.items() if yr == year}
+
+    hidden: dict[str, set] = {layer: set() for layer in LAYERS}
+    for year, h in sorted(per_year.items()):
+        layers = disclosure.Layers(
+            counts={layer: by_year(counts[layer], year) for layer in counts},
+            protected=LAYERS,
+            within=[(a, b) for a, b in WITHIN if a in present and b in present],
+            covered_by={k: v for k, v in covered.items() if k in present},
+            kinds=[kind for kind in KINDS if kind <= present],
+        )
+        for layer, cells in disclosure.protect_layers(h, layers, tier=lambda k: tier(k[0])).items():
+            hidden[layer].update((level, uid, year, dim, value) for (level, uid), dim, value in cells)
+    return {layer: frozenset(cells) for layer, cells in hidden.items()}
+
+
+@dataclass(frozen=True)
+class PatternInputs:
+    """What a run's pattern is computed from (``protect_layers``'s arguments)."""
+
+    counts: dict[str, dict[PatternKey, int]]  # the count layers and the counts behind percentages shown
+    establishment_authority: dict[int, int]
+    breakdowns: dict[str, list[str]]
+    tier: Callable[[tuple], int]
+
+
+def pattern_inputs(run: BenchmarkRun) -> PatternInputs:
+    """The run's stored counts by layer, and the counts behind the percentages shown."""
+    counts: dict[str, dict[PatternKey, int]] = {layer: {} for layer in (*LAYERS, *SHOWN_AS_PERCENTAGES)}
     units: set[tuple[str, int]] = set()
     dims: dict[str, set[str]] = defaultdict(set)
+    shown_as = list(SHOWN_AS_PERCENTAGES.items())
     rows = (
         CohortResult.objects.filter(run=run)
         .exclude(cohort=c.COHORT_VC)
-        .values_list("cohort", "cohort_id", c.YEAR, c.BREAKDOWN, c.BREAKDOWN_VALUE, *LAYERS)
+        .values_list("cohort", "cohort_id", c.YEAR, c.BREAKDOWN, c.BREAKDOWN_VALUE, *LAYERS,
+                     *(pct for _, (pct, _) in shown_as))
     )
-    for cohort, cid, year, dim, value, *layer_counts in rows.iterator(chunk_size=5000):
+    for cohort, cid, year, dim, value, *numbers in rows.iterator(chunk_size=5000):
         key = (LEVEL[cohort], cid, year, dim, value)
         units.add((key[0], cid))
         if dim:
             dims[dim].add(value)
-        for layer, n in zip(LAYERS, layer_counts, strict=True):
-            counts[layer][key] = n or 0
+        layer_counts = dict(zip(LAYERS, (n or 0 for n in numbers[: len(LAYERS)]), strict=True))
+        for layer, n in layer_counts.items():
+            counts[layer][key] = n
+        for (name, (_, base)), pct in zip(shown_as, numbers[len(LAYERS):], strict=True):
+            counts[name][key] = round(pct * layer_counts[base] / 100) if pct is not None else 0
     est_authority, tier = establishment_tiers([uid for level, uid in units if level == "E"])
     ordered = {d: sorted(v, key=value_order) for d, v in dims.items()}
-    return DisclosurePattern({layer: protect_counts(counts[layer], est_authority, ordered, tier) for layer in LAYERS})
+    return PatternInputs(counts, est_authority, ordered, tier)
+
+
+def _build_pattern(run: BenchmarkRun) -> DisclosurePattern:
+    i = pattern_inputs(run)
+    return DisclosurePattern(protect_layers(i.counts, i.establishment_authority, i.breakdowns, i.tier))
 
 
 def establishment_tiers(est_ids: Iterable[int]) -> tuple[dict[int, int], Callable[[tuple], int]]:

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import csv
 import io
+import random
 from collections import defaultdict
 
 import pytest
@@ -37,7 +38,15 @@ from datahub.disclosure import Relation
 from datahub.models import Role
 from insight.benchmarking import columns as c
 from insight.models import CohortResult, RunStatus
-from insight.selectors.pattern import LEVEL, hierarchies, public_pattern, value_order
+from insight.selectors.pattern import (
+    LEVEL,
+    DisclosurePattern,
+    hierarchies,
+    pattern_inputs,
+    protect_layers,
+    public_pattern,
+    value_order,
+)
 from insight.services import run_create, run_execute_in_process
 from tests.factories import EstablishmentFactory, member
 from tests.insight.checks import hierarchy_relations, lp_max_many, page_table
@@ -111,8 +120,43 @@ def orders(cells: list) -> list[tuple]:
     return pairs
 
 
-def test_no_withheld_count_can_be_narrowed_below_five_by_combining_layers_and_percentages(dash: DashWorld) -> None:
-    pattern = public_pattern(dash.run)
+NUMBERINGS = ("ids", "text of ids", "reversed", "shuffled 1", "shuffled 2", "shuffled 3")
+
+
+def numbered_pattern(world: DashWorld, numbering: str) -> DisclosurePattern:
+    """The run's pattern as the portal computes it, with the schools and authorities numbered in
+    another order (a database numbers them as it pleases: the proof must not depend on it), read
+    back under their own ids."""
+    if numbering == "ids":
+        return public_pattern(world.run)
+    i = pattern_inputs(world.run)
+    units = sorted({(level, uid) for layer in i.counts.values() for level, uid, *_ in layer})
+    order = list(units)
+    if numbering == "text of ids":
+        order.sort(key=lambda u: (u[0], str(u[1])))
+    elif numbering == "reversed":
+        order.reverse()
+    else:
+        random.Random(numbering).shuffle(order)
+    new = {u: 0 if u[0] == "N" else 10_000 + k for k, u in enumerate(order)}  # Scotland is unit 0
+    old = {(level, new[(level, uid)]): uid for level, uid in units}
+
+    def renumber(flat: dict) -> dict:
+        return {(lv, new[(lv, uid)], *rest): n for (lv, uid, *rest), n in flat.items()}
+
+    authority = {new[("E", e)]: new.get(("A", a), a) for e, a in i.establishment_authority.items() if ("E", e) in new}
+    hidden = protect_layers(
+        {layer: renumber(flat) for layer, flat in i.counts.items()},
+        authority, i.breakdowns, lambda u: i.tier((u[0], old.get(u, u[1]))),
+    )
+    return DisclosurePattern({layer: frozenset((lv, old[(lv, uid)], *rest) for lv, uid, *rest in cells)
+                              for layer, cells in hidden.items()})
+
+
+@pytest.mark.parametrize("numbering", NUMBERINGS)
+def test_no_withheld_count_can_be_narrowed_below_five_by_combining_layers_and_percentages(
+        dash: DashWorld, numbering: str) -> None:
+    pattern = numbered_pattern(dash, numbering)
     est_authority = {s.pk: s.authority_id for s in dash.schools.values()}
     checked = 0
     for year, layers in sorted(year_layers(dash).items()):
