@@ -68,6 +68,7 @@ from __future__ import annotations
 from collections import defaultdict, deque
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import islice
 from typing import Generic, TypeVar
 
 from django.conf import settings
@@ -75,6 +76,8 @@ from django.conf import settings
 from .access import Entitlement
 
 SUPPRESSED = "c"
+# A move tries at most this many kinds (those its own unit has room for, the commonest first).
+KINDS_TRIED = 8
 EXPLANATION = (
     "c: figure withheld to protect confidentiality, because it is based on fewer than "
     "{n} young people or could be used to work out such a figure."
@@ -331,6 +334,11 @@ class _Prover(Generic[U]):
         self._cap: dict[tuple, int] = {}
         self._kinds: dict[str, list[list[frozenset]]] = {}
         self._room: dict[frozenset, int] = {}
+        self.index = {x: i for i, x in enumerate(names)}
+        self._rooms: dict[tuple, int] = {}
+        self._bases: dict[frozenset, frozenset] = {}
+        self._plans: dict[tuple, list] = {}
+        self._vectors: dict[tuple, tuple] = {}
         self._ancestors: dict[U, list[U]] = {}
         # Tiers are per unit (a special school's cells are all unshown).
         self.unit_tier = {u: (tier((u, "", "")) if tier else 1) for u in h.parent}
@@ -356,6 +364,13 @@ class _Prover(Generic[U]):
             layer = self.layers.covered_by[layer]
         return layer
 
+    def bases(self, kind: frozenset) -> frozenset:
+        """The protected layers a move of ``kind`` withholds cells in."""
+        found = self._bases.get(kind)
+        if found is None:
+            found = self._bases[kind] = frozenset(self.base(x) for x in kind)
+        return found
+
     def order_kinds(self, layer: str) -> list[list[frozenset]]:
         """The kinds a move for ``layer`` may shift, in classes tried in turn: first those that
         leave the first protected layer shown (it withholds every other), then the rest."""
@@ -364,7 +379,7 @@ class _Prover(Generic[U]):
         for kind in self.kinds:
             if layer in kind:
                 classes[int(layer != first and any(self.base(x) == first for x in kind))].append(kind)
-        return [sorted(k, key=sorted) for k in classes if k]
+        return [sorted(k, key=lambda kind: (-self.national_room(kind), sorted(kind))) for k in classes if k]
 
     def ancestors(self, unit: U) -> list[U]:
         if unit not in self._ancestors:
@@ -379,21 +394,28 @@ class _Prover(Generic[U]):
     def room(self, moved: frozenset, unit: U, cell: GroupCell, rising: bool) -> int:
         """How far ``cell`` of ``unit`` can rise (or fall) in every layer of ``moved`` at once,
         with the layers that stay where they are still in order with it."""
+        memo = (moved, unit, cell, rising)
+        found = self._rooms.get(memo)
+        if found is not None:
+            return found
+        plan = self._plans.get((moved, rising))
+        if plan is None:
+            plan = self._plans[(moved, rising)] = [
+                (self.index[x], [self.index[y] for y in (self.above[x] if rising else self.below[x]) if y not in moved])
+                for x in sorted(moved)
+            ]
         key = (unit, *cell)
-        counts = self.layers.counts
+        vec = self._vectors.get(key)
+        if vec is None:
+            vec = self._vectors[key] = tuple(int(self.layers.counts[x].get(key, 0)) for x in self.index)
         most = 1 << 30
-        for x in moved:
-            n = int(counts[x].get(key, 0))
+        for i, others in plan:
             if rising:
-                for b in self.above[x]:
-                    if b not in moved:
-                        most = min(most, int(counts[b].get(key, 0)) - n)
+                for j in others:
+                    most = min(most, vec[j] - vec[i])
             else:
-                lo = 1
-                for a in self.below[x]:
-                    if a not in moved:
-                        lo = max(lo, int(counts[a].get(key, 0)))
-                most = min(most, n - lo)
+                most = min(most, vec[i] - max([1, *(vec[j] for j in others)]))
+        self._rooms[memo] = most
         return most
 
     def own_cap(self, moved: frozenset, unit: U, falling: tuple[GroupCell, ...], moving: tuple[GroupCell, ...]) -> int:
@@ -425,7 +447,7 @@ class _Prover(Generic[U]):
             c = self.cap(moved, u, falling, moving)
             if c <= 0 or (banned and self.h.knows(u) & banned):
                 continue
-            fresh = sum(1 for cell in moving for x in {self.base(y) for y in moved} if not self.hides(x, (u, *cell)))
+            fresh = sum(1 for cell in moving for x in self.bases(moved) if not self.hides(x, (u, *cell)))
             candidates.append((fresh and self.unit_tier[u], fresh, -c, u, c))
         candidates.sort(key=lambda t: (t[0], t[1], t[2], _natural(t[3])))
         left = flow
@@ -449,7 +471,7 @@ class _Prover(Generic[U]):
 
         Tried in order: each class of kinds the layer is part of (``order_kinds``); within it, the
         cell's group against each other group of its breakdown (the largest first), then with the
-        unit's total; for each, the kinds the unit has most room for first; for each, siblings
+        unit's total; for each, the kinds the unit has room for, commonest first; for each, siblings
         under the same parent first, then siblings of the parent, and so on up to the root.
         """
         if layer not in self._kinds:
@@ -477,8 +499,7 @@ class _Prover(Generic[U]):
             moving = (*rising, *falling)
             # Kinds the unit has room for, the commonest nationally first; siblings as near as
             # possible for any kind before going further up.
-            fits = sorted((k for k in kinds if self.own_cap(k, unit, falling, moving) >= delta),
-                          key=lambda k: (-self.national_room(k), sorted(k)))
+            fits = list(islice((k for k in kinds if self.own_cap(k, unit, falling, moving) >= delta), KINDS_TRIED))
             below: dict[frozenset, list[U] | None] = {}
             for height in range(len(self.ancestors(unit)) + 1):
                 for moved in fits:
@@ -538,7 +559,7 @@ class _Prover(Generic[U]):
                 if second is not None and not (second.insiders & best.insiders):
                     chosen.append(second)
             for m in chosen:
-                for x in {self.base(y) for y in m.layers}:
+                for x in self.bases(m.layers):
                     self.hidden[x] |= m.cells
         return self.hidden
 

@@ -121,7 +121,7 @@ def run_publish(*, run: BenchmarkRun, by: User | None, release_note: str) -> Ben
             detail={"previous_run": previous.pk if previous else None},
         )
         recipients = _notify(locked)
-        transaction.on_commit(lambda: _prepare_pattern(locked))
+        transaction.on_commit(lambda: queue_prepare_pattern(locked))
         transaction.on_commit(lambda: _email(locked, recipients))
         transaction.on_commit(lambda: _notify_workspaces(locked))
     return locked
@@ -136,11 +136,29 @@ def _notify_workspaces(run: BenchmarkRun) -> None:
         log.exception("could not notify partnership workspaces of run %s", run.pk)
 
 
-def _prepare_pattern(run: BenchmarkRun) -> None:
+def queue_prepare_pattern(run: BenchmarkRun) -> None:
+    """Prepare the run's pattern (``prepare_pattern``) on a worker, not in the request that
+    publishes: at national scale it takes tens of seconds of CPU, protecting every layer together.
+    In the embedded default (tasks in-process, small data) it runs here; when the broker cannot be
+    reached, the first reader computes it, as before."""
+    from django.conf import settings
+
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        prepare_pattern(run)
+        return
+    from .tasks import BROKER_DOWN, prepare_run_pattern
+
+    try:
+        prepare_run_pattern.delay(run.pk)
+    except BROKER_DOWN:
+        log.warning("run %s: pattern not queued (broker unreachable); the first reader computes it", run.pk)
+
+
+def prepare_pattern(run: BenchmarkRun) -> None:
     """Compute the run's public suppression pattern into the shared cache as soon as it is
-    published, so the first readers do not all compute it at once (about 2 s of CPU each at
-    national scale: under load, a herd of first requests on cold processes). A failure here only
-    leaves the first reader to compute it, as before."""
+    finished and again when published, so the first readers do not all compute it at once (tens of
+    seconds of CPU at national scale: under load, a herd of first requests on cold processes). A
+    failure here only leaves the first reader to compute it."""
     try:
         public_pattern(run)
         # What the national view reads besides (every cohort's all-leavers rows, the authorities'
@@ -175,7 +193,7 @@ def run_unpublish(*, run: BenchmarkRun, by: User | None, reason: str) -> Benchma
         )
         if now_shown is not None:
             shown = now_shown
-            transaction.on_commit(lambda: _prepare_pattern(shown))
+            transaction.on_commit(lambda: queue_prepare_pattern(shown))
     return now_shown
 
 

@@ -59,7 +59,23 @@ def finalise_run(*_results: object, run_id: int) -> int:
             status=RunStatus.FAILED, error=f"Finalise failed: {type(exc).__name__}: {exc}"
         )
         raise
+    # The public pattern, into the shared cache while nobody waits for it (publishing finds it there).
+    from .publication import prepare_pattern
+
+    run = BenchmarkRun.objects.filter(id=run_id, status=RunStatus.SUCCEEDED).first()
+    if run is not None:
+        prepare_pattern(run)
     return run_id
+
+
+@shared_task(ignore_result=True, soft_time_limit=900, time_limit=960)
+def prepare_run_pattern(run_id: int) -> None:
+    """A published run's public suppression pattern and the national view's shared reads, into the cache."""
+    from .publication import prepare_pattern
+
+    run = BenchmarkRun.objects.filter(id=run_id).first()
+    if run is not None:
+        prepare_pattern(run)
 
 
 @shared_task(ignore_result=True)  # queueing it then needs only the broker, not the result store
