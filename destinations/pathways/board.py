@@ -52,34 +52,6 @@ class BoardFilters:
         return out
 
 
-@dataclass
-class BoardRow:
-    """One pupil on the board. The fields up to ``expected`` are what rating, filtering and sorting
-    need (read as plain values for every pupil); ``learner``, ``record`` and ``accepted`` are the
-    model objects, loaded by ``board_hydrate`` only for the rows shown or exported."""
-
-    learner_id: int
-    given_name: str
-    family_name: str
-    stage: str
-    school_id: int
-    key_worker_id: int | None
-    intended_known: bool
-    has_accepted: bool
-    open_offers: int
-    rating: Rating
-    expected: bool
-    learner: Learner = field(default=None)  # type: ignore[assignment]
-    record: PathwayRecord | None = None
-    accepted: Offer | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
-    overdue: bool = False  # the current pathway's next action is past its due date and not done
-
-    @property
-    def key_worker(self) -> User | None:
-        return self.record.key_worker if self.record else None
-
-
 BOARD_CACHE_SECONDS = 120  # the longest a change made outside the tracked tables takes to show
 _SNAPSHOTS_KEPT = 16  # scopes (and days) kept in each process's memory
 _SELECTIONS_KEPT = 64  # filter choices kept per scope
@@ -105,9 +77,29 @@ class BoardEntry(NamedTuple):
     key_worker_key: str  # str(key_worker_id): what the key worker filter compares
 
     def row(self) -> BoardRow:
-        return BoardRow(self.learner_id, self.given_name, self.family_name, self.stage, self.school_id,
-                        self.key_worker_id, self.intended_known, self.has_accepted, self.open_offers, self.rating,
-                        self.expected, overdue=self.overdue)
+        return BoardRow(self)
+
+
+@dataclass
+class BoardRow:
+    """One pupil on the board: ``entry``, the plain values rating, filtering and sorting need
+    (read through: ``row.rating``, ``row.stage``, ``row.has_accepted`` and the rest), and the model
+    objects ``learner``, ``record`` and ``accepted``, loaded by ``board_hydrate`` only for the rows
+    exported."""
+
+    entry: BoardEntry
+    learner: Learner = field(default=None)  # type: ignore[assignment]
+    record: PathwayRecord | None = None
+    accepted: Offer | None = None
+
+    def __getattr__(self, name: str) -> Any:
+        if name == "entry":  # not set yet (a copy being made): no recursion
+            raise AttributeError(name)
+        return getattr(self.entry, name)
+
+    @property
+    def key_worker(self) -> User | None:
+        return self.record.key_worker if self.record else None
 
 
 @dataclass(frozen=True)
