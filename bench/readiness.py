@@ -11,10 +11,10 @@ authentication, the view and the template, with DEBUG off. Measures (median and 
 requests each, the pages taking turns, after 10 warm-up requests each): the board as opened, and
 filtered (high risk, no accepted offer, one school, nobody as key worker, a name, every S4-S6
 pupil, a later page); and the baseline, a portal page with nothing on it.
-Target (issue 18): the board's median under 50 ms. The rated rows of a scope are kept in the
-cache under a version of the data (destinations.pathways.selectors.board_base), so the first
-request after a change rates every pupil again: that cold request is measured on its own too
-(the cache emptied before each of 20 requests).
+Target (issue 18): the board's median under 50 ms. The rated rows of a scope are kept under a
+version of the data, in the shared cache and in each process's memory in front of it
+(destinations.pathways.board), so the first request after a change rates every pupil again: that
+cold request is measured on its own too (the cache emptied before each of 20 requests).
 
 Also measured, without a target: the readiness measures page of the same authority
 (``/destinations/readiness/measures/``: every week of this session and the last, by school), warm

@@ -102,6 +102,20 @@ def pathway_scope(user: User | object) -> tuple[set[int], set[int]]:
     return journey_establishment_ids(user), mcmc_authority_ids(user)
 
 
+def pathway_places(user: User | object) -> list[str]:
+    """The names of the places ``pathway_scope`` covers: the authorities, then the schools outside
+    them, each sorted by name (from the memberships the request has loaded: no query)."""
+    est_ids, auth_ids = pathway_scope(user)
+    authorities: dict[int, str] = {}
+    schools: dict[int, str] = {}
+    for m in memberships_of(user):
+        if m.authority is not None and m.authority.pk in auth_ids:
+            authorities[m.authority.pk] = m.authority.name
+        if m.establishment is not None and m.establishment.pk in est_ids and m.establishment.authority_id not in auth_ids:
+            schools[m.establishment.pk] = m.establishment.name
+    return sorted(authorities.values()) + sorted(schools.values())
+
+
 def risk_weight_authority_ids(user: User | object) -> set[int]:
     """Authorities whose risk weights the user sets: their authority-level data managers."""
     return {m.authority_id for m in memberships_of(user) if m.role == Role.DATA_MANAGER and m.authority_id}

@@ -16,12 +16,11 @@ pupil. No leaving record yet (a pupil with one has left and continues in the jou
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
-from dataclasses import dataclass, field
-from functools import lru_cache
-from typing import Any, cast
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any, NamedTuple
 
-from django.core.cache import cache
+from django.db import connection
 from django.db.models import Count, Exists, FilteredRelation, IntegerField, Max, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
@@ -40,6 +39,15 @@ from datahub.models import (
 
 from ..access import pathway_scope
 from ..classification import Category, is_positive
+from .board import (
+    BoardEntry,
+    BoardFilters,
+    BoardRow,
+    BoardSelection,
+    BoardSnapshot,
+    rate_cached,
+    remember_board,
+)
 from .models import Offer, OfferEvent, OfferStatus, PathwayRecord, RiskWeights
 from .risk import ATTAINMENT_LEVEL, ATTAINMENT_MIN_AWARDS, DEPRIVED_DECILES, WEIGHTS, PupilFacts, Rating, rate
 
@@ -156,58 +164,7 @@ def pupil_rating(learner: Learner, *, today: dt.date) -> Rating:
     return rate(facts, today=today, weights=weights)
 
 
-# --- The readiness board --------------------------------------------------------------------------
-
-
-@dataclass
-class BoardFilters:
-    """Cleaned board filters (destinations.pathways.forms.BoardFilterForm)."""
-
-    who: str = "expected"  # "expected" (leaving this session) or "all" (every S4-S6 pupil)
-    school: int | None = None
-    stage: str = ""
-    risk: str = ""  # "high", "medium", "low" or ""
-    offer: str = ""  # "yes", "no" or ""
-    key_worker: str = ""  # "me", "none", a user id, or ""
-    q: str = ""
-    action: str = ""  # "overdue" (a next action past its due date and not done) or ""
-
-    def as_query(self) -> dict[str, str]:
-        out = {"who": self.who} if self.who != "expected" else {}
-        for name in ("stage", "risk", "offer", "key_worker", "action", "q"):
-            if getattr(self, name):
-                out[name] = str(getattr(self, name))
-        if self.school:
-            out["school"] = str(self.school)
-        return out
-
-
-@dataclass
-class BoardRow:
-    """One pupil on the board. The fields up to ``expected`` are what rating, filtering and sorting
-    need (read as plain values for every pupil); ``learner``, ``record`` and ``accepted`` are the
-    model objects, loaded by ``board_hydrate`` only for the rows shown or exported."""
-
-    learner_id: int
-    given_name: str
-    family_name: str
-    stage: str
-    school_id: int
-    key_worker_id: int | None
-    intended_known: bool
-    has_accepted: bool
-    open_offers: int
-    rating: Rating
-    expected: bool
-    learner: Learner = field(default=None)  # type: ignore[assignment]
-    record: PathwayRecord | None = None
-    accepted: Offer | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
-    overdue: bool = False  # the current pathway's next action is past its due date and not done
-
-    @property
-    def key_worker(self) -> User | None:
-        return self.record.key_worker if self.record else None
+# --- The readiness board (its rows in memory: destinations.pathways.board) ------------------------
 
 
 def board_year(user: User, today: dt.date) -> int:
@@ -236,56 +193,40 @@ def _expected_values(stage: str, intended_stage: str, intended_date: dt.date | N
     return stage == "S6"
 
 
-BOARD_CACHE_SECONDS = 120  # the longest a change made outside the tracked tables takes to show
+def board_snapshot(user: User, *, today: dt.date, year: int | None = None) -> BoardSnapshot:
+    """The board of the user's scope this session (``year``: another session's), as of now.
+
+    Kept (``board.remember_board``) under the scope (not the user: the officers of one authority
+    share it), the day and a version of the data (``_board_data_version``: the newest pathway
+    record, offer event, risk weight set and import batch), so any change made in the portal or by
+    an import shows at once; other changes (the Django admin) within ``BOARD_CACHE_SECONDS``."""
+    est_ids, auth_ids = pathway_scope(user)
+    key = (f"readiness:{year if year is not None else 'now'}:{today.isoformat()}:{_board_data_version()}:"
+           f"{sorted(est_ids)}:{sorted(auth_ids)}")
+
+    def build() -> tuple[int, list[tuple]]:
+        session = board_year(user, today) if year is None else year
+        return session, _board_base(user, session, today)
+
+    return remember_board(key, build)
 
 
 def board_rows(user: User, filters: BoardFilters, *, today: dt.date, year: int | None = None,
                hydrate: bool = True) -> list[BoardRow]:
     """The board's pupils with their rating, filtered; at risk first (highest score), then by name.
 
-    Every pupil in scope is rated from plain values (``board_base``: one query, no model objects,
-    shared through the cache); the filters apply to those rows. ``hydrate`` then loads the model
-    objects of every row (False: the caller hydrates the rows it shows with ``board_hydrate``)."""
-    year = board_year(user, today) if year is None else year
-    wanted_worker = str({"me": user.pk, "none": None}.get(filters.key_worker, filters.key_worker))
-    words = [w.casefold() for w in filters.q.split()[:4]]
-    rows = []
-    for (lid, given, family, stage, school, key_worker, intended_known, has_offer, n_open, expected,
-         rating_args, overdue) in board_base(user, year, today):
-        if filters.who == "expected" and not expected:
-            continue
-        if (filters.school and school != filters.school) or (filters.stage and stage != filters.stage):
-            continue
-        if filters.key_worker and str(key_worker) != wanted_worker:
-            continue
-        if filters.offer and has_offer != (filters.offer == "yes"):
-            continue
-        if words and not all(w in given.casefold() or w in family.casefold() for w in words):
-            continue
-        if filters.action == "overdue" and not overdue:
-            continue
-        rating = _rate_cached(*rating_args)
-        if filters.risk and rating.band != filters.risk:
-            continue
-        rows.append(BoardRow(lid, given, family, stage, school, key_worker, intended_known, has_offer, n_open, rating,
-                             expected, overdue=overdue))
+    ``hydrate`` loads the model objects of every row (False: the caller hydrates the rows it
+    shows with ``board_hydrate``)."""
+    rows = [e.row() for e in board_snapshot(user, today=today, year=year).select(filters, user_id=user.pk).entries]
     if hydrate:
         board_hydrate(rows)
     return rows
 
 
-def board_base(user: User, year: int, today: dt.date) -> list[tuple]:
+def _board_base(user: User, year: int, today: dt.date) -> list[tuple]:
     """Every pupil of this session in the user's scope as plain values with the arguments of their
-    rating, in board order. Kept in the cache under the scope (not the user: the officers of one
-    authority share it), the session, the day and a version of the data: the newest pathway
-    record, offer event, risk weight set and import batch, so any change made in the portal or by
-    an import shows at once; other changes (the Django admin) within ``BOARD_CACHE_SECONDS``."""
+    rating, in board order (one query, no model objects)."""
     est_ids, auth_ids = pathway_scope(user)
-    version = _board_data_version()
-    key = f"readiness:{year}:{today.isoformat()}:{version}:{sorted(est_ids)}:{sorted(auth_ids)}"
-    cached = cache.get(key)
-    if cached is not None:
-        return cast(list[tuple], cached)
     own = current_risk_weights(_scope_authority_ids(user))
     default = weights_key(None)
     out = []
@@ -298,15 +239,21 @@ def board_base(user: User, year: int, today: dt.date) -> list[tuple]:
         out.append((lid, given, family, stage, school, key_worker, (intended or "") not in ("", Category.UNKNOWN),
                     has_offer, n_open, _expected_values(stage, intended_stage or "", intended_date, year),
                     rating_args, bool(action and not action_done and action_due and action_due < today)))
-    out.sort(key=lambda r: (-_rate_cached(*r[10]).score, r[2], r[1], r[0]))
-    cache.set(key, out, BOARD_CACHE_SECONDS)
+    out.sort(key=lambda r: (-rate_cached(*r[10]).score, r[2], r[1], r[0]))
     return out
 
 
+_VERSION_MODELS: tuple[Any, ...] = (PathwayRecord, OfferEvent, RiskWeights, ImportBatch)
+
+
 def _board_data_version() -> str:
-    """The newest row of each table whose writes change the board (primary-key lookups)."""
-    models_: list[Any] = [PathwayRecord, OfferEvent, RiskWeights, ImportBatch]
-    return "-".join(str(m.objects.aggregate(v=Max("id"))["v"] or 0) for m in models_)
+    """The newest row of each table whose writes change the board (one query of primary-key lookups)."""
+    tables = [connection.ops.quote_name(m._meta.db_table) for m in _VERSION_MODELS]
+    sql = "SELECT " + ", ".join(f"(SELECT MAX(id) FROM {t})" for t in tables)  # noqa: S608 (table names from the models)
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        newest = cursor.fetchone()
+    return "-".join(str(v or 0) for v in newest)
 
 
 def _board_values(est_ids: set[int], auth_ids: set[int], year: int) -> Any:
@@ -337,6 +284,74 @@ def _board_values(est_ids: set[int], auth_ids: set[int], year: int) -> Any:
                   "cur__next_action_done")
 
 
+class BoardRowView(NamedTuple):
+    """Everything one row of the board shows (templates/destinations/pathways/_board_row.html is
+    rendered from this alone, so a row is rendered once while it stays the same): the pupil's
+    entry, with their name and school, current pathway, key worker and accepted offer as they are now."""
+
+    pk: int
+    given_name: str
+    family_name: str
+    url: str
+    school: str
+    stage: str
+    expected: bool
+    has_record: bool
+    intends: str  # the intended destination's label
+    aspiration: str
+    intended_stage: str
+    accepted_from: str | None  # the latest accepted offer's provider; None: no accepted offer
+    open_offers: int
+    rating: Rating
+    key_worker: str | None  # name, else e-mail; None: nobody
+    next_action: str
+    next_action_due: dt.date | None
+    next_action_owner: str | None  # as the key worker
+    next_action_done: bool
+    overdue: bool
+
+
+def board_page_rows(entries: Iterable[BoardEntry], *, url_for: Callable[[int], str]) -> list[BoardRowView]:
+    """The rows of one page of the board (one query: each pupil with their school, current pathway
+    and its people, and latest accepted offer); ``url_for`` gives a pupil's page."""
+    entries = list(entries)
+    latest_accepted = (Offer.objects.filter(learner_id=OuterRef("id"), status=OfferStatus.ACCEPTED)
+                       .order_by("-status_date", "-id").values("provider")[:1])
+    people = [f"cur__{who}__{f}" for who in ("key_worker", "next_action_owner") for f in ("first_name", "last_name", "email")]
+    found = {
+        v["id"]: v for v in Learner.objects.filter(id__in=[e.learner_id for e in entries]).annotate(
+            cur=FilteredRelation("pathway_records", condition=Q(pathway_records__superseded_at__isnull=True)),
+            accepted_from=Subquery(latest_accepted),
+        ).order_by().values("id", "given_name", "family_name", "establishment__name", "accepted_from", "cur__id",
+                            "cur__intended_category", "cur__aspiration", "cur__intended_stage", "cur__next_action",
+                            "cur__next_action_due", "cur__next_action_done", "cur__key_worker_id",
+                            "cur__next_action_owner_id", *people)
+    }
+    intends = dict(PathwayRecord._meta.get_field("intended_category").flatchoices)
+    out = []
+    for e in entries:
+        v = found[e.learner_id]
+        has_record = v["cur__id"] is not None
+        category = v["cur__intended_category"] or ""
+        out.append(BoardRowView(
+            v["id"], v["given_name"], v["family_name"], url_for(v["id"]), v["establishment__name"], e.stage,
+            e.expected, has_record, str(intends.get(category, category)) if has_record else "",
+            v["cur__aspiration"] or "", v["cur__intended_stage"] or "",
+            v["accepted_from"] if e.has_accepted else None, e.open_offers, e.rating,
+            _person_shown(v, "key_worker"), v["cur__next_action"] or "", v["cur__next_action_due"],
+            _person_shown(v, "next_action_owner"), bool(v["cur__next_action_done"]), e.overdue,
+        ))
+    return out
+
+
+def _person_shown(values: dict[str, Any], who: str) -> str | None:
+    """A person as the board shows them: full name, else e-mail (User.get_full_name)."""
+    if values[f"cur__{who}_id"] is None:
+        return None
+    name = f"{values[f'cur__{who}__first_name']} {values[f'cur__{who}__last_name']}".strip()
+    return name or values[f"cur__{who}__email"]
+
+
 def board_hydrate(rows: list[BoardRow]) -> None:
     """Load the model objects of these rows (three queries): learner with school, current pathway
     with key worker, the latest accepted offer."""
@@ -360,38 +375,15 @@ def _scope_authority_ids(user: User) -> set[int]:
     return set(auth_ids) | set(Establishment.objects.filter(id__in=est_ids).values_list("authority_id", flat=True))
 
 
-@lru_cache(maxsize=4096)
-def _rate_cached(leaving_year: int, has_offer: bool, intended_stage: str, intended_positive: bool | None, care: bool,
-                 asn: bool, decile: int, awards: int, stage: str, today: dt.date,
-                 weights: tuple[tuple[str, int], ...]) -> Rating:
-    """Ratings depend only on these few facts, so pupils share them (SIMD deciles above the rule's
-    and awards at or above its minimum are folded together by the caller: the rules cannot tell
-    them apart)."""
-    return rate(PupilFacts(leaving_year=leaving_year, has_accepted_offer=has_offer, intended_stage=intended_stage,
-                           intended_positive=intended_positive, care_experienced=care, asn=asn, simd_decile=decile,
-                           awards_level4_plus=awards, stage=stage), today=today, weights=dict(weights))
-
-
-def board_summary(rows: Iterable[BoardRow]) -> dict[str, int]:
-    rows = list(rows)
-    return {
-        "pupils": len(rows),
-        "at_risk": sum(1 for r in rows if r.rating.at_risk),
-        "accepted": sum(1 for r in rows if r.has_accepted),
-        "intended": sum(1 for r in rows if r.intended_known),
-        "overdue": sum(1 for r in rows if r.overdue),
-    }
-
-
-@dataclass
+@dataclass(frozen=True)
 class SchoolReadiness:
     school_id: int
     name: str
-    pupils: int = 0
-    intended: int = 0
-    accepted: int = 0
-    at_risk: int = 0
-    overdue: int = 0
+    pupils: int
+    intended: int
+    accepted: int
+    at_risk: int
+    overdue: int
 
     def share(self, n: int) -> float:
         return 100.0 * n / self.pupils if self.pupils else 0.0
@@ -405,21 +397,13 @@ class SchoolReadiness:
         return self.share(self.accepted)
 
 
-def board_by_school(user: User, rows: Iterable[BoardRow]) -> list[SchoolReadiness]:
-    """The board's rows counted by school (the viewer is entitled to these figures unsuppressed:
-    their own school or authority): pupils, with a known intended destination, with an accepted
-    offer, at high risk."""
-    names = dict(board_schools(user))
-    out: dict[int, SchoolReadiness] = {}
-    for row in rows:
-        sid = row.school_id
-        s = out.setdefault(sid, SchoolReadiness(sid, names.get(sid, "")))
-        s.pupils += 1
-        s.intended += row.intended_known
-        s.accepted += row.has_accepted
-        s.at_risk += row.rating.at_risk
-        s.overdue += row.overdue
-    return sorted(out.values(), key=lambda s: s.name)
+def board_by_school(schools: Iterable[tuple[int, str]], selection: BoardSelection) -> list[SchoolReadiness]:
+    """The selected pupils counted by school (``schools``: ``board_schools``; the viewer is entitled
+    to these figures unsuppressed: their own school or authority): pupils, with a known intended
+    destination, with an accepted offer, at high risk, with an overdue next action."""
+    names = dict(schools)
+    out = [SchoolReadiness(sid, names.get(sid, ""), *counts) for sid, counts in selection.by_school.items()]
+    return sorted(out, key=lambda s: s.name)
 
 
 def board_key_workers(user: User) -> list[User]:

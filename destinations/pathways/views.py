@@ -22,7 +22,7 @@ from django.views import View
 from django.views.generic import FormView, TemplateView
 
 from datahub.access import can_see_scn
-from datahub.models import Establishment, LocalAuthority
+from datahub.models import LocalAuthority, User
 from datahub.services import audit_event_create
 from datahub.spreadsheet import neutralise
 from datahub.views_base import PortalView
@@ -30,6 +30,7 @@ from datahub.views_base import PortalView
 from ..access import (
     PATHWAY_ROLES,
     may_edit_risk_weights,
+    pathway_places,
     pathway_scope,
     require_pathway,
     risk_weight_authority_ids,
@@ -50,12 +51,11 @@ from .risk import WEIGHTS
 from .selectors import (
     BoardFilters,
     board_by_school,
-    board_hydrate,
     board_key_workers,
+    board_page_rows,
     board_rows,
     board_schools,
-    board_summary,
-    board_year,
+    board_snapshot,
     current_pathway,
     current_risk_weights,
     current_stage,
@@ -215,20 +215,18 @@ class OfferStatusView(PupilFormView):
 class BoardMixin:
     request: HttpRequest
 
-    def board_form(self, data: Any) -> BoardFilterForm:
+    def board_form(self, data: Any, *, schools: list[tuple[int, str]] | None = None,
+                   key_workers: list[User] | None = None) -> BoardFilterForm:
         user = self.request.user
-        form = BoardFilterForm(data, schools=board_schools(user), key_workers=board_key_workers(user),  # type: ignore[arg-type]
+        form = BoardFilterForm(data, schools=board_schools(user) if schools is None else schools,  # type: ignore[arg-type]
+                               key_workers=board_key_workers(user) if key_workers is None else key_workers,  # type: ignore[arg-type]
                                me=getattr(user, "pk", None))
         if form.is_bound:
             form.is_valid()
         return form
 
     def places(self) -> list[str]:
-        est_ids, auth_ids = pathway_scope(self.request.user)
-        names = [a.name for a in LocalAuthority.objects.filter(id__in=auth_ids).order_by("name")]
-        names += [e.name for e in Establishment.objects.filter(id__in=est_ids).exclude(authority_id__in=auth_ids)
-                  .order_by("name")]
-        return names
+        return pathway_places(self.request.user)
 
 
 class ReadinessBoardView(BoardMixin, PortalView, TemplateView):
@@ -240,20 +238,19 @@ class ReadinessBoardView(BoardMixin, PortalView, TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         ctx = super().get_context_data(**kwargs)
         user, today = self.request.user, timezone.localdate()
-        form = self.board_form(self.request.GET or None)
+        schools, key_workers = board_schools(user), board_key_workers(user)  # type: ignore[arg-type]
+        form = self.board_form(self.request.GET or None, schools=schools, key_workers=key_workers)
         filters = form.filters()
-        year = board_year(user, today)  # type: ignore[arg-type]
-        rows = board_rows(user, filters, today=today, year=year, hydrate=False)  # type: ignore[arg-type]
-        page = Paginator(rows, PAGE_SIZE).get_page(self.request.GET.get("page"))
-        board_hydrate(list(page.object_list))  # model objects for the rows shown only
+        board = board_snapshot(user, today=today)  # type: ignore[arg-type]
+        selection = board.select(filters, user_id=user.pk)
+        page = Paginator(selection.entries, PAGE_SIZE).get_page(self.request.GET.get("page"))
         base = reverse("destinations:pathway", kwargs={"pk": 0})
-        for row in page.object_list:
-            row.extra["url"] = base.replace("/0/", f"/{row.learner.pk}/")
+        rows = board_page_rows(page.object_list, url_for=lambda pk: base.replace("/0/", f"/{pk}/"))
         query = filters.as_query()
-        ctx.update(form=form, page=page, filters=query, filter_query=urlencode(query), places=self.places(),
-                   session=session_label(year), summary=board_summary(rows), today=today,
-                   by_school=board_by_school(user, rows),  # type: ignore[arg-type]
-                   bulk=KeyWorkerBulkForm(key_workers=board_key_workers(user), prefix="bulk"))  # type: ignore[arg-type]
+        ctx.update(form=form, page=page, rows=rows, filters=query,
+                   filter_query=urlencode(query), places=self.places(), session=session_label(board.year),
+                   summary=selection.summary, today=today, by_school=tuple(board_by_school(schools, selection)),
+                   bulk=KeyWorkerBulkForm(key_workers=key_workers, prefix="bulk"))
         return ctx
 
 
@@ -312,8 +309,9 @@ class ReadinessExportView(BoardMixin, PortalView, FormView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         ctx = super().get_context_data(**kwargs)
         filters = self._filters()
-        rows = board_rows(self.request.user, filters, today=timezone.localdate(), hydrate=False)  # type: ignore[arg-type]
-        ctx.update(filters=filters.as_query(), filter_query=urlencode(filters.as_query()), count=len(rows),
+        user = self.request.user
+        selection = board_snapshot(user, today=timezone.localdate()).select(filters, user_id=user.pk)  # type: ignore[arg-type]
+        ctx.update(filters=filters.as_query(), filter_query=urlencode(filters.as_query()), count=len(selection.entries),
                    places=self.places())
         return ctx
 

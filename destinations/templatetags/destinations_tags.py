@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Hashable
+from functools import lru_cache
 from typing import Any
 
 from django import forms, template
 from django.forms.boundfield import BoundField
-from django.utils.safestring import SafeString
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.formats import localize
+from django.utils.html import format_html_join
+from django.utils.safestring import SafeString, mark_safe
 
 register = template.Library()
 
@@ -42,6 +48,20 @@ def described_by(field: BoundField) -> str:
 
 
 @register.filter
+def select_options(field: BoundField) -> SafeString:
+    """The <option> elements of a select field, as the template would write them one by one
+    (value localised as a template shows it, None as empty; label escaped): a select with many
+    choices renders much faster this way."""
+    return format_html_join("", '<option value="{}"{}>{}</option>', (
+        ("" if o.data["value"] is None else localize(o.data["value"]), _SELECTED if o.data["selected"] else "",
+         o.data["label"]) for o in field.subwidgets
+    ))
+
+
+_SELECTED = mark_safe(" selected")
+
+
+@register.filter
 def ds_widget(field: BoundField, width: str = "") -> SafeString:
     """The field's control with the design system's classes and its hint/error descriptions."""
     kind = widget_kind(field)
@@ -58,6 +78,21 @@ def ds_widget(field: BoundField, width: str = "") -> SafeString:
     if field.errors:
         attrs["aria-invalid"] = "true"
     return field.as_widget(attrs=attrs)
+
+
+@register.simple_tag
+def render_once(template_name: str, **values: Hashable) -> SafeString:
+    """``template_name`` rendered with these values and nothing else from the page, once per
+    distinct set of values (and language) in a process, then reused: for a fragment a page shows
+    many times over (the readiness board's rows, risk ratings and table by school). The values
+    must be hashable and hold everything the fragment shows (a tuple of plain values, a frozen
+    dataclass), so the fragment is a function of them."""
+    return _render_once(template_name, tuple(sorted(values.items())), translation.get_language())
+
+
+@lru_cache(maxsize=4096)
+def _render_once(template_name: str, values: tuple[tuple[str, Hashable], ...], language: str | None) -> SafeString:
+    return render_to_string(template_name, dict(values))
 
 
 @register.filter
