@@ -27,8 +27,7 @@ from partnerships.workspace.notices import joint_figures_notify
 from .benchmarking import columns as c
 from .joint import run_ref as joint_run_ref
 from .models import BenchmarkChunk, BenchmarkRun, ChunkStatus, CohortResult, Publication, RunNotice, RunStatus
-from .selectors.dashboards import all_leaver_rows, authority_vcs_by_authority
-from .selectors.pattern import public_pattern
+from .prepare import prepare_pattern
 from .selectors.runs import input_rows
 from .services import RunError, run_create
 
@@ -146,27 +145,13 @@ def queue_prepare_pattern(run: BenchmarkRun) -> None:
     if settings.CELERY_TASK_ALWAYS_EAGER:
         prepare_pattern(run)
         return
-    from .tasks import BROKER_DOWN, prepare_run_pattern
+    from celery import current_app
+    from kombu.exceptions import KombuError
 
-    try:
-        prepare_run_pattern.delay(run.pk)
-    except BROKER_DOWN:
+    try:  # by name: insight.tasks imports this module
+        current_app.send_task("insight.tasks.prepare_run_pattern", args=[run.pk])
+    except (KombuError, ConnectionError, OSError):
         log.warning("run %s: pattern not queued (broker unreachable); the first reader computes it", run.pk)
-
-
-def prepare_pattern(run: BenchmarkRun) -> None:
-    """Compute the run's public suppression pattern into the shared cache as soon as it is
-    finished and again when published, so the first readers do not all compute it at once (tens of
-    seconds of CPU at national scale: under load, a herd of first requests on cold processes). A
-    failure here only leaves the first reader to compute it."""
-    try:
-        public_pattern(run)
-        # What the national view reads besides (every cohort's all-leavers rows, the authorities'
-        # aggregated comparators), shared through the same cache.
-        all_leaver_rows(run)
-        authority_vcs_by_authority(run)
-    except Exception:
-        log.exception("run %s: public suppression pattern not prepared", run.pk)
 
 
 def run_unpublish(*, run: BenchmarkRun, by: User | None, reason: str) -> BenchmarkRun | None:

@@ -60,7 +60,7 @@ def finalise_run(*_results: object, run_id: int) -> int:
         )
         raise
     # The public pattern, into the shared cache while nobody waits for it (publishing finds it there).
-    from .publication import prepare_pattern
+    from .prepare import prepare_pattern
 
     run = BenchmarkRun.objects.filter(id=run_id, status=RunStatus.SUCCEEDED).first()
     if run is not None:
@@ -71,7 +71,7 @@ def finalise_run(*_results: object, run_id: int) -> int:
 @shared_task(ignore_result=True, soft_time_limit=900, time_limit=960)
 def prepare_run_pattern(run_id: int) -> None:
     """A published run's public suppression pattern and the national view's shared reads, into the cache."""
-    from .publication import prepare_pattern
+    from .prepare import prepare_pattern
 
     run = BenchmarkRun.objects.filter(id=run_id).first()
     if run is not None:

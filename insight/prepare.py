@@ -1,0 +1,28 @@
+"""What a published run's first readers would otherwise compute at once: its public suppression
+pattern and the national view's shared reads, into the shared cache (``insight.publication``
+queues it on publishing, ``insight.tasks.finalise_run`` runs it when a run finishes)."""
+
+from __future__ import annotations
+
+import logging
+
+from .models import BenchmarkRun
+from .selectors.dashboards import all_leaver_rows, authority_vcs_by_authority
+from .selectors.pattern import public_pattern
+
+log = logging.getLogger(__name__)
+
+
+def prepare_pattern(run: BenchmarkRun) -> None:
+    """Compute the run's public suppression pattern into the shared cache as soon as it is
+    finished and again when published, so the first readers do not all compute it at once (tens of
+    seconds of CPU at national scale: under load, a herd of first requests on cold processes). A
+    failure here only leaves the first reader to compute it."""
+    try:
+        public_pattern(run)
+        # What the national view reads besides (every cohort's all-leavers rows, the authorities'
+        # aggregated comparators), shared through the same cache.
+        all_leaver_rows(run)
+        authority_vcs_by_authority(run)
+    except Exception:
+        log.exception("run %s: public suppression pattern not prepared", run.pk)
