@@ -10,6 +10,7 @@ import datetime as dt
 import itertools
 import types
 from collections import OrderedDict
+from typing import Any
 
 import pytest
 from django import forms
@@ -36,7 +37,7 @@ def today() -> dt.date:
 def pupils(world) -> Pupils:
     """The pathway world with a bit of everything: key workers, next actions (overdue, done, due
     today), an intended destination that is not positive, two accepted offers, an open application."""
-    p = build_pupils(world)
+    p: Any = build_pupils(world)
     staff, mcmc, t = world.personas["staff_a"], world.personas["mcmc_x"], today()
     pupil(world.school_a, "Avril", "S6", p.year, family="Sixth")  # same family name: ordered by given name
     services.pathway_record_create(learner=p.s6_a, by=staff, aspiration="Nursing <RN> & care", intended_category="FE",
