@@ -5,7 +5,7 @@ predicate from datahub.access (or insight.entitlement) that is the same rule the
 applies, so a role is never offered a page it would get a 403 on (tests/test_navigation.py checks
 every entry for every persona). A child names its parent's label and appears in the parent's
 sub-menu; ``also`` lists further path prefixes that belong to the entry (the propose form belongs
-to Find Partners). An entry whose URL name does not resolve is left out.
+to Find Partners; a ``*`` stands for one path segment, such as a school's seed code). An entry whose URL name does not resolve is left out.
 
 The waiting count adds up ``WAITING`` providers: (label, URL name, who, count(user)).
 
@@ -14,6 +14,7 @@ Rendered by ``portal`` (a context processor, insight.config.settings) into templ
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -64,8 +65,11 @@ NAV: tuple[Entry, ...] = (
     Entry("View Partnerships", "partnerships:list", school_roles, parent="Learning Partnerships"),
     Entry("Find Partners", "insight:find_partners", school_roles, parent="Learning Partnerships",
           also=("/partnerships/propose/",)),
-    # Local measures (issue 12): a school's own Breadth and Depth.
-    Entry("Breadth and Depth", "insight:my_breadth_depth", school_roles),
+    # Local measures (issue 12): one top entry whose sub-menu holds each local measure, so the
+    # header stays one line at 1280 px as measures are added.
+    Entry("Local measures", "insight:my_breadth_depth", school_roles),
+    Entry("Breadth and Depth", "insight:my_breadth_depth", school_roles, parent="Local measures",
+          also=("/insight/establishments/*/breadth-depth/",)),
     Entry("Caseload", "destinations:caseload", mcmc_officer, also=("/destinations/young-people/",)),
     Entry("Leaver readiness", "destinations:readiness", pathway_worker, also=("/destinations/pupils/",)),
     Entry("Readiness measures", "destinations:readiness_measures", may_read_readiness_measures),
@@ -104,9 +108,17 @@ class MenuItem:
         """How closely ``path`` belongs here: the length of the longest matching prefix, or 0."""
         best = 0
         for p in (self.url, *self.prefixes):
-            if path == p or (p != "/" and path.startswith(p)):
+            if path == p or (p != "/" and _starts(path, p)):
                 best = max(best, len(p))
         return best
+
+
+def _starts(path: str, prefix: str) -> bool:
+    """``path`` starts with ``prefix``, where a ``*`` in the prefix stands for one path segment
+    (``/insight/establishments/*/breadth-depth/`` covers every school's page)."""
+    if "*" not in prefix:
+        return path.startswith(prefix)
+    return re.match(re.escape(prefix).replace(r"\*", "[^/]+"), path) is not None
 
 
 def _url(name: str) -> str | None:

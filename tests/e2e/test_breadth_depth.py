@@ -1,6 +1,6 @@
 """A head teacher reads their school's Breadth and Depth in a real browser (issue 12).
 
-Signs in, opens *Breadth and Depth* from the menu, reads the grid, switches the cohort and the
+Signs in, opens *Local measures* (Breadth and Depth) from the menu, reads the grid, switches the cohort and the
 grade filter, reads the comparison table and its chart with the keyboard; axe (no serious or
 critical violation) and 320 px reflow.
 """
@@ -43,9 +43,12 @@ def test_head_teacher_switches_cohort_and_grade_filter(page: Page, live_server: 
     head = member(Role.ESTABLISHMENT_ADMIN, establishment=school)
 
     sign_in(page, live_server, head)
-    page.get_by_role("link", name="Breadth and Depth").first.click()
+    page.get_by_role("link", name="Local measures").first.click()
     page.wait_for_url(re.compile(rf"/insight/establishments/{school.seed_code}/breadth-depth/"))
     assert page.get_by_role("heading", level=1).inner_text() == f"Breadth and Depth: {school.name}"
+    # The sub-menu of Local measures is there and says which measure this is.
+    sub = page.get_by_role("navigation", name="Local measures").get_by_role("link", name="Breadth and Depth")
+    assert sub.get_attribute("aria-current") == "true"
     grid = page.get_by_role("table", name=re.compile("^Breadth and Depth: Kelvinbank Academy, S4"))
     assert _cells(grid, "1 or more") == ["100.0%", "100.0%", "66.7%", "0.0%", "0.0%"]
     assert_accessible(page, label="Breadth and Depth, S4")

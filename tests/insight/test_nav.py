@@ -67,6 +67,15 @@ def test_the_propose_form_belongs_to_find_partners(world: Any) -> None:
     assert lp.active and [k.label for k in lp.children if k.active] == ["Find Partners"]
 
 
+def test_a_schools_local_measure_page_belongs_to_local_measures(world: Any) -> None:
+    items = build_menu("/insight/establishments/5551234/breadth-depth/", world.personas["admin_a"])
+    (local,) = [i for i in items if i.label == "Local measures"]
+    assert local.active and [k.label for k in local.children if k.active] == ["Breadth and Depth"]
+    # One segment only: a deeper path with another page's name does not belong.
+    items = build_menu("/insight/establishments/5551234/x/breadth-depth/", world.personas["admin_a"])
+    assert not [i for i in items if i.label == "Local measures" and i.active]
+
+
 def test_the_superuser_has_a_home_with_the_admin(world: Any) -> None:
     su = UserFactory.create(is_superuser=True, is_staff=True)
     body = client_for(su).get("/").content.decode()
