@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.views.generic import TemplateView
 
 from .models import User
+from .models.accounts import WORKSPACE_EMAIL_CHOICES
 from .services import user_notice_settings_update
 from .views_base import PortalView
 
@@ -21,6 +22,12 @@ class NoticeSettingsForm(forms.Form):
         label="E-mail me when new benchmarking figures are published for my school or authority",
         help_text="You will still see the notice in the portal when you sign in.",
     )
+    workspace_email = forms.ChoiceField(
+        choices=WORKSPACE_EMAIL_CHOICES,
+        label="E-mail me about my partnership workspaces",
+        help_text="A partner's new action, meeting notes or file, and actions you own falling due. "
+                  "They always appear in the workspace and in the header's count.",
+    )
 
 
 class NoticeSettingsView(PortalView, TemplateView):
@@ -30,13 +37,16 @@ class NoticeSettingsView(PortalView, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context.setdefault("form", NoticeSettingsForm(initial={"email_new_figures": cast(User, self.request.user).email_new_figures}))
+        user = cast(User, self.request.user)
+        context.setdefault("form", NoticeSettingsForm(initial={"email_new_figures": user.email_new_figures,
+                                                               "workspace_email": user.workspace_email}))
         return context
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         form = NoticeSettingsForm(request.POST)
         if not form.is_valid():  # a checkbox cannot be invalid, but never save what was not checked
             return self.render_to_response(self.get_context_data(form=form))
-        changed = user_notice_settings_update(user=cast(User, request.user), email_new_figures=form.cleaned_data["email_new_figures"])
+        changed = user_notice_settings_update(user=cast(User, request.user), email_new_figures=form.cleaned_data["email_new_figures"],
+                                             workspace_email=form.cleaned_data["workspace_email"])
         messages.success(request, "Your e-mail notices are saved." if changed else "Nothing changed.")
         return HttpResponseRedirect(reverse("notice_settings"))

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.db.models import Avg, Count, Max, Q
 
 from .models import PRINCIPAL_ORDER, AuditEvent, Department, Enrolment, Establishment, Learner, LocalAuthority, User
+from .models.accounts import WORKSPACE_EMAIL_CHOICES
 
 
 def audit_event_create(
@@ -119,14 +120,20 @@ def establishment_sync_departments(*, establishment_ids: list[int]) -> int:
     return len(changed)
 
 
-def user_notice_settings_update(*, user: User, email_new_figures: bool) -> bool:
+def user_notice_settings_update(*, user: User, email_new_figures: bool, workspace_email: str | None = None) -> bool:
     """Save the person's own e-mail notice choices; True when something changed (audited then)."""
-    if user.email_new_figures == email_new_figures:
+    wanted: dict[str, object] = {"email_new_figures": email_new_figures}
+    if workspace_email is not None:
+        if workspace_email not in dict(WORKSPACE_EMAIL_CHOICES):
+            raise ValueError(f"workspace_email: {workspace_email!r} is not one of each, daily, off")
+        wanted["workspace_email"] = workspace_email
+    changed = {k: v for k, v in wanted.items() if getattr(user, k) != v}
+    if not changed:
         return False
-    user.email_new_figures = email_new_figures
-    user.save(update_fields=["email_new_figures"])
+    for k, v in changed.items():
+        setattr(user, k, v)
+    user.save(update_fields=list(changed))
     audit_event_create(
-        actor=user, action="notice_settings_update", object_type="user", object_id=user.pk,
-        detail={"email_new_figures": email_new_figures},
+        actor=user, action="notice_settings_update", object_type="user", object_id=user.pk, detail=changed,
     )
     return True

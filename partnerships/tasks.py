@@ -44,3 +44,13 @@ def workspace_actions_due() -> int:
     from .workspace.notices import actions_due_notify
 
     return actions_due_notify(today=timezone.localdate())
+
+
+@shared_task(name="partnerships.workspace_digest", ignore_result=True)
+def workspace_digest() -> int:
+    """Daily, after the reminders: one e-mail per person who chose a daily digest of workspace notices."""
+    from django.utils import timezone
+
+    from .workspace.notices import digest_send
+
+    return digest_send(now=timezone.now())

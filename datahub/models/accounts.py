@@ -8,6 +8,9 @@ from django.contrib.auth.base_user import BaseUserManager
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 
+# How a person wants partnership workspace notices e-mailed (partnerships.workspace.notices).
+WORKSPACE_EMAIL_CHOICES = [("each", "Each time"), ("daily", "In one e-mail a day"), ("off", "Never")]
+
 
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
@@ -38,6 +41,16 @@ class User(AbstractUser):
         "e-mail me when new benchmarking figures are published for my school or authority",
         default=True,
         db_default=True,
+    )
+
+    # Partnership workspace activity (a partner's new action, meeting note or file; an action one
+    # owns falling due): e-mailed each time, gathered in one e-mail a day, or not e-mailed.
+    workspace_email = models.CharField(
+        "e-mail about partnership workspace activity",
+        max_length=5,
+        choices=WORKSPACE_EMAIL_CHOICES,
+        default="daily",
+        db_default="daily",
     )
 
     USERNAME_FIELD = "email"

@@ -370,6 +370,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "nightly-draft-benchmark-run": {"task": "insight.tasks.nightly_draft_run", "schedule": crontab(hour=3, minute=15)},
     # Remind owners of partnership workspace actions due within a week (once per due date).
     "workspace-actions-due": {"task": "partnerships.workspace_actions_due", "schedule": crontab(hour=7, minute=0)},
+    # After the reminders, so an action falling due today is in the same morning's digest.
+    "workspace-digest": {"task": "partnerships.workspace_digest", "schedule": crontab(hour=7, minute=10)},
 }
 BENCHMARK_NIGHTLY_DRAFT_RUN = env.bool("BENCHMARK_NIGHTLY_DRAFT_RUN", default=False)
 BENCHMARK_CHUNK_LEASE_SECONDS = env.int("BENCHMARK_CHUNK_LEASE_SECONDS", default=900)

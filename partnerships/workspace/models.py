@@ -155,16 +155,19 @@ class JointBaseline(models.Model):
 
 
 class WorkspaceNotice(models.Model):
-    """An in-portal notice about workspace activity (an action due, new figures for a joint measure)."""
+    """An in-portal notice about workspace activity (an action due, new figures for a joint measure,
+    a partner's new action, meeting note or file)."""
 
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="workspace_notices")
     partnership = models.ForeignKey(
         "partnerships.Partnership", on_delete=models.CASCADE, related_name="workspace_notices"
     )
-    kind = models.CharField(max_length=20)  # "action_due" | "new_figures"
+    kind = models.CharField(max_length=20)  # "action_due" | "new_figures" | "activity"
     text = models.CharField(max_length=300)
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
+    # When the notice went out by e-mail (on its own or in a daily digest); empty until then.
+    emailed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -7,8 +7,17 @@
   (``User.email_new_figures``, Account settings > E-mail notices). Each measure remembers the last
   run it was told about, so publishing is never announced twice.
 - ``actions_due_notify``: once a day (Celery beat, ``partnerships.workspace_actions_due``) the owner
-  of each open action due within ``DUE_SOON_DAYS`` (or overdue) gets a notice and an e-mail, once
-  per due date (``Action.due_notified_on``; changing the date arms it again).
+  of each open action due within ``DUE_SOON_DAYS`` (or overdue) gets a notice, once per due date
+  (``Action.due_notified_on``; changing the date arms it again).
+- ``activity_notify``: when someone adds an action, a meeting note or a file, every other member of
+  staff of both schools gets a notice.
+
+Workspace e-mail follows each person's choice (``User.workspace_email``, Account settings > E-mail
+notices): *each time* sends a notice's e-mail at once; *one e-mail a day* leaves it to
+``digest_send`` (Celery beat, ``partnerships.workspace_digest``, after the reminders), which sends each
+person one e-mail listing their notices not yet read nor e-mailed; *never* sends none.
+``WorkspaceNotice.emailed_at`` records that a notice went out, so nothing is e-mailed twice. A notice
+read in the portal before the digest is left out of it. New figures keep their own setting.
 
 Notices about a workspace are cleared when its reader opens the workspace; the header's waiting
 count includes the unread ones (insight/nav.py).
@@ -18,16 +27,17 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections import defaultdict
+from itertools import groupby
 from typing import Any
 
 from django.core.mail import send_mass_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 
 from datahub.links import absolute_url
-from datahub.models import User
+from datahub.models import Establishment, User
 
 from ..models import Partnership, Status
 from .evaluation import RunRef
@@ -92,15 +102,16 @@ def actions_due_notify(*, today: dt.date) -> int:
             .select_related("partnership__proposer", "partnership__partner", "owner", "owner_establishment")
         )
         notices, messages = [], []
-        sent_to: dict[int, list[int]] = defaultdict(list)
+        now = timezone.now()
         for a in due:
             owner: User = a.owner  # type: ignore[assignment]  # filtered on an active owner
             school, other = a.owner_establishment, a.partnership.other(a.owner_establishment)
             when = "was due" if a.due_on < today else "is due"
             text = f"Action {when} on {a.due_on.day} {a.due_on:%B %Y}: {a.title}"[:NOTICE_MAX]
-            notices.append(WorkspaceNotice(recipient=owner, partnership=a.partnership, kind="action_due", text=text))
-            sent_to[owner.pk].append(a.pk)
-            if owner.email:
+            now_by_mail = bool(owner.email) and owner.workspace_email == "each"
+            notices.append(WorkspaceNotice(recipient=owner, partnership=a.partnership, kind="action_due", text=text,
+                                           emailed_at=now if now_by_mail else None))
+            if now_by_mail:
                 ctx = {"notice": text, "title": a.title, "due": a.due_on, "school": school.name, "other": other.name,
                        "link": absolute_url(reverse("partnerships:workspace_action_edit", args=[a.partnership_id, a.pk]))}
                 messages.append((_render("action_due_subject", ctx), _render("action_due_body", ctx), None, [owner.email]))
@@ -108,6 +119,66 @@ def actions_due_notify(*, today: dt.date) -> int:
         Action.objects.filter(pk__in=[a.pk for a in due]).update(due_notified_on=today)
         transaction.on_commit(lambda: _send(messages))
     return len(notices)
+
+
+def activity_notify(*, partnership: Partnership, by: User, school: Establishment, what: str, link: str) -> int:
+    """Tell every other member of staff of both schools that ``by`` (of ``school``) did ``what``.
+
+    Called inside the write's transaction: the notices stand or fall with the write, and the
+    e-mails of those who want each one go after it commits."""
+    who = by.get_full_name() or by.email
+    text = f"{who} ({school.name}) {what}"[:NOTICE_MAX]
+    now = timezone.now()
+    notices, messages = [], []
+    url = absolute_url(link)
+    for user, their_school in workspace_people(partnership):
+        if user.pk == by.pk:
+            continue
+        now_by_mail = bool(user.email) and user.workspace_email == "each"
+        notices.append(WorkspaceNotice(recipient=user, partnership=partnership, kind="activity", text=text,
+                                       emailed_at=now if now_by_mail else None))
+        if now_by_mail:
+            ctx = {"notice": text, "school": their_school.name, "other": partnership.other(their_school).name,
+                   "link": url}
+            messages.append((_render("activity_subject", ctx), _render("activity_body", ctx), None, [user.email]))
+    WorkspaceNotice.objects.bulk_create(notices)
+    transaction.on_commit(lambda: _send(messages))
+    return len(notices)
+
+
+DIGEST_KINDS = ("activity", "action_due")
+
+
+def digest_send(*, now: dt.datetime) -> int:
+    """One e-mail per person who chose a daily e-mail, listing their workspace notices not yet read
+    nor e-mailed (oldest first, per partnership); returns how many e-mails were sent."""
+    with transaction.atomic():
+        pending = list(
+            WorkspaceNotice.objects.select_for_update(of=("self",))
+            .filter(kind__in=DIGEST_KINDS, read_at__isnull=True, emailed_at__isnull=True, created_at__lte=now,
+                    recipient__is_active=True, recipient__workspace_email="daily")
+            .exclude(recipient__email="")
+            .select_related("recipient", "partnership__proposer", "partnership__partner")
+            .order_by("recipient_id", "partnership_id", "created_at", "id")
+        )
+        messages: list[Message] = []
+        for _, group in groupby(pending, key=lambda n: n.recipient_id):
+            items = list(group)
+            recipient = items[0].recipient
+            workspaces = []
+            for _, of_one in groupby(items, key=lambda n: n.partnership_id):
+                rows = list(of_one)
+                p = rows[0].partnership
+                workspaces.append({
+                    "name": f"{p.proposer.name} and {p.partner.name}",
+                    "link": absolute_url(reverse("partnerships:workspace", args=[p.pk])),
+                    "notices": [n.text for n in rows],
+                })
+            ctx = {"count": len(items), "workspaces": workspaces}
+            messages.append((_render("digest_subject", ctx), _render("digest_body", ctx), None, [recipient.email]))
+        WorkspaceNotice.objects.filter(pk__in=[n.pk for n in pending]).update(emailed_at=now)
+        transaction.on_commit(lambda: _send(messages))
+    return len(messages)
 
 
 def unread_count(user: Any) -> int:

@@ -20,6 +20,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import URLValidator
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from datahub.models import Establishment, User
@@ -40,6 +41,7 @@ from .models import (
     Workspace,
     WorkspaceNotice,
 )
+from .notices import activity_notify
 from .selectors import workspace_people
 
 
@@ -186,6 +188,8 @@ def action_create(
         updated_at=now,
     )
     _audit(by, "action_create", p, school, action=action.pk)
+    activity_notify(partnership=p, by=by, school=school, what=f"added an action: {title}",
+                    link=reverse("partnerships:workspace_action_edit", args=[p.pk, action.pk]))
     return action
 
 
@@ -237,6 +241,8 @@ def meeting_note_create(
         author_establishment=school,
     )
     _audit(by, "note_create", p, school, note=note.pk)
+    activity_notify(partnership=p, by=by, school=school, what=f"added meeting notes: {note.title}",
+                    link=reverse("partnerships:workspace", args=[p.pk]) + "#notes")
     return note
 
 
@@ -267,6 +273,8 @@ def shared_file_create(*, partnership: Partnership, by: User, upload: UploadedFi
     try:
         row.save()
         _audit(by, "file_create", p, school, file=row.token, size=checked.size, type=checked.content_type)
+        activity_notify(partnership=p, by=by, school=school, what=f"shared a file: {checked.name}",
+                        link=reverse("partnerships:workspace", args=[p.pk]) + "#files")
     except Exception:
         storage.delete(stored)
         raise

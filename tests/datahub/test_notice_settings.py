@@ -24,14 +24,14 @@ def test_the_page_saves_ones_own_choice_and_audits_it(client, world) -> None:
     assert 'name="email_new_figures"' in page and " checked" in page  # on by default
     assert "E-mail notices" in page
 
-    response = client.post(url, {})  # the box unticked
+    response = client.post(url, {"workspace_email": "daily"})  # the box unticked, the workspace choice kept
     assert response.status_code == 302 and response["Location"] == url
     staff.refresh_from_db()
     assert staff.email_new_figures is False
     assert AuditEvent.objects.filter(actor=staff, action="notice_settings_update").count() == 1
     assert "Your e-mail notices are saved." in client.get(url).content.decode()
 
-    client.post(url, {})  # the same again: nothing changed, nothing audited
+    client.post(url, {"workspace_email": "daily"})  # the same again: nothing changed, nothing audited
     assert AuditEvent.objects.filter(actor=staff, action="notice_settings_update").count() == 1
     assert world.personas["staff_b"].email_new_figures is True  # nobody else's
 

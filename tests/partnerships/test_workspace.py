@@ -267,6 +267,8 @@ def test_an_action_owner_is_reminded_once_per_due_date(
     from partnerships.workspace.models import WorkspaceNotice
     from partnerships.workspace.notices import actions_due_notify
 
+    world.personas["staff_b"].workspace_email = "each"  # an e-mail each time (the default is one a day)
+    world.personas["staff_b"].save(update_fields=["workspace_email"])
     action = _action(world, agreed)  # owned by staff_b, due 1 March 2027
     done = _action(world, agreed, owner="admin_a")
     services.action_update(action=done, by=world.personas["admin_a"], title=done.title, owner_id=done.owner_id,
