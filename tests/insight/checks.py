@@ -135,30 +135,38 @@ def lp_max_many(counts: Mapping, relations: Iterable, hidden: set, targets: Iter
     unknowns at least min(1, true value), except ``floor_zero`` cells (at least 0); shown cells are
     fixed. Returns target -> largest value."""
     from scipy.optimize import linprog
+    from scipy.sparse import csr_array
 
     unknown = sorted(hidden, key=repr)
     idx = {k: i for i, k in enumerate(unknown)}
 
-    def row_of(cells: Iterable[tuple]) -> tuple[np.ndarray, float] | None:
-        cells = list(cells)
-        if not any(cell in idx for cell, _ in cells):
-            return None
-        row, b = np.zeros(len(unknown)), 0.0
-        for cell, coef in cells:
-            if cell in idx:
-                row[idx[cell]] += coef
-            else:
-                b -= coef * counts.get(cell, 0)
-        return row, b
+    def matrix(systems: Iterable[Iterable[tuple]]) -> tuple[csr_array, np.ndarray] | tuple[None, None]:
+        """Sparse rows (each relation touches a handful of cells among thousands): HiGHS reads
+        them as they are, where a dense matrix is scanned whole for every target."""
+        data: list[float] = []
+        cols: list[int] = []
+        row_ids: list[int] = []
+        rhs: list[float] = []
+        for cells in systems:
+            cells = list(cells)
+            if not any(cell in idx for cell, _ in cells):
+                continue
+            b = 0.0
+            for cell, coef in cells:
+                if cell in idx:
+                    data.append(coef)
+                    cols.append(idx[cell])
+                    row_ids.append(len(rhs))
+                else:
+                    b -= coef * counts.get(cell, 0)
+            rhs.append(b)
+        if not rhs:
+            return None, None
+        # Repeated (row, column) pairs are summed, as += on a dense row would.
+        return csr_array((data, (row_ids, cols)), shape=(len(rhs), len(unknown))), np.array(rhs)
 
-    eq = [row_of(((r.total, -1.0), *((p, 1.0) for p in r.parts))) for r in relations if r.total is not None]
-    ub = [row_of(((a, 1.0), (b, -1.0))) for a, b in orders]
-    eq_rows = [x for x in eq if x is not None]
-    ub_rows = [x for x in ub if x is not None]
-    a_eq = np.array([r for r, _ in eq_rows]) if eq_rows else None
-    b_eq = np.array([b for _, b in eq_rows]) if eq_rows else None
-    a_ub = np.array([r for r, _ in ub_rows]) if ub_rows else None
-    b_ub = np.array([b for _, b in ub_rows]) if ub_rows else None
+    a_eq, b_eq = matrix(((r.total, -1.0), *((p, 1.0) for p in r.parts)) for r in relations if r.total is not None)
+    a_ub, b_ub = matrix(((a, 1.0), (b, -1.0)) for a, b in orders)
     zero = set(floor_zero)
     bounds = [(0 if k in zero else min(1, counts.get(k, 0)), None) for k in unknown]
     out = {}
