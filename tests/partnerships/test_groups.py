@@ -1,0 +1,264 @@
+"""Partnership groups: the state machine, its refusals (each naming the field), entitlement gained
+and lost, notices and e-mails, and the pages' access rules."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.test import Client
+from django.urls import reverse
+
+from datahub.access import Entitlement
+from datahub.models import AuditEvent, Establishment, LocalAuthority, Role
+from insight.entitlement import viewer_entitlement
+from partnerships.groups import services
+from partnerships.groups.models import GroupMember, GroupStatus, MemberStatus, PartnershipGroup
+from partnerships.models import Notification
+from partnerships.selectors import partner_establishment_ids, waiting_count
+from tests.factories import EstablishmentFactory, member
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def school_c(world: Any) -> Establishment:
+    return EstablishmentFactory.create(name="Charlie Academy", authority=LocalAuthority.objects.get(code=260))
+
+
+@pytest.fixture
+def admin_c(school_c: Establishment) -> Any:
+    return member(Role.ESTABLISHMENT_ADMIN, establishment=school_c)
+
+
+@pytest.fixture
+def forming(world: Any, school_c: Establishment, admin_c: Any) -> PartnershipGroup:
+    """A founds a group and invites B and C."""
+    return services.group_propose(founder=world.school_a, invited=[world.school_b, school_c], name="Senior phase",
+                                  purpose="Raise attainment together", by=world.personas["admin_a"], message="Join?")
+
+
+@pytest.fixture
+def active(world: Any, forming: PartnershipGroup, school_c: Establishment, admin_c: Any) -> PartnershipGroup:
+    services.group_accept(group=forming, by=world.personas["admin_b"], acting_for=world.school_b)
+    return services.group_accept(group=forming, by=admin_c, acting_for=school_c)
+
+
+def statuses(g: PartnershipGroup) -> dict[str, str]:
+    return {m.establishment.name: m.status for m in GroupMember.objects.filter(group=g).select_related("establishment")}
+
+
+# --- the happy path ----------------------------------------------------------------------------
+
+
+def test_propose_accept_accept_forms_an_active_group_with_notices_audit_and_mail(
+    world: Any, school_c: Establishment, admin_c: Any, django_capture_on_commit_callbacks: Any, mailoutbox: list
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        g = services.group_propose(founder=world.school_a, invited=[world.school_b, school_c], name=" Senior phase ",
+                                   purpose="Raise attainment", by=world.personas["admin_a"], message="Join?")
+    assert (g.name, g.status) == ("Senior phase", GroupStatus.FORMING)
+    assert statuses(g) == {"Alpha High School": "joined", "Bravo Secondary": "invited", "Charlie Academy": "invited"}
+    # Both invited schools' admins are told, in the portal and by e-mail; the founder's people are not.
+    told = set(Notification.objects.filter(group=g).values_list("recipient", flat=True))
+    assert told == {world.personas["admin_b"].pk, admin_c.pk}
+    assert sorted(m.to[0] for m in mailoutbox) == sorted([world.personas["admin_b"].email, admin_c.email])
+    assert 'Invitation to the partnership group "Senior phase"' in mailoutbox[0].subject
+    assert "Join?" in mailoutbox[0].body and "Accept or decline the invitation" in mailoutbox[0].body
+    assert waiting_count(world.personas["admin_b"]) == 1  # the invitation, counted once with its notice
+    assert AuditEvent.objects.filter(action="partnership_group_propose", object_id=str(g.pk)).count() == 1
+
+    services.group_accept(group=g, by=world.personas["admin_b"], acting_for=world.school_b)
+    g.refresh_from_db()
+    assert g.status == GroupStatus.FORMING  # two of three
+    assert waiting_count(world.personas["admin_b"]) == 0  # answering clears B's notices
+    mailoutbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.group_accept(group=g, by=admin_c, acting_for=school_c)
+    g.refresh_from_db()
+    assert g.status == GroupStatus.ACTIVE
+    assert sorted(m.to[0] for m in mailoutbox) == sorted([world.personas["admin_a"].email, world.personas["admin_b"].email])
+    assert "The group is active" in Notification.objects.filter(group=g, recipient=world.personas["admin_a"]).first().text  # type: ignore[union-attr]
+    assert AuditEvent.objects.filter(action="partnership_group_accept").count() == 2
+
+
+# --- entitlement -------------------------------------------------------------------------------
+
+
+def test_entitlement_is_gained_when_active_and_lost_on_leaving(
+    world: Any, forming: PartnershipGroup, school_c: Establishment, admin_c: Any
+) -> None:
+    admin_a, admin_b = world.personas["admin_a"], world.personas["admin_b"]
+    third = EstablishmentFactory.create(name="Delta High", authority=LocalAuthority.objects.get(code=260))
+    admin_d = member(Role.ESTABLISHMENT_ADMIN, establishment=third)
+    assert viewer_entitlement(admin_a, school_c) == Entitlement.PUBLIC
+    services.group_accept(group=forming, by=admin_b, acting_for=world.school_b)
+    # Forming: no one sees anyone's data yet.
+    assert viewer_entitlement(admin_a, world.school_b) == Entitlement.PUBLIC
+    services.group_accept(group=forming, by=admin_c, acting_for=school_c)
+    assert viewer_entitlement(admin_a, school_c) == Entitlement.PARTNER
+    assert viewer_entitlement(admin_b, school_c) == Entitlement.PARTNER
+    assert viewer_entitlement(admin_c, world.school_a) == Entitlement.PARTNER
+    assert viewer_entitlement(admin_d, world.school_a) == Entitlement.PUBLIC  # not in the group
+    assert partner_establishment_ids([world.school_a.pk]) == {world.school_b.pk, school_c.pk}
+    # C leaves: fewer than three remain, the group ends, and every school loses the others' data.
+    services.group_leave(group=forming, by=admin_c, acting_for=school_c)
+    forming.refresh_from_db()
+    assert forming.status == GroupStatus.ENDED
+    assert viewer_entitlement(admin_a, school_c) == Entitlement.PUBLIC
+    assert viewer_entitlement(admin_a, world.school_b) == Entitlement.PUBLIC
+    assert partner_establishment_ids([world.school_a.pk]) == set()
+
+
+def test_a_school_that_leaves_a_larger_group_loses_it_the_rest_keep_it(
+    world: Any, forming: PartnershipGroup, school_c: Establishment, admin_c: Any
+) -> None:
+    d = EstablishmentFactory.create(name="Delta High", authority=LocalAuthority.objects.get(code=260))
+    admin_d = member(Role.ESTABLISHMENT_ADMIN, establishment=d)
+    g = services.group_propose(founder=world.school_a, invited=[world.school_b, school_c, d], name="Four",
+                               purpose="p", by=world.personas["admin_a"])
+    for est, by in ((world.school_b, world.personas["admin_b"]), (school_c, admin_c), (d, admin_d)):
+        services.group_accept(group=g, by=by, acting_for=est)
+    services.group_leave(group=g, by=admin_d, acting_for=d, message="Thanks all")
+    g.refresh_from_db()
+    assert g.status == GroupStatus.ACTIVE
+    assert viewer_entitlement(admin_d, world.school_a) == Entitlement.PUBLIC
+    assert viewer_entitlement(world.personas["admin_a"], d) == Entitlement.PUBLIC
+    assert viewer_entitlement(world.personas["admin_a"], school_c) == Entitlement.PARTNER
+
+
+def test_ending_the_group_ends_the_entitlement_and_keeps_the_record(
+    world: Any, active: PartnershipGroup, school_c: Establishment
+) -> None:
+    services.group_end(group=active, by=world.personas["admin_a"], acting_for=world.school_a, message="Done")
+    active.refresh_from_db()
+    assert active.status == GroupStatus.ENDED
+    assert viewer_entitlement(world.personas["admin_a"], school_c) == Entitlement.PUBLIC
+    assert statuses(active)["Charlie Academy"] == "joined"  # the record is kept
+    assert [e.verb for e in active.events.all()] == ["propose", "accept", "accept", "end"]
+
+
+# --- refusals, each naming the field --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("change", "field", "words"), [
+    ({"name": "  "}, "name", "Enter the group's name"),
+    ({"name": "x" * 151}, "name", "at most 150"),
+    ({"purpose": ""}, "purpose", "Enter the group's purpose"),
+    ({"message": "m" * 2001}, "message", "at most 2000"),
+    ({"invited": "self"}, "schools", "is the founding school"),
+    ({"invited": "one"}, "schools", "Invite at least 2 other schools"),
+    ({"invited": "primary"}, "schools", "schools of the same type"),
+])
+def test_propose_refusals_name_the_field(
+    world: Any, school_c: Establishment, change: dict, field: str, words: str
+) -> None:
+    primary = EstablishmentFactory.create(name="Primary One", type="primary")
+    invited = {"self": [world.school_a, world.school_b], "one": [world.school_b, world.school_b],
+               "primary": [world.school_b, primary]}.get(change.pop("invited", ""), [world.school_b, school_c])
+    args: dict[str, Any] = {"name": "G", "purpose": "P", "message": "", **change}
+    with pytest.raises(services.GroupError) as exc:
+        services.group_propose(founder=world.school_a, invited=invited, by=world.personas["admin_a"], **args)
+    assert exc.value.field == field and words in str(exc.value)
+    assert not PartnershipGroup.objects.exists()
+
+
+def test_only_admins_act_and_each_side_only_its_own_moves(
+    world: Any, forming: PartnershipGroup, school_c: Establishment, admin_c: Any
+) -> None:
+    with pytest.raises(PermissionDenied):
+        services.group_propose(founder=world.school_a, invited=[world.school_b, school_c], name="G", purpose="P",
+                               by=world.personas["staff_a"])
+    with pytest.raises(PermissionDenied):
+        services.group_accept(group=forming, by=world.personas["staff_b"], acting_for=world.school_b)
+    with pytest.raises(PermissionDenied):  # a school not invited
+        services.group_accept(group=forming, by=world.personas["admin_a"], acting_for=world.school_a2)
+    with pytest.raises(services.GroupStateError, match="already answered"):  # the founder is already in
+        services.group_accept(group=forming, by=world.personas["admin_a"], acting_for=world.school_a)
+    with pytest.raises(PermissionDenied, match="cannot leave"):
+        services.group_leave(group=forming, by=world.personas["admin_a"], acting_for=world.school_a)
+    with pytest.raises(PermissionDenied, match="Only the founding school"):
+        services.group_end(group=forming, by=world.personas["admin_b"], acting_for=world.school_b)
+    services.group_accept(group=forming, by=world.personas["admin_b"], acting_for=world.school_b)
+    with pytest.raises(services.GroupStateError, match="already answered"):
+        services.group_decline(group=forming, by=world.personas["admin_b"], acting_for=world.school_b)
+    with pytest.raises(services.GroupError) as exc:
+        services.group_accept(group=forming, by=admin_c, acting_for=school_c, message="m" * 2001)
+    assert exc.value.field == "message"
+
+
+def test_a_decline_that_leaves_too_few_ends_the_forming_group(
+    world: Any, forming: PartnershipGroup, school_c: Establishment, admin_c: Any
+) -> None:
+    services.group_decline(group=forming, by=admin_c, acting_for=school_c, message="Not now")
+    forming.refresh_from_db()
+    assert forming.status == GroupStatus.ENDED
+    with pytest.raises(services.GroupStateError, match="has ended"):
+        services.group_accept(group=forming, by=world.personas["admin_b"], acting_for=world.school_b)
+
+
+def test_aims_only_while_active_by_a_member_admin(
+    world: Any, forming: PartnershipGroup, school_c: Establishment, admin_c: Any
+) -> None:
+    with pytest.raises(services.GroupStateError) as exc:
+        services.group_aims_update(group=forming, by=world.personas["admin_a"], acting_for=world.school_a, aims="x")
+    assert exc.value.field == "aims"
+    services.group_accept(group=forming, by=world.personas["admin_b"], acting_for=world.school_b)
+    services.group_accept(group=forming, by=admin_c, acting_for=school_c)
+    with pytest.raises(services.GroupError) as exc:
+        services.group_aims_update(group=forming, by=admin_c, acting_for=school_c, aims="a" * 4001)
+    assert exc.value.field == "aims"
+    with pytest.raises(PermissionDenied):
+        services.group_aims_update(group=forming, by=world.personas["staff_b"], acting_for=world.school_b, aims="x")
+    g = services.group_aims_update(group=forming, by=admin_c, acting_for=school_c, aims="Close the gap")
+    assert g.aims == "Close the gap"
+    services.group_end(group=forming, by=world.personas["admin_a"], acting_for=world.school_a)
+    with pytest.raises(services.GroupStateError):  # ended: read-only
+        services.group_aims_update(group=forming, by=admin_c, acting_for=school_c, aims="changed")
+
+
+# --- pages ---------------------------------------------------------------------------------------
+
+
+def _client(user: Any) -> Client:
+    c = Client()
+    c.force_login(user)
+    return c
+
+
+def test_pages_outsiders_404_staff_see_but_cannot_act(
+    world: Any, active: PartnershipGroup, school_c: Establishment
+) -> None:
+    url = reverse("partnerships:group", args=[active.pk])
+    outsider = member(Role.ESTABLISHMENT_ADMIN, establishment=world.school_a2)
+    assert _client(outsider).get(url).status_code == 404
+    assert _client(outsider).post(reverse("partnerships:group_end", args=[active.pk])).status_code == 404
+    page = _client(world.personas["staff_b"]).get(url)
+    assert page.status_code == 200 and "Charlie Academy" in page.content.decode()
+    assert _client(world.personas["staff_b"]).post(reverse("partnerships:group_leave", args=[active.pk])).status_code == 403
+    listing = _client(world.personas["staff_a"]).get(reverse("partnerships:list")).content.decode()
+    assert "Senior phase" in listing and "Propose a partnership group" not in listing
+
+
+def test_propose_page_names_the_field_and_creates_the_group(world: Any, school_c: Establishment) -> None:
+    c = _client(world.personas["admin_a"])
+    url = reverse("partnerships:group_propose")
+    bad = c.post(url, {"name": "G", "purpose": "P", "schools": f"{world.school_b.seed_code} 12345"})
+    assert bad.status_code == 400 and 'href="#schools"' in bad.content.decode()
+    assert "is not a SEED code" in bad.content.decode()
+    missing = c.post(url, {"name": "", "purpose": "P", "schools": f"{world.school_b.seed_code}, {school_c.seed_code}"})
+    assert missing.status_code == 400 and 'href="#name"' in missing.content.decode()
+    ok = c.post(url, {"name": "G", "purpose": "P", "schools": f"{world.school_b.seed_code}\n{school_c.seed_code}"})
+    g = PartnershipGroup.objects.get()
+    assert ok.status_code == 302 and ok["Location"] == reverse("partnerships:group", args=[g.pk])
+    assert _client(world.personas["staff_a"]).get(url).status_code == 403
+
+
+def test_ended_group_page_is_read_only(world: Any, active: PartnershipGroup, admin_c: Any) -> None:
+    services.group_end(group=active, by=world.personas["admin_a"], acting_for=world.school_a)
+    page = _client(admin_c).get(reverse("partnerships:group", args=[active.pk])).content.decode()
+    assert "kept as a record" in page and 'name="aims"' not in page and "Leave the group" not in page
+    r = _client(admin_c).post(reverse("partnerships:group_aims", args=[active.pk]), {"aims": "x"})
+    assert r.status_code == 409
+    assert GroupMember.objects.filter(group=active, status=MemberStatus.JOINED).count() == 3
