@@ -145,14 +145,14 @@ class Notification(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return self.text
+
     @property
     def message(self) -> str:
         """The message the acting admin wrote with the change, if any."""
         ev = self.event or self.group_event
         return ev.message if ev is not None else ""
-
-    def __str__(self) -> str:
-        return self.text
 
 
 # The partnership groups' models belong to this app (partnerships/groups/models.py).
