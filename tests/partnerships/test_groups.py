@@ -22,29 +22,6 @@ from tests.factories import EstablishmentFactory, member
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def school_c(world: Any) -> Establishment:
-    return EstablishmentFactory.create(name="Charlie Academy", authority=LocalAuthority.objects.get(code=260))
-
-
-@pytest.fixture
-def admin_c(school_c: Establishment) -> Any:
-    return member(Role.ESTABLISHMENT_ADMIN, establishment=school_c)
-
-
-@pytest.fixture
-def forming(world: Any, school_c: Establishment, admin_c: Any) -> PartnershipGroup:
-    """A founds a group and invites B and C."""
-    return services.group_propose(founder=world.school_a, invited=[world.school_b, school_c], name="Senior phase",
-                                  purpose="Raise attainment together", by=world.personas["admin_a"], message="Join?")
-
-
-@pytest.fixture
-def active(world: Any, forming: PartnershipGroup, school_c: Establishment, admin_c: Any) -> PartnershipGroup:
-    services.group_accept(group=forming, by=world.personas["admin_b"], acting_for=world.school_b)
-    return services.group_accept(group=forming, by=admin_c, acting_for=school_c)
-
-
 def statuses(g: PartnershipGroup) -> dict[str, str]:
     return {m.establishment.name: m.status for m in GroupMember.objects.filter(group=g).select_related("establishment")}
 
@@ -87,32 +64,32 @@ def test_propose_accept_accept_forms_an_active_group_with_notices_audit_and_mail
 
 
 def test_entitlement_is_gained_when_active_and_lost_on_leaving(
-    world: Any, forming: PartnershipGroup, school_c: Establishment, admin_c: Any
+    world: Any, group_forming: PartnershipGroup, school_c: Establishment, admin_c: Any
 ) -> None:
     admin_a, admin_b = world.personas["admin_a"], world.personas["admin_b"]
     third = EstablishmentFactory.create(name="Delta High", authority=LocalAuthority.objects.get(code=260))
     admin_d = member(Role.ESTABLISHMENT_ADMIN, establishment=third)
     assert viewer_entitlement(admin_a, school_c) == Entitlement.PUBLIC
-    services.group_accept(group=forming, by=admin_b, acting_for=world.school_b)
+    services.group_accept(group=group_forming, by=admin_b, acting_for=world.school_b)
     # Forming: no one sees anyone's data yet.
     assert viewer_entitlement(admin_a, world.school_b) == Entitlement.PUBLIC
-    services.group_accept(group=forming, by=admin_c, acting_for=school_c)
+    services.group_accept(group=group_forming, by=admin_c, acting_for=school_c)
     assert viewer_entitlement(admin_a, school_c) == Entitlement.PARTNER
     assert viewer_entitlement(admin_b, school_c) == Entitlement.PARTNER
     assert viewer_entitlement(admin_c, world.school_a) == Entitlement.PARTNER
     assert viewer_entitlement(admin_d, world.school_a) == Entitlement.PUBLIC  # not in the group
     assert partner_establishment_ids([world.school_a.pk]) == {world.school_b.pk, school_c.pk}
     # C leaves: fewer than three remain, the group ends, and every school loses the others' data.
-    services.group_leave(group=forming, by=admin_c, acting_for=school_c)
-    forming.refresh_from_db()
-    assert forming.status == GroupStatus.ENDED
+    services.group_leave(group=group_forming, by=admin_c, acting_for=school_c)
+    group_forming.refresh_from_db()
+    assert group_forming.status == GroupStatus.ENDED
     assert viewer_entitlement(admin_a, school_c) == Entitlement.PUBLIC
     assert viewer_entitlement(admin_a, world.school_b) == Entitlement.PUBLIC
     assert partner_establishment_ids([world.school_a.pk]) == set()
 
 
 def test_a_school_that_leaves_a_larger_group_loses_it_the_rest_keep_it(
-    world: Any, forming: PartnershipGroup, school_c: Establishment, admin_c: Any
+    world: Any, group_forming: PartnershipGroup, school_c: Establishment, admin_c: Any
 ) -> None:
     d = EstablishmentFactory.create(name="Delta High", authority=LocalAuthority.objects.get(code=260))
     admin_d = member(Role.ESTABLISHMENT_ADMIN, establishment=d)
@@ -129,14 +106,14 @@ def test_a_school_that_leaves_a_larger_group_loses_it_the_rest_keep_it(
 
 
 def test_ending_the_group_ends_the_entitlement_and_keeps_the_record(
-    world: Any, active: PartnershipGroup, school_c: Establishment
+    world: Any, group_active: PartnershipGroup, school_c: Establishment
 ) -> None:
-    services.group_end(group=active, by=world.personas["admin_a"], acting_for=world.school_a, message="Done")
-    active.refresh_from_db()
-    assert active.status == GroupStatus.ENDED
+    services.group_end(group=group_active, by=world.personas["admin_a"], acting_for=world.school_a, message="Done")
+    group_active.refresh_from_db()
+    assert group_active.status == GroupStatus.ENDED
     assert viewer_entitlement(world.personas["admin_a"], school_c) == Entitlement.PUBLIC
-    assert statuses(active)["Charlie Academy"] == "joined"  # the record is kept
-    assert [e.verb for e in active.events.all()] == ["propose", "accept", "accept", "end"]
+    assert statuses(group_active)["Charlie Academy"] == "joined"  # the record is kept
+    assert [e.verb for e in group_active.events.all()] == ["propose", "accept", "accept", "end"]
 
 
 # --- refusals, each naming the field --------------------------------------------------------------
@@ -165,57 +142,57 @@ def test_propose_refusals_name_the_field(
 
 
 def test_only_admins_act_and_each_side_only_its_own_moves(
-    world: Any, forming: PartnershipGroup, school_c: Establishment, admin_c: Any
+    world: Any, group_forming: PartnershipGroup, school_c: Establishment, admin_c: Any
 ) -> None:
     with pytest.raises(PermissionDenied):
         services.group_propose(founder=world.school_a, invited=[world.school_b, school_c], name="G", purpose="P",
                                by=world.personas["staff_a"])
     with pytest.raises(PermissionDenied):
-        services.group_accept(group=forming, by=world.personas["staff_b"], acting_for=world.school_b)
+        services.group_accept(group=group_forming, by=world.personas["staff_b"], acting_for=world.school_b)
     with pytest.raises(PermissionDenied):  # a school not invited
-        services.group_accept(group=forming, by=world.personas["admin_a"], acting_for=world.school_a2)
+        services.group_accept(group=group_forming, by=world.personas["admin_a"], acting_for=world.school_a2)
     with pytest.raises(services.GroupStateError, match="already answered"):  # the founder is already in
-        services.group_accept(group=forming, by=world.personas["admin_a"], acting_for=world.school_a)
+        services.group_accept(group=group_forming, by=world.personas["admin_a"], acting_for=world.school_a)
     with pytest.raises(PermissionDenied, match="cannot leave"):
-        services.group_leave(group=forming, by=world.personas["admin_a"], acting_for=world.school_a)
+        services.group_leave(group=group_forming, by=world.personas["admin_a"], acting_for=world.school_a)
     with pytest.raises(PermissionDenied, match="Only the founding school"):
-        services.group_end(group=forming, by=world.personas["admin_b"], acting_for=world.school_b)
-    services.group_accept(group=forming, by=world.personas["admin_b"], acting_for=world.school_b)
+        services.group_end(group=group_forming, by=world.personas["admin_b"], acting_for=world.school_b)
+    services.group_accept(group=group_forming, by=world.personas["admin_b"], acting_for=world.school_b)
     with pytest.raises(services.GroupStateError, match="already answered"):
-        services.group_decline(group=forming, by=world.personas["admin_b"], acting_for=world.school_b)
+        services.group_decline(group=group_forming, by=world.personas["admin_b"], acting_for=world.school_b)
     with pytest.raises(services.GroupError) as exc:
-        services.group_accept(group=forming, by=admin_c, acting_for=school_c, message="m" * 2001)
+        services.group_accept(group=group_forming, by=admin_c, acting_for=school_c, message="m" * 2001)
     assert exc.value.field == "message"
 
 
 def test_a_decline_that_leaves_too_few_ends_the_forming_group(
-    world: Any, forming: PartnershipGroup, school_c: Establishment, admin_c: Any
+    world: Any, group_forming: PartnershipGroup, school_c: Establishment, admin_c: Any
 ) -> None:
-    services.group_decline(group=forming, by=admin_c, acting_for=school_c, message="Not now")
-    forming.refresh_from_db()
-    assert forming.status == GroupStatus.ENDED
+    services.group_decline(group=group_forming, by=admin_c, acting_for=school_c, message="Not now")
+    group_forming.refresh_from_db()
+    assert group_forming.status == GroupStatus.ENDED
     with pytest.raises(services.GroupStateError, match="has ended"):
-        services.group_accept(group=forming, by=world.personas["admin_b"], acting_for=world.school_b)
+        services.group_accept(group=group_forming, by=world.personas["admin_b"], acting_for=world.school_b)
 
 
 def test_aims_only_while_active_by_a_member_admin(
-    world: Any, forming: PartnershipGroup, school_c: Establishment, admin_c: Any
+    world: Any, group_forming: PartnershipGroup, school_c: Establishment, admin_c: Any
 ) -> None:
     with pytest.raises(services.GroupStateError) as exc:
-        services.group_aims_update(group=forming, by=world.personas["admin_a"], acting_for=world.school_a, aims="x")
+        services.group_aims_update(group=group_forming, by=world.personas["admin_a"], acting_for=world.school_a, aims="x")
     assert exc.value.field == "aims"
-    services.group_accept(group=forming, by=world.personas["admin_b"], acting_for=world.school_b)
-    services.group_accept(group=forming, by=admin_c, acting_for=school_c)
+    services.group_accept(group=group_forming, by=world.personas["admin_b"], acting_for=world.school_b)
+    services.group_accept(group=group_forming, by=admin_c, acting_for=school_c)
     with pytest.raises(services.GroupError) as exc:
-        services.group_aims_update(group=forming, by=admin_c, acting_for=school_c, aims="a" * 4001)
+        services.group_aims_update(group=group_forming, by=admin_c, acting_for=school_c, aims="a" * 4001)
     assert exc.value.field == "aims"
     with pytest.raises(PermissionDenied):
-        services.group_aims_update(group=forming, by=world.personas["staff_b"], acting_for=world.school_b, aims="x")
-    g = services.group_aims_update(group=forming, by=admin_c, acting_for=school_c, aims="Close the gap")
+        services.group_aims_update(group=group_forming, by=world.personas["staff_b"], acting_for=world.school_b, aims="x")
+    g = services.group_aims_update(group=group_forming, by=admin_c, acting_for=school_c, aims="Close the gap")
     assert g.aims == "Close the gap"
-    services.group_end(group=forming, by=world.personas["admin_a"], acting_for=world.school_a)
+    services.group_end(group=group_forming, by=world.personas["admin_a"], acting_for=world.school_a)
     with pytest.raises(services.GroupStateError):  # ended: read-only
-        services.group_aims_update(group=forming, by=admin_c, acting_for=school_c, aims="changed")
+        services.group_aims_update(group=group_forming, by=admin_c, acting_for=school_c, aims="changed")
 
 
 # --- pages ---------------------------------------------------------------------------------------
@@ -228,15 +205,15 @@ def _client(user: Any) -> Client:
 
 
 def test_pages_outsiders_404_staff_see_but_cannot_act(
-    world: Any, active: PartnershipGroup, school_c: Establishment
+    world: Any, group_active: PartnershipGroup, school_c: Establishment
 ) -> None:
-    url = reverse("partnerships:group", args=[active.pk])
+    url = reverse("partnerships:group", args=[group_active.pk])
     outsider = member(Role.ESTABLISHMENT_ADMIN, establishment=world.school_a2)
     assert _client(outsider).get(url).status_code == 404
-    assert _client(outsider).post(reverse("partnerships:group_end", args=[active.pk])).status_code == 404
+    assert _client(outsider).post(reverse("partnerships:group_end", args=[group_active.pk])).status_code == 404
     page = _client(world.personas["staff_b"]).get(url)
     assert page.status_code == 200 and "Charlie Academy" in page.content.decode()
-    assert _client(world.personas["staff_b"]).post(reverse("partnerships:group_leave", args=[active.pk])).status_code == 403
+    assert _client(world.personas["staff_b"]).post(reverse("partnerships:group_leave", args=[group_active.pk])).status_code == 403
     listing = _client(world.personas["staff_a"]).get(reverse("partnerships:list")).content.decode()
     assert "Senior phase" in listing and "Propose a partnership group" not in listing
 
@@ -255,10 +232,10 @@ def test_propose_page_names_the_field_and_creates_the_group(world: Any, school_c
     assert _client(world.personas["staff_a"]).get(url).status_code == 403
 
 
-def test_ended_group_page_is_read_only(world: Any, active: PartnershipGroup, admin_c: Any) -> None:
-    services.group_end(group=active, by=world.personas["admin_a"], acting_for=world.school_a)
-    page = _client(admin_c).get(reverse("partnerships:group", args=[active.pk])).content.decode()
+def test_ended_group_page_is_read_only(world: Any, group_active: PartnershipGroup, admin_c: Any) -> None:
+    services.group_end(group=group_active, by=world.personas["admin_a"], acting_for=world.school_a)
+    page = _client(admin_c).get(reverse("partnerships:group", args=[group_active.pk])).content.decode()
     assert "kept as a record" in page and 'name="aims"' not in page and "Leave the group" not in page
-    r = _client(admin_c).post(reverse("partnerships:group_aims", args=[active.pk]), {"aims": "x"})
+    r = _client(admin_c).post(reverse("partnerships:group_aims", args=[group_active.pk]), {"aims": "x"})
     assert r.status_code == 409
-    assert GroupMember.objects.filter(group=active, status=MemberStatus.JOINED).count() == 3
+    assert GroupMember.objects.filter(group=group_active, status=MemberStatus.JOINED).count() == 3
