@@ -156,7 +156,7 @@ class Notification(models.Model):
 
 
 # The partnership groups' models belong to this app (partnerships/groups/models.py).
-from .groups.models import GroupEvent, GroupMember, PartnershipGroup  # noqa: E402, F401
+from .groups.models import GroupAction, GroupEvent, GroupMember, GroupNote, PartnershipGroup  # noqa: E402, F401
 
 # The workspace's models belong to this app (partnerships/workspace/models.py).
 from .workspace.models import (  # noqa: E402, F401

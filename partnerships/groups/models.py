@@ -93,3 +93,46 @@ class GroupEvent(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
+
+
+class GroupAction(models.Model):
+    """One action of the group's shared plan: what, who owns it (a person at a member school), by when.
+
+    The group's own table (the pair workspace's ``Action`` hangs off a Partnership and its daily
+    reminders): the same fields and statuses."""
+
+    group = models.ForeignKey(PartnershipGroup, on_delete=models.CASCADE, related_name="actions")
+    title = models.CharField(max_length=200)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    owner_name = models.CharField(max_length=150)
+    owner_establishment = models.ForeignKey(Establishment, on_delete=models.CASCADE, related_name="+")
+    due_on = models.DateField()
+    status = models.CharField(max_length=12, default="not_started")  # workspace.models.ActionStatus
+    evidence_url = models.URLField(blank=True, max_length=500)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["due_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["not_started", "in_progress", "done", "dropped"]),
+                name="partnership_group_action_status_known",
+            ),
+        ]
+
+
+class GroupNote(models.Model):
+    """Notes of a meeting of the group."""
+
+    group = models.ForeignKey(PartnershipGroup, on_delete=models.CASCADE, related_name="meeting_notes")
+    held_on = models.DateField()
+    title = models.CharField(max_length=200)
+    notes = models.TextField(max_length=10000)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    author_establishment = models.ForeignKey(Establishment, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-held_on", "-id"]

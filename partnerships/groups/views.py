@@ -4,6 +4,8 @@ Who may do what:
 - Propose a group: a Learning Partner Administrator of the school they are working as (staff 403).
 - A group's page: admins and staff of any school invited to it (whatever it answered); anyone
   else gets 404, whatever id is put in the path.
+- The plan and meeting notes: admins and staff of a joined school add actions and notes and
+  change an action's status, while the group is active (plan.py); 409 once it has ended.
 - Accept / decline (an invited school), leave (a joined school other than the founder), end (the
   founding school), write the aims (a joined school, while active): that school's admins only;
   staff 403. POST only; a change the group's state no longer allows is a 409 on the group's page.
@@ -11,6 +13,7 @@ Who may do what:
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any
 
@@ -27,8 +30,8 @@ from datahub.views_base import PortalView
 
 from ..selectors import admin_establishment_ids, member_establishment_ids
 from ..views import SchoolPortalView, _user
-from . import selectors, services
-from .models import GroupStatus, MemberStatus, PartnershipGroup
+from . import plan, selectors, services
+from .models import GroupAction, GroupStatus, MemberStatus, PartnershipGroup
 
 SEED = re.compile(r"[0-9]{7}")
 
@@ -89,10 +92,15 @@ def group_context(user: Any, group: PartnershipGroup, **extra: Any) -> dict[str,
     can_write_aims = group.status == GroupStatus.ACTIVE and any(
         m.status == MemberStatus.JOINED and m.establishment_id in admin for m in my_rows
     )
+    can_contribute = group.status == GroupStatus.ACTIVE and any(m.status == MemberStatus.JOINED for m in my_rows)
     return {"group": group, "members": members, "my_rows": my_rows, "actions": actions,
             "joined": sum(m.status == MemberStatus.JOINED for m in members),
             "events": selectors.group_events(group), "can_write_aims": can_write_aims,
-            "read_only": group.status == GroupStatus.ENDED, "message": "", "aims": group.aims, **extra}
+            "read_only": group.status == GroupStatus.ENDED, "message": "", "aims": group.aims,
+            "can_contribute": can_contribute, "actions_plan": list(group.actions.select_related("owner_establishment")),
+            "notes": list(group.meeting_notes.select_related("author_establishment", "author")),
+            "people": plan.group_people(group) if can_contribute else [], "statuses": plan.STATUSES.items(),
+            "form": {}, **extra}
 
 
 class GroupDetailView(PortalView, View):
@@ -194,3 +202,53 @@ class GroupProposeView(SchoolPortalView, View):
         messages.success(request, f"The group \u201c{group.name}\u201d is proposed. The invited schools' Learning "
                                   "Partner Administrators have been told; it becomes active when two have joined.")
         return HttpResponseRedirect(reverse("partnerships:group", args=[group.pk]))
+
+
+def _date(raw: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat((raw or "").strip())
+    except ValueError:
+        return None
+
+
+def _int(raw: str) -> int | None:
+    raw = (raw or "").strip()
+    return int(raw) if raw.isdigit() else None
+
+
+class GroupPlanView(PortalView, View):
+    """POST to the group's plan and notes (``what``: action, action_status, note): admins and staff
+    of a joined school while the group is active; its refusal is shown on the group's page."""
+
+    what = ""
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, pk: int, item: int | None = None) -> HttpResponse:
+        group = visible_group(request.user, pk)
+        form = {k: request.POST.get(k, "") for k in ("action_title", "owner", "due_on", "evidence_url", "status",
+                                                      "held_on", "note_title", "notes")}
+        by = _user(request)
+        try:
+            if self.what == "action":
+                plan.group_action_add(group=group, by=by, title=form["action_title"], owner_id=_int(form["owner"]),
+                                      due_on=_date(form["due_on"]), evidence_url=form["evidence_url"],
+                                      status=form["status"] or "not_started")
+                done = "The action is added to the group's plan."
+            elif self.what == "action_status":
+                action = GroupAction.objects.filter(group=group, pk=item).first()
+                if action is None:
+                    raise Http404("No such action")
+                plan.group_action_status(action=action, by=by, status=form["status"])
+                done = f"The action \u201c{action.title}\u201d is now {plan.STATUSES[form['status']].lower()}."
+            else:
+                note = plan.group_note_add(group=group, by=by, held_on=_date(form["held_on"]),
+                                           title=form["note_title"], notes=form["notes"])
+                done = f"The meeting notes \u201c{note.title}\u201d are added."
+        except services.GroupError as exc:
+            group.refresh_from_db()
+            status = 409 if isinstance(exc, services.GroupStateError) else 400
+            return render(request, "partnerships/groups/detail.html",
+                          group_context(request.user, group, error=str(exc), error_field=exc.field, form=form),
+                          status=status)
+        messages.success(request, done)
+        return HttpResponseRedirect(reverse("partnerships:group", args=[group.pk]) + "#plan")

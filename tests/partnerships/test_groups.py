@@ -239,3 +239,55 @@ def test_ended_group_page_is_read_only(world: Any, group_active: PartnershipGrou
     r = _client(admin_c).post(reverse("partnerships:group_aims", args=[group_active.pk]), {"aims": "x"})
     assert r.status_code == 409
     assert GroupMember.objects.filter(group=group_active, status=MemberStatus.JOINED).count() == 3
+
+
+# --- the group's plan and meeting notes ------------------------------------------------------------
+
+
+def test_staff_of_member_schools_write_the_plan_and_notes_others_cannot(
+    world: Any, group_active: PartnershipGroup, admin_c: Any
+) -> None:
+    from partnerships.groups.models import GroupAction, GroupNote
+
+    staff_b = world.personas["staff_b"]
+    base = reverse("partnerships:group", args=[group_active.pk])
+    r = _client(staff_b).post(reverse("partnerships:group_action_add", args=[group_active.pk]),
+                              {"action_title": "Share S4 data", "owner": str(admin_c.pk), "due_on": "2027-03-01"})
+    assert r.status_code == 302 and r["Location"] == base + "#plan"
+    action = GroupAction.objects.get()
+    assert (action.owner, action.owner_establishment.name, action.status) == (admin_c, "Charlie Academy", "not_started")
+    assert AuditEvent.objects.filter(action="partnership_group_action_add", establishment=world.school_b).exists()
+    # Refusals name the field.
+    bad = _client(staff_b).post(reverse("partnerships:group_action_add", args=[group_active.pk]),
+                                {"action_title": "x", "owner": str(world.personas["admin_a"].pk), "due_on": ""})
+    assert bad.status_code == 400 and 'href="#due_on"' in bad.content.decode()
+    outsider_owner = member(Role.ESTABLISHMENT_STAFF, establishment=world.school_a2)
+    bad = _client(staff_b).post(reverse("partnerships:group_action_add", args=[group_active.pk]),
+                                {"action_title": "x", "owner": str(outsider_owner.pk), "due_on": "2027-01-01"})
+    assert bad.status_code == 400 and 'href="#owner"' in bad.content.decode()
+    # Another member school sees it and moves it on; meeting notes likewise.
+    assert "Share S4 data" in _client(admin_c).get(base).content.decode()
+    r = _client(admin_c).post(reverse("partnerships:group_action_status", args=[group_active.pk, action.pk]),
+                              {"status": "in_progress"})
+    assert r.status_code == 302
+    action.refresh_from_db()
+    assert action.status == "in_progress"
+    r = _client(world.personas["staff_a"]).post(reverse("partnerships:group_note_add", args=[group_active.pk]),
+                                                {"held_on": "2026-11-30", "note_title": "First", "notes": "Agreed"})
+    assert r.status_code == 302 and GroupNote.objects.get().author_establishment == world.school_a
+    # A school outside the group: 404, whatever it posts.
+    outsider = member(Role.ESTABLISHMENT_ADMIN, establishment=world.school_a2)
+    for name, args in (("partnerships:group_action_add", [group_active.pk]),
+                       ("partnerships:group_action_status", [group_active.pk, action.pk]),
+                       ("partnerships:group_note_add", [group_active.pk])):
+        assert _client(outsider).post(reverse(name, args=args), {"status": "done"}).status_code == 404
+    # A school that left: it still sees the record but can no longer write.
+    services.group_leave(group=group_active, by=admin_c, acting_for=group_active.members.get(
+        establishment__name="Charlie Academy").establishment)
+    group_active.refresh_from_db()
+    assert group_active.status == GroupStatus.ENDED  # three became two
+    r = _client(staff_b).post(reverse("partnerships:group_note_add", args=[group_active.pk]),
+                              {"held_on": "2026-12-01", "note_title": "Late", "notes": "x"})
+    assert r.status_code == 409 and GroupNote.objects.count() == 1
+    page = _client(staff_b).get(base).content.decode()
+    assert "Share S4 data" in page and 'id="action_title"' not in page
