@@ -25,6 +25,7 @@ message, aims), so pages and the API can say which field is wrong and why.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -83,7 +84,7 @@ def _require_admin(by: User, acting_for: Establishment) -> None:
 
 
 def _record(*, group: PartnershipGroup, verb: str, by: User, acting_for: Establishment, message: str,
-            at: object) -> GroupEvent:
+            at: datetime) -> GroupEvent:
     """The event, the audit entry, the other schools' notifications; e-mails after commit."""
     event = GroupEvent.objects.create(group=group, verb=verb, actor=by, acting_for=acting_for,
                                       group_status=group.status, message=message, at=at)

@@ -235,7 +235,7 @@ class GroupPlanView(PortalView, View):
                                       status=form["status"] or "not_started")
                 done = "The action is added to the group's plan."
             elif self.what == "action_status":
-                action = GroupAction.objects.filter(group=group, pk=item).first()
+                action = GroupAction.objects.filter(group=group, pk=item or 0).first()
                 if action is None:
                     raise Http404("No such action")
                 plan.group_action_status(action=action, by=by, status=form["status"])

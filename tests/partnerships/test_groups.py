@@ -183,9 +183,9 @@ def test_aims_only_while_active_by_a_member_admin(
     assert exc.value.field == "aims"
     services.group_accept(group=group_forming, by=world.personas["admin_b"], acting_for=world.school_b)
     services.group_accept(group=group_forming, by=admin_c, acting_for=school_c)
-    with pytest.raises(services.GroupError) as exc:
+    with pytest.raises(services.GroupError) as too_long:
         services.group_aims_update(group=group_forming, by=admin_c, acting_for=school_c, aims="a" * 4001)
-    assert exc.value.field == "aims"
+    assert too_long.value.field == "aims"
     with pytest.raises(PermissionDenied):
         services.group_aims_update(group=group_forming, by=world.personas["staff_b"], acting_for=world.school_b, aims="x")
     g = services.group_aims_update(group=group_forming, by=admin_c, acting_for=school_c, aims="Close the gap")
