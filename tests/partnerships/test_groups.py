@@ -216,6 +216,9 @@ def test_pages_outsiders_404_staff_see_but_cannot_act(
     assert _client(world.personas["staff_b"]).post(reverse("partnerships:group_leave", args=[group_active.pk])).status_code == 403
     listing = _client(world.personas["staff_a"]).get(reverse("partnerships:list")).content.decode()
     assert "Senior phase" in listing and "Propose a partnership group" not in listing
+    # The founder's admin is told that the group is active, with a link to it, on View Partnerships.
+    listing = _client(world.personas["admin_a"]).get(reverse("partnerships:list")).content.decode()
+    assert f'<a href="{url}">Charlie Academy' in listing and "The group is active" in listing
 
 
 def test_propose_page_names_the_field_and_creates_the_group(world: Any, school_c: Establishment) -> None:
