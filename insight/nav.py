@@ -65,6 +65,7 @@ NAV: tuple[Entry, ...] = (
     Entry("View Partnerships", "partnerships:list", school_roles, parent="Learning Partnerships"),
     Entry("Find Partners", "insight:find_partners", school_roles, parent="Learning Partnerships",
           also=("/partnerships/propose/",)),
+    Entry("Propose a group", "partnerships:group_propose", school_admin, parent="Learning Partnerships"),
     # Local measures (issue 12): one top entry whose sub-menu holds each local measure, so the
     # header stays one line at 1280 px as measures are added.
     Entry("Local measures", "insight:my_breadth_depth", school_roles),

@@ -204,13 +204,16 @@ class PartnershipViewSet(
 
 
 class NotificationSerializer(serializers.ModelSerializer):
-    partnership = serializers.PrimaryKeyRelatedField(read_only=True)
+    partnership = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True,
+                                                     help_text="The partnership; empty for a group's notice")
+    group = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True,
+                                               help_text="The partnership group; empty for a partnership's notice")
     school = serializers.SlugRelatedField(source="establishment", slug_field="seed_code", read_only=True)
-    message = serializers.CharField(source="event.message", read_only=True)
+    message = serializers.CharField(read_only=True)
 
     class Meta:
         model = Notification
-        fields = ["id", "partnership", "school", "text", "message", "created_at", "read_at"]
+        fields = ["id", "partnership", "group", "school", "text", "message", "created_at", "read_at"]
 
 
 class MarkReadSerializer(serializers.Serializer):
@@ -234,7 +237,7 @@ class PartnershipNotificationViewSet(
     serializer_class = NotificationSerializer
     read_roles = None
     write_roles = ALL_ROLES
-    filterset_fields = ["partnership"]
+    filterset_fields = ["partnership", "group"]
 
     def scoped_queryset(self, user: Any) -> QuerySet:
         if getattr(self, "swagger_fake_view", False):  # schema generation: no user

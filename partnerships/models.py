@@ -104,17 +104,29 @@ class PartnershipEvent(models.Model):
 
 
 class Notification(models.Model):
-    """An in-app notice to one of the other school's admins that a partnership changed state.
+    """An in-app notice to one of the other school's admins that a partnership changed state,
+    or to a partnership group's other schools' admins that the group changed (``group`` and
+    ``group_event`` set instead of ``partnership`` and ``event``).
 
-    Written by partnerships.services with the event; the text is fixed when written, so it still
-    reads correctly after later transitions or renamed schools.
+    Written by partnerships.services (partnerships.groups.services) with the event; the text is
+    fixed when written, so it still reads correctly after later transitions or renamed schools.
     """
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="partnership_notifications"
     )
-    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="notifications")
-    event = models.ForeignKey(PartnershipEvent, on_delete=models.CASCADE, related_name="notifications")
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.CASCADE, related_name="notifications", null=True, blank=True
+    )
+    event = models.ForeignKey(
+        PartnershipEvent, on_delete=models.CASCADE, related_name="notifications", null=True, blank=True
+    )
+    group = models.ForeignKey(
+        "partnerships.PartnershipGroup", on_delete=models.CASCADE, related_name="notifications", null=True, blank=True
+    )
+    group_event = models.ForeignKey(
+        "partnerships.GroupEvent", on_delete=models.CASCADE, related_name="notifications", null=True, blank=True
+    )
     establishment = models.ForeignKey(
         Establishment, on_delete=models.CASCADE, related_name="+", help_text="The school the recipient is told as"
     )
@@ -125,10 +137,26 @@ class Notification(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["recipient", "read_at"], name="partnership_notif_unread")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(partnership__isnull=False, event__isnull=False, group__isnull=True)
+                | Q(partnership__isnull=True, event__isnull=True, group__isnull=False, group_event__isnull=False),
+                name="partnership_notif_pair_or_group",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.text
 
+    @property
+    def message(self) -> str:
+        """The message the acting admin wrote with the change, if any."""
+        ev = self.event or self.group_event
+        return ev.message if ev is not None else ""
+
+
+# The partnership groups' models belong to this app (partnerships/groups/models.py).
+from .groups.models import GroupAction, GroupEvent, GroupMember, GroupNote, PartnershipGroup  # noqa: E402, F401
 
 # The workspace's models belong to this app (partnerships/workspace/models.py).
 from .workspace.models import (  # noqa: E402, F401

@@ -11,15 +11,18 @@ from django.db.models import Q, QuerySet
 from datahub.access import memberships_of
 from datahub.models import ESTABLISHMENT_ROLES, Establishment, Role, User
 
+from .groups.selectors import group_partner_ids, pending_invitation_group_ids
 from .models import LIVE, TRANSITIONS, Notification, Partnership, PartnershipEvent, Status
 
 
 def partner_establishment_ids(establishment_ids: Iterable[int]) -> set[int]:
-    """Establishments in an ACTIVE learning partnership with any of ``establishment_ids``."""
+    """Establishments in an ACTIVE learning partnership with any of ``establishment_ids``, or
+    joined to an ACTIVE partnership group that one of them has joined (the one place partner
+    entitlement is computed: insight.entitlement and the benchmark pages ask here)."""
     ids = set(establishment_ids)
     if not ids:
         return set()
-    out: set[int] = set()
+    out: set[int] = group_partner_ids(ids)
     for proposer, partner in Partnership.objects.filter(
         Q(proposer_id__in=ids) | Q(partner_id__in=ids), status=Status.ACTIVE
     ).values_list("proposer_id", "partner_id"):
@@ -139,7 +142,7 @@ def partnership_event(event_id: int) -> PartnershipEvent | None:
 
 
 def unread_notifications(user: Any, establishment_ids: Iterable[int] | None = None) -> QuerySet[Notification]:
-    qs = Notification.objects.filter(recipient=user, read_at__isnull=True).select_related("event")
+    qs = Notification.objects.filter(recipient=user, read_at__isnull=True).select_related("event", "group_event")
     if establishment_ids is not None:
         qs = qs.filter(establishment_id__in=list(establishment_ids))
     return qs.order_by("-created_at", "-id")
@@ -147,7 +150,7 @@ def unread_notifications(user: Any, establishment_ids: Iterable[int] | None = No
 
 def notifications_for(user: Any) -> QuerySet[Notification]:
     return Notification.objects.filter(recipient=user).select_related(
-        "event", "partnership__proposer", "partnership__partner", "establishment"
+        "event", "group_event", "partnership__proposer", "partnership__partner", "establishment"
     ).order_by("-created_at", "-id")
 
 
@@ -162,11 +165,14 @@ def waiting_count(user: Any) -> int:
     pending = set(
         Partnership.objects.filter(partner_id__in=admin_ids, status=Status.PROPOSED).values_list("pk", flat=True)
     ) if admin_ids else set()
+    # Partnership groups the same way: invitations waiting for one of their schools' answer.
+    pending_groups = pending_invitation_group_ids(admin_ids) if admin_ids else set()
     unread = (
         Notification.objects.filter(recipient=user, read_at__isnull=True)
         .exclude(partnership_id__in=pending)
-        .values("partnership_id")
+        .exclude(group_id__in=pending_groups)
+        .values("partnership_id", "group_id")
         .distinct()
         .count()
     )
-    return len(pending) + unread
+    return len(pending) + len(pending_groups) + unread

@@ -12,6 +12,8 @@ import logging
 
 from celery import shared_task
 
+from .groups.notifications import group_emails_send
+from .groups.selectors import group_event
 from .notifications import partnership_emails_send
 from .selectors import partnership_event
 
@@ -34,6 +36,24 @@ def partnership_emails_enqueue(event_id: int) -> None:
         send_partnership_emails.delay(event_id)
     except Exception:  # the in-app notification is already stored; mail is best effort
         log.exception("could not send the e-mails for partnership event %s", event_id)
+
+
+@shared_task(name="partnerships.send_group_emails", ignore_result=True, acks_late=True,
+             autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def send_group_emails(event_id: int) -> int:
+    """E-mail the admins of a partnership group's other schools about one change."""
+    event = group_event(event_id)
+    if event is None:
+        return 0
+    return group_emails_send(event=event)
+
+
+def group_emails_enqueue(event_id: int) -> None:
+    """After commit, as for a pair: the change stands even if mail (or the broker) is down."""
+    try:
+        send_group_emails.delay(event_id)
+    except Exception:  # the in-app notification is already stored; mail is best effort
+        log.exception("could not send the e-mails for partnership group event %s", event_id)
 
 
 @shared_task(name="partnerships.workspace_actions_due", ignore_result=True)

@@ -27,6 +27,7 @@ from datahub.models import ESTABLISHMENT_ROLES, Establishment, User
 from datahub.views_base import PortalView
 
 from . import selectors, services
+from .groups.selectors import group_rows
 from .models import STATE_REFUSAL, TRANSITIONS, Partnership, Status
 from .workspace.selectors import unread_notices as workspace_unread_notices
 
@@ -94,6 +95,7 @@ class PartnershipListView(SchoolPortalView, TemplateView):
             can_act=can_act_for_establishment(user, school),
             notifications=list(selectors.unread_notifications(user, [school.pk])[:20]),
             workspace_notices=workspace_unread_notices(_user(self.request)),
+            groups=group_rows(school),
         )
         return ctx
 

@@ -780,6 +780,96 @@ WORKSPACE_FORMS = ("partnerships:workspace_aims", "partnerships:workspace_lead_a
                    "partnerships:workspace_action_edit", "partnerships:workspace_note_add",
                    "partnerships:workspace_file_add", "partnerships:workspace_measures")
 
+# --- Partnership groups (partnerships/groups/) ------------------------------------------------------
+# The only group in the world: the target school, A2 and a school of no persona (D), with a canary in
+# its aims. Its admins and staff see it; only the target's admins act for it (staff 403); everyone
+# else 404, whatever id is in the path.
+GROUP_CANARY = {"A": "GroupCanaryAlphaQz", "B": "GroupCanaryBravoQz"}
+
+
+def _fresh_group(w: object, t: str, *, target: str, status: str) -> dict:
+    """``target``: the target school's place: "founder" (joined), "invited" or "joined"."""
+    from partnerships.groups.models import GroupMember, PartnershipGroup
+    from tests.factories import EstablishmentFactory
+
+    PartnershipGroup.objects.all().delete()
+    school = w.school_a if t == "A" else w.school_b  # type: ignore[attr-defined]
+    a2 = w.school_a2  # type: ignore[attr-defined]
+    d = EstablishmentFactory.create(name="Delta Matrix School")
+    founder = school if target == "founder" else a2
+    g = PartnershipGroup.objects.create(name="Matrix group", purpose="matrix", aims=GROUP_CANARY[t],
+                                        founder=founder, status=status)
+    mine = "invited" if target == "invited" else "joined"
+    for est, st in ((school, mine), (a2, "joined"), (d, "joined" if status == "active" else "invited")):
+        GroupMember.objects.create(group=g, establishment=est, status=st)
+    return {"pk": g.pk}
+
+
+def group_invited(w: object, t: str) -> dict:
+    return _fresh_group(w, t, target="invited", status="forming")
+
+
+def group_joined(w: object, t: str) -> dict:
+    return _fresh_group(w, t, target="joined", status="active")
+
+
+def group_founded(w: object, t: str) -> dict:
+    return _fresh_group(w, t, target="founder", status="active")
+
+
+def group_action(w: object, t: str) -> dict:
+    from partnerships.groups.models import GroupAction
+
+    pk = group_joined(w, t)["pk"]
+    school = w.school_a if t == "A" else w.school_b  # type: ignore[attr-defined]
+    a = GroupAction.objects.create(group_id=pk, title="matrix", owner_name="S", owner_establishment=school,
+                                   due_on="2027-01-01")
+    return {"pk": pk, "item": a.pk}
+
+
+def group_plan_body(w: object, t: str) -> dict:
+    owner = w.personas[f"staff_{t.lower()}"].pk  # type: ignore[attr-defined]
+    return {"action_title": "matrix", "owner": owner, "due_on": "2027-02-01", "status": "done",
+            "held_on": "2026-11-02", "note_title": "m", "notes": "n"}
+
+
+def group_written(persona: str, target: str) -> int:
+    """The group's plan and notes: admins and staff of the target school write (redirect); others 404."""
+    if persona in (ANON, "no_role"):
+        return portal_page(persona, target) if persona == "no_role" else 302
+    return 302 if persona in SCHOOL_MEMBERS[target] else 404
+
+
+def group_admin_page(persona: str, target: str) -> int:
+    """Propose a group: school admins (200), other school staff 403, every other role 403."""
+    if persona in (ANON, "no_role"):
+        return portal_page(persona, target)
+    return 200 if persona in ("admin_a", "admin_b") else 403
+
+
+EXPECTED.update({
+    "partnerships:group_propose": Route(None, group_admin_page),
+    "partnerships:group": Route(group_joined, partnership_seen),
+    "partnerships:group_accept": Route(group_invited, partnership_acted, method="post", data=lambda w, t: {}),
+    "partnerships:group_decline": Route(group_invited, partnership_acted, method="post", data=lambda w, t: {}),
+    "partnerships:group_leave": Route(group_joined, partnership_acted, method="post", data=lambda w, t: {}),
+    "partnerships:group_end": Route(group_founded, partnership_acted, method="post", data=lambda w, t: {}),
+    "partnerships:group_aims": Route(group_joined, partnership_acted, method="post", data=lambda w, t: {"aims": "m"}),
+    "partnerships:group_action_add": Route(group_joined, group_written, method="post", data=group_plan_body),
+    "partnerships:group_action_status": Route(group_action, group_written, method="post", data=group_plan_body),
+    "partnerships:group_note_add": Route(group_joined, group_written, method="post", data=group_plan_body),
+    "api:partnership-group-list": Route(None, api(lambda p, t: 200)),
+    "api:partnership-group-detail": Route(group_joined, api(lambda p, t: 200 if p in SCHOOL_MEMBERS[t] else 404)),
+    "api:partnership-group-accept": Route(group_invited, api(api_partnership_acted), method="post",
+                                          data=lambda w, t: {}),
+    "api:partnership-group-decline": Route(group_invited, api(api_partnership_acted), method="post",
+                                           data=lambda w, t: {}),
+    "api:partnership-group-leave": Route(group_joined, api(api_partnership_acted), method="post",
+                                         data=lambda w, t: {}),
+    "api:partnership-group-end": Route(group_founded, api(api_partnership_acted), method="post",
+                                       data=lambda w, t: {}),
+})
+
 # Third-party route families: their own rules apply; we still demand no server error and no leak.
 THIRD_PARTY = (re.compile(r"^(account_|mfa_|socialaccount_|openid_connect_)"), re.compile(r"^admin:"))
 
@@ -822,7 +912,9 @@ GUARDED = (
 # The partnership workspaces' tables (partnerships/workspace/models.py).
 WORKSPACE_TABLES = ("partnerships.Workspace", "partnerships.Lead", "partnerships.Action", "partnerships.MeetingNote",
                     "partnerships.SharedFile", "partnerships.JointMeasure", "partnerships.JointBaseline")
-GUARDED = (*GUARDED, *WORKSPACE_TABLES)  # type: ignore[assignment]
+GROUP_TABLES = ("partnerships.PartnershipGroup", "partnerships.GroupMember", "partnerships.GroupEvent",
+                "partnerships.GroupAction", "partnerships.GroupNote")
+GUARDED = (*GUARDED, *WORKSPACE_TABLES, *GROUP_TABLES)  # type: ignore[assignment]
 
 
 def snapshot() -> dict[str, list]:
@@ -1218,4 +1310,33 @@ def test_a_workspace_is_read_by_its_two_schools_only(world: object, persona: str
                 ended = client.get(reverse(name, kwargs=kwargs))
                 if ended.status_code != {200: 409, 403: 403}[want]:
                     failures.append(f"{name} [{target}] ended: got {ended.status_code}")
+    assert not failures, "\n".join(failures)
+
+
+# --- Partnership groups: the canary in a group's aims reaches its members only ----------------------
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_a_group_is_read_by_its_schools_only(world: object, persona: str) -> None:
+    """The group page and its API detail and list: nobody outside the target school receives its
+    group's canary; once the group has ended its page is a read-only record (no forms)."""
+    from partnerships.groups.models import PartnershipGroup
+
+    client = client_for(world, persona)
+    failures = []
+    for target in ("A", "B"):
+        pk = group_joined(world, target)["pk"]
+        for url in (reverse("partnerships:group", args=[pk]), f"/api/v1/partnership-groups/{pk}/",
+                    "/api/v1/partnership-groups/", reverse("partnerships:list")):
+            resp = client.get(url)
+            body = resp.content.decode(errors="replace")
+            for t, canary in GROUP_CANARY.items():
+                if canary in body and persona not in SCHOOL_MEMBERS[t]:
+                    failures.append(f"{url} [{target}] leaked {canary} to {persona}")
+            if url.startswith("/partnerships/groups/") and persona in SCHOOL_MEMBERS[target] and GROUP_CANARY[target] not in body:
+                failures.append(f"{url} [{target}]: the canary is not shown to a member ({persona})")
+        PartnershipGroup.objects.filter(pk=pk).update(status="ended")
+        ended = client.get(reverse("partnerships:group", args=[pk])).content.decode(errors="replace")
+        if persona in SCHOOL_MEMBERS[target] and ('name="aims"' in ended or "Leave the group" in ended):
+            failures.append(f"ended group [{target}] still offers a form to {persona}")
     assert not failures, "\n".join(failures)

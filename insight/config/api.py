@@ -6,6 +6,7 @@ from datahub.imports import api as imports_api
 from destinations import api as destinations_api
 from destinations.pathways import api as pathway_api
 from partnerships import api as partnerships_api
+from partnerships.groups import api as partnership_groups_api
 
 app_name = "api"
 
@@ -25,6 +26,7 @@ router.register("leavers", datahub_api.LeaverViewSet, basename="leaver")
 router.register("results", datahub_api.ResultViewSet, basename="result")
 router.register("import-batches", imports_api.ImportBatchViewSet, basename="import-batch")
 router.register("imports", imports_api.ImportKindViewSet, basename="import-kind")
+router.register("partnership-groups", partnership_groups_api.PartnershipGroupViewSet, basename="partnership-group")
 router.register("partnerships", partnerships_api.PartnershipViewSet, basename="partnership")
 router.register(
     "partnership-notifications", partnerships_api.PartnershipNotificationViewSet, basename="partnership-notification"

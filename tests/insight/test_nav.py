@@ -67,6 +67,38 @@ def test_the_propose_form_belongs_to_find_partners(world: Any) -> None:
     assert lp.active and [k.label for k in lp.children if k.active] == ["Find Partners"]
 
 
+def test_propose_a_group_is_an_admins_child_of_learning_partnerships(world: Any) -> None:
+    def children(persona: str, path: str = "/") -> list[Any]:
+        (lp,) = [i for i in build_menu(path, world.personas[persona]) if i.label == "Learning Partnerships"]
+        return lp.children
+
+    assert "Propose a group" in [k.label for k in children("admin_a")]
+    assert "Propose a group" not in [k.label for k in children("staff_a")]  # staff cannot propose (403)
+    active = [k.label for k in children("admin_a", "/partnerships/groups/propose/") if k.active]
+    assert active == ["Propose a group"]
+    # A group's own page belongs to View Partnerships, where groups are listed.
+    assert [k.label for k in children("admin_a", "/partnerships/groups/7/") if k.active] == ["View Partnerships"]
+
+
+def test_a_group_invitation_waits_in_the_header_until_answered(world: Any) -> None:
+    from datahub.models import LocalAuthority
+    from partnerships.groups import services as group_services
+    from tests.factories import EstablishmentFactory
+
+    head_b = world.personas["admin_b"]
+    c = EstablishmentFactory.create(name="Charlie", authority=LocalAuthority.objects.get(code=260))
+
+    def count() -> int:
+        m = re.search(r'portal-waiting__count">(\d+)<', client_for(head_b).get("/").content.decode())
+        return int(m.group(1)) if m else 0
+
+    g = group_services.group_propose(founder=world.school_a, invited=[world.school_b, c], name="G", purpose="P",
+                                     by=world.personas["admin_a"])
+    assert count() == 1
+    group_services.group_decline(group=g, by=head_b, acting_for=world.school_b)
+    assert count() == 0
+
+
 def test_a_schools_local_measure_page_belongs_to_local_measures(world: Any) -> None:
     items = build_menu("/insight/establishments/5551234/breadth-depth/", world.personas["admin_a"])
     (local,) = [i for i in items if i.label == "Local measures"]
