@@ -119,14 +119,17 @@ def establishment_sync_departments(*, establishment_ids: list[int]) -> int:
     return len(changed)
 
 
-def user_notice_settings_update(*, user: User, email_new_figures: bool) -> bool:
+def user_notice_settings_update(*, user: User, email_new_figures: bool, email_community_posts: bool | None = None) -> bool:
     """Save the person's own e-mail notice choices; True when something changed (audited then)."""
-    if user.email_new_figures == email_new_figures:
+    if email_community_posts is None:
+        email_community_posts = user.email_community_posts
+    if user.email_new_figures == email_new_figures and user.email_community_posts == email_community_posts:
         return False
     user.email_new_figures = email_new_figures
-    user.save(update_fields=["email_new_figures"])
+    user.email_community_posts = email_community_posts
+    user.save(update_fields=["email_new_figures", "email_community_posts"])
     audit_event_create(
         actor=user, action="notice_settings_update", object_type="user", object_id=user.pk,
-        detail={"email_new_figures": email_new_figures},
+        detail={"email_new_figures": email_new_figures, "email_community_posts": email_community_posts},
     )
     return True

@@ -130,7 +130,9 @@ class Notification(models.Model):
         return self.text
 
 
-# The workspace's models belong to this app (partnerships/workspace/models.py).
+# The workspace's and the communities' models belong to this app (partnerships/workspace/models.py,
+# partnerships/communities/models.py).
+from .communities.models import Community, CommunityMember, CommunityNotice, Post, Resource, Thread  # noqa: E402, F401
 from .workspace.models import (  # noqa: E402, F401
     Action,
     ActionStatus,

@@ -9,6 +9,7 @@ app_name = "partnerships"
 urlpatterns = [
     path("", views.PartnershipListView.as_view(), name="list"),
     path("propose/", views.ProposeView.as_view(), name="propose"),
+    path("communities/", include("partnerships.communities.urls")),
     path("notifications/read/", views.NotificationsReadView.as_view(), name="notifications_read"),
     path("<int:pk>/", views.PartnershipDetailView.as_view(), name="detail"),
     path("<int:pk>/accept/", views.PartnershipActionView.as_view(action="accept"), name="accept"),

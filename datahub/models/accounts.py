@@ -39,6 +39,11 @@ class User(AbstractUser):
         default=True,
         db_default=True,
     )
+    email_community_posts = models.BooleanField(
+        "e-mail me about new posts in my communities of practice",
+        default=True,
+        db_default=True,
+    )
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: ClassVar[list[str]] = []
