@@ -52,6 +52,14 @@ mcmc_officer = holds_role(Role.MCMC_OFFICER)
 pathway_worker = holds_role(Role.MCMC_OFFICER, *ESTABLISHMENT_ROLES)  # destinations.access.PATHWAY_ROLES
 
 
+def communities_top(user: Any) -> bool:
+    return may_use_communities(user) and not school_roles(user)
+
+
+def communities_for_schools(user: Any) -> bool:
+    return may_use_communities(user) and school_roles(user)
+
+
 @dataclass(frozen=True)
 class Entry:
     label: str
@@ -72,8 +80,11 @@ NAV: tuple[Entry, ...] = (
     Entry("Local measures", "insight:my_breadth_depth", school_roles),
     Entry("Breadth and Depth", "insight:my_breadth_depth", school_roles, parent="Local measures",
           also=("/insight/establishments/*/breadth-depth/",)),
-    # Communities of practice (issue 15): members, and data managers who may create one.
-    Entry("Communities", "partnerships:communities", may_use_communities),
+    # Communities of practice (issue 15): members, and data managers who may create one. A school's
+    # people find them under Learning Partnerships (their header is full at 1280 px); everyone
+    # else, partner organisation members included, has them as a top entry.
+    Entry("Communities", "partnerships:communities", communities_top),
+    Entry("Communities", "partnerships:communities", communities_for_schools, parent="Learning Partnerships"),
     Entry("Caseload", "destinations:caseload", mcmc_officer, also=("/destinations/young-people/",)),
     Entry("Leaver readiness", "destinations:readiness", pathway_worker, also=("/destinations/pupils/",)),
     Entry("Readiness measures", "destinations:readiness_measures", may_read_readiness_measures),

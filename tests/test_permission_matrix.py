@@ -1333,7 +1333,7 @@ portal_page = _no_data_role(portal_page)  # type: ignore[assignment]
 authority_dashboard = _no_data_role(authority_dashboard)  # type: ignore[assignment]
 national_view = _no_data_role(national_view)  # type: ignore[assignment]
 school_page = _no_data_role(school_page)  # type: ignore[assignment]
-shared_place_expect = (lambda inner: lambda kind: _no_data_role(inner(kind)))(shared_place_expect)  # type: ignore[assignment]
+shared_place_expect = (lambda inner: lambda kind: _no_data_role(inner(kind)))(shared_place_expect)
 READ, MANAGE_FORM = _no_data_role(READ), _no_data_role(MANAGE_FORM)
 GUARDED = (*GUARDED, "partnerships.Community", "partnerships.CommunityMember", "partnerships.Thread",  # type: ignore[assignment]
            "partnerships.Post", "partnerships.Resource")
