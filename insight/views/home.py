@@ -42,6 +42,9 @@ class DashboardView(PortalView, TemplateView):
         # A user administrator works on people, not figures: their home is the Users page.
         if request.membership.role == Role.USER_ADMIN:  # type: ignore[attr-defined]
             return redirect("useradmin:people")
+        # Working as a partner organisation member (chosen in the switcher): their communities.
+        if request.membership.role == Role.PARTNER_MEMBER:  # type: ignore[attr-defined]
+            return redirect("partnerships:communities")
         return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:

@@ -97,3 +97,19 @@ def test_the_invite_form_offers_partner_organisations_in_scope_only(world: Any) 
         "first_name": "D", "last_name": "M", "email": "d.m@college.example", "role": Role.PARTNER_MEMBER,
         "place": f"establishment:{world.school_a.pk}"})
     assert wrong.status_code == 400 and "needs a partner organisation" in wrong.content.decode()
+
+
+def test_a_person_who_is_also_a_partner_member_keeps_their_other_roles_access(world: Any) -> None:
+    """A school's member of staff who also teaches at the college: the school role still opens their
+    school; working as the college's member (the role switcher) their home is their communities."""
+    from datahub.middleware import SESSION_KEY
+
+    staff = world.personas["staff_a"]
+    college = PartnerOrganisation.objects.get(name="Matrix College")
+    m = Membership.objects.create(user=staff, role=Role.PARTNER_MEMBER, partner_organisation=college)
+    c = client_for(staff)
+    assert c.get(reverse("datahub:establishment", kwargs={"seed": world.school_a.seed_code})).status_code == 200
+    session = c.session
+    session[SESSION_KEY] = m.pk
+    session.save()
+    assert c.get("/")["Location"] == reverse("partnerships:communities")
