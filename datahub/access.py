@@ -12,6 +12,9 @@ Every view, API endpoint, admin page and export asks here. Rules (docs/domain.md
 - User administrators (an authority's, or national) invite people and grant and revoke roles
   inside their scope; never their own, and user administration only when national. They see who
   holds what, not learners' data (the role carries no data access).
+- Partner organisation members (a college, the national skills body) take part in communities of
+  practice only: their role reaches no school, authority or learner record, so they are not portal
+  users here (``is_portal_user``) and every data page and API endpoint refuses them (403).
 - Everyone else: suppressed aggregates (datahub.disclosure), never individual learners.
 
 Outsiders to an object get 404 (its existence is not confirmed); insiders who lack the role get 403.
@@ -36,6 +39,7 @@ from .models import (
     Learner,
     LocalAuthority,
     Membership,
+    PartnerOrganisation,
     Role,
     User,
 )
@@ -130,8 +134,22 @@ def scope_for(user: User | object) -> Scope:
 
 
 def is_portal_user(user: User | object) -> bool:
-    """Signed in, active and holding at least one role."""
-    return bool(memberships_of(user))
+    """Signed in, active and holding at least one role that reaches the portal's data.
+
+    A partner organisation member's role does not: it opens communities of practice only
+    (``is_partner_member``), so everything built on this answer refuses them.
+    """
+    return any(m.role != Role.PARTNER_MEMBER for m in memberships_of(user))
+
+
+def is_partner_member(user: User | object) -> bool:
+    """Holds a partner organisation membership (whatever else they hold)."""
+    return any(m.role == Role.PARTNER_MEMBER for m in memberships_of(user))
+
+
+def partner_organisation_ids(user: User | object) -> frozenset[int]:
+    return frozenset(m.partner_organisation_id for m in memberships_of(user)
+                     if m.role == Role.PARTNER_MEMBER and m.partner_organisation_id)
 
 
 def holds_role(*roles: Role) -> Callable[[User | object], bool]:
@@ -309,10 +327,14 @@ class UserAdminScope:
     national: bool
     authority_ids: frozenset[int]
 
-    def covers(self, *, establishment: Establishment | None = None, authority: LocalAuthority | None = None) -> bool:
-        """Is this place inside the scope? No place at all means a national role."""
+    def covers(self, *, establishment: Establishment | None = None, authority: LocalAuthority | None = None,
+               partner_organisation: PartnerOrganisation | None = None) -> bool:
+        """Is this place inside the scope? No place at all means a national role. A partner
+        organisation is inside an authority's scope when it works in that authority."""
         if self.national:
             return True
+        if partner_organisation is not None:
+            return partner_organisation.authority_id in self.authority_ids
         if establishment is not None:
             return establishment.authority_id in self.authority_ids
         if authority is not None:
@@ -349,6 +371,7 @@ def grant_refusal(
     role: Role | str,
     establishment: Establishment | None = None,
     authority: LocalAuthority | None = None,
+    partner_organisation: PartnerOrganisation | None = None,
 ) -> str | None:
     """Why ``actor`` may not give ``grantee`` this role at this place, or None when they may."""
     scope = user_admin_scope(actor)
@@ -359,6 +382,12 @@ def grant_refusal(
     role = Role(role)
     if role == Role.USER_ADMIN and not scope.national:
         return "Only a national user administrator may grant user administration."
+    if role == Role.PARTNER_MEMBER or partner_organisation is not None:
+        if role != Role.PARTNER_MEMBER or partner_organisation is None:
+            return "A partner organisation member needs a partner organisation, and nothing else does."
+        if not scope.covers(partner_organisation=partner_organisation):
+            return "That partner organisation is outside the authorities you administer."
+        return None
     if establishment is None and authority is None and not scope.national:
         return "A national role can only be granted by a national user administrator."
     if not scope.covers(establishment=establishment, authority=authority):
@@ -375,6 +404,10 @@ def revoke_refusal(actor: User | object, membership: Membership) -> str | None:
         return "You cannot change your own roles: ask another user administrator."
     if membership.role == Role.USER_ADMIN and not scope.national:
         return "Only a national user administrator may revoke user administration."
+    if membership.partner_organisation_id is not None:
+        if not scope.covers(partner_organisation=membership.partner_organisation):
+            return "That role is outside the authorities you administer."
+        return None
     if not scope.covers(establishment=membership.establishment, authority=membership.authority):
         return "That role is outside the authorities you administer."
     return None

@@ -22,6 +22,11 @@ class NoticeSettingsForm(forms.Form):
         label="E-mail me when new benchmarking figures are published for my school or authority",
         help_text="You will still see the notice in the portal when you sign in.",
     )
+    email_community_posts = forms.BooleanField(
+        required=False,
+        label="E-mail me about new threads and replies in my communities of practice",
+        help_text="You will still see them in the portal's notices.",
+    )
     workspace_email = forms.ChoiceField(
         choices=WORKSPACE_EMAIL_CHOICES,
         label="E-mail me about my partnership workspaces",
@@ -31,15 +36,18 @@ class NoticeSettingsForm(forms.Form):
 
 
 class NoticeSettingsView(PortalView, TemplateView):
-    """Any portal user, for their own account only (there is no other user's id in the URL)."""
+    """Any portal user (and partner organisation members), for their own account only (there is no
+    other user's id in the URL)."""
 
+    allow_partner_members = True
     template_name = "datahub/notice_settings.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         user = cast(User, self.request.user)
         context.setdefault("form", NoticeSettingsForm(initial={"email_new_figures": user.email_new_figures,
-                                                               "workspace_email": user.workspace_email}))
+                                                               "workspace_email": user.workspace_email,
+                                                               "email_community_posts": user.email_community_posts}))
         return context
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
@@ -47,6 +55,7 @@ class NoticeSettingsView(PortalView, TemplateView):
         if not form.is_valid():  # a checkbox cannot be invalid, but never save what was not checked
             return self.render_to_response(self.get_context_data(form=form))
         changed = user_notice_settings_update(user=cast(User, request.user), email_new_figures=form.cleaned_data["email_new_figures"],
-                                             workspace_email=form.cleaned_data["workspace_email"])
+                                             workspace_email=form.cleaned_data["workspace_email"],
+                                             email_community_posts=form.cleaned_data["email_community_posts"])
         messages.success(request, "Your e-mail notices are saved." if changed else "Nothing changed.")
         return HttpResponseRedirect(reverse("notice_settings"))

@@ -23,6 +23,7 @@ from .models import (
     Learner,
     LocalAuthority,
     Membership,
+    PartnerOrganisation,
     QualificationResult,
     SchoolLeaver,
     Subject,
@@ -162,6 +163,19 @@ class TariffEntryInline(admin.TabularInline):
 class TariffScaleAdmin(ScopedAdmin):
     list_display = ["version", "is_default", "created_at"]
     inlines = [TariffEntryInline]
+    national_only = True
+
+    def scope_filter(self, qs: QuerySet, request: HttpRequest) -> QuerySet:
+        return qs
+
+
+@admin.register(PartnerOrganisation)
+class PartnerOrganisationAdmin(ScopedAdmin):
+    """Partner organisations (colleges, the national skills body): kept by national data managers;
+    their people are invited on the Users pages by user administrators."""
+
+    list_display = ["name", "authority"]
+    search_fields = ["name"]
     national_only = True
 
     def scope_filter(self, qs: QuerySet, request: HttpRequest) -> QuerySet:

@@ -120,13 +120,17 @@ def establishment_sync_departments(*, establishment_ids: list[int]) -> int:
     return len(changed)
 
 
-def user_notice_settings_update(*, user: User, email_new_figures: bool, workspace_email: str | None = None) -> bool:
+def user_notice_settings_update(
+    *, user: User, email_new_figures: bool, workspace_email: str | None = None, email_community_posts: bool | None = None
+) -> bool:
     """Save the person's own e-mail notice choices; True when something changed (audited then)."""
     wanted: dict[str, object] = {"email_new_figures": email_new_figures}
     if workspace_email is not None:
         if workspace_email not in dict(WORKSPACE_EMAIL_CHOICES):
             raise ValueError(f"workspace_email: {workspace_email!r} is not one of each, daily, off")
         wanted["workspace_email"] = workspace_email
+    if email_community_posts is not None:
+        wanted["email_community_posts"] = email_community_posts
     changed = {k: v for k, v in wanted.items() if getattr(user, k) != v}
     if not changed:
         return False

@@ -8,7 +8,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponseBase
 
-from .access import has_role, is_portal_user
+from .access import has_role, is_partner_member, is_portal_user
 from .models import Role
 
 
@@ -22,6 +22,9 @@ class PortalView(LoginRequiredMixin):
     """
 
     required_roles: ClassVar[tuple[Role, ...] | None] = None
+    # Partner organisation members reach no data: only pages that say so (their communities, their
+    # own settings) let them in; every other page refuses them as it refuses a person with no role.
+    allow_partner_members: ClassVar[bool] = False
 
     def check_access(self, request: HttpRequest, **kwargs: Any) -> None:
         """Raise PermissionDenied (403) or Http404 when this signed-in portal user may not use the
@@ -30,7 +33,10 @@ class PortalView(LoginRequiredMixin):
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not request.user.is_authenticated:
             return self.handle_no_permission()
-        if not is_portal_user(request.user):
+        if not is_portal_user(request.user) and not (self.allow_partner_members and is_partner_member(request.user)):
+            if is_partner_member(request.user):
+                raise PermissionDenied("As a member of a partner organisation you take part in communities of practice: "
+                                       "this page is not open to you.")
             raise PermissionDenied("Your account has no role in the portal yet. Ask your data manager.")
         if self.required_roles is not None and not has_role(request.user, self.required_roles):
             wanted = " or ".join(str(Role(r).label) for r in self.required_roles)

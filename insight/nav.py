@@ -33,6 +33,8 @@ from datahub.access import (
 )
 from datahub.models import ESTABLISHMENT_ROLES, Establishment, Role
 from destinations.access import may_edit_risk_weights, may_read_readiness_measures
+from partnerships.communities.access import may_use_communities
+from partnerships.communities.notices import unread_count as community_unread_count
 from partnerships.selectors import waiting_count as partnership_waiting_count
 from partnerships.workspace.notices import unread_count as workspace_unread_count
 
@@ -48,6 +50,14 @@ school_roles = holds_role(*ESTABLISHMENT_ROLES)
 school_admin = holds_role(Role.ESTABLISHMENT_ADMIN)
 mcmc_officer = holds_role(Role.MCMC_OFFICER)
 pathway_worker = holds_role(Role.MCMC_OFFICER, *ESTABLISHMENT_ROLES)  # destinations.access.PATHWAY_ROLES
+
+
+def communities_top(user: Any) -> bool:
+    return may_use_communities(user) and not school_roles(user)
+
+
+def communities_for_schools(user: Any) -> bool:
+    return may_use_communities(user) and school_roles(user)
 
 
 @dataclass(frozen=True)
@@ -71,6 +81,11 @@ NAV: tuple[Entry, ...] = (
     Entry("Local measures", "insight:my_breadth_depth", school_roles),
     Entry("Breadth and Depth", "insight:my_breadth_depth", school_roles, parent="Local measures",
           also=("/insight/establishments/*/breadth-depth/",)),
+    # Communities of practice (issue 15): members, and data managers who may create one. A school's
+    # people find them under Learning Partnerships (their header is full at 1280 px); everyone
+    # else, partner organisation members included, has them as a top entry.
+    Entry("Communities", "partnerships:communities", communities_top),
+    Entry("Communities", "partnerships:communities", communities_for_schools, parent="Learning Partnerships"),
     Entry("Caseload", "destinations:caseload", mcmc_officer, also=("/destinations/young-people/",)),
     Entry("Leaver readiness", "destinations:readiness", pathway_worker, also=("/destinations/pupils/",)),
     Entry("Readiness measures", "destinations:readiness_measures", may_read_readiness_measures),
@@ -94,6 +109,7 @@ class Waiting:
 WAITING: tuple[Waiting, ...] = (
     Waiting("Learning Partnerships", "partnerships:list", school_roles, partnership_waiting_count),
     Waiting("Partnership workspaces", "partnerships:list", school_roles, workspace_unread_count),
+    Waiting("Communities", "partnerships:communities", may_use_communities, community_unread_count),
 )
 
 

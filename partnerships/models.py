@@ -155,10 +155,10 @@ class Notification(models.Model):
         return ev.message if ev is not None else ""
 
 
-# The partnership groups' models belong to this app (partnerships/groups/models.py).
+# The workspace's, the communities' and the partnership groups' models belong to this app
+# (partnerships/workspace/models.py, partnerships/communities/models.py, partnerships/groups/models.py).
+from .communities.models import Community, CommunityMember, CommunityNotice, Post, Resource, Thread  # noqa: E402, F401
 from .groups.models import GroupAction, GroupEvent, GroupMember, GroupNote, PartnershipGroup  # noqa: E402, F401
-
-# The workspace's models belong to this app (partnerships/workspace/models.py).
 from .workspace.models import (  # noqa: E402, F401
     Action,
     ActionStatus,

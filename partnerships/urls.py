@@ -10,6 +10,7 @@ app_name = "partnerships"
 urlpatterns = [
     path("", views.PartnershipListView.as_view(), name="list"),
     path("propose/", views.ProposeView.as_view(), name="propose"),
+    path("communities/", include("partnerships.communities.urls")),
     path("notifications/read/", views.NotificationsReadView.as_view(), name="notifications_read"),
     path("groups/propose/", group_views.GroupProposeView.as_view(), name="group_propose"),
     path("groups/<int:pk>/", group_views.GroupDetailView.as_view(), name="group"),

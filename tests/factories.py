@@ -13,6 +13,7 @@ from datahub.models import (
     Learner,
     LocalAuthority,
     Membership,
+    PartnerOrganisation,
     QualificationResult,
     Role,
     SchoolLeaver,
@@ -111,8 +112,9 @@ class DestinationFactory(factory.django.DjangoModelFactory[DestinationRecord]):
 
 
 def member(role: Role, *, establishment: Establishment | None = None, authority: LocalAuthority | None = None,
-           user: User | None = None) -> User:
+           user: User | None = None, partner_organisation: PartnerOrganisation | None = None) -> User:
     """A user holding ``role`` at a place (made through the model, so the scope constraint applies)."""
     user = user or UserFactory.create()
-    Membership.objects.create(user=user, role=role, establishment=establishment, authority=authority)
+    Membership.objects.create(user=user, role=role, establishment=establishment, authority=authority,
+                              partner_organisation=partner_organisation)
     return user

@@ -41,6 +41,7 @@ PERSONAS = [
     "dm_x",
     "ua_x",
     "ua_national",
+    "partner",  # a partner organisation member (issue 15): communities only; see the block at the end
 ]
 USER_ADMINS = {"A": {"ua_x", "ua_national"}, "B": {"ua_national"}}
 # Who covers which school (memberships reach it), and who may see its learners individually.
@@ -1339,4 +1340,142 @@ def test_a_group_is_read_by_its_schools_only(world: object, persona: str) -> Non
         ended = client.get(reverse("partnerships:group", args=[pk])).content.decode(errors="replace")
         if persona in SCHOOL_MEMBERS[target] and ('name="aims"' in ended or "Leave the group" in ended):
             failures.append(f"ended group [{target}] still offers a form to {persona}")
+
+
+# --- Communities of practice and partner organisation members (issue 15) ---------------------------
+# The target's community: A's is authority X's data manager's (dm_x and admin_a its admins, staff_a
+# and the college's member, ``partner``, members); B's has admin_b (admin) and staff_b. Members read
+# and post; admins add members and hide posts (other members 403); everyone else 404 whatever ids
+# are in the path. The list is for members and those who may create one (dm_x), 403 for others.
+#
+# A partner organisation member reaches nothing else: on every other route they get what a person
+# with no role gets (403 on pages and the API), except their home (redirected to their communities)
+# and their own e-mail settings. ``_no_data_role`` applies that to every route's expectation below,
+# and to the expectations the tests above call by name.
+PARTNER = "partner"
+COMMUNITY_MEMBERS = {"A": {"dm_x", "admin_a", "staff_a", PARTNER}, "B": {"admin_b", "staff_b"}}
+COMMUNITY_ADMINS = {"A": {"dm_x", "admin_a"}, "B": {"admin_b"}}
+COMMUNITY_CANARY = {"A": "CommunityPostOneZx", "B": "CommunityPostTwoZx"}  # not containing a learner canary
+
+
+def community(w: object, t: str) -> dict:
+    """The target's community (the only one), with a thread whose post holds its canary, and a file."""
+    from django.core.files.base import ContentFile
+
+    from partnerships.communities.models import Community, CommunityMember, Post, Resource, Thread
+
+    Community.objects.all().delete()
+    p = w.personas  # type: ignore[attr-defined]
+    c = Community.objects.create(name=f"Community {t}", authority=w.authority_x if t == "A" else None)  # type: ignore[attr-defined]
+    for who in COMMUNITY_MEMBERS[t]:
+        CommunityMember.objects.create(community=c, user=p[who], is_admin=who in COMMUNITY_ADMINS[t])
+    thread = Thread.objects.create(community=c, title="matrix")
+    post = Post.objects.create(thread=thread, author=p[f"staff_{t.lower()}"], body=COMMUNITY_CANARY[t])
+    r = Resource(community=c, token=f"community{t}{c.pk}", name="m.txt", content_type="text/plain", size=2)
+    r.file.save(r.token, ContentFile(b"m\n"), save=True)
+    return {"pk": c.pk, "thread": thread.pk, "post": post.pk, "resource": r.pk}
+
+
+def community_kwargs(*keys: str) -> Callable[[object, str], dict]:
+    def kwargs(w: object, t: str) -> dict:
+        made = community(w, t)
+        return {k: made[k] for k in ("pk", *keys)}
+
+    return kwargs
+
+
+def community_expect(*, member_gets: int, others_in_community: int | None = None) -> Callable[[str, str], int]:
+    """Admins get ``member_gets``; other members ``others_in_community`` (default the same); others 404."""
+    def expect(persona: str, target: str) -> int:
+        if persona in (ANON, "no_role"):
+            return portal_page(persona, target) if persona == "no_role" else 302
+        if persona in COMMUNITY_ADMINS[target]:
+            return member_gets
+        if persona in COMMUNITY_MEMBERS[target]:
+            return member_gets if others_in_community is None else others_in_community
+        return 404
+
+    return expect
+
+
+def communities_list(persona: str, target: str) -> int:
+    if persona in (ANON, "no_role"):
+        return portal_page(persona, target)
+    return 200 if persona in COMMUNITY_MEMBERS[target] or persona == "dm_x" else 403
+
+
+def community_upload(w: object, t: str) -> dict:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return {"file": SimpleUploadedFile("plan.txt", b"plan\n", "text/plain"), "community": 1}
+
+
+COMMUNITY_READ = community_expect(member_gets=200)
+COMMUNITY_ROUTES: dict[str, Route] = {
+    "partnerships:communities": Route(lambda w, t: community(w, t) and {}, communities_list),
+    "partnerships:community_create": Route(
+        None, lambda p, t: {ANON: 302, "no_role": 403}.get(p, 200 if p == "dm_x" else 403)),
+    "partnerships:community": Route(community_kwargs(), COMMUNITY_READ),
+    "partnerships:community_thread_add": Route(community_kwargs(), COMMUNITY_READ),
+    "partnerships:community_thread": Route(community_kwargs("thread"), COMMUNITY_READ),
+    "partnerships:community_resource": Route(community_kwargs("resource"), COMMUNITY_READ),
+    "partnerships:community_post_hide": Route(community_kwargs("post"),
+                                              community_expect(member_gets=200, others_in_community=403)),
+    "partnerships:community_member_add": Route(
+        community_kwargs(), community_expect(member_gets=302, others_in_community=403), method="post",
+        data=lambda w, t: {"email": w.personas["analyst_y"].email}),  # type: ignore[attr-defined]
+    "partnerships:community_resource_add": Route(community_kwargs(), community_expect(member_gets=302),
+                                                 method="post", data=community_upload),
+    "api:community-list": Route(None, api(lambda p, t: 200)),
+    "api:community-detail": Route(community_kwargs(), api(lambda p, t: 200 if p in COMMUNITY_MEMBERS[t] else 404)),
+    "api:community-threads": Route(community_kwargs(), api(lambda p, t: 200 if p in COMMUNITY_MEMBERS[t] else 404)),
+}
+# Routes whose expectation already says what a partner member gets.
+PARTNER_OWN = {*COMMUNITY_ROUTES, "dashboard", "notice_settings"}
+
+
+def _no_data_role(expect: Callable[[str, str], Any]) -> Callable[[str, str], Any]:
+    """The expectation for everyone as before; for a partner member, what a person with no role gets."""
+    def wrapped(persona: str, target: str) -> Any:
+        return expect("no_role" if persona == PARTNER else persona, target)
+
+    return wrapped
+
+
+for _name, _route in [*EXPECTED.items(), *POSTS]:
+    if _name not in PARTNER_OWN:
+        _route.expect = _no_data_role(_route.expect)
+_home = EXPECTED["dashboard"].expect
+EXPECTED["dashboard"].expect = lambda p, t: 302 if p == PARTNER else _home(p, t)  # to their communities
+EXPECTED.update(COMMUNITY_ROUTES)
+# The expectations the tests above call by name (figures, shared places, workspaces).
+portal_page = _no_data_role(portal_page)  # type: ignore[assignment]
+authority_dashboard = _no_data_role(authority_dashboard)  # type: ignore[assignment]
+national_view = _no_data_role(national_view)  # type: ignore[assignment]
+school_page = _no_data_role(school_page)  # type: ignore[assignment]
+shared_place_expect = (lambda inner: lambda kind: _no_data_role(inner(kind)))(shared_place_expect)
+READ, MANAGE_FORM = _no_data_role(READ), _no_data_role(MANAGE_FORM)
+GUARDED = (*GUARDED, "partnerships.Community", "partnerships.CommunityMember", "partnerships.Thread",  # type: ignore[assignment]
+           "partnerships.Post", "partnerships.Resource")
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_a_community_is_read_by_its_members_only(world: object, persona: str) -> None:
+    """Every community page and the API's threads: its members only; nobody else ever receives the
+    canary posted in it, whatever ids are put in the path or the query."""
+    client = client_for(world, persona)
+    failures = []
+    for target in ("A", "B"):
+        for name in ("partnerships:community", "partnerships:community_thread", "api:community-threads"):
+            kwargs = community_kwargs("thread")(world, target)
+            if not name.endswith("_thread"):
+                kwargs.pop("thread")
+            resp = client.get(reverse(name, kwargs=kwargs) + poisoned_query(world))
+            body = resp.content.decode(errors="replace")
+            for t, canary in COMMUNITY_CANARY.items():
+                if canary in body and persona not in COMMUNITY_MEMBERS[t]:
+                    failures.append(f"{name} [{target}] leaked {canary} to {persona}")
+            shows_posts = name != "partnerships:community"  # the community's page lists threads, not posts
+            if shows_posts and persona in COMMUNITY_MEMBERS[target] and COMMUNITY_CANARY[target] not in body:
+                failures.append(f"{name} [{target}]: a member was not shown the post")
     assert not failures, "\n".join(failures)

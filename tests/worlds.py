@@ -46,7 +46,7 @@ def shown_forms(learner: object) -> list[str]:
 
 def build_world() -> World:
     """Two authorities, three schools with a canary leaver each, and a persona for every role."""
-    from datahub.models import LocalAuthority, Role
+    from datahub.models import LocalAuthority, PartnerOrganisation, Role
     from tests.factories import (
         DestinationFactory,
         EstablishmentFactory,
@@ -86,6 +86,9 @@ def build_world() -> World:
         "ua_national": member(Role.USER_ADMIN),
     }
     personas["no_role"] = UserFactory.create()
+    # A member of a partner organisation (a college in authority X): communities of practice only.
+    college = PartnerOrganisation.objects.create(name="Matrix College", authority=ax)
+    personas["partner"] = member(Role.PARTNER_MEMBER, partner_organisation=college)
     identifiers = {key: shown_forms(learner) for key, learner in learners.items()}
     return World(ax, ay, a, a2, b, learners["A"], learners["A2"], learners["B"], personas, CANARY, identifiers)
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('datahub', '0010_import_batch_lease'),
+        ('datahub', '0013_partner_organisations'),
     ]
 
     operations = [

@@ -29,7 +29,7 @@ from .organisations import (
     LocalAuthority,
     SimdDataZone,
 )
-from .roles import AUTHORITY_ROLES, ESTABLISHMENT_ROLES, Membership, Role
+from .roles import AUTHORITY_ROLES, ESTABLISHMENT_ROLES, Membership, PartnerOrganisation, Role
 
 __all__ = [
     "AUTHORITY_ROLES",
@@ -57,6 +57,7 @@ __all__ = [
     "LearnerQuerySet",
     "LocalAuthority",
     "Membership",
+    "PartnerOrganisation",
     "QualificationResult",
     "Role",
     "SchoolLeaver",

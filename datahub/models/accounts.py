@@ -42,6 +42,11 @@ class User(AbstractUser):
         default=True,
         db_default=True,
     )
+    email_community_posts = models.BooleanField(
+        "e-mail me about new posts in my communities of practice",
+        default=True,
+        db_default=True,
+    )
 
     # Partnership workspace activity (a partner's new action, meeting note or file; an action one
     # owns falling due): e-mailed each time, gathered in one e-mail a day, or not e-mailed.

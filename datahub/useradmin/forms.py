@@ -7,8 +7,8 @@ from typing import Any, cast
 from django import forms
 
 from ..access import UserAdminScope
-from ..models import AUTHORITY_ROLES, ESTABLISHMENT_ROLES, Establishment, LocalAuthority, Role
-from .selectors import authorities_in, establishments_in
+from ..models import AUTHORITY_ROLES, ESTABLISHMENT_ROLES, Establishment, LocalAuthority, PartnerOrganisation, Role
+from .selectors import authorities_in, establishments_in, partner_organisations_in
 
 NATIONAL = "national"
 
@@ -26,6 +26,9 @@ def _place_choices(scope: UserAdminScope) -> list[Any]:
         "Schools",
         [(f"establishment:{e.id}", f"{e.name} ({e.seed_code}, {e.authority.name})") for e in establishments_in(scope)],
     ))
+    partners = [(f"partner:{o.id}", o.name) for o in partner_organisations_in(scope)]
+    if partners:
+        choices.append(("Partner organisations", partners))
     return choices
 
 
@@ -38,7 +41,7 @@ class GrantForm(forms.Form):
         widget=forms.Select(attrs={"class": "ds_select"}),
         help_text="School roles need a school; MCMC officers and analysts an authority; a national analyst "
         "Scotland; a data manager a school, an authority or Scotland; a user administrator an authority "
-        "or Scotland.",
+        "or Scotland; a partner organisation member their organisation (they see communities of practice only).",
     )
 
     def __init__(self, *args: Any, scope: UserAdminScope, **kwargs: Any) -> None:
@@ -48,6 +51,7 @@ class GrantForm(forms.Form):
         cast(forms.ChoiceField, self.fields["place"]).choices = _place_choices(scope)
         self.establishment: Establishment | None = None
         self.authority: LocalAuthority | None = None
+        self.partner_organisation: PartnerOrganisation | None = None
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -58,15 +62,20 @@ class GrantForm(forms.Form):
             self.establishment = establishments_in(self.scope).filter(pk=place.split(":", 1)[1]).first()
         elif place.startswith("authority:"):
             self.authority = authorities_in(self.scope).filter(pk=place.split(":", 1)[1]).first()
+        elif place.startswith("partner:"):
+            self.partner_organisation = partner_organisations_in(self.scope).filter(pk=place.split(":", 1)[1]).first()
         role = Role(role)
         needs = _place_rule(role)
-        given = "establishment" if self.establishment else "authority" if self.authority else "national"
+        given = ("establishment" if self.establishment else "authority" if self.authority
+                 else "partner" if self.partner_organisation else "national")
         if given not in needs:
             self.add_error("place", f"A {role.label.lower()} needs {_say(needs)}.")
         return data
 
 
 def _place_rule(role: Role) -> set[str]:
+    if role == Role.PARTNER_MEMBER:
+        return {"partner"}
     if role in ESTABLISHMENT_ROLES:
         return {"establishment"}
     if role in AUTHORITY_ROLES:
@@ -79,8 +88,9 @@ def _place_rule(role: Role) -> set[str]:
 
 
 def _say(places: set[str]) -> str:
-    words = {"establishment": "a school", "authority": "a local authority", "national": "Scotland"}
-    return " or ".join(words[p] for p in ("establishment", "authority", "national") if p in places)
+    words = {"establishment": "a school", "authority": "a local authority", "national": "Scotland",
+             "partner": "a partner organisation"}
+    return " or ".join(words[p] for p in ("establishment", "authority", "national", "partner") if p in places)
 
 
 class InviteForm(GrantForm):

@@ -5,15 +5,16 @@ from __future__ import annotations
 from django.db.models import Prefetch, Q, QuerySet
 
 from ..access import UserAdminScope
-from ..models import AuditEvent, Establishment, LocalAuthority, Membership, User
+from ..models import AuditEvent, Establishment, LocalAuthority, Membership, PartnerOrganisation, User
 
 
 def memberships_in(scope: UserAdminScope) -> QuerySet[Membership]:
     """Memberships at places inside the scope (national roles only for a national administrator)."""
-    qs = Membership.objects.select_related("user", "establishment__authority", "authority")
+    qs = Membership.objects.select_related("user", "establishment__authority", "authority", "partner_organisation")
     if scope.national:
         return qs
-    return qs.filter(Q(establishment__authority_id__in=scope.authority_ids) | Q(authority_id__in=scope.authority_ids))
+    return qs.filter(Q(establishment__authority_id__in=scope.authority_ids) | Q(authority_id__in=scope.authority_ids)
+                     | Q(partner_organisation__authority_id__in=scope.authority_ids))
 
 
 def people_in(scope: UserAdminScope, *, q: str = "") -> QuerySet[User]:
@@ -39,6 +40,12 @@ def person_in(scope: UserAdminScope, pk: int) -> User | None:
 
 def establishments_in(scope: UserAdminScope) -> QuerySet[Establishment]:
     qs = Establishment.objects.select_related("authority").order_by("name")
+    return qs if scope.national else qs.filter(authority_id__in=scope.authority_ids)
+
+
+def partner_organisations_in(scope: UserAdminScope) -> QuerySet[PartnerOrganisation]:
+    """Partner organisations whose people the administrator may invite: an authority's own, or all."""
+    qs = PartnerOrganisation.objects.order_by("name")
     return qs if scope.national else qs.filter(authority_id__in=scope.authority_ids)
 
 

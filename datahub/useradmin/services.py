@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from ..access import forget_memberships, grant_refusal, revoke_refusal
 from ..links import absolute_url
-from ..models import Establishment, LocalAuthority, Membership, Role, User
+from ..models import Establishment, LocalAuthority, Membership, PartnerOrganisation, Role, User
 from ..services import audit_event_create
 
 
@@ -21,7 +21,10 @@ class UserAdminError(ValidationError):
     """A grant or invitation that cannot be made as asked (already held, e-mail in use...)."""
 
 
-def _place_name(*, establishment: Establishment | None, authority: LocalAuthority | None) -> str:
+def _place_name(*, establishment: Establishment | None, authority: LocalAuthority | None,
+                partner_organisation: PartnerOrganisation | None = None) -> str:
+    if partner_organisation is not None:
+        return partner_organisation.name
     if establishment is not None:
         return f"{establishment.name} ({establishment.seed_code})"
     if authority is not None:
@@ -44,12 +47,15 @@ def _audit(*, by: User, action: str, membership: Membership, reason: str = "") -
         object_type="membership",
         object_id=membership.user_id,
         establishment=membership.establishment,
-        authority=membership.authority,
+        # A partner organisation's grants are kept with its authority, whose administrators see them.
+        authority=membership.authority or (membership.partner_organisation.authority
+                                           if membership.partner_organisation else None),
         reason=reason,
         detail={
             "user": membership.user.email,
             "role": membership.role,
-            "place": _place_name(establishment=membership.establishment, authority=membership.authority),
+            "place": _place_name(establishment=membership.establishment, authority=membership.authority,
+                                 partner_organisation=membership.partner_organisation),
         },
     )
 
@@ -62,13 +68,16 @@ def membership_grant(
     role: Role | str,
     establishment: Establishment | None = None,
     authority: LocalAuthority | None = None,
+    partner_organisation: PartnerOrganisation | None = None,
     reason: str = "",
 ) -> Membership:
     """Give ``user`` the role at the place: checked against the policy, audited, e-mailed."""
-    refusal = grant_refusal(by, grantee=user, role=role, establishment=establishment, authority=authority)
+    refusal = grant_refusal(by, grantee=user, role=role, establishment=establishment, authority=authority,
+                            partner_organisation=partner_organisation)
     if refusal:
         raise PermissionDenied(refusal)
-    membership = Membership(user=user, role=Role(role), establishment=establishment, authority=authority)
+    membership = Membership(user=user, role=Role(role), establishment=establishment, authority=authority,
+                            partner_organisation=partner_organisation)
     membership.full_clean(validate_unique=False, validate_constraints=True)
     try:
         with transaction.atomic():
@@ -107,6 +116,7 @@ def user_invite(
     role: Role | str,
     establishment: Establishment | None = None,
     authority: LocalAuthority | None = None,
+    partner_organisation: PartnerOrganisation | None = None,
 ) -> User:
     """Create an account for a new person with their first role, and e-mail them a link to set a password.
 
@@ -118,7 +128,8 @@ def user_invite(
         raise UserAdminError(f"{email} already has an account: grant them a role from their page instead.")
     # The grant is checked before anything is written (the person does not exist yet, so not the actor).
     probe = User(email=email)
-    refusal = grant_refusal(by, grantee=probe, role=role, establishment=establishment, authority=authority)
+    refusal = grant_refusal(by, grantee=probe, role=role, establishment=establishment, authority=authority,
+                            partner_organisation=partner_organisation)
     if refusal:
         raise PermissionDenied(refusal)
     user = User(email=email, first_name=first_name.strip(), last_name=last_name.strip())
@@ -126,8 +137,11 @@ def user_invite(
     user.full_clean(exclude=["password"])
     user.save()
     audit_event_create(actor=by, action="user_invite", object_type="user", object_id=user.pk,
-                       establishment=establishment, authority=authority, detail={"user": email})
-    membership = Membership(user=user, role=Role(role), establishment=establishment, authority=authority)
+                       establishment=establishment,
+                       authority=authority or (partner_organisation.authority if partner_organisation else None),
+                       detail={"user": email})
+    membership = Membership(user=user, role=Role(role), establishment=establishment, authority=authority,
+                            partner_organisation=partner_organisation)
     membership.full_clean(validate_unique=False, validate_constraints=True)
     membership.save()
     _audit(by=by, action="membership_grant", membership=membership, reason="Invitation")

@@ -73,6 +73,7 @@ class InviteView(UserAdminView):
                     by=self.actor, email=form.cleaned_data["email"], first_name=form.cleaned_data["first_name"],
                     last_name=form.cleaned_data["last_name"], role=form.cleaned_data["role"],
                     establishment=form.establishment, authority=form.authority,
+                    partner_organisation=form.partner_organisation,
                 )
             except (PermissionDenied, ValidationError) as exc:
                 form.add_error(None, _message(exc))
@@ -99,6 +100,7 @@ class PersonView(UserAdminView):
                 services.membership_grant(
                     by=self.actor, user=person, role=form.cleaned_data["role"],
                     establishment=form.establishment, authority=form.authority,
+                    partner_organisation=form.partner_organisation,
                 )
             except (PermissionDenied, ValidationError) as exc:
                 form.add_error(None, _message(exc))

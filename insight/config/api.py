@@ -6,6 +6,7 @@ from datahub.imports import api as imports_api
 from destinations import api as destinations_api
 from destinations.pathways import api as pathway_api
 from partnerships import api as partnerships_api
+from partnerships.communities import api as communities_api
 from partnerships.groups import api as partnership_groups_api
 
 app_name = "api"
@@ -31,6 +32,7 @@ router.register("partnerships", partnerships_api.PartnershipViewSet, basename="p
 router.register(
     "partnership-notifications", partnerships_api.PartnershipNotificationViewSet, basename="partnership-notification"
 )
+router.register("communities", communities_api.CommunityViewSet, basename="community")
 
 router.register("destination-records", destinations_api.DestinationRecordViewSet, basename="destination-record")
 router.register("participation-spells", destinations_api.ParticipationSpellViewSet, basename="participation-spell")

@@ -11,7 +11,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views.generic import TemplateView
 
-from datahub.access import is_portal_user, is_superuser
+from datahub.access import is_partner_member, is_portal_user, is_superuser
 from datahub.models import Role
 from datahub.views_base import PortalView
 from partnerships.selectors import waiting_count
@@ -33,12 +33,18 @@ class DashboardView(PortalView, TemplateView):
         # A superuser without a portal role manages accounts in the Django admin: that is their home.
         if is_superuser(request.user) and not is_portal_user(request.user):
             return render(request, "insight/superuser_home.html", {"can_administer_users": True})
+        # A partner organisation member reaches communities of practice only: that is their home.
+        if not is_portal_user(request.user) and is_partner_member(request.user):
+            return redirect("partnerships:communities")
         return super().dispatch(request, *args, **kwargs)
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         # A user administrator works on people, not figures: their home is the Users page.
         if request.membership.role == Role.USER_ADMIN:  # type: ignore[attr-defined]
             return redirect("useradmin:people")
+        # Working as a partner organisation member (chosen in the switcher): their communities.
+        if request.membership.role == Role.PARTNER_MEMBER:  # type: ignore[attr-defined]
+            return redirect("partnerships:communities")
         return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('partnerships', '0003_workspace'),
+        ('partnerships', '0004_communities'),
     ]
 
     operations = [

@@ -165,3 +165,25 @@ def test_every_link_of_the_first_visit_guide_opens_for_the_persona(world: Any, p
         assert {"Benchmark runs", "Reference data"} <= labels
     elif persona == "dm_x":
         assert "Benchmark runs" in labels and "Reference data" not in labels
+
+
+def test_communities_are_in_the_menu_of_their_members_and_creators_only(world: Any) -> None:
+    """A partner organisation member sees Communities and nothing else once they belong to one; a
+    school's staff see it once they are members; authority data managers always (they create them)."""
+    from partnerships.communities import services as communities
+
+    def labels(persona: str) -> set[str]:
+        return {x.label for i in build_menu("/", world.personas[persona]) for x in (i, *i.children)}
+
+    assert labels("partner") == set() and "Communities" not in labels("staff_a")
+    assert "Communities" in labels("dm_x") and "Communities" not in labels("dm_a")
+    c = communities.community_create(by=world.personas["dm_x"], name="Leads")
+    for who in ("partner", "staff_a"):
+        communities.community_member_add(by=world.personas["dm_x"], community=c, email=world.personas[who].email)
+    assert labels("partner") == {"Communities"}
+    # Under Learning Partnerships for a school's people (their header stays on one line at 1280 px).
+    lp = next(i for i in build_menu("/partnerships/communities/", world.personas["staff_a"])
+              if i.label == "Learning Partnerships")
+    assert "Communities" in [k.label for k in lp.children] and lp.active
+    page = client_for(world.personas["partner"]).get(reverse("partnerships:communities")).content.decode()
+    assert "Leads" in page and reverse("datahub:index") not in page
