@@ -63,7 +63,7 @@ def test_the_run_computes_a_group_of_twelve_from_its_leavers(gw: GroupWorld) -> 
     for year, row in rows.items():
         assert sorted(row.members) == sorted(ids)
         want = by_hand(run, ids, year)
-        assert row.n_leavers == want[c.N_LEAVERS] == 12 * 25
+        assert getattr(row, c.N_LEAVERS) == want[c.N_LEAVERS] == 12 * 25
         for key in (c.AVG_TOTAL_TARIFF, c.avg_tariff(c.LOWEST20), c.pct_lit_num(4), c.PCT_INITIAL_POSITIVE):
             assert getattr(row, key) == pytest.approx(want[key]), key
     assert run.timings["rows"]["comparator_groups"] == len(RUN_YEARS)
@@ -73,7 +73,7 @@ def test_the_group_appears_on_the_establishment_dashboard_beside_the_vc(gw: Grou
     group = services.group_create(owner=gw.owner, name="Twelve", members=gw.schools)
     run = gw.run()
     year = run.years[-1]
-    row = ComparatorGroupResult.objects.get(run=run, group=group, year=year)
+    row: dict[str, Any] = ComparatorGroupResult.objects.filter(run=run, group=group, year=year).values().get()
     url = reverse("insight:establishment_dashboard", kwargs={"seed": gw.schools[0].seed_code})
     # An analyst of the members' four authorities is entitled to every member: every figure is shown.
     analyst = None
@@ -85,17 +85,17 @@ def test_the_group_appears_on_the_establishment_dashboard_beside_the_vc(gw: Grou
     assert resp.status_code == 200
     html = resp.content.decode()
     leavers = page_table(html, "leavers")
-    assert leavers[0][2] == "Group: Twelve" and leavers[-1][2] == f"{row.n_leavers:,}"
+    assert leavers[0][2] == "Group: Twelve" and leavers[-1][2] == f"{row[c.N_LEAVERS]:,}"
     dest = page_table(html, "m-pct-initial-positive")
     assert dest[0][:4] == ["Year of leaving", gw.schools[0].name, "Virtual comparator", "Group: Twelve"]
-    assert dest[-1][3] == f"{row.pct_initial_positive:.1f}%"
-    assert page_table(html, "m-avg-tariff-lowest20")[-1][3] == f"{row.avg_tariff_lowest20:,.0f}"
+    assert dest[-1][3] == f"{row[c.PCT_INITIAL_POSITIVE]:.1f}%"
+    assert page_table(html, "m-avg-tariff-lowest20")[-1][3] == f"{row[c.avg_tariff(c.LOWEST20)]:,.0f}"
     # The owner (staff of one member) is not entitled to the others: the lowest 20% ranks every
     # member's leavers together, so it is withheld; the rest as the rule says.
     mine = client_for(gw.owner).get(url + f"?group={group.pk}")
     assert page_table(mine.content.decode(), "m-avg-tariff-lowest20")[-1][3] == "c"
     gf = group_figures(run, group, Viewer(gw.owner))
-    want = "c" if gf.cell(year, c.PCT_INITIAL_POSITIVE).suppressed else f"{row.pct_initial_positive:.1f}%"
+    want = "c" if gf.cell(year, c.PCT_INITIAL_POSITIVE).suppressed else f"{row[c.PCT_INITIAL_POSITIVE]:.1f}%"
     assert page_table(mine.content.decode(), "m-pct-initial-positive")[-1][3] == want
     # The choice is part of the Copy link; someone the group is not shared with gets the view without it.
     assert f"group={group.pk}" in resp.context["share_url"]
@@ -205,7 +205,7 @@ def test_a_group_is_built_by_a_filter_or_as_statistical_neighbours(gw: GroupWorl
     urban = services.filter_schools({"urban_rural": "1"})
     assert {s.pk for s in urban} == {s.pk for s in [*gw.schools, gw.small] if s.urban_rural_6 == 1}
     band = services.filter_schools({"simd_q1": "25-49"})
-    assert all(0.25 <= s.share_simd_q1 < 0.5 for s in band) and band.exists()
+    assert all(0.25 <= (s.share_simd_q1 or -1) < 0.5 for s in band) and band.exists()
     with pytest.raises(services.GroupError) as err:
         services.filter_schools({"simd_q1": "99"})
     assert err.value.field == "simd_q1"
