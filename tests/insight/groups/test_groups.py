@@ -73,7 +73,7 @@ def test_the_group_appears_on_the_establishment_dashboard_beside_the_vc(gw: Grou
     group = services.group_create(owner=gw.owner, name="Twelve", members=gw.schools)
     run = gw.run()
     year = run.years[-1]
-    row: dict[str, Any] = ComparatorGroupResult.objects.filter(run=run, group=group, year=year).values().get()
+    row: dict[str, Any] = dict(ComparatorGroupResult.objects.filter(run=run, group=group, year=year).values().get())
     url = reverse("insight:establishment_dashboard", kwargs={"seed": gw.schools[0].seed_code})
     # An analyst of the members' four authorities is entitled to every member: every figure is shown.
     analyst = None
