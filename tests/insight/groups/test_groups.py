@@ -245,3 +245,16 @@ def test_the_group_pages_render_for_the_owner(gw: GroupWorld) -> None:
     page = client.get(reverse("insight:group_detail", kwargs={"pk": group.pk})).content.decode()
     assert page_table(page, "group-figures")[0][:2] == ["Year of leaving", "Leavers"]
     assert "Picked" in client.get(reverse("insight:groups")).content.decode()
+
+
+def test_the_api_schema_documents_the_comparator_groups(gw: GroupWorld) -> None:
+    resp = client_for(gw.owner).get("/api/schema/", {"format": "json"})
+    assert resp.status_code == 200
+    if resp["Content-Type"].startswith("application/json"):
+        paths = resp.json()["paths"]
+    else:
+        import yaml  # drf-spectacular depends on PyYAML
+
+        paths = yaml.safe_load(resp.content)["paths"]
+    assert {"get", "post"} <= set(paths["/api/v1/comparator-groups/"])
+    assert "404" in paths["/api/v1/comparator-groups/{id}/"]["get"]["responses"]
