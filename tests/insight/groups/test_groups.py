@@ -90,6 +90,11 @@ def test_the_group_appears_on_the_establishment_dashboard_beside_the_vc(gw: Grou
     assert dest[0][:4] == ["Year of leaving", gw.schools[0].name, "Virtual comparator", "Group: Twelve"]
     assert dest[-1][3] == f"{row[c.PCT_INITIAL_POSITIVE]:.1f}%"
     assert page_table(html, "m-avg-tariff-lowest20")[-1][3] == f"{row[c.avg_tariff(c.LOWEST20)]:,.0f}"
+    # The authority dashboard shows it too, between the authority's comparator and Scotland.
+    la = gw.schools[0].authority
+    auth = client_for(analyst).get(reverse("insight:authority_dashboard", kwargs={"code": la.code}) + f"?group={group.pk}")
+    assert page_table(auth.content.decode(), "m-pct-initial-positive")[-1][3] == f"{row[c.PCT_INITIAL_POSITIVE]:.1f}%"
+    assert page_table(auth.content.decode(), "leavers")[0][2] == "Group: Twelve"
     # The owner (staff of one member) is not entitled to the others: the lowest 20% ranks every
     # member's leavers together, so it is withheld; the rest as the rule says.
     mine = client_for(gw.owner).get(url + f"?group={group.pk}")
