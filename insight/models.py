@@ -361,3 +361,7 @@ for _k in range(1, c.BD_MAX_AWARDS + 1):
     BreadthDepthResult.add_to_class(
         c.n_awards(_k), models.PositiveIntegerField(help_text=f"Members with {_k} or more awards")
     )
+
+
+# Comparator groups (issue 15) live in their own package, as models of this app.
+from .groups.models import ComparatorGroup, ComparatorGroupResult  # noqa: E402, F401

@@ -71,6 +71,7 @@ class Entry:
 
 NAV: tuple[Entry, ...] = (
     Entry("Dashboard", "dashboard", anyone_signed_in),
+    Entry("Comparator groups", "insight:groups", is_portal_user, parent="Dashboard"),
     Entry("Learning Partnerships", "partnerships:list", school_roles),
     Entry("View Partnerships", "partnerships:list", school_roles, parent="Learning Partnerships"),
     Entry("Find Partners", "insight:find_partners", school_roles, parent="Learning Partnerships",

@@ -32,6 +32,7 @@ from datahub.models import SchoolLeaver, TariffScale, User
 from . import framestore, loaders
 from .benchmarking import breadth, engine
 from .benchmarking import columns as c
+from .groups.compute import groups_compute
 from .models import BenchmarkChunk, BenchmarkRun, ChunkStatus, RunStatus
 from .persist import add_counts, persist_run_tables, persist_year_tables
 from .selectors.leavers import latest_years
@@ -217,6 +218,10 @@ def run_finalise(run_id: int) -> bool:
             log.warning("run %s: another worker took over its finalise; this one writes nothing", run.id)
             return False
         counts, seconds = _write_results(run, chunks)
+        # Comparator groups (issue 15): every saved group's figures, from its members' leavers.
+        t0 = time.perf_counter()
+        counts["comparator_groups"] = groups_compute(run)
+        seconds["groups"] = time.perf_counter() - t0
         BenchmarkChunk.objects.filter(run=run).update(payload=None)
         if settings.BENCHMARK_FAULT_FINALISE_PAUSE_SECONDS:
             # Fault injection for the worker-death test only: results written, not yet committed.
@@ -227,6 +232,7 @@ def run_finalise(run_id: int) -> bool:
                 "chunks_seconds": sum(ch.seconds or 0 for ch in chunks),
                 "combine_seconds": round(seconds["combine"], 3),
                 "persist_seconds": round(seconds["persist"], 3),
+                "groups_seconds": round(seconds["groups"], 3),
                 "rows": counts,
             },
         )

@@ -15,6 +15,7 @@ from django.utils import timezone
 from kombu.exceptions import KombuError
 
 from . import publication, services
+from .groups.services import group_figures_refresh
 from .models import BenchmarkChunk, BenchmarkRun, ChunkStatus, RunStatus
 from .selectors.runs import inputs_changed_since
 
@@ -183,3 +184,10 @@ def nightly_draft_run() -> int | None:
     enqueue_run(run)
     return run.id
 
+
+
+@shared_task(ignore_result=True, autoretry_for=TRANSIENT, retry_backoff=2, max_retries=5,
+             soft_time_limit=600, time_limit=660)
+def compute_comparator_group(group_id: int) -> int:
+    """A comparator group saved or changed after the run: its figures for the published run."""
+    return group_figures_refresh(group_id)

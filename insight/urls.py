@@ -2,6 +2,7 @@
 
 from django.urls import URLPattern, path, re_path
 
+from .groups import views as group_views
 from .views import breadth, dashboards, documents, methodology, partners, runs
 
 app_name = "insight"
@@ -28,6 +29,13 @@ urlpatterns: list[URLPattern] = [
             name="authority_export"),
     path("national/", dashboards.NationalView.as_view(), name="national"),
     re_path(r"^national/" + _EXPORT, dashboards.NationalExportView.as_view(), name="national_export"),
+    # Comparator groups (issue 15): build, share, and see beside the VC on the dashboards
+    path("groups/", group_views.GroupListView.as_view(), name="groups"),
+    path("groups/new/", group_views.GroupNewView.as_view(), name="group_new"),
+    path("groups/<int:pk>/", group_views.GroupDetailView.as_view(), name="group_detail"),
+    path("groups/<int:pk>/edit/", group_views.GroupEditView.as_view(), name="group_edit"),
+    path("groups/<int:pk>/share/", group_views.GroupShareView.as_view(), name="group_share"),
+    path("groups/<int:pk>/delete/", group_views.GroupDeleteView.as_view(), name="group_delete"),
     # Find Partners
     path("find-partners/", partners.FindPartnersView.as_view(), name="find_partners"),
     # How every figure is worked out

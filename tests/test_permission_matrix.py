@@ -871,6 +871,51 @@ EXPECTED.update({
                                        data=lambda w, t: {}),
 })
 
+# --- Comparator groups (insight/groups/) --------------------------------------------------------
+# The target school's admin owns a group (named with a canary) of the target school and A2, shared
+# with the target's staff: both see it, only the admin changes it (staff 403), everyone else 404.
+COMPARATOR_GROUP_CANARY = {"A": "ComparatorGrpAlphaQz", "B": "ComparatorGrpBravoQz"}
+
+
+def a_group(w: object, t: str) -> dict:
+    from insight.groups.models import ComparatorGroup
+
+    school = w.school_a if t == "A" else w.school_b  # type: ignore[attr-defined]
+    group = ComparatorGroup.objects.create(owner=w.personas[f"admin_{t.lower()}"],  # type: ignore[attr-defined]
+                                           name=f"Group {COMPARATOR_GROUP_CANARY[t]}")
+    group.members.set([school, w.school_a2])  # type: ignore[attr-defined]
+    group.shared_with.add(w.personas[f"staff_{t.lower()}"])  # type: ignore[attr-defined]
+    return {"pk": group.pk}
+
+
+def group_expect(*, owner_gets: int, sharer_gets: int) -> Callable[[str, str], int]:
+    def expect(persona: str, target: str) -> int:
+        if persona in (ANON, "no_role"):
+            return portal_page(persona, target)
+        if persona == f"admin_{target.lower()}":
+            return owner_gets
+        return sharer_gets if persona == f"staff_{target.lower()}" else 404
+
+    return expect
+
+
+def group_body(w: object, t: str) -> dict:
+    """A change naming school B as a member: allowed to the owner (a group holds no learner data)."""
+    return {"name": "matrix", "seeds": f"{w.school_b.seed_code}\n{w.school_a2.seed_code}", "emails": ""}  # type: ignore[attr-defined]
+
+
+GROUP_OWNER = group_expect(owner_gets=302, sharer_gets=403)
+EXPECTED.update({
+    "insight:groups": Route(None, portal_page),
+    "insight:group_new": Route(None, portal_page),
+    "insight:group_detail": Route(a_group, group_expect(owner_gets=200, sharer_gets=200)),
+    "insight:group_edit": Route(a_group, GROUP_OWNER, method="post", data=group_body),
+    "insight:group_share": Route(a_group, GROUP_OWNER, method="post", data=group_body),
+    "insight:group_delete": Route(a_group, GROUP_OWNER, method="post", data=lambda w, t: {}),
+    "api:comparator-group-list": Route(None, api(lambda p, t: 200)),
+    "api:comparator-group-detail": Route(a_group, api(group_expect(owner_gets=200, sharer_gets=200))),
+})
+
 # Third-party route families: their own rules apply; we still demand no server error and no leak.
 THIRD_PARTY = (re.compile(r"^(account_|mfa_|socialaccount_|openid_connect_)"), re.compile(r"^admin:"))
 
@@ -908,7 +953,7 @@ GUARDED = (
     "datahub.QualificationResult", "partnerships.Partnership", "partnerships.PartnershipEvent",
     "partnerships.Notification", "destinations.DestinationRecord", "destinations.ParticipationSpell",
     "destinations.ContactNote", "destinations.Case", "destinations.PathwayRecord", "destinations.Offer",
-    "destinations.OfferEvent", "destinations.RiskWeights",
+    "destinations.OfferEvent", "destinations.RiskWeights", "insight.ComparatorGroup",
 )
 # The partnership workspaces' tables (partnerships/workspace/models.py).
 WORKSPACE_TABLES = ("partnerships.Workspace", "partnerships.Lead", "partnerships.Action", "partnerships.MeetingNote",
@@ -1340,6 +1385,34 @@ def test_a_group_is_read_by_its_schools_only(world: object, persona: str) -> Non
         ended = client.get(reverse("partnerships:group", args=[pk])).content.decode(errors="replace")
         if persona in SCHOOL_MEMBERS[target] and ('name="aims"' in ended or "Leave the group" in ended):
             failures.append(f"ended group [{target}] still offers a form to {persona}")
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_a_comparator_group_is_seen_by_its_owner_and_sharers_only(figures_world: object, persona: str) -> None:
+    """The groups list, the group's page, the API and a dashboard asked to show the group
+    (?group=<id>): the group's canary name reaches its owner and the colleague it is shared with,
+    nobody else, whatever ids are in the path or query; POSTs of another's group change nothing."""
+    world = figures_world
+    client = client_for(world, persona)
+    failures = []
+    for target in ("A", "B"):
+        pk = a_group(world, target)["pk"]
+        urls = [reverse("insight:groups"), reverse("insight:group_detail", kwargs={"pk": pk}),
+                reverse("api:comparator-group-list"), reverse("api:comparator-group-detail", kwargs={"pk": pk}),
+                reverse("insight:establishment_dashboard", kwargs={"seed": world.school_a2.seed_code})  # type: ignore[attr-defined]
+                + f"?group={pk}", reverse("insight:group_new") + f"?group={pk}&pk={pk}"]
+        for url in urls:
+            resp = client.get(url)
+            if resp.status_code >= 500:
+                failures.append(f"{url}: {resp.status_code}")
+            body = readable(resp)
+            for t, canary in COMPARATOR_GROUP_CANARY.items():
+                if canary in body and persona not in SCHOOL_MEMBERS[t]:
+                    failures.append(f"{url} [{target}] leaked {canary} to {persona}")
+        if persona in SCHOOL_MEMBERS[target]:
+            seen = readable(client.get(urls[1]))
+            if COMPARATOR_GROUP_CANARY[target] not in seen:
+                failures.append(f"{persona} does not see their own group {target}")
 
 
 # --- Communities of practice and partner organisation members (issue 15) ---------------------------

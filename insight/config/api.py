@@ -5,6 +5,7 @@ from datahub.api_base import PortalRolePermission
 from datahub.imports import api as imports_api
 from destinations import api as destinations_api
 from destinations.pathways import api as pathway_api
+from insight.groups import api as group_api
 from partnerships import api as partnerships_api
 from partnerships.communities import api as communities_api
 from partnerships.groups import api as partnership_groups_api
@@ -28,6 +29,7 @@ router.register("results", datahub_api.ResultViewSet, basename="result")
 router.register("import-batches", imports_api.ImportBatchViewSet, basename="import-batch")
 router.register("imports", imports_api.ImportKindViewSet, basename="import-kind")
 router.register("partnership-groups", partnership_groups_api.PartnershipGroupViewSet, basename="partnership-group")
+router.register("comparator-groups", group_api.ComparatorGroupViewSet, basename="comparator-group")
 router.register("partnerships", partnerships_api.PartnershipViewSet, basename="partnership")
 router.register(
     "partnership-notifications", partnerships_api.PartnershipNotificationViewSet, basename="partnership-notification"

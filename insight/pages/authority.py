@@ -15,7 +15,9 @@ from datahub.access import Entitlement
 from datahub.models import LocalAuthority
 
 from ..benchmarking import columns as c
-from ..exports import Table, TCell, TColumn, TRow, text
+from ..exports import Table, TCell, TColumn, TRow, figure, text
+from ..groups.figures import GroupFigures
+from ..groups.page import chosen_group, keep_group_in_exports
 from ..selectors.catalogue import MEASURES, PANELS, TABLE_MEASURES, year_label
 from ..selectors.dashboards import AuthorityData, authority_data, latest_run
 from ..selectors.figures import Subject, Viewer
@@ -63,13 +65,17 @@ def authority_page(request: HttpRequest, authority: LocalAuthority) -> Page:
     f, years = data.figures, data.figures.years
     page.source = source_line(f)
     subj, vc, national = data.subject, data.vc, data.national
+    group = chosen_group(page, request, run, viewer, f)
 
     page.add(Table(
         "leavers", f"Leavers from schools in {authority.name} and in Scotland by year of leaving",
-        [TColumn("Year of leaving", numeric=False), TColumn(authority.name), TColumn("Scotland")],
-        [TRow(text(year_label(y)), [fig(f, s, y, c.N_LEAVERS) for s in (subj, national)]) for y in years],
+        [TColumn("Year of leaving", numeric=False), TColumn(authority.name)]
+        + ([TColumn(group.label)] if group else []) + [TColumn("Scotland")],
+        [TRow(text(year_label(y)), [fig(f, subj, y, c.N_LEAVERS)]
+              + ([figure(group.cell(y, c.N_LEAVERS), "count")] if group else [])
+              + [fig(f, national, y, c.N_LEAVERS)]) for y in years],
     ))
-    panels = [(group_id, group_title, [_authority_panel(page, data, key) for key in measures])
+    panels = [(group_id, group_title, [_authority_panel(page, data, key, group) for key in measures])
               for group_id, group_title, measures in PANELS]
 
     measure = choice(request.GET, "schools-measure", list(TABLE_MEASURES), TABLE_MEASURES[0])
@@ -90,24 +96,30 @@ def authority_page(request: HttpRequest, authority: LocalAuthority) -> Page:
         leavers=page.tables["leavers"], source=page.source,
         suppressed=any(t.suppressed for t in page.tables.values()),
     )
+    keep_group_in_exports(page, group)
     link_exports(page, "insight:authority_export", code=str(authority.code))
     return page
 
 
-def _authority_panel(page: Page, data: AuthorityData, key: str) -> Panel:
-    """One measure over the years: the authority, its VC (when it can be aggregated) and Scotland."""
+def _authority_panel(page: Page, data: AuthorityData, key: str, group: GroupFigures | None = None) -> Panel:
+    """One measure over the years: the authority, its VC (when it can be aggregated), a comparator
+    group when one is chosen, and Scotland."""
     f, years, authority = data.figures, data.figures.years, data.authority
     subj, vc, national = data.subject, data.vc, data.national
     m = MEASURES[key]
     cols = [TColumn("Year of leaving", numeric=False), TColumn(authority.name)]
     if m.vc_aggregable:
         cols.append(TColumn("Virtual comparator"))
+    if group is not None:
+        cols.append(TColumn(group.label))
     cols.append(TColumn("Scotland"))
     rows = []
     for y in years:
         cells = [fig(f, subj, y, key)]
         if m.vc_aggregable:
             cells.append(fig(f, vc, y, key))
+        if group is not None:
+            cells.append(figure(group.cell(y, key), m.kind))
         cells.append(fig(f, national, y, key))
         rows.append(TRow(text(year_label(y)), cells))
     table = page.add(Table(f"m-{key.replace('_', '-')}", f"{m.label}: {authority.name} against "
@@ -126,5 +138,7 @@ def _authority_panel(page: Page, data: AuthorityData, key: str) -> Panel:
                                      + ([("virtual comparator", rows[-1].cells[1])] if m.vc_aggregable else [])
                                      + [("Scotland", rows[-1].cells[-1])])
     series = [(1, "authority")] + ([(2, "vc")] if m.vc_aggregable else []) + [(len(cols) - 1, "national")]
+    if group is not None:
+        series.insert(-1, (len(cols) - 2, "group"))
     spec = chart(table, kind="line", unit="%" if m.kind == "pct" else "points", series_columns=series)
     return Panel(table.id, m.label, caption, table, spec, note)

@@ -19,6 +19,8 @@ from datahub.models import Establishment
 from ..benchmarking import columns as c
 from ..entitlement import may_use_authority_dashboards
 from ..exports import NO_DATA, Table, TCell, TColumn, TRow, figure, text
+from ..groups.figures import GroupFigures
+from ..groups.page import chosen_group, keep_group_in_exports
 from ..models import BenchmarkRun
 from ..selectors.catalogue import BREAKDOWNS, MEASURES, PANELS, VOCATIONAL, VOCATIONAL_ANY, year_label
 from ..selectors.dashboards import EstablishmentData, establishment_data, latest_run
@@ -45,8 +47,9 @@ from .parts import (
 from .release import release_context
 
 
-def establishment_panel(data: EstablishmentData, key: str) -> Panel:
-    """One measure over the years: the school, its VC (and the VC's range), its authority, Scotland."""
+def establishment_panel(data: EstablishmentData, key: str, group: GroupFigures | None = None) -> Panel:
+    """One measure over the years: the school, its VC (and the VC's range), a comparator group
+    when one is chosen, its authority, Scotland."""
     f, years = data.figures, data.figures.years
     school, vc, authority, national = data.school, data.vc, data.authority, data.national
     name = data.establishment.name
@@ -55,6 +58,8 @@ def establishment_panel(data: EstablishmentData, key: str) -> Panel:
     cols = [TColumn("Year of leaving", numeric=False), TColumn(name), TColumn("Virtual comparator")]
     if intervals:
         cols.append(TColumn("Comparator range (5th to 95th percentile of draws)", numeric=False))
+    if group is not None:
+        cols.append(TColumn(group.label))
     cols += [TColumn(authority.label), TColumn("Scotland")]
     rows = []
     lows: list[TCell] = []
@@ -66,6 +71,8 @@ def establishment_panel(data: EstablishmentData, key: str) -> Panel:
             iv = f.interval(vc, y, key)
             lows.append(figure(iv[0], m.kind) if iv else TCell(NO_DATA))
             highs.append(figure(iv[1], m.kind) if iv else TCell(NO_DATA))
+        if group is not None:
+            cells.append(figure(group.cell(y, key), m.kind))
         cells += [fig(f, authority, y, key), fig(f, national, y, key)]
         rows.append(TRow(text(year_label(y)), cells))
     table = Table(f"m-{key.replace('_', '-')}",
@@ -76,6 +83,8 @@ def establishment_panel(data: EstablishmentData, key: str) -> Panel:
     caption += " " + latest_sentence(years[-1], [("this school", last[0]), ("virtual comparator", last[1]),
                                           (authority.label, last[-2]), ("Scotland", last[-1])])
     series = [(1, "school"), (2, "vc"), (len(cols) - 2, "authority"), (len(cols) - 1, "national")]
+    if group is not None:
+        series.insert(2, (len(cols) - 3, "group"))
     spec = chart(table, kind="line", unit="%" if m.kind == "pct" else "points", series_columns=series)
     if intervals:
         spec["band"] = {"label": "Comparator range (5th to 95th percentile)",
@@ -106,14 +115,18 @@ def establishment_page(request: HttpRequest, est: Establishment) -> Page:
     page.source = source_line(f)
     school, vc, authority, national = data.school, data.vc, data.authority, data.national
     school.label = est.name
+    group = chosen_group(page, request, run, viewer, f)
 
     leavers = page.add(Table(
         "leavers", f"Leavers from {est.name}, {authority.label} and Scotland by year of leaving",
-        [TColumn("Year of leaving", numeric=False), TColumn(est.name), TColumn(authority.label), TColumn("Scotland")],
-        [TRow(text(year_label(y)), [fig(f, s, y, c.N_LEAVERS) for s in (school, authority, national)]) for y in years],
+        [TColumn("Year of leaving", numeric=False), TColumn(est.name)]
+        + ([TColumn(group.label)] if group else []) + [TColumn(authority.label), TColumn("Scotland")],
+        [TRow(text(year_label(y)), [fig(f, school, y, c.N_LEAVERS)]
+              + ([figure(group.cell(y, c.N_LEAVERS), "count")] if group else [])
+              + [fig(f, s, y, c.N_LEAVERS) for s in (authority, national)]) for y in years],
     ))
 
-    panels = [(gid, title, [page.add_panel(establishment_panel(data, key)) for key in keys])
+    panels = [(gid, title, [page.add_panel(establishment_panel(data, key, group)) for key in keys])
               for gid, title, keys in PANELS]
 
     deprivation = _deprivation_panel(page, data, years[-1])
@@ -128,6 +141,7 @@ def establishment_page(request: HttpRequest, est: Establishment) -> Page:
         vocational=vocational, vocational_chart=vocational_chart, source=page.source,
         suppressed=any(t.suppressed for t in page.tables.values()),
     )
+    keep_group_in_exports(page, group)
     link_exports(page, "insight:establishment_export", seed=est.seed_code)
     return page
 

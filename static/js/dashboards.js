@@ -18,6 +18,7 @@ const Chart = window.Chart;
 const STYLE = {
   school: { colour: "#0072b2", dash: [], point: "circle", pattern: null },
   vc: { colour: "#d55e00", dash: [6, 4], point: "triangle", pattern: "stripes" },
+  group: { colour: "#9e4a7c", dash: [4, 2, 1, 2], point: "star", pattern: "lines" },
   authority: { colour: "#007a5a", dash: [2, 3], point: "rect", pattern: "dots" },
   national: { colour: "#1a1a1a", dash: [10, 3, 2, 3], point: "rectRot", pattern: "cross" },
 };
@@ -46,6 +47,11 @@ function fillPattern(kind, colour) {
     ctx.lineTo(2, -2);
     ctx.moveTo(size - 2, size + 2);
     ctx.lineTo(size + 2, size - 2);
+    ctx.stroke();
+  } else if (kind === "lines") {
+    ctx.beginPath();
+    ctx.moveTo(0, size / 2);
+    ctx.lineTo(size, size / 2);
     ctx.stroke();
   } else if (kind === "dots") {
     ctx.beginPath();

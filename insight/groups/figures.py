@@ -1,0 +1,91 @@
+"""A comparator group's figures for one viewer: our disclosure rule for user-defined groups.
+
+A group of schools is a differencing channel (docs/methodology.md section 19): two groups that
+differ by one school would give that school's figure by subtraction. So a group's figure is shown
+only when, for every member the figure was computed from, the viewer either is entitled to the
+member (own school, own authority, learning partner) or is shown the member's own figure and its
+leaver count for that year under the run's public pattern. Whatever the group then shows could
+be worked out from figures the viewer sees anyway. The averages of the attainment groups (lowest
+20%, middle 60%, highest 20%) rank the group's leavers together, which the members' figures do not
+determine, so they need entitlement to every member. Besides, a group figure on fewer than the
+threshold of young people is withheld like any other (unless the viewer is entitled to every member).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from datahub import disclosure
+from datahub.access import Entitlement
+from datahub.disclosure import Cell
+from datahub.models import Establishment
+
+from ..benchmarking import columns as c
+from ..models import BenchmarkRun, CohortResult
+from ..selectors.catalogue import MEASURES
+from ..selectors.figures import Figures, Row, Subject, Viewer
+from .models import ComparatorGroup, ComparatorGroupResult
+
+RANKED = frozenset({c.avg_tariff(g) for g in c.ATTAINMENT_GROUPS} | {c.n_group(g) for g in c.ATTAINMENT_GROUPS})
+
+
+@dataclass
+class GroupFigures:
+    """One group's stored rows of a run, with its members' own rows, for one viewer."""
+
+    group: ComparatorGroup
+    figures: Figures
+    rows: dict[int, Row] = field(default_factory=dict)  # year -> the group's row
+    members: dict[int, Subject] = field(default_factory=dict)  # establishment id -> its all-leavers rows
+
+    @property
+    def label(self) -> str:
+        return f"Group: {self.group.name}"
+
+    def _members_of(self, year: int) -> list[Subject]:
+        row = self.rows.get(year)
+        return [self.members[i] for i in (row["members"] if row else []) if i in self.members]
+
+    def entitled_to_all(self, year: int) -> bool:
+        return all(m.entitlement.unsuppressed for m in self._members_of(year))
+
+    def cell(self, year: int, measure: str) -> Cell:
+        row = self.rows.get(year)
+        if row is None:
+            return Cell(None, 0, False)
+        value = row.get(measure)
+        base = int(row[c.N_LEAVERS] if measure == c.N_LEAVERS else row.get(MEASURES[measure].base) or 0)
+        if self.entitled_to_all(year):
+            return Cell(value, base, False)
+        if measure in RANKED:
+            return Cell(value, base, True)
+        for member in self._members_of(year):
+            if member.entitlement.unsuppressed:
+                continue
+            if self.figures.cell(member, year, c.N_LEAVERS).suppressed:
+                return Cell(value, base, True)
+            if measure != c.N_LEAVERS and self.figures.cell(member, year, measure).suppressed:
+                return Cell(value, base, True)
+        return Cell(value, base, 0 < base < disclosure.min_count())
+
+
+def group_figures(run: BenchmarkRun, group: ComparatorGroup, viewer: Viewer, figures: Figures | None = None) -> GroupFigures:
+    """The group's rows of ``run`` and, for the disclosure rule, every member's own rows."""
+    out = GroupFigures(group, figures or Figures(run))
+    fields = [c.YEAR, "members", *c.HEADLINE_MEASURES]
+    current = sorted(group.members.values_list("pk", flat=True))
+    for r in ComparatorGroupResult.objects.filter(run=run, group=group).values(*fields):
+        if sorted(r["members"]) == current:  # else the group changed since: its task recomputes it
+            out.rows[r[c.YEAR]] = r
+    ids = sorted({i for r in out.rows.values() for i in r["members"]})
+    schools = {e.pk: e for e in Establishment.objects.filter(pk__in=ids).select_related("authority")}
+    member_rows: dict[int, dict[tuple[int, str, str], Row]] = {i: {} for i in ids}
+    for r in CohortResult.objects.filter(run=run, cohort=c.COHORT_ESTABLISHMENT, cohort_id__in=ids, breakdown="").values(
+        "cohort_id", c.YEAR, *c.HEADLINE_MEASURES
+    ):
+        member_rows[r["cohort_id"]][(r[c.YEAR], "", "")] = r
+    for i in ids:
+        ent = viewer.establishment(schools[i]) if i in schools else Entitlement.PUBLIC
+        out.members[i] = Subject(c.COHORT_ESTABLISHMENT, i, schools[i].name if i in schools else "", ent, "E",
+                                 member_rows[i])
+    return out
