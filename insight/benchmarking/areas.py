@@ -42,6 +42,8 @@ _N_BINS: Final = _N_LEVELS + 1  # 0: no award; 1 .. 5: best award at level 3 .. 
 # Breadth and Depth's filter columns are grade filter major, minimum credits minor: the columns of
 # "any credits" are every len(MIN_CREDIT_OPTIONS)-th.
 _ANY_CREDITS: Final = np.arange(_N_GRADES) * len(c.MIN_CREDIT_OPTIONS)
+# Per kind of result, the bin it counts in under each grade filter (a 120 x 3 look-up table).
+_AREA_BINS: Final = np.ascontiguousarray(_KIND_BINS[:, _ANY_CREDITS].astype(np.int8))
 SUBJECT_AREA_DTYPES: Final = {c.SUBJECT_ID: "int64", c.AREA_CODE: "int64"}
 
 
@@ -60,7 +62,7 @@ def member_area_levels(members: pd.DataFrame, results: pd.DataFrame, subject_are
     order = np.argsort(s[c.SUBJECT_ID], kind="stable")
     at = rows_of(s[c.SUBJECT_ID][order], r[c.SUBJECT_ID])
     area = np.where(at >= 0, s[c.AREA_CODE][order][np.maximum(at, 0)], -1)
-    bins = _KIND_BINS[_kind(r[c.SCQF_LEVEL], r[c.SCQF_CREDITS], r[c.GRADE])][:, _ANY_CREDITS].astype(np.int8)
+    bins = _AREA_BINS[_kind(r[c.SCQF_LEVEL], r[c.SCQF_CREDITS], r[c.GRADE])]
     for year in np.unique(m[c.YEAR]):
         in_year = np.flatnonzero(m[c.YEAR] == year)
         learners, member_row = np.unique(m[c.LEARNER_ID][in_year], return_inverse=True)
