@@ -15,9 +15,10 @@ Run by `make bench` (throwaway PostgreSQL and Redis). Measures, in one run:
    back to back (each best of 3, the side going first alternating); min and median over the
    rounds, with the load average before and after each round; and the peak RSS of one national
    compute in a fresh process.
-Since issue 12 the run also computes the local measures (Breadth and Depth of the S4, S5, S6 and
-leaver cohorts from the census): their inputs and results are in the floor too, and their own
-load and compute time is printed.
+Since issue 12 the run also computes the local measures (Breadth and Depth and curricular areas of
+the S4, S5, S6 and leaver cohorts from the census): their inputs and results are in the floor too,
+and their own load and compute time is printed (the cohort groups and VC draw, Breadth and Depth,
+and the curricular areas each timed apart).
 Targets (issue 4): end to end < 10 s and <= 3 x floor with one draw; 20 draws add < 10 s;
 engine >= 20 x the pure-Python version. Issue 19: same steps >= 8 x the pandas version;
 compute_table < 1 s.
@@ -61,6 +62,7 @@ if not ENGINE_ONLY:  # parts 1-4 need Django and PostgreSQL; part 5 runs without
         BenchmarkRun,
         BreadthDepthResult,
         CohortResult,
+        CurricularAreaResult,
         DeprivationResult,
         NormalisedScore,
         PartnerRanking,
@@ -147,7 +149,7 @@ def floor_seconds(run: BenchmarkRun) -> tuple[float, float, int, int]:
     result_rows = 0
     t_in = 0.0
     result_models = (CohortResult, DeprivationResult, NormalisedScore, WeightedScore, PartnerRanking,
-                     RelaxationCount, VCInterval, BreadthDepthResult)
+                     RelaxationCount, VCInterval, BreadthDepthResult, CurricularAreaResult)
     with connection.cursor() as cursor:
         raw = cursor.cursor
         for model in result_models:
@@ -197,23 +199,31 @@ def engine_vs_python() -> tuple[float, float, float, int]:
     return t_engine, t_same, t_python, len(data.leavers)
 
 
-def local_measures_seconds(years: list[int]) -> tuple[float, float, int, int]:
-    """Breadth and Depth alone, in this process: (load seconds, compute seconds, members, awards)
-    summed over the run's years, each year as a chunk loads and computes it."""
-    from insight.benchmarking import breadth
+def local_measures_seconds(years: list[int]) -> dict[str, float]:
+    """The local measures alone, in this process, each year as a chunk loads and computes it:
+    seconds summed over the run's years to load the cohorts, group them and draw their VC, compute
+    Breadth and Depth, and compute the curricular areas; and the members and awards counted."""
+    from insight.benchmarking import areas, breadth
 
-    t_load = t_compute = 0.0
-    n_members = n_results = 0
+    out = dict.fromkeys(("load", "groups", "breadth", "areas", "members", "awards"), 0.0)
     for year in years:
         t0 = time.perf_counter()
         members, results = loaders.load_cohorts(year)
+        subject_areas = loaders.load_subject_areas()
         t1 = time.perf_counter()
-        breadth.breadth_depth(members, results)
-        t_load += t1 - t0
-        t_compute += time.perf_counter() - t1
-        n_members += len(members)
-        n_results += len(results)
-    return t_load, t_compute, n_members, n_results
+        groups = breadth.cohort_groups(members, seed=SEED + 1)
+        t2 = time.perf_counter()
+        breadth.breadth_depth(members, results, groups=groups)
+        t3 = time.perf_counter()
+        areas.curricular_areas(members, results, subject_areas, groups=groups)
+        t4 = time.perf_counter()
+        out["load"] += t1 - t0
+        out["groups"] += t2 - t1
+        out["breadth"] += t3 - t2
+        out["areas"] += t4 - t3
+        out["members"] += len(members)
+        out["awards"] += len(results)
+    return out
 
 
 def load_average() -> str:
@@ -361,7 +371,7 @@ def main() -> None:
     floor = t_out + t_in
     twenty_s, twenty_peaks, _ = recompute(draws=20)
     t_engine, t_same, t_python, n_leavers = engine_vs_python()
-    bd_load, bd_compute, bd_members, bd_results = local_measures_seconds(list(one_run.years))
+    local = local_measures_seconds(list(one_run.years))
     lines += [
         f"leavers: {n_leavers:,} in years {one_run.years}; input rows {input_rows:,}; result rows {result_rows:,}",
         f"end to end, 2 workers, 1 draw:   {one_s:6.2f} s  (target < 10 s)  worker peak RSS "
@@ -377,8 +387,9 @@ def main() -> None:
         f"{t_python / t_same:.1f}x (target >= 20x)",
         f"engine, everything (also breakdowns, deprivation, authority, Scotland, scores): {t_engine:.2f} s; "
         f"{t_python / t_engine:.1f}x the pure-Python time for less work",
-        f"local measures (Breadth and Depth), one process, all years: load {bd_load:.2f} s + compute "
-        f"{bd_compute:.2f} s for {bd_members:,} cohort members and {bd_results:,} awards",
+        f"local measures, one process, all years: load {local['load']:.2f} s; cohort groups and VC draw "
+        f"{local['groups']:.2f} s; Breadth and Depth {local['breadth']:.2f} s; curricular areas "
+        f"{local['areas']:.2f} s; for {local['members']:,.0f} cohort members and {local['awards']:,.0f} awards",
         f"this process peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB",
         *engine_vs_pandas(rounds),
     ]

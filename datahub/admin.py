@@ -147,7 +147,13 @@ class QualificationResultAdmin(_LearnerScoped):
 
 @admin.register(Subject)
 class SubjectAdmin(ScopedAdmin):
-    list_display = ["code", "name", "literacy", "numeracy"]
+    """Reference data: national data managers (and superusers) edit subjects, their literacy and
+    numeracy flags and their curricular area (the Curricular areas measure reads it at the next
+    benchmark run); everyone else may at most view them."""
+
+    list_display = ["code", "name", "literacy", "numeracy", "curricular_area"]
+    list_filter = ["curricular_area"]
+    search_fields = ["code", "name"]
     national_only = True
 
     def scope_filter(self, qs: QuerySet, request: HttpRequest) -> QuerySet:

@@ -99,3 +99,24 @@ SUBJECTS: tuple[tuple[str, str, bool, bool], ...] = (
     ("WAYP", "Youth Achievement Award", False, False),
     ("WADOE", "Duke of Edinburgh's Award", False, False),
 )
+
+
+# Subject code -> curricular area (``datahub.models.CurricularArea`` values). Our rule: Insight
+# publishes no list. Each subject goes to the Curriculum for Excellence area whose experiences and
+# outcomes hold its content (Education Scotland, "Curriculum areas"): technologies takes
+# business, computing, food and textile, and craft, design, engineering and graphics; psychology
+# and sociology are social studies (people in society); media is languages (CfE's literacy and
+# English outcomes read media texts); vocational and wider awards go by their content (sport,
+# care and personal achievement to health and wellbeing; crafts, hairdressing, cyber security and
+# engineering to technologies; music business to expressive arts). docs/methodology.md lists it.
+CURRICULAR_AREAS: dict[str, str] = {
+    **dict.fromkeys(("ART", "MUS", "DRAM", "NPAMUS"), "expressive_arts"),
+    **dict.fromkeys(("PE", "SFWSPT", "FAELC", "NCHSC", "WAYP", "WADOE"), "health_wellbeing"),
+    **dict.fromkeys(("ENG", "GAI", "LIT", "FREN", "SPAN", "GERM", "MEDIA"), "languages"),
+    **dict.fromkeys(("MATH", "AMATH", "NUM"), "mathematics"),
+    **dict.fromkeys(("RMPS",), "rme"),
+    **dict.fromkeys(("PHY", "CHEM", "BIO", "HSCI"), "sciences"),
+    **dict.fromkeys(("HIST", "GEOG", "MODS", "PSY", "SOC"), "social_studies"),
+    **dict.fromkeys(("COMP", "BUS", "ADIT", "ACC", "DMAN", "GRAP", "ENGS", "PWOOD", "HFT", "HOSP", "SFWCON",
+                     "SFWHC", "NPACYB", "FAENG"), "technologies"),
+}

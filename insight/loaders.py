@@ -304,3 +304,11 @@ def load_cohorts(year: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     members, results = frames
     members[C.COHORT_STAGE] = np.asarray(C.COHORT_STAGES, dtype=object)[members.pop("stage_code").to_numpy()]
     return members, results
+
+
+def load_subject_areas() -> pd.DataFrame:
+    """Every subject's curricular area as ``benchmarking.areas`` takes it: ``subject_id`` and
+    ``area_code`` (position in ``columns.CURRICULAR_AREAS``; -1 for a subject with no area)."""
+    code = {area: index for index, area in enumerate(C.CURRICULAR_AREAS)}
+    rows = [(pk, code.get(area, -1)) for pk, area in Subject.objects.order_by("id").values_list("id", "curricular_area")]
+    return pd.DataFrame.from_records(rows, columns=[C.SUBJECT_ID, C.AREA_CODE]).astype("int64")

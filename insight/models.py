@@ -363,5 +363,32 @@ for _k in range(1, c.BD_MAX_AWARDS + 1):
     )
 
 
+class CurricularAreaResult(models.Model):
+    """Curricular areas (a local measure): of one cohort (S4, S5 or S6 based on the S4 roll, or
+    leavers) of a school, its VC, authority or Scotland in one year, under one grade filter, how
+    many members hold an award in a subject of ``curricular_area`` at SCQF level 3 or better ...
+    level 7. Counts, not percentages, so the disclosure layer sees every n."""
+
+    run = models.ForeignKey(BenchmarkRun, on_delete=models.CASCADE, db_constraint=False, db_index=False)
+    cohort = models.CharField(max_length=16, choices=COHORT_CHOICES)
+    cohort_id = models.BigIntegerField(help_text="Establishment id, authority id, or 0 for Scotland")
+    year = models.PositiveSmallIntegerField(help_text="The year of the diet that ends the cohort's stage")
+    cohort_stage = models.CharField(max_length=8, help_text="S4, S5 or S6 (based on the S4 roll), or leavers")
+    grade_filter = models.CharField(max_length=2, help_text="A (A only), AC (A-C), AD (A-D)")
+    curricular_area = models.CharField(max_length=16, help_text="datahub CurricularArea value")
+    n_cohort = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["run", "cohort", "cohort_id"])]
+
+
+for _level in c.BD_LEVELS:
+    CurricularAreaResult.add_to_class(
+        c.n_level(_level),
+        models.PositiveIntegerField(help_text=f"Members with an award in the area at SCQF level {_level}"
+                                    f"{' or better' if _level < 7 else ''}"),
+    )
+
+
 # Comparator groups (issue 15) live in their own package, as models of this app.
 from .groups.models import ComparatorGroup, ComparatorGroupResult  # noqa: E402, F401

@@ -30,7 +30,7 @@ from django.utils import timezone
 from datahub.models import SchoolLeaver, TariffScale, User
 
 from . import framestore, loaders
-from .benchmarking import breadth, engine
+from .benchmarking import areas, breadth, engine
 from .benchmarking import columns as c
 from .groups.compute import groups_compute
 from .models import BenchmarkChunk, BenchmarkRun, ChunkStatus, RunStatus
@@ -45,6 +45,7 @@ LEASE = timedelta(seconds=int(getattr(settings, "BENCHMARK_CHUNK_LEASE_SECONDS",
 _KEPT = (
     "establishments", "establishment_measures", "vc_measures", "authority_measures", "national_measures",
     "breakdowns", "deprivation", "normalised", "weighted", "relaxation_counts", "intervals", "breadth_depth",
+    "curricular_areas",
 )
 CONTEXT_COLUMNS = ("roll", "share_simd_q1", "share_fsm", "share_asn")
 
@@ -142,10 +143,14 @@ def chunk_compute(chunk_id: int) -> bool:
         # The local measures (issue 12), from the year's census: the year's first chunk computes
         # them for every authority, so the year's cohorts and awards are read once per run, not
         # once per authority group (the figures do not depend on the chunking). The cohorts' VC
-        # draws from a stream of its own (run seed + 1), apart from the leavers'.
+        # draws from a stream of its own (run seed + 1), apart from the leavers'; Breadth and
+        # Depth and the curricular areas share the cohorts' groups and that draw.
         members, cohort_results = loaders.load_cohorts(chunk.year)
-        frames["breadth_depth"] = breadth.breadth_depth(members, cohort_results, seed=run.seed + 1)
-        inputs += [members, cohort_results]
+        subject_areas = loaders.load_subject_areas()
+        groups = breadth.cohort_groups(members, seed=run.seed + 1)
+        frames["breadth_depth"] = breadth.breadth_depth(members, cohort_results, groups=groups)
+        frames["curricular_areas"] = areas.curricular_areas(members, cohort_results, subject_areas, groups=groups)
+        inputs += [members, cohort_results, subject_areas]
     payload = framestore.dumps(frames)
     seconds = time.perf_counter() - t0
     with transaction.atomic():

@@ -3,7 +3,7 @@
 from django.urls import URLPattern, path, re_path
 
 from .groups import views as group_views
-from .views import breadth, dashboards, documents, methodology, partners, runs
+from .views import areas, breadth, dashboards, documents, methodology, partners, runs
 
 app_name = "insight"
 
@@ -24,6 +24,12 @@ urlpatterns: list[URLPattern] = [
             name="breadth_depth"),
     re_path(r"^establishments/(?P<seed>[0-9]{7})/breadth-depth/" + _EXPORT, breadth.BreadthDepthExportView.as_view(),
             name="breadth_depth_export"),
+    # ... and their curricular areas
+    path("curricular-areas/", areas.MyCurricularAreasView.as_view(), name="my_curricular_areas"),
+    re_path(r"^establishments/(?P<seed>[0-9]{7})/curricular-areas/$", areas.CurricularAreasView.as_view(),
+            name="curricular_areas"),
+    re_path(r"^establishments/(?P<seed>[0-9]{7})/curricular-areas/" + _EXPORT,
+            areas.CurricularAreasExportView.as_view(), name="curricular_areas_export"),
     path("authorities/<int:code>/", dashboards.AuthorityDashboardView.as_view(), name="authority_dashboard"),
     re_path(r"^authorities/(?P<code>[0-9]+)/" + _EXPORT, dashboards.AuthorityExportView.as_view(),
             name="authority_export"),

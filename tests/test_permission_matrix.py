@@ -559,6 +559,13 @@ EXPECTED: dict[str, Route] = {
                                           portal_page),
     # The menu's way in: school staff only (redirected to their school's page).
     "insight:my_breadth_depth": Route(None, lambda p, t: {ANON: 302}.get(p, 302 if p in SCHOOL_PEOPLE else 403)),
+    # ... and their curricular areas: the page, its exports and the menu's way in, as Breadth and Depth.
+    "insight:curricular_areas": Route(seed, portal_page),
+    "insight:curricular_areas_export": Route(lambda w, t: {**seed(w, t), "table": "comparison", "fmt": "xlsx"},
+                                             portal_page),
+    "insight:my_curricular_areas": Route(None, lambda p, t: {ANON: 302}.get(p, 302 if p in SCHOOL_PEOPLE else 403)),
+    # The API: any portal user, for any secondary school, as the page.
+    "api:curricular-areas": Route(lambda w, t: {"seed_code": seed(w, t)["seed"]}, api(lambda p, t: 200)),
     "insight:authority_dashboard": Route(authority_code, authority_dashboard),
     "insight:authority_export": Route(lambda w, t: {"code": str(authority_code(w, t)["code"]), "table": "schools",
                                                     "fmt": "xlsx"}, authority_dashboard),

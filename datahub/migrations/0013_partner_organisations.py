@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('datahub', '0010_import_batch_lease'),
+        ('datahub', '0012_subject_curricular_areas_assigned'),
     ]
 
     operations = [

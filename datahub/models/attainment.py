@@ -40,13 +40,31 @@ class Grade(models.TextChoices):
     PASS = "P", "Pass"
 
 
+class CurricularArea(models.TextChoices):
+    """The eight curricular areas of Curriculum for Excellence (Education Scotland)."""
+
+    EXPRESSIVE_ARTS = "expressive_arts", "Expressive arts"
+    HEALTH_AND_WELLBEING = "health_wellbeing", "Health and wellbeing"
+    LANGUAGES = "languages", "Languages"
+    MATHEMATICS = "mathematics", "Mathematics"
+    RELIGIOUS_AND_MORAL = "rme", "Religious and moral education"
+    SCIENCES = "sciences", "Sciences"
+    SOCIAL_STUDIES = "social_studies", "Social studies"
+    TECHNOLOGIES = "technologies", "Technologies"
+
+
 class Subject(models.Model):
-    """A subject, and whether attaining it counts towards literacy or numeracy (Insight rule)."""
+    """A subject, whether attaining it counts towards literacy or numeracy (Insight rule), and
+    its curricular area (reference data a national data manager keeps; blank until assigned)."""
 
     code = models.CharField(max_length=12, unique=True)
     name = models.CharField(max_length=100)
     literacy = models.BooleanField(default=False)
     numeracy = models.BooleanField(default=False)
+    curricular_area = models.CharField(
+        max_length=16, choices=CurricularArea.choices, blank=True, default="",
+        help_text="The Curriculum for Excellence area the subject belongs to (Curricular areas measure)",
+    )
 
     class Meta:
         ordering = ["name"]

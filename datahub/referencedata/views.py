@@ -1,4 +1,5 @@
-"""The reference data page: national data managers load the published school list and SIMD.
+"""The reference data page: national data managers load the published school list and SIMD,
+and see which subjects have no curricular area yet (they edit areas in the Django admin).
 
 GET shows what is loaded, from which source and under which licence; POST takes a file of one
 of the two kinds and answers on the same page with the counts, or every refused row.
@@ -13,7 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.views.generic import TemplateView
 
-from ..models import Department, Establishment, Membership, Role, SimdDataZone, User
+from ..models import Department, Establishment, Membership, Role, SimdDataZone, Subject, User
 from ..views_base import PortalView
 from .files import SCHOOL_LIST_SOURCE, SIMD_SOURCE, ReferenceDataError, reference_files
 from .schools import school_list_load
@@ -53,6 +54,8 @@ class ReferenceDataView(PortalView, TemplateView):
             departments=sorted(Counter(Department.objects.filter(establishment__in=listed)
                                        .values_list("type", flat=True)).items()),
             zones=SimdDataZone.objects.count(),
+            # Subjects in no curricular area count in none on the Curricular areas pages: name them.
+            subjects_without_area=list(Subject.objects.filter(curricular_area="").order_by("code")),
         )
         return ctx
 

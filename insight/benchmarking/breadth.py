@@ -51,6 +51,7 @@ count); authorities and Scotland sum their schools' distributions; the VC's is o
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, Final
 
 import numpy as np
@@ -193,12 +194,78 @@ def _learner_counts(n: int, key: np.ndarray, kind: np.ndarray, n_subjects: int) 
     return out
 
 
+@dataclass(frozen=True)
+class CohortGroups:
+    """The cohort groups of a year's members and their virtual comparator draw, shared by every
+    cohort measure (Breadth and Depth, curricular areas: :mod:`.areas`) so the members are
+    grouped and the comparators drawn once.
+
+    ``keys``: one row per (school, year, stage) group in ascending order (``cohort_id``,
+    ``year``, ``stage_code``, ``authority_id``); ``group``: each member's group; ``wanted``:
+    the groups of the chunk's authorities; ``target`` and ``source``: the VC draws (member rows,
+    ten per matched member), ``None`` when not drawn."""
+
+    keys: pd.DataFrame
+    group: np.ndarray
+    wanted: np.ndarray
+    target: np.ndarray | None = None
+    source: np.ndarray | None = None
+
+    def tables(self, values: np.ndarray, n_values: int) -> list[tuple[str, pd.DataFrame, np.ndarray]]:
+        """Per member (rows of ``values``) and cell (columns): a small integer 0 .. n_values - 1.
+        Returns (cohort, keys, groups x cells x n_values histogram) for the schools, their VCs
+        (when drawn), authorities and Scotland: how many members (drawn comparators) hold each
+        value in each cell. Authorities and Scotland sum their schools' histograms (a member
+        belongs to exactly one school); a comparator drawn twice counts twice."""
+        keys, wanted = self.keys, self.wanted
+        hist = _histograms(self.group, len(keys), values, n_values)
+        parts = [(c.COHORT_ESTABLISHMENT, keys[wanted], hist[wanted])]
+        if self.target is not None and self.source is not None:
+            vc_hist = _vc_histograms(self.group[self.target], self.source, values, len(keys), n_values)
+            drawn = wanted & (vc_hist[:, 0, :].sum(axis=1) > 0)
+            parts.append((c.COHORT_VC, keys[drawn], vc_hist[drawn]))
+        for cohort, by in ((c.COHORT_AUTHORITY, [c.AUTHORITY_ID, c.YEAR, "stage_code"]),
+                           (c.COHORT_NATIONAL, [c.YEAR, "stage_code"])):
+            rows = keys[wanted] if cohort == c.COHORT_AUTHORITY else keys
+            sums = pd.DataFrame(hist[rows.index.to_numpy()].reshape(len(rows), -1), index=rows.index)
+            summed = sums.groupby([rows[col] for col in by], sort=True).sum()
+            group_keys = summed.index.to_frame(index=False)
+            group_keys.insert(0, c.COHORT_ID, group_keys.pop(c.AUTHORITY_ID) if cohort == c.COHORT_AUTHORITY
+                              else c.NATIONAL_COHORT_ID)
+            parts.append((cohort, group_keys, summed.to_numpy().reshape(len(summed), *hist.shape[1:])))
+        return [(cohort, k.drop(columns=c.AUTHORITY_ID, errors="ignore"), h) for cohort, k, h in parts]
+
+
+def cohort_groups(members: pd.DataFrame, *, authority_ids: Sequence[int] | None = None,
+                  seed: int | None = None) -> CohortGroups:
+    """Group the members by (school, year, stage) and, with a ``seed``, draw the schools' virtual
+    comparators (:func:`vc_draw`) for the groups of ``authority_ids`` (every authority when
+    ``None``)."""
+    stage_code = pd.Categorical(members[c.COHORT_STAGE].astype(str), categories=list(c.COHORT_STAGES)).codes
+    if (stage_code < 0).any():
+        raise ValueError(f"members.{c.COHORT_STAGE} must be one of {', '.join(c.COHORT_STAGES)}")
+    stage_code = stage_code.astype(np.int64)
+    school = members[c.ESTABLISHMENT_ID].to_numpy(dtype=np.int64)
+    keys, group = _groups(school, members[c.YEAR].to_numpy(dtype=np.int64), stage_code)
+    authority_of = pd.Series(members[c.AUTHORITY_ID].to_numpy(dtype=np.int64), index=school)
+    authority_of = authority_of[~authority_of.index.duplicated()]
+    keys[c.AUTHORITY_ID] = authority_of.reindex(keys[c.COHORT_ID].to_numpy()).to_numpy()
+    wanted = (np.ones(len(keys), dtype=bool) if authority_ids is None
+              else np.isin(keys[c.AUTHORITY_ID].to_numpy(), np.asarray(authority_ids, dtype=np.int64)))
+    if seed is None:
+        return CohortGroups(keys, group, wanted)
+    target, source = vc_draw(members, stage_code, seed=seed, establishment_ids=np.unique(
+        keys.loc[wanted, c.COHORT_ID].to_numpy()))
+    return CohortGroups(keys, group, wanted, target, source)
+
+
 def breadth_depth(
     members: pd.DataFrame,
     results: pd.DataFrame,
     *,
     authority_ids: Sequence[int] | None = None,
     seed: int | None = None,
+    groups: CohortGroups | None = None,
 ) -> pd.DataFrame:
     """Breadth and Depth of every school, its virtual comparator, authority and Scotland, per
     year and cohort stage.
@@ -209,7 +276,9 @@ def breadth_depth(
     ``subject_id``, ``scqf_level``, ``scqf_credits``, ``grade`` code, diet ``year``).
     ``authority_ids`` limits the school, VC and authority rows to those authorities (a chunk of
     a run); Scotland is always the whole of ``members``, and so is the comparator pool. ``seed``:
-    draw the virtual comparators (:func:`vc_draw`); ``None`` leaves them out.
+    draw the virtual comparators (:func:`vc_draw`); ``None`` leaves them out. ``groups``: the
+    members' groups and draw already made by :func:`cohort_groups` (then ``authority_ids`` and
+    ``seed`` are not used), so other cohort measures share them.
 
     Returns ``cohort`` (establishment / vc / authority / national), ``cohort_id``, ``year``,
     ``cohort_stage``, ``grade_filter``, ``min_credits``, ``scqf_level``, ``n_cohort`` (members;
@@ -218,36 +287,11 @@ def breadth_depth(
     n_cohort``, taken by the pages after disclosure control.
     """
     counts = member_award_counts(members, results)
-    stage_code = pd.Categorical(members[c.COHORT_STAGE].astype(str), categories=list(c.COHORT_STAGES)).codes
-    if (stage_code < 0).any():
-        raise ValueError(f"members.{c.COHORT_STAGE} must be one of {', '.join(c.COHORT_STAGES)}")
-    stage_code = stage_code.astype(np.int64)
-    school = members[c.ESTABLISHMENT_ID].to_numpy(dtype=np.int64)
-    # One histogram per (school, year, stage), the members counted once; authorities and Scotland
-    # are sums of their schools' histograms (a member belongs to exactly one school).
-    keys, group, hist = _histograms(school, members[c.YEAR].to_numpy(dtype=np.int64), stage_code, counts)
-    authority_of = pd.Series(members[c.AUTHORITY_ID].to_numpy(dtype=np.int64), index=school)
-    authority_of = authority_of[~authority_of.index.duplicated()]
-    keys[c.AUTHORITY_ID] = authority_of.reindex(keys[c.COHORT_ID].to_numpy()).to_numpy()
-    wanted = (np.ones(len(keys), dtype=bool) if authority_ids is None
-              else np.isin(keys[c.AUTHORITY_ID].to_numpy(), np.asarray(authority_ids, dtype=np.int64)))
-    parts = [_frame(c.COHORT_ESTABLISHMENT, keys[wanted].drop(columns=c.AUTHORITY_ID), hist[wanted])]
-    if seed is not None:
-        target, source = vc_draw(members, stage_code, seed=seed, establishment_ids=np.unique(
-            keys.loc[wanted, c.COHORT_ID].to_numpy()))
-        vc_hist = _vc_histograms(group[target], source, counts, len(keys))
-        drawn = wanted & (vc_hist[:, 0, :].sum(axis=1) > 0)
-        parts.append(_frame(c.COHORT_VC, keys[drawn].drop(columns=c.AUTHORITY_ID), vc_hist[drawn]))
-    for cohort, by in ((c.COHORT_AUTHORITY, [c.AUTHORITY_ID, c.YEAR, "stage_code"]),
-                       (c.COHORT_NATIONAL, [c.YEAR, "stage_code"])):
-        rows = keys[wanted] if cohort == c.COHORT_AUTHORITY else keys
-        sums = pd.DataFrame(hist[rows.index.to_numpy()].reshape(len(rows), -1), index=rows.index)
-        summed = sums.groupby([rows[col] for col in by], sort=True).sum()
-        group_keys = summed.index.to_frame(index=False)
-        group_keys.insert(0, c.COHORT_ID, group_keys.pop(c.AUTHORITY_ID) if cohort == c.COHORT_AUTHORITY
-                          else c.NATIONAL_COHORT_ID)
-        parts.append(_frame(cohort, group_keys, summed.to_numpy().reshape(len(summed), *hist.shape[1:])))
-    return pd.concat(parts, ignore_index=True)
+    if groups is None:
+        groups = cohort_groups(members, authority_ids=authority_ids, seed=seed)
+    values = counts.reshape(len(counts), _N_FILTERS * _N_LEVELS)
+    return pd.concat([_frame(cohort, keys, hist) for cohort, keys, hist in groups.tables(values, _N_COUNTS)],
+                     ignore_index=True)
 
 
 def vc_draw(members: pd.DataFrame, stage_code: np.ndarray, *, seed: int,
@@ -284,37 +328,38 @@ def vc_draw(members: pd.DataFrame, stage_code: np.ndarray, *, seed: int,
     return order[target], order[source]
 
 
-def _vc_histograms(target_group: np.ndarray, source: np.ndarray, counts: np.ndarray, n_groups: int) -> np.ndarray:
-    """Per school group (of the member drawn for), cell and award count, how many drawn
-    comparators: the VC's distributions, a comparator drawn twice counted twice. One
-    ``np.bincount`` per cell over the draws, each gathering one small integer per draw from
-    the cell's row of member counts (never the draws x cells array)."""
-    cells = _N_FILTERS * _N_LEVELS
-    by_cell = np.ascontiguousarray(counts.reshape(len(counts), cells).T.astype(np.int8))
-    base = target_group.astype(np.int64) * _N_COUNTS
-    hist = np.zeros((n_groups, cells, _N_COUNTS), dtype=np.int64)
+def _vc_histograms(target_group: np.ndarray, source: np.ndarray, values: np.ndarray, n_groups: int,
+                   n_values: int) -> np.ndarray:
+    """Per school group (of the member drawn for), cell and value, how many drawn comparators:
+    the VC's distributions, a comparator drawn twice counted twice. One ``np.bincount`` per cell
+    over the draws, each gathering one small integer per draw from the cell's row of member
+    values (never the draws x cells array)."""
+    cells = values.shape[1]
+    by_cell = np.ascontiguousarray(values.T.astype(np.int8))
+    base = target_group.astype(np.int64) * n_values
+    hist = np.zeros((n_groups, cells, n_values), dtype=np.int64)
     for cell in range(cells):
-        hist[:, cell, :] = np.bincount(base + by_cell[cell][source], minlength=n_groups * _N_COUNTS).reshape(
-            n_groups, _N_COUNTS)
+        hist[:, cell, :] = np.bincount(base + by_cell[cell][source], minlength=n_groups * n_values).reshape(
+            n_groups, n_values)
     return hist
 
 
-def _histograms(ids: np.ndarray, years: np.ndarray, stages: np.ndarray,
-                counts: np.ndarray) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
-    """Groups of (id, year, stage) in ascending order, each member's group, and per group, cell
-    (filter x level) and award count 0..10 how many members: (keys, group, groups x cells x 11)."""
+def _groups(ids: np.ndarray, years: np.ndarray, stages: np.ndarray) -> tuple[pd.DataFrame, np.ndarray]:
+    """Groups of (id, year, stage) in ascending order and each member's group."""
     # (id, year, stage) packed into one integer whose order is the keys' order.
     packed = (ids * 4096 + years) * 4 + stages
     unique_keys, group = np.unique(packed, return_inverse=True)
-    group = group.reshape(-1)
-    n_groups = len(unique_keys)
-    cells = _N_FILTERS * _N_LEVELS
-    flat = counts.reshape(len(group), cells) + (group * (cells * _N_COUNTS))[:, None]
-    flat += np.arange(0, cells * _N_COUNTS, _N_COUNTS)[None, :]
-    hist = np.bincount(flat.reshape(-1), minlength=n_groups * cells * _N_COUNTS).reshape(n_groups, cells, _N_COUNTS)
     keys = pd.DataFrame({c.COHORT_ID: unique_keys // 4 // 4096, c.YEAR: (unique_keys // 4) % 4096,
                          "stage_code": unique_keys % 4})
-    return keys, group, hist
+    return keys, group.reshape(-1)
+
+
+def _histograms(group: np.ndarray, n_groups: int, values: np.ndarray, n_values: int) -> np.ndarray:
+    """Per group, cell and value 0 .. n_values - 1, how many members: groups x cells x n_values."""
+    cells = values.shape[1]
+    flat = values.astype(np.int64) + (group * (cells * n_values))[:, None]
+    flat += np.arange(0, cells * n_values, n_values)[None, :]
+    return np.bincount(flat.reshape(-1), minlength=n_groups * cells * n_values).reshape(n_groups, cells, n_values)
 
 
 def _frame(cohort: str, keys: pd.DataFrame, hist: np.ndarray) -> pd.DataFrame:

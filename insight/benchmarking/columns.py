@@ -193,3 +193,19 @@ def n_awards(k: int) -> str:
 
 
 BD_COUNT_COLUMNS: Final = tuple(n_awards(k) for k in range(1, BD_MAX_AWARDS + 1))
+
+# --- local measures: curricular areas (issue 12) -------------------------------------------------
+CURRICULAR_AREA: Final = "curricular_area"
+# The eight curricular areas of Curriculum for Excellence (values of datahub's CurricularArea), in
+# display order; a subject's area code is its position here.
+CURRICULAR_AREAS: Final = ("expressive_arts", "health_wellbeing", "languages", "mathematics", "rme", "sciences",
+                           "social_studies", "technologies")
+AREA_CODE: Final = "area_code"  # a subject's position in CURRICULAR_AREAS, -1 when it has no area
+
+
+def n_level(level: int) -> str:
+    """Column holding the number of the cohort with an award in the area at ``level`` or better."""
+    return f"n_level_{level}"
+
+
+AREA_COUNT_COLUMNS: Final = tuple(n_level(level) for level in BD_LEVELS)

@@ -33,6 +33,7 @@ from .uncertainty import vc_intervals
 
 _EST_YEAR: Final = [c.ESTABLISHMENT_ID, c.YEAR]
 BREADTH_KEYS: Final = (c.COHORT, c.COHORT_ID, c.YEAR, c.COHORT_STAGE, c.GRADE_FILTER, c.MIN_CREDITS, c.SCQF_LEVEL)
+AREA_KEYS: Final = (c.COHORT, c.COHORT_ID, c.YEAR, c.COHORT_STAGE, c.GRADE_FILTER, c.CURRICULAR_AREA)
 _COHORT_ORDER: Final = {
     c.COHORT_ESTABLISHMENT: 0,
     c.COHORT_VC: 1,
@@ -78,6 +79,8 @@ class BenchmarkResult:
     # Breadth and Depth of the S4, S5, S6 and leaver cohorts (:mod:`.breadth`), added per chunk
     # by the service from the census; ``None`` when not computed.
     breadth_depth: pd.DataFrame | None = None
+    # Curricular areas of the same cohorts (:mod:`.areas`), added with Breadth and Depth.
+    curricular_areas: pd.DataFrame | None = None
 
 
 def _label(frame: pd.DataFrame, cohort: str, id_column: str | None) -> pd.DataFrame:
@@ -240,19 +243,33 @@ def _shared(frames: Sequence[pd.DataFrame], keys: list[str], what: str) -> pd.Da
     return out
 
 
-def _combine_breadth(frames: Sequence[pd.DataFrame]) -> pd.DataFrame:
-    """Breadth and Depth of the chunks: schools, VCs and authorities are each computed by one
-    chunk (checked on one row per group); Scotland by every chunk of its year, one copy kept
-    (the copies must agree). Rows ordered by cohort, id and year, each group's rows as computed."""
+def _combine_cohort_measure(frames: Sequence[pd.DataFrame], keys: Sequence[str], first_cell: dict[str, object],
+                            what: str) -> pd.DataFrame:
+    """A cohort measure (Breadth and Depth, curricular areas) of the chunks: schools, VCs and
+    authorities are each computed by one chunk (checked on one row per group, the cell
+    ``first_cell``); Scotland by every chunk of its year, one copy kept (the copies must agree).
+    Rows ordered by cohort, id and year, each group's rows as computed."""
     national = [frame[frame[c.COHORT] == c.COHORT_NATIONAL] for frame in frames]
     rest = pd.concat([frame[frame[c.COHORT] != c.COHORT_NATIONAL] for frame in frames], ignore_index=True)
-    first_of_group = rest[(rest[c.GRADE_FILTER] == c.GRADE_FILTERS[0]) & (rest[c.MIN_CREDITS] == c.MIN_CREDIT_OPTIONS[0])
-                          & (rest[c.SCQF_LEVEL] == c.BD_LEVELS[0])]
-    if first_of_group.duplicated(subset=[c.COHORT, c.COHORT_ID, c.YEAR, c.COHORT_STAGE]).any():
-        raise ValueError("chunks overlap in Breadth and Depth: each school-year must be computed once")
-    out = pd.concat([rest, _shared(national, list(BREADTH_KEYS), "Breadth and Depth for Scotland")],
-                    ignore_index=True)
+    first = np.ones(len(rest), dtype=bool)
+    for column, value in first_cell.items():
+        first &= (rest[column] == value).to_numpy()
+    if rest[first].duplicated(subset=[c.COHORT, c.COHORT_ID, c.YEAR, c.COHORT_STAGE]).any():
+        raise ValueError(f"chunks overlap in {what}: each school-year must be computed once")
+    out = pd.concat([rest, _shared(national, list(keys), f"{what} for Scotland")], ignore_index=True)
     return out.sort_values([c.COHORT, c.COHORT_ID, c.YEAR], kind="stable", ignore_index=True)
+
+
+def _combine_breadth(frames: Sequence[pd.DataFrame]) -> pd.DataFrame:
+    """Breadth and Depth of the chunks (:func:`_combine_cohort_measure`)."""
+    return _combine_cohort_measure(frames, BREADTH_KEYS, {c.GRADE_FILTER: c.GRADE_FILTERS[0], c.MIN_CREDITS:
+                                   c.MIN_CREDIT_OPTIONS[0], c.SCQF_LEVEL: c.BD_LEVELS[0]}, "Breadth and Depth")
+
+
+def _combine_areas(frames: Sequence[pd.DataFrame]) -> pd.DataFrame:
+    """Curricular areas of the chunks (:func:`_combine_cohort_measure`)."""
+    return _combine_cohort_measure(frames, AREA_KEYS, {c.GRADE_FILTER: c.GRADE_FILTERS[0],
+                                   c.CURRICULAR_AREA: c.CURRICULAR_AREAS[0]}, "curricular areas")
 
 
 def combine(parts: Sequence[BenchmarkResult], *, window: int = WEIGHTED_WINDOW) -> BenchmarkResult:
@@ -292,10 +309,13 @@ def combine(parts: Sequence[BenchmarkResult], *, window: int = WEIGHTED_WINDOW) 
         intervals = intervals.sort_values(_EST_YEAR, kind="stable", ignore_index=True)
     breadth_frames = [frame for frame in frames("breadth_depth") if frame is not None]
     breadth_depth = _combine_breadth(breadth_frames) if breadth_frames else None
+    area_frames = [frame for frame in frames("curricular_areas") if frame is not None]
+    curricular_areas = _combine_areas(area_frames) if area_frames else None
     return BenchmarkResult(
         seed=seed,
         draws=draws,
         breadth_depth=breadth_depth,
+        curricular_areas=curricular_areas,
         establishments=_disjoint(frames("establishments"), _EST_YEAR, "establishments"),
         establishment_measures=_disjoint(frames("establishment_measures"), _EST_YEAR, "school measures"),
         vc_measures=_disjoint(frames("vc_measures"), _EST_YEAR, "VC measures"),

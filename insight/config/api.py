@@ -1,3 +1,4 @@
+from django.urls import path
 from rest_framework.routers import APIRootView, DefaultRouter
 
 from datahub import api as datahub_api
@@ -5,6 +6,7 @@ from datahub.api_base import PortalRolePermission
 from datahub.imports import api as imports_api
 from destinations import api as destinations_api
 from destinations.pathways import api as pathway_api
+from insight import api as insight_api
 from insight.groups import api as group_api
 from partnerships import api as partnerships_api
 from partnerships.communities import api as communities_api
@@ -40,4 +42,8 @@ router.register("destination-records", destinations_api.DestinationRecordViewSet
 router.register("participation-spells", destinations_api.ParticipationSpellViewSet, basename="participation-spell")
 router.register("offers", pathway_api.OfferViewSet, basename="offer")
 
-urlpatterns = router.urls
+urlpatterns = [
+    *router.urls,
+    # Local measures (issue 12): a school's curricular areas, as its page shows them.
+    path("curricular-areas/<str:seed_code>/", insight_api.CurricularAreasAPIView.as_view(), name="curricular-areas"),
+]

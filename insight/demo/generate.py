@@ -24,7 +24,7 @@ from datahub.models import (
     Subject,
     User,
 )
-from datahub.reference import SUBJECTS
+from datahub.reference import CURRICULAR_AREAS, SUBJECTS
 from datahub.services import establishment_refresh_context, establishment_sync_departments
 from destinations.models import Offer
 from destinations.pathways.selectors import session_of
@@ -143,14 +143,17 @@ def _prepare(replace: bool, log: Callable[[str], None]) -> None:
 
 
 def _ensure_reference_data() -> None:
-    """The authorities and subjects come with migrations; make sure they are there (tests skip
-    migrations)."""
+    """The authorities and subjects (with their curricular areas) come with migrations; make sure
+    they are there (tests skip migrations, and browser tests flush what migrations wrote)."""
     have = set(LocalAuthority.objects.values_list("gss_code", flat=True))
     LocalAuthority.objects.bulk_create(
         [LocalAuthority(code=c, gss_code=g, name=n) for c, g, n in LOCAL_AUTHORITIES if g not in have])
     have = set(Subject.objects.values_list("code", flat=True))
     Subject.objects.bulk_create(
-        [Subject(code=c, name=n, literacy=lit, numeracy=num) for c, n, lit, num in SUBJECTS if c not in have])
+        [Subject(code=c, name=n, literacy=lit, numeracy=num, curricular_area=CURRICULAR_AREAS.get(c, ""))
+         for c, n, lit, num in SUBJECTS if c not in have])
+    for code, area in CURRICULAR_AREAS.items():  # an area a data manager set is kept
+        Subject.objects.filter(code=code, curricular_area="").update(curricular_area=area)
 
 
 def _create_establishments(world: _World, writer: Writer, log: Callable[[str], None]) -> np.ndarray:

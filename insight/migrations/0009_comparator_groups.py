@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('datahub', '0010_import_batch_lease'),
-        ('insight', '0007_breadth_depth_results'),
+        ('insight', '0008_curricular_area_results'),
         ('partnerships', '0003_workspace'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -52,11 +52,18 @@ class MyBreadthDepthView(PortalView, View):
     required_roles = ESTABLISHMENT_ROLES
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        est = getattr(request, "establishment", None)
-        if est is None or est.type != EstablishmentType.SECONDARY:
-            schools = Establishment.objects.filter(memberships__role__in=ESTABLISHMENT_ROLES,
-                                                   type=EstablishmentType.SECONDARY)
-            est = schools.filter(memberships__user_id=int(request.user.pk or 0)).order_by("name").first()
+        est = my_school(request)
         if est is None:
             return HttpResponseRedirect(reverse("dashboard"))
         return HttpResponseRedirect(reverse("insight:breadth_depth", kwargs={"seed": est.seed_code}))
+
+
+def my_school(request: HttpRequest) -> Establishment | None:
+    """The secondary school a local measure's menu entry opens: the one the user is working as
+    (their active membership), else their first secondary school by name; None when they have none."""
+    est = getattr(request, "establishment", None)
+    if est is None or est.type != EstablishmentType.SECONDARY:
+        schools = Establishment.objects.filter(memberships__role__in=ESTABLISHMENT_ROLES,
+                                               type=EstablishmentType.SECONDARY)
+        est = schools.filter(memberships__user_id=int(request.user.pk or 0)).order_by("name").first()
+    return est

@@ -53,8 +53,10 @@ from datahub.models import ImportBatch, ImportStatus, QualificationResult, Role
 from insight.models import (
     BenchmarkChunk,
     BenchmarkRun,
+    BreadthDepthResult,
     ChunkStatus,
     CohortResult,
+    CurricularAreaResult,
     DeprivationResult,
     NormalisedScore,
     PartnerRanking,
@@ -81,7 +83,7 @@ pytestmark = [
 ]
 ROOT = Path(__file__).resolve().parents[2]
 RESULT_MODELS = (CohortResult, DeprivationResult, NormalisedScore, WeightedScore, PartnerRanking, RelaxationCount,
-                 VCInterval)
+                 VCInterval, BreadthDepthResult, CurricularAreaResult)
 
 
 def result_hash(run: BenchmarkRun) -> dict[str, str]:

@@ -14,7 +14,9 @@ from insight.benchmarking import engine
 from insight.models import (
     BenchmarkChunk,
     BenchmarkRun,
+    BreadthDepthResult,
     CohortResult,
+    CurricularAreaResult,
     DeprivationResult,
     NormalisedScore,
     PartnerRanking,
@@ -30,7 +32,7 @@ from tests.insight.worlds import RUN_YEARS, build_world
 pytestmark = pytest.mark.django_db
 
 RESULT_MODELS = (CohortResult, DeprivationResult, NormalisedScore, WeightedScore, PartnerRanking, RelaxationCount,
-                 VCInterval)
+                 VCInterval, BreadthDepthResult, CurricularAreaResult)
 
 
 def table_hashes(run: BenchmarkRun) -> dict[str, str]:

@@ -106,6 +106,9 @@ def test_a_schools_local_measure_page_belongs_to_local_measures(world: Any) -> N
     # One segment only: a deeper path with another page's name does not belong.
     items = build_menu("/insight/establishments/5551234/x/breadth-depth/", world.personas["admin_a"])
     assert not [i for i in items if i.label == "Local measures" and i.active]
+    items = build_menu("/insight/establishments/5551234/curricular-areas/", world.personas["admin_a"])
+    (local,) = [i for i in items if i.label == "Local measures"]
+    assert local.active and [k.label for k in local.children if k.active] == ["Curricular areas"]
 
 
 def test_the_superuser_has_a_home_with_the_admin(world: Any) -> None:

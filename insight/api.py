@@ -1,0 +1,152 @@
+"""The integration API's reads of the local measures: a school's curricular areas.
+
+``GET /api/v1/curricular-areas/{seed_code}/?stage=S4&grade=AD&year=2024``: who may use it is
+who may open the page (insight.views.areas): any portal user (signed in with a role, two-factor
+authentication set up where required), for any secondary school; another school is not found
+(404) only when it is not a secondary school. The figures are the page's, after the same
+disclosure control for the caller (``insight.selectors.areas``); a read by anyone but the
+school's own staff is written to the audit log, as a page view is. A bad parameter is a 400
+whose ``detail`` names the field and the reason.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from datahub.access import Entitlement
+from datahub.api_base import PortalRolePermission
+from datahub.models import Establishment, EstablishmentType
+from datahub.services import audit_event_create
+
+from .benchmarking import columns as c
+from .pages.areas import AREAS, GRADES
+from .selectors.areas import curricular_area_grid, curricular_area_years, level_index
+from .selectors.breadth import Distribution
+from .selectors.dashboards import latest_run
+from .selectors.figures import Viewer
+
+SIDES = {c.COHORT_ESTABLISHMENT: "school", c.COHORT_VC: "virtual_comparator", c.COHORT_AUTHORITY: "authority",
+         c.COHORT_NATIONAL: "scotland"}
+
+
+class LevelSerializer(serializers.Serializer):
+    scqf_level = serializers.IntegerField(help_text="SCQF level 3, 4, 5 or 6 or better, or 7")
+    percent = serializers.FloatField(allow_null=True, help_text="Per cent of the cohort with an award in the area "
+                                     "at this level or better; null when withheld or when there is no cohort")
+    withheld = serializers.BooleanField(help_text="True when disclosure control withholds the figure from the caller")
+
+
+class SideSerializer(serializers.Serializer):
+    n_cohort = serializers.IntegerField(allow_null=True, help_text="Pupils in the cohort (for the virtual "
+                                        "comparator: comparators drawn); null when withheld or absent")
+    levels = LevelSerializer(many=True)
+
+
+class AreaSerializer(serializers.Serializer):
+    curricular_area = serializers.CharField()
+    label = serializers.CharField()
+    school = SideSerializer()
+    virtual_comparator = SideSerializer()
+    authority = SideSerializer()
+    scotland = SideSerializer()
+
+
+class CurricularAreasSerializer(serializers.Serializer):
+    seed_code = serializers.CharField()
+    establishment = serializers.CharField()
+    authority = serializers.CharField()
+    run = serializers.IntegerField(allow_null=True, help_text="The published benchmark run the figures come from")
+    years = serializers.ListField(child=serializers.IntegerField(), help_text="Years the run holds")
+    year = serializers.IntegerField(allow_null=True)
+    stage = serializers.CharField()
+    grade_filter = serializers.CharField()
+    areas = AreaSerializer(many=True)
+
+
+class ErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()), required=False)
+
+
+def _side(d: Distribution | None) -> dict[str, Any]:
+    levels = []
+    for level in c.BD_LEVELS:
+        cell = d.percent(level_index(level)) if d is not None else None
+        hidden = bool(cell is not None and cell.suppressed)
+        value = None if cell is None or hidden or cell.value is None else round(float(cell.value), 1)
+        levels.append({"scqf_level": level, "percent": value, "withheld": hidden})
+    total = d.cohort() if d is not None else None
+    return {"n_cohort": None if total is None or total.suppressed else int(total.value or 0), "levels": levels}
+
+
+def _bad(errors: dict[str, list[str]]) -> Response:
+    detail = "; ".join(f"{field}: {' '.join(reasons)}" for field, reasons in errors.items())
+    return Response({"detail": f"Invalid request: {detail}", "errors": errors}, status=status.HTTP_400_BAD_REQUEST)
+
+
+class CurricularAreasAPIView(APIView):
+    """A secondary school's curricular areas for one cohort, year and grade filter: the school, its
+    virtual comparator, authority and Scotland per area and level, as the page shows them."""
+
+    permission_classes = [PortalRolePermission]
+    read_roles = None  # any portal role, as the page
+
+    @extend_schema(
+        operation_id="curricular_areas_retrieve",
+        parameters=[
+            OpenApiParameter("seed_code", OpenApiTypes.STR, OpenApiParameter.PATH, description="The school's SEED code"),
+            OpenApiParameter("stage", OpenApiTypes.STR, enum=list(c.COHORT_STAGES),
+                             description="Cohort: S4, S5 or S6 (based on the S4 roll), or leavers (default S4)"),
+            OpenApiParameter("grade", OpenApiTypes.STR, enum=list(GRADES),
+                             description="Grades counted: A only, A-C (and passes) or A-D (default AD)"),
+            OpenApiParameter("year", OpenApiTypes.INT, description="The cohort's year (default: the run's latest)"),
+        ],
+        responses={200: CurricularAreasSerializer,
+                   400: OpenApiResponse(ErrorSerializer, description="A parameter is invalid (named in detail)"),
+                   404: OpenApiResponse(description="No secondary school has this SEED code")},
+    )
+    def get(self, request: Request, seed_code: str) -> Response:
+        est = get_object_or_404(Establishment.objects.select_related("authority"), seed_code=seed_code,
+                                type=EstablishmentType.SECONDARY)
+        stage, grade = request.query_params.get("stage", c.STAGE_S4), request.query_params.get("grade", "AD")
+        run = latest_run()
+        years = curricular_area_years(run) if run is not None else []
+        errors: dict[str, list[str]] = {}
+        if stage not in c.COHORT_STAGES:
+            errors["stage"] = [f"must be one of {', '.join(c.COHORT_STAGES)}."]
+        if grade not in GRADES:
+            errors["grade"] = [f"must be one of {', '.join(GRADES)}."]
+        raw_year = request.query_params.get("year")
+        year = years[-1] if years else None
+        if raw_year is not None:
+            if not raw_year.isdigit() or int(raw_year) not in years:
+                errors["year"] = [f"must be one of the years the published run holds: {', '.join(map(str, years))}."
+                                  if years else "no published run holds curricular areas."]
+            else:
+                year = int(raw_year)
+        if errors:
+            return _bad(errors)
+        viewer = Viewer(request.user)
+        ent = viewer.establishment(est)
+        if ent is not Entitlement.OWN:
+            audit_event_create(actor=request.user, action="view_establishment_benchmarks",
+                               object_type="establishment", object_id=est.seed_code, establishment=est,
+                               detail={"entitlement": ent.value, "page": "api_curricular_areas"})
+        grid = ({} if run is None or year is None else
+                curricular_area_grid(run, est, stage=stage, grade_filter=grade,
+                                     entitlements=(ent, viewer.authority(est.authority))))
+        areas = [{"curricular_area": area, "label": label,
+                  **{side: _side(grid.get((cohort, year or 0, area))) for cohort, side in SIDES.items()}}
+                 for area, label in AREAS.items()]
+        body = {"seed_code": est.seed_code, "establishment": est.name, "authority": est.authority.name,
+                "run": run.pk if run is not None else None, "years": years, "year": year, "stage": stage,
+                "grade_filter": grade, "areas": areas}
+        return Response(CurricularAreasSerializer(body).data)
