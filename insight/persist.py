@@ -23,6 +23,7 @@ from .models import (
     BenchmarkRun,
     BreadthDepthResult,
     CohortResult,
+    CourseResult,
     DeprivationResult,
     NormalisedScore,
     PartnerRanking,
@@ -160,6 +161,8 @@ def persist_year_tables(run: BenchmarkRun, result: BenchmarkResult) -> dict[str,
         counts["intervals"] = write_frame(VCInterval, result.intervals, run_id=run.pk)
     if result.breadth_depth is not None:
         counts["breadth_depth"] = write_frame(BreadthDepthResult, result.breadth_depth, run_id=run.pk)
+    if result.courses is not None:
+        counts["courses"] = write_frame(CourseResult, result.courses, run_id=run.pk)
     return counts
 
 

@@ -30,7 +30,7 @@ from django.utils import timezone
 from datahub.models import SchoolLeaver, TariffScale, User
 
 from . import framestore, loaders
-from .benchmarking import breadth, engine
+from .benchmarking import breadth, courses, engine
 from .benchmarking import columns as c
 from .models import BenchmarkChunk, BenchmarkRun, ChunkStatus, RunStatus
 from .persist import add_counts, persist_run_tables, persist_year_tables
@@ -44,6 +44,7 @@ LEASE = timedelta(seconds=int(getattr(settings, "BENCHMARK_CHUNK_LEASE_SECONDS",
 _KEPT = (
     "establishments", "establishment_measures", "vc_measures", "authority_measures", "national_measures",
     "breakdowns", "deprivation", "normalised", "weighted", "relaxation_counts", "intervals", "breadth_depth",
+    "courses",
 )
 CONTEXT_COLUMNS = ("roll", "share_simd_q1", "share_fsm", "share_asn")
 
@@ -144,6 +145,8 @@ def chunk_compute(chunk_id: int) -> bool:
         # draws from a stream of its own (run seed + 1), apart from the leavers'.
         members, cohort_results = loaders.load_cohorts(chunk.year)
         frames["breadth_depth"] = breadth.breadth_depth(members, cohort_results, seed=run.seed + 1)
+        # The Course Comparator: the courses' VC has a stream of its own too (run seed + 2).
+        frames["courses"] = courses.course_results(members, cohort_results, seed=run.seed + 2)
         inputs += [members, cohort_results]
     payload = framestore.dumps(frames)
     seconds = time.perf_counter() - t0

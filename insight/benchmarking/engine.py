@@ -26,6 +26,7 @@ import pandas as pd
 from . import columns as c
 from .cohort import leaver_table, vc_cohort_arrays
 from .comparator import N_COMPARATORS, draw_rows, find_candidates, relaxation_counts
+from .courses import combine_courses
 from .distance import context_distances, score_distances, stronger_where_weaker
 from .measures import PreparedCohort
 from .normalise import WEIGHTED_WINDOW, normalised_scores, weighted_scores
@@ -78,6 +79,8 @@ class BenchmarkResult:
     # Breadth and Depth of the S4, S5, S6 and leaver cohorts (:mod:`.breadth`), added per chunk
     # by the service from the census; ``None`` when not computed.
     breadth_depth: pd.DataFrame | None = None
+    # The Course Comparator (:mod:`.courses`), added per chunk by the service likewise.
+    courses: pd.DataFrame | None = None
 
 
 def _label(frame: pd.DataFrame, cohort: str, id_column: str | None) -> pd.DataFrame:
@@ -292,10 +295,12 @@ def combine(parts: Sequence[BenchmarkResult], *, window: int = WEIGHTED_WINDOW) 
         intervals = intervals.sort_values(_EST_YEAR, kind="stable", ignore_index=True)
     breadth_frames = [frame for frame in frames("breadth_depth") if frame is not None]
     breadth_depth = _combine_breadth(breadth_frames) if breadth_frames else None
+    course_frames = [frame for frame in frames("courses") if frame is not None]
     return BenchmarkResult(
         seed=seed,
         draws=draws,
         breadth_depth=breadth_depth,
+        courses=combine_courses(course_frames) if course_frames else None,
         establishments=_disjoint(frames("establishments"), _EST_YEAR, "establishments"),
         establishment_measures=_disjoint(frames("establishment_measures"), _EST_YEAR, "school measures"),
         vc_measures=_disjoint(frames("vc_measures"), _EST_YEAR, "VC measures"),
