@@ -70,6 +70,8 @@ NAV: tuple[Entry, ...] = (
     Entry("Local measures", "insight:my_breadth_depth", school_roles),
     Entry("Breadth and Depth", "insight:my_breadth_depth", school_roles, parent="Local measures",
           also=("/insight/establishments/*/breadth-depth/",)),
+    Entry("Courses", "insight:my_courses", school_roles, parent="Local measures",
+          also=("/insight/establishments/*/courses/",)),
     Entry("Caseload", "destinations:caseload", mcmc_officer, also=("/destinations/young-people/",)),
     Entry("Leaver readiness", "destinations:readiness", pathway_worker, also=("/destinations/pupils/",)),
     Entry("Readiness measures", "destinations:readiness_measures", may_read_readiness_measures),

@@ -2,11 +2,12 @@
 
 from django.urls import URLPattern, path, re_path
 
-from .views import breadth, dashboards, documents, methodology, partners, runs
+from .views import breadth, courses, dashboards, documents, methodology, partners, runs
 
 app_name = "insight"
 
 _EXPORT = r"export/(?P<table>[a-z0-9-]+)\.(?P<fmt>csv|xlsx)$"
+_COURSE = r"[^/]{1,12}-[A-Z0-9]{1,3}-[0-9]{1,2}"  # subject code, award type, SCQF level: ENG-N5-5
 
 urlpatterns: list[URLPattern] = [
     # Benchmarking dashboards
@@ -23,6 +24,18 @@ urlpatterns: list[URLPattern] = [
             name="breadth_depth"),
     re_path(r"^establishments/(?P<seed>[0-9]{7})/breadth-depth/" + _EXPORT, breadth.BreadthDepthExportView.as_view(),
             name="breadth_depth_export"),
+    # The Course Comparator (issue 12): a school's courses, one course, an authority's vocational uptake
+    path("courses/", courses.MyCoursesView.as_view(), name="my_courses"),
+    re_path(r"^establishments/(?P<seed>[0-9]{7})/courses/$", courses.CoursesView.as_view(), name="courses"),
+    re_path(r"^establishments/(?P<seed>[0-9]{7})/courses/" + _EXPORT, courses.CoursesExportView.as_view(),
+            name="courses_export"),
+    re_path(r"^establishments/(?P<seed>[0-9]{7})/courses/(?P<course>" + _COURSE + r")/$", courses.CourseView.as_view(),
+            name="course"),
+    re_path(r"^establishments/(?P<seed>[0-9]{7})/courses/(?P<course>" + _COURSE + r")/" + _EXPORT,
+            courses.CourseExportView.as_view(), name="course_export"),
+    re_path(r"^authorities/(?P<code>[0-9]+)/courses/uptake/$", courses.UptakeView.as_view(), name="course_uptake"),
+    re_path(r"^authorities/(?P<code>[0-9]+)/courses/uptake/" + _EXPORT, courses.UptakeExportView.as_view(),
+            name="course_uptake_export"),
     path("authorities/<int:code>/", dashboards.AuthorityDashboardView.as_view(), name="authority_dashboard"),
     re_path(r"^authorities/(?P<code>[0-9]+)/" + _EXPORT, dashboards.AuthorityExportView.as_view(),
             name="authority_export"),
