@@ -169,7 +169,7 @@ def course_results(
     _, course = np.unique(entries[[c.SUBJECT_ID, AWARD_TYPE, c.SCQF_LEVEL]].to_numpy(), axis=0, return_inverse=True)
     course = course.reshape(-1).astype(np.int64)
     n_courses = int(course.max()) + 1 if len(course) else 1
-    school_code, n_schools = dense_codes(school)
+    school_code, _ = dense_codes(school)
     year_code, n_years = dense_codes(entries[c.YEAR].to_numpy())
     stage_course = entries["stage_code"].to_numpy() * n_courses + course
     packed = (school_code * n_years + year_code) * (_N_STAGES * n_courses) + stage_course

@@ -5,6 +5,7 @@ from datahub.api_base import PortalRolePermission
 from datahub.imports import api as imports_api
 from destinations import api as destinations_api
 from destinations.pathways import api as pathway_api
+from insight import api as insight_api
 from partnerships import api as partnerships_api
 
 app_name = "api"
@@ -33,5 +34,6 @@ router.register(
 router.register("destination-records", destinations_api.DestinationRecordViewSet, basename="destination-record")
 router.register("participation-spells", destinations_api.ParticipationSpellViewSet, basename="participation-spell")
 router.register("offers", pathway_api.OfferViewSet, basename="offer")
+router.register("courses", insight_api.CourseViewSet, basename="course")
 
 urlpatterns = router.urls

@@ -63,7 +63,7 @@ class CoursesExportView(EstablishmentDashboardView):
 class CourseView(EstablishmentDashboardView):
     """One course of a secondary school: any portal user; audited unless it is the viewer's own school."""
 
-    def get(self, request: HttpRequest, seed: str, course: str) -> HttpResponse:
+    def get(self, request: HttpRequest, seed: str, course: str = "") -> HttpResponse:
         est = self.establishment(seed)
         found = _course(course)
         page = course_page(request, est, found)
@@ -76,7 +76,9 @@ class CourseView(EstablishmentDashboardView):
 class CourseExportView(EstablishmentDashboardView):
     """One table of a course page as CSV or XLSX: as the page shows it, audited."""
 
-    def get(self, request: HttpRequest, seed: str, course: str, table: str = "", fmt: str = "") -> HttpResponse:
+    def get(
+        self, request: HttpRequest, seed: str, course: str = "", table: str = "", fmt: str = ""
+    ) -> HttpResponse:
         return export_table(request, course_page(request, self.establishment(seed), _course(course)), table, fmt)
 
 
