@@ -61,6 +61,7 @@ if not ENGINE_ONLY:  # parts 1-4 need Django and PostgreSQL; part 5 runs without
         BenchmarkRun,
         BreadthDepthResult,
         CohortResult,
+        CourseResult,
         DeprivationResult,
         NormalisedScore,
         PartnerRanking,
@@ -147,7 +148,7 @@ def floor_seconds(run: BenchmarkRun) -> tuple[float, float, int, int]:
     result_rows = 0
     t_in = 0.0
     result_models = (CohortResult, DeprivationResult, NormalisedScore, WeightedScore, PartnerRanking,
-                     RelaxationCount, VCInterval, BreadthDepthResult)
+                     RelaxationCount, VCInterval, BreadthDepthResult, CourseResult)
     with connection.cursor() as cursor:
         raw = cursor.cursor
         for model in result_models:
@@ -197,23 +198,27 @@ def engine_vs_python() -> tuple[float, float, float, int]:
     return t_engine, t_same, t_python, len(data.leavers)
 
 
-def local_measures_seconds(years: list[int]) -> tuple[float, float, int, int]:
-    """Breadth and Depth alone, in this process: (load seconds, compute seconds, members, awards)
-    summed over the run's years, each year as a chunk loads and computes it."""
-    from insight.benchmarking import breadth
+def local_measures_seconds(years: list[int]) -> tuple[float, float, float, int, int]:
+    """The local measures alone, in this process: (load seconds, Breadth and Depth compute seconds,
+    Course Comparator compute seconds with its VC draw, members, awards) summed over the run's
+    years, each year as a chunk loads and computes it."""
+    from insight.benchmarking import breadth, courses
 
-    t_load = t_compute = 0.0
+    t_load = t_compute = t_courses = 0.0
     n_members = n_results = 0
     for year in years:
         t0 = time.perf_counter()
         members, results = loaders.load_cohorts(year)
         t1 = time.perf_counter()
         breadth.breadth_depth(members, results)
+        t2 = time.perf_counter()
+        courses.course_results(members, results, seed=SEED + 2)
         t_load += t1 - t0
-        t_compute += time.perf_counter() - t1
+        t_compute += t2 - t1
+        t_courses += time.perf_counter() - t2
         n_members += len(members)
         n_results += len(results)
-    return t_load, t_compute, n_members, n_results
+    return t_load, t_compute, t_courses, n_members, n_results
 
 
 def load_average() -> str:
@@ -361,7 +366,7 @@ def main() -> None:
     floor = t_out + t_in
     twenty_s, twenty_peaks, _ = recompute(draws=20)
     t_engine, t_same, t_python, n_leavers = engine_vs_python()
-    bd_load, bd_compute, bd_members, bd_results = local_measures_seconds(list(one_run.years))
+    bd_load, bd_compute, course_compute, bd_members, bd_results = local_measures_seconds(list(one_run.years))
     lines += [
         f"leavers: {n_leavers:,} in years {one_run.years}; input rows {input_rows:,}; result rows {result_rows:,}",
         f"end to end, 2 workers, 1 draw:   {one_s:6.2f} s  (target < 10 s)  worker peak RSS "
@@ -378,7 +383,8 @@ def main() -> None:
         f"engine, everything (also breakdowns, deprivation, authority, Scotland, scores): {t_engine:.2f} s; "
         f"{t_python / t_engine:.1f}x the pure-Python time for less work",
         f"local measures (Breadth and Depth), one process, all years: load {bd_load:.2f} s + compute "
-        f"{bd_compute:.2f} s for {bd_members:,} cohort members and {bd_results:,} awards",
+        f"{bd_compute:.2f} s for {bd_members:,} cohort members and {bd_results:,} awards; the Course Comparator "
+        f"(with its VC draw) {course_compute:.2f} s more",
         f"this process peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB",
         *engine_vs_pandas(rounds),
     ]

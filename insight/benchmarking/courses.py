@@ -80,8 +80,14 @@ def _array(frame: pd.DataFrame, column: str, what: str) -> np.ndarray:
 def course_entries(members: pd.DataFrame, results: pd.DataFrame) -> pd.DataFrame:
     """One row per (member, result of the diet of the member's cohort year), in canonical order
     (year, learner, stage code, course): the member's row, school, authority, stage code and VC
-    characteristics, the course (subject, award type code, level), the grade code, and the grade
-    difference against the learner's other graded results of that diet (NaN when there is none)."""
+    characteristics, the course (subject, award type code, level, and ``course``: a dense code in
+    that order), the grade code, and the grade difference against the learner's other graded
+    results of that diet (NaN when there is none)."""
+    return pd.DataFrame(_entry_arrays(members, results))
+
+
+def _entry_arrays(members: pd.DataFrame, results: pd.DataFrame) -> dict[str, np.ndarray]:
+    """:func:`course_entries` as arrays (no frame is built on the engine's path)."""
     learner = _array(members, c.LEARNER_ID, "members")
     year = _array(members, c.YEAR, "members")
     stage = pd.Categorical(members[c.COHORT_STAGE].astype(str), categories=list(c.COHORT_STAGES)).codes.astype(np.int64)
@@ -92,26 +98,32 @@ def course_entries(members: pd.DataFrame, results: pd.DataFrame) -> pd.DataFrame
     level, grade = _array(results, c.SCQF_LEVEL, "results"), _array(results, c.GRADE, "results")
     if ((award < 0) | (award >= len(AWARD_TYPES))).any():
         raise ValueError(f"results.{AWARD_TYPE} must be a code 0..{len(AWARD_TYPES) - 1}")
-    # Results sorted by (diet year, learner): each learner-diet is one contiguous range.
-    by = np.lexsort((r_learner, r_year))
-    key = r_year[by] * (1 << 40) + r_learner[by]
+    # Results of the members' diets only, sorted by (diet year, learner): each learner-diet is
+    # one contiguous range.
     member_key = year * (1 << 40) + learner
+    r_key = r_year * (1 << 40) + r_learner
+    r_keep = np.flatnonzero(np.isin(r_key, member_key))
+    by = r_keep[np.argsort(r_key[r_keep], kind="stable")]
+    key = r_key[by]
     lo, hi = np.searchsorted(key, member_key, "left"), np.searchsorted(key, member_key, "right")
     n = hi - lo
     member_row = np.repeat(np.arange(len(learner)), n)
-    result_row = by[np.repeat(lo, n) + (np.arange(int(n.sum())) - np.repeat(np.cumsum(n) - n, n))]
+    position = np.repeat(lo, n) + (np.arange(int(n.sum())) - np.repeat(np.cumsum(n) - n, n))
     # The grade difference, per learner and diet: this result's number minus the mean of the others'.
-    number = np.where(grade[by] < _PASS, 4 - grade[by], 0).astype(np.float64)
-    graded = (grade[by] < _PASS).astype(np.int64)
-    starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]]) if len(key) else np.zeros(0, dtype=np.int64)
-    run_of = np.cumsum(np.r_[True, key[1:] != key[:-1]]) - 1 if len(key) else np.zeros(0, dtype=np.int64)
+    g = grade[by]
+    number = np.where(g < _PASS, 4 - g, 0).astype(np.float64)
+    graded = (g < _PASS).astype(np.int64)
+    new_run = np.r_[True, key[1:] != key[:-1]] if len(key) else np.zeros(0, dtype=bool)
+    starts, run_of = np.flatnonzero(new_run), np.cumsum(new_run) - 1
     total = np.add.reduceat(number, starts)[run_of] if len(key) else number
     count = np.add.reduceat(graded, starts)[run_of] if len(key) else graded
     with np.errstate(invalid="ignore", divide="ignore"):
         diff_sorted = np.where((graded == 1) & (count >= 2), number - (total - number) / (count - 1), np.nan)
-    diff = np.empty(len(by))
-    diff[by] = diff_sorted
-    out = pd.DataFrame({
+    result_row = by[position]
+    # The course as one dense code in (subject, award type, level) order.
+    course_key = (dense_codes(subject)[0] * len(AWARD_TYPES) + award) * 64 + np.minimum(level, 63)
+    course, _ = dense_codes(course_key[result_row]) if len(result_row) else (np.zeros(0, dtype=np.int64), 1)
+    out = {
         "member": member_row,
         c.LEARNER_ID: learner[member_row],
         c.ESTABLISHMENT_ID: _array(members, c.ESTABLISHMENT_ID, "members")[member_row],
@@ -121,15 +133,20 @@ def course_entries(members: pd.DataFrame, results: pd.DataFrame) -> pd.DataFrame
         c.SUBJECT_ID: subject[result_row],
         AWARD_TYPE: award[result_row],
         c.SCQF_LEVEL: level[result_row],
+        "course": course,
         c.GRADE: grade[result_row],
-        GRADE_DIFF: diff[result_row],
-    })
+        GRADE_DIFF: diff_sorted[position],
+    }
     for column in (c.SEX, c.ASN, c.SIMD_DECILE):
         if column in members.columns:
             out[column] = members[column].to_numpy()[member_row]
-    order = np.lexsort((out[c.SCQF_LEVEL].to_numpy(), out[AWARD_TYPE].to_numpy(), out[c.SUBJECT_ID].to_numpy(),
-                        out["stage_code"].to_numpy(), out[c.LEARNER_ID].to_numpy(), out[c.YEAR].to_numpy()))
-    return out.iloc[order].reset_index(drop=True)
+    # Canonical order: (year, learner, stage, course) packed into one integer.
+    learner_code, n_learners = dense_codes(out[c.LEARNER_ID])
+    year_code, _ = dense_codes(out[c.YEAR])
+    n_courses = int(course.max()) + 1 if len(course) else 1
+    order = np.argsort(((year_code * n_learners + learner_code) * _N_STAGES + out["stage_code"]) * n_courses + course,
+                       kind="stable")
+    return {name: values[order] for name, values in out.items()}
 
 
 def _counts(group: np.ndarray, n_groups: int, grade: np.ndarray, diff: np.ndarray) -> dict[str, np.ndarray]:
@@ -164,27 +181,26 @@ def course_results(
     as its code, e.g. "N5"), :data:`COUNT_COLUMNS` and ``grade_diff`` (mean, NaN when no entrant
     was compared), ordered by level, id, year, stage, subject, award type and SCQF level.
     """
-    entries = course_entries(members, results)
-    school = entries[c.ESTABLISHMENT_ID].to_numpy()
-    _, course = np.unique(entries[[c.SUBJECT_ID, AWARD_TYPE, c.SCQF_LEVEL]].to_numpy(), axis=0, return_inverse=True)
-    course = course.reshape(-1).astype(np.int64)
+    entries = _entry_arrays(members, results)
+    school = entries[c.ESTABLISHMENT_ID]
+    course = entries["course"]
     n_courses = int(course.max()) + 1 if len(course) else 1
     school_code, _ = dense_codes(school)
-    year_code, n_years = dense_codes(entries[c.YEAR].to_numpy())
-    stage_course = entries["stage_code"].to_numpy() * n_courses + course
+    year_code, n_years = dense_codes(entries[c.YEAR])
+    stage_course = entries["stage_code"] * n_courses + course
     packed = (school_code * n_years + year_code) * (_N_STAGES * n_courses) + stage_course
     keys, group = np.unique(packed, return_inverse=True)
     group = group.reshape(-1)
     first = np.zeros(len(keys), dtype=np.int64)
     first[group[::-1]] = np.arange(len(group))[::-1]  # an entry of each group, for its keys
-    grade, diff = entries[c.GRADE].to_numpy(), entries[GRADE_DIFF].to_numpy()
+    grade, diff = entries[c.GRADE], entries[GRADE_DIFF]
     key_columns = [c.ESTABLISHMENT_ID, c.AUTHORITY_ID, c.YEAR, "stage_code", c.SUBJECT_ID, AWARD_TYPE, c.SCQF_LEVEL]
-    school_rows = entries.iloc[first][key_columns].reset_index(drop=True)
+    school_rows = pd.DataFrame({col: entries[col][first] for col in key_columns})
     school_rows = school_rows.assign(**_counts(group, len(keys), grade, diff))
     wanted = (np.ones(len(keys), dtype=bool) if authority_ids is None
               else np.isin(school_rows[c.AUTHORITY_ID].to_numpy(), np.asarray(authority_ids, dtype=np.int64)))
     parts = [_label(school_rows[wanted], c.COHORT_ESTABLISHMENT, c.ESTABLISHMENT_ID)]
-    if seed is not None and len(entries):
+    if seed is not None and len(group):
         target, source = vc_draw(entries, stage_course, seed=seed,
                                  establishment_ids=np.unique(school_rows.loc[wanted, c.ESTABLISHMENT_ID].to_numpy()))
         vc = school_rows[key_columns].assign(**_counts(group[target], len(keys), grade[source], diff[source]))
@@ -223,7 +239,7 @@ def _label(frame: pd.DataFrame, cohort: str, id_column: str | None) -> pd.DataFr
     return out.iloc[order].drop(columns=["stage_code", "award_code"]).reset_index(drop=True)
 
 
-def vc_draw(entries: pd.DataFrame, stage_course: np.ndarray, *, seed: int,
+def vc_draw(entries: pd.DataFrame | dict[str, np.ndarray], stage_course: np.ndarray, *, seed: int,
             establishment_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The courses' virtual comparator: for every entry of the schools ``establishment_ids``, ten
     entries of the **same course**, year and cohort stage from schools in other authorities with
@@ -232,17 +248,17 @@ def vc_draw(entries: pd.DataFrame, stage_course: np.ndarray, *, seed: int,
     ``entries`` must be in :func:`course_entries`' canonical order (its row number is the id the
     draw order follows). Returns (target rows, comparator rows) of ``entries``."""
     for column in (c.SEX, c.ASN, c.SIMD_DECILE):
-        if column not in entries.columns:
+        if column not in entries:
             raise ValueError(f"members frame is missing columns: {column} (the virtual comparator matches on it)")
     pool = pd.DataFrame({
-        c.LEAVER_ID: np.arange(len(entries), dtype=np.int64),
-        c.ESTABLISHMENT_ID: entries[c.ESTABLISHMENT_ID].to_numpy(dtype=np.int64),
-        c.AUTHORITY_ID: entries[c.AUTHORITY_ID].to_numpy(dtype=np.int64),
-        c.YEAR: entries[c.YEAR].to_numpy(dtype=np.int64),
-        c.SEX: entries[c.SEX].to_numpy(),
-        c.ASN: entries[c.ASN].to_numpy(),
+        c.LEAVER_ID: np.arange(len(stage_course), dtype=np.int64),
+        c.ESTABLISHMENT_ID: np.asarray(entries[c.ESTABLISHMENT_ID], dtype=np.int64),
+        c.AUTHORITY_ID: np.asarray(entries[c.AUTHORITY_ID], dtype=np.int64),
+        c.YEAR: np.asarray(entries[c.YEAR], dtype=np.int64),
+        c.SEX: np.asarray(entries[c.SEX]),
+        c.ASN: np.asarray(entries[c.ASN]),
         c.STAGE: stage_course,
-        c.SIMD_DECILE: entries[c.SIMD_DECILE].to_numpy(dtype=np.int64),
+        c.SIMD_DECILE: np.asarray(entries[c.SIMD_DECILE], dtype=np.int64),
     })
     cells = find_candidates(pool, establishment_ids=establishment_ids.tolist())
     return draw_rows(cells, seed=seed)
