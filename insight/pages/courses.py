@@ -179,8 +179,9 @@ def course_page(request: HttpRequest, est: Establishment, course: Course) -> Pag
         ))
         tables.append(difference)
         page.context["difference"] = difference
-    first = bands.rows[-1].cells if course.graded else bands.rows[0].cells
-    caption = latest_sentence(year, [(f"{est.name}, {bands.rows[-1 if course.graded else 0].header.text}", first[0]),
+    headline = bands.rows[2 if course.graded else 0]  # A to C, or the pass rate of an ungraded course
+    first = headline.cells
+    caption = latest_sentence(year, [(f"{est.name}, {headline.header.text}", first[0]),
                                      ("virtual comparator", first[1]), (authority, first[2]), ("Scotland", first[3])])
     page.context.update(
         bands=bands, entries=entries, caption=caption, stage_label=STAGES[stage], year_label=year_label(year),
