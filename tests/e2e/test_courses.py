@@ -50,7 +50,8 @@ def test_head_teacher_opens_one_course(page: Page, live_server: Any, reference_d
     assert sub.get_attribute("aria-current") == "true"
     listing = page.get_by_role("table", name=re.compile("^Courses presented by Kelvinbank Academy"))
     assert_accessible(page, label="Courses, S4")
-    listing.get_by_role("link", name="English").first.click()
+    # English at National 4 (Ben) is listed before National 5 (Ava and Cara): take the National 5 row.
+    listing.get_by_role("row").filter(has_text="National 5").get_by_role("link", name="English").click()
     page.wait_for_url(re.compile(r"/courses/ENG-N5-5/"))
     assert page.get_by_role("heading", level=1).inner_text().startswith("English, National 5 (SCQF level 5)")
     bands = page.get_by_role("table", name=re.compile("percentage of entries at each grade band"))
