@@ -9,7 +9,9 @@ Run by `make bench` (throwaway PostgreSQL and Redis). In one run:
    Django's test client: the school's course list, one course (its most-entered one: grade
    bands against the VC, authority and Scotland, entries by year, the grade difference), the
    course's CSV export (audited), the authority's vocational uptake (as an authority analyst),
-   and the minimal page (the accessibility statement, signed in), each page's ratio to it.
+   and the minimal page (the accessibility statement, signed in), each page's ratio to it;
+4. the engine on the run's latest year of the national data (as a run's chunk loads it): the
+   Course Comparator with its VC draw beside Breadth and Depth with its VC, on the same frames.
 Target (issue 12): a course comparator page for a large school at national scale, median under 50 ms.
 """
 
@@ -55,6 +57,25 @@ def user_with(role: Role, **place: object) -> User:
         found = User.objects.create_user(username=f"bench-{role}-{time.time_ns()}", email="bench@example.org")
         Membership.objects.create(user=found, role=role, **place)
     return found
+
+
+def engine_seconds(year: int) -> list[str]:
+    """The Course Comparator against Breadth and Depth on one national year (both with their VC)."""
+    from insight import loaders
+    from insight.benchmarking import breadth, courses
+
+    t0 = time.perf_counter()
+    members, results = loaders.load_cohorts(year)
+    t_load = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    breadth.breadth_depth(members, results, seed=1)
+    t_breadth = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    out = courses.course_results(members, results, seed=2)
+    t_courses = time.perf_counter() - t0
+    return [f"engine, {year}: {len(members):,} cohort members, {len(results):,} awards loaded in {t_load:.2f} s; "
+            f"Breadth and Depth {t_breadth:.2f} s, Course Comparator {t_courses:.2f} s "
+            f"({t_courses / t_breadth:.1f} x; {len(out):,} course rows)"]
 
 
 def main() -> None:
@@ -118,6 +139,7 @@ def main() -> None:
     lines.append("")
     lines.append(f"{'meets' if median < TARGET_MS else 'MISSES'} the {TARGET_MS:.0f} ms target: {COURSE} "
                  f"(median {median:.1f} ms)")
+    lines += engine_seconds(year)
     lines.append(f"load average (1, 5, 15 min): {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     report("course_comparator", lines)
     if median >= TARGET_MS:
