@@ -54,7 +54,7 @@ def timed(client: Client, url: str) -> float:
 def user_with(role: Role, **place: object) -> User:
     found = User.objects.filter(memberships__role=role, **{f"memberships__{k}": v for k, v in place.items()}).first()
     if found is None:
-        found = User.objects.create_user(username=f"bench-{role}-{time.time_ns()}", email="bench@example.org")
+        found = User.objects.create_user(email=f"bench-{role}-{time.time_ns()}@example.org")
         Membership.objects.create(user=found, role=role, **place)
     return found
 
