@@ -150,15 +150,18 @@ def _entry_arrays(members: pd.DataFrame, results: pd.DataFrame) -> dict[str, np.
 
 
 def _counts(group: np.ndarray, n_groups: int, grade: np.ndarray, diff: np.ndarray) -> dict[str, np.ndarray]:
-    """Per group: entries, grade bands, passes, compared entrants and the sum of their differences."""
-    def count(mask: np.ndarray) -> np.ndarray:
-        return np.bincount(group[mask], minlength=n_groups).astype(np.int64)
-
+    """Per group: entries, grade bands, passes, compared entrants and the sum of their differences
+    (one ``np.bincount`` over (group, grade code) for the bands, one for the differences)."""
+    n_grades = _PASS + 1
+    by_grade = np.bincount(group * n_grades + grade, minlength=n_groups * n_grades).reshape(n_groups, n_grades)
+    at_most = by_grade[:, :_PASS].cumsum(axis=1)  # A, A-B, A-C, A-D
     compared = ~np.isnan(diff)
     return {
-        N_ENTRIES: np.bincount(group, minlength=n_groups).astype(np.int64),
-        N_A: count(grade == 0), N_AB: count(grade <= 1), N_AC: count(grade <= 2), N_AD: count(grade <= 3),
-        N_PASS: count(grade == _PASS), N_COMPARED: count(compared),
+        N_ENTRIES: by_grade.sum(axis=1).astype(np.int64),
+        N_A: at_most[:, 0].astype(np.int64), N_AB: at_most[:, 1].astype(np.int64),
+        N_AC: at_most[:, 2].astype(np.int64), N_AD: at_most[:, 3].astype(np.int64),
+        N_PASS: by_grade[:, _PASS].astype(np.int64),
+        N_COMPARED: np.bincount(group[compared], minlength=n_groups).astype(np.int64),
         DIFF_TOTAL: np.bincount(group[compared], weights=diff[compared], minlength=n_groups),
     }
 
