@@ -389,4 +389,5 @@ class CourseResult(models.Model):
                                    help_text="Mean of (this course's grade number - mean of the entrant's other courses')")
 
     class Meta:
-        indexes = [models.Index(fields=["run", "cohort", "cohort_id"])]
+        # A school's courses of one year and cohort (the course list, an authority's uptake).
+        indexes = [models.Index(fields=["run", "cohort", "cohort_id", "year", "cohort_stage"])]
