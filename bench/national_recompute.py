@@ -62,6 +62,7 @@ if not ENGINE_ONLY:  # parts 1-4 need Django and PostgreSQL; part 5 runs without
         BenchmarkRun,
         BreadthDepthResult,
         CohortResult,
+        CourseResult,
         CurricularAreaResult,
         DeprivationResult,
         NormalisedScore,
@@ -149,7 +150,7 @@ def floor_seconds(run: BenchmarkRun) -> tuple[float, float, int, int]:
     result_rows = 0
     t_in = 0.0
     result_models = (CohortResult, DeprivationResult, NormalisedScore, WeightedScore, PartnerRanking,
-                     RelaxationCount, VCInterval, BreadthDepthResult, CurricularAreaResult)
+                     RelaxationCount, VCInterval, BreadthDepthResult, CurricularAreaResult, CourseResult)
     with connection.cursor() as cursor:
         raw = cursor.cursor
         for model in result_models:
@@ -202,10 +203,10 @@ def engine_vs_python() -> tuple[float, float, float, int]:
 def local_measures_seconds(years: list[int]) -> dict[str, float]:
     """The local measures alone, in this process, each year as a chunk loads and computes it:
     seconds summed over the run's years to load the cohorts, group them and draw their VC, compute
-    Breadth and Depth, and compute the curricular areas; and the members and awards counted."""
-    from insight.benchmarking import areas, breadth
+    Breadth and Depth, compute the curricular areas and the Course Comparator (with its own VC draw); and the members and awards counted."""
+    from insight.benchmarking import areas, breadth, courses
 
-    out = dict.fromkeys(("load", "groups", "breadth", "areas", "members", "awards"), 0.0)
+    out = dict.fromkeys(("load", "groups", "breadth", "areas", "courses", "members", "awards"), 0.0)
     for year in years:
         t0 = time.perf_counter()
         members, results = loaders.load_cohorts(year)
@@ -217,6 +218,8 @@ def local_measures_seconds(years: list[int]) -> dict[str, float]:
         t3 = time.perf_counter()
         areas.curricular_areas(members, results, subject_areas, groups=groups)
         t4 = time.perf_counter()
+        courses.course_results(members, results, seed=SEED + 2)
+        out["courses"] += time.perf_counter() - t4
         out["load"] += t1 - t0
         out["groups"] += t2 - t1
         out["breadth"] += t3 - t2
@@ -389,7 +392,7 @@ def main() -> None:
         f"{t_python / t_engine:.1f}x the pure-Python time for less work",
         f"local measures, one process, all years: load {local['load']:.2f} s; cohort groups and VC draw "
         f"{local['groups']:.2f} s; Breadth and Depth {local['breadth']:.2f} s; curricular areas "
-        f"{local['areas']:.2f} s; for {local['members']:,.0f} cohort members and {local['awards']:,.0f} awards",
+        f"{local['areas']:.2f} s; Course Comparator (with its VC draw) {local['courses']:.2f} s; for {local['members']:,.0f} cohort members and {local['awards']:,.0f} awards",
         f"this process peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB",
         *engine_vs_pandas(rounds),
     ]

@@ -32,6 +32,7 @@ from destinations.classification import Category, is_positive
 from destinations.models import DestinationKind, DestinationRecord
 
 from .benchmarking import columns as C
+from .benchmarking import courses
 
 
 @dataclass
@@ -274,13 +275,15 @@ def cohort_members_query(year: int) -> str:
 
 def cohort_results_query(year: int) -> str:
     """Every award of the members of ``year``'s cohorts sat by the diet of ``year``, the grade as
-    a code (``columns.GRADE_CODES``)."""
+    a code (``columns.GRADE_CODES``) and the award type as a code (``courses.AWARD_TYPES``, for the
+    Course Comparator)."""
     R, E, L = _table(QualificationResult), _table(Enrolment), _table(SchoolLeaver)
     grade = " ".join(f"WHEN '{g}' THEN {code}" for g, code in C.GRADE_CODES.items())
+    award = " ".join(f"WHEN '{a}' THEN {code}" for code, a in enumerate(courses.AWARD_TYPES))
     learner = _col(QualificationResult, "learner")
     sql = (
         f"SELECT r.{learner}, r.{_col(QualificationResult, 'subject')}, r.scqf_level, r.scqf_credits, "
-        f"CASE r.grade {grade} END, r.year FROM {R} r "
+        f"CASE r.grade {grade} END, r.year, CASE r.award_type {award} END FROM {R} r "
         f"WHERE r.year <= %s AND r.{learner} IN ("
         f"SELECT e.{_col(Enrolment, 'learner')} FROM {E} e WHERE e.stage = 'S4' AND e.year BETWEEN %s AND %s "
         f"UNION SELECT l.{_col(SchoolLeaver, 'learner')} FROM {L} l WHERE l.leaver_year = %s)"
@@ -294,7 +297,7 @@ def load_cohorts(year: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     member_cols = [(C.LEARNER_ID, "int8"), (C.ESTABLISHMENT_ID, "int8"), (C.AUTHORITY_ID, "int8"), (C.YEAR, "int2"),
                    ("stage_code", "int2"), (C.SEX, "int2"), (C.ASN, "int2"), (C.SIMD_DECILE, "int2")]
     result_cols = [(C.LEARNER_ID, "int8"), (C.SUBJECT_ID, "int8"), (C.SCQF_LEVEL, "int2"), (C.SCQF_CREDITS, "int2"),
-                   (C.GRADE, "int2"), (C.YEAR, "int2")]
+                   (C.GRADE, "int2"), (C.YEAR, "int2"), (courses.AWARD_TYPE, "int2")]
     frames = []
     for sql, cols in ((cohort_members_query(year), member_cols), (cohort_results_query(year), result_cols)):
         if connection.vendor == "postgresql":

@@ -390,5 +390,35 @@ for _level in c.BD_LEVELS:
     )
 
 
+class CourseResult(models.Model):
+    """The Course Comparator (a local measure): one course (subject x award type x SCQF level)
+    sat by one cohort (S4, S5 or S6 based on the S4 roll, or leavers) of a school, its virtual
+    comparator, authority or Scotland in the diet of one year: entries, grade bands (or passes for
+    ungraded awards) and the entrants' mean grade difference against their other courses. Counts,
+    so the disclosure layer sees every n (``insight.benchmarking.courses``)."""
+
+    run = models.ForeignKey(BenchmarkRun, on_delete=models.CASCADE, db_constraint=False, db_index=False)
+    cohort = models.CharField(max_length=16, choices=COHORT_CHOICES)
+    cohort_id = models.BigIntegerField(help_text="Establishment id, authority id, or 0 for Scotland")
+    year = models.PositiveSmallIntegerField(help_text="The year of the diet")
+    cohort_stage = models.CharField(max_length=8, help_text="S4, S5 or S6 (based on the S4 roll), or leavers")
+    subject_id = models.BigIntegerField()
+    award_type = models.CharField(max_length=3)
+    scqf_level = models.PositiveSmallIntegerField()
+    n_entries = models.PositiveIntegerField(help_text="Entrants (for a VC: comparators drawn)")
+    n_a = models.PositiveIntegerField(help_text="Entrants with an A")
+    n_ab = models.PositiveIntegerField(help_text="Entrants with A or B")
+    n_ac = models.PositiveIntegerField(help_text="Entrants with A to C")
+    n_ad = models.PositiveIntegerField(help_text="Entrants with A to D")
+    n_pass = models.PositiveIntegerField(help_text="Entrants with an ungraded pass")
+    n_compared = models.PositiveIntegerField(help_text="Entrants with another graded course in the diet")
+    grade_diff = models.FloatField(null=True, blank=True,
+                                   help_text="Mean of (this course's grade number - mean of the entrant's other courses')")
+
+    class Meta:
+        # A school's courses of one year and cohort (the course list, an authority's uptake).
+        indexes = [models.Index(fields=["run", "cohort", "cohort_id", "year", "cohort_stage"])]
+
+
 # Comparator groups (issue 15) live in their own package, as models of this app.
 from .groups.models import ComparatorGroup, ComparatorGroupResult  # noqa: E402, F401

@@ -84,6 +84,8 @@ NAV: tuple[Entry, ...] = (
           also=("/insight/establishments/*/breadth-depth/",)),
     Entry("Curricular areas", "insight:my_curricular_areas", school_roles, parent="Local measures",
           also=("/insight/establishments/*/curricular-areas/",)),
+    Entry("Courses", "insight:my_courses", school_roles, parent="Local measures",
+          also=("/insight/establishments/*/courses/",)),
     # Communities of practice (issue 15): members, and data managers who may create one. A school's
     # people find them under Learning Partnerships (their header is full at 1280 px); everyone
     # else, partner organisation members included, has them as a top entry.

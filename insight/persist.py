@@ -23,6 +23,7 @@ from .models import (
     BenchmarkRun,
     BreadthDepthResult,
     CohortResult,
+    CourseResult,
     CurricularAreaResult,
     DeprivationResult,
     NormalisedScore,
@@ -163,6 +164,8 @@ def persist_year_tables(run: BenchmarkRun, result: BenchmarkResult) -> dict[str,
         counts["breadth_depth"] = write_frame(BreadthDepthResult, result.breadth_depth, run_id=run.pk)
     if result.curricular_areas is not None:
         counts["curricular_areas"] = write_frame(CurricularAreaResult, result.curricular_areas, run_id=run.pk)
+    if result.courses is not None:
+        counts["courses"] = write_frame(CourseResult, result.courses, run_id=run.pk)
     return counts
 
 

@@ -30,7 +30,7 @@ from django.utils import timezone
 from datahub.models import SchoolLeaver, TariffScale, User
 
 from . import framestore, loaders
-from .benchmarking import areas, breadth, engine
+from .benchmarking import areas, breadth, courses, engine
 from .benchmarking import columns as c
 from .groups.compute import groups_compute
 from .models import BenchmarkChunk, BenchmarkRun, ChunkStatus, RunStatus
@@ -46,6 +46,7 @@ _KEPT = (
     "establishments", "establishment_measures", "vc_measures", "authority_measures", "national_measures",
     "breakdowns", "deprivation", "normalised", "weighted", "relaxation_counts", "intervals", "breadth_depth",
     "curricular_areas",
+    "courses",
 )
 CONTEXT_COLUMNS = ("roll", "share_simd_q1", "share_fsm", "share_asn")
 
@@ -150,6 +151,8 @@ def chunk_compute(chunk_id: int) -> bool:
         groups = breadth.cohort_groups(members, seed=run.seed + 1)
         frames["breadth_depth"] = breadth.breadth_depth(members, cohort_results, groups=groups)
         frames["curricular_areas"] = areas.curricular_areas(members, cohort_results, subject_areas, groups=groups)
+        # The Course Comparator: the courses' VC has a stream of its own too (run seed + 2).
+        frames["courses"] = courses.course_results(members, cohort_results, seed=run.seed + 2)
         inputs += [members, cohort_results, subject_areas]
     payload = framestore.dumps(frames)
     seconds = time.perf_counter() - t0

@@ -3,11 +3,12 @@
 from django.urls import URLPattern, path, re_path
 
 from .groups import views as group_views
-from .views import areas, breadth, dashboards, documents, methodology, partners, runs
+from .views import areas, breadth, courses, dashboards, documents, methodology, partners, runs
 
 app_name = "insight"
 
 _EXPORT = r"export/(?P<table>[a-z0-9-]+)\.(?P<fmt>csv|xlsx)$"
+_COURSE = r"[^/]{1,12}-[A-Z0-9]{1,3}-[0-9]{1,2}"  # subject code, award type, SCQF level: ENG-N5-5
 
 urlpatterns: list[URLPattern] = [
     # Benchmarking dashboards
@@ -30,6 +31,18 @@ urlpatterns: list[URLPattern] = [
             name="curricular_areas"),
     re_path(r"^establishments/(?P<seed>[0-9]{7})/curricular-areas/" + _EXPORT,
             areas.CurricularAreasExportView.as_view(), name="curricular_areas_export"),
+    # The Course Comparator (issue 12): a school's courses, one course, an authority's vocational uptake
+    path("courses/", courses.MyCoursesView.as_view(), name="my_courses"),
+    re_path(r"^establishments/(?P<seed>[0-9]{7})/courses/$", courses.CoursesView.as_view(), name="courses"),
+    re_path(r"^establishments/(?P<seed>[0-9]{7})/courses/" + _EXPORT, courses.CoursesExportView.as_view(),
+            name="courses_export"),
+    re_path(r"^establishments/(?P<seed>[0-9]{7})/courses/(?P<course>" + _COURSE + r")/$", courses.CourseView.as_view(),
+            name="course"),
+    re_path(r"^establishments/(?P<seed>[0-9]{7})/courses/(?P<course>" + _COURSE + r")/" + _EXPORT,
+            courses.CourseExportView.as_view(), name="course_export"),
+    re_path(r"^authorities/(?P<code>[0-9]+)/courses/uptake/$", courses.UptakeView.as_view(), name="course_uptake"),
+    re_path(r"^authorities/(?P<code>[0-9]+)/courses/uptake/" + _EXPORT, courses.UptakeExportView.as_view(),
+            name="course_uptake_export"),
     path("authorities/<int:code>/", dashboards.AuthorityDashboardView.as_view(), name="authority_dashboard"),
     re_path(r"^authorities/(?P<code>[0-9]+)/" + _EXPORT, dashboards.AuthorityExportView.as_view(),
             name="authority_export"),

@@ -566,6 +566,20 @@ EXPECTED: dict[str, Route] = {
     "insight:my_curricular_areas": Route(None, lambda p, t: {ANON: 302}.get(p, 302 if p in SCHOOL_PEOPLE else 403)),
     # The API: any portal user, for any secondary school, as the page.
     "api:curricular-areas": Route(lambda w, t: {"seed_code": seed(w, t)["seed"]}, api(lambda p, t: 200)),
+    # The Course Comparator (issue 12): a school's courses and one course, as the establishment
+    # dashboard (graded measures only for the entitled: tests/insight/local/test_courses_pages.py);
+    # an authority's vocational uptake, as the authority dashboard.
+    "insight:courses": Route(seed, portal_page),
+    "insight:courses_export": Route(lambda w, t: {**seed(w, t), "table": "courses", "fmt": "csv"}, portal_page),
+    "insight:course": Route(lambda w, t: {**seed(w, t), "course": "MATH-AH-7"}, portal_page),
+    "insight:course_export": Route(lambda w, t: {**seed(w, t), "course": "MATH-AH-7", "table": "bands", "fmt": "xlsx"},
+                                   portal_page),
+    "insight:my_courses": Route(None, lambda p, t: {ANON: 302}.get(p, 302 if p in SCHOOL_PEOPLE else 403)),
+    "insight:course_uptake": Route(authority_code, authority_dashboard),
+    "insight:course_uptake_export": Route(lambda w, t: {**authority_code(w, t), "table": "uptake", "fmt": "csv"},
+                                          authority_dashboard),
+    "api:course-detail": Route(lambda w, t: {"seed_code": seed(w, t)["seed"]},
+                               api(lambda p, t: 200 if p in COVERS[t] else 404)),
     "insight:authority_dashboard": Route(authority_code, authority_dashboard),
     "insight:authority_export": Route(lambda w, t: {"code": str(authority_code(w, t)["code"]), "table": "schools",
                                                     "fmt": "xlsx"}, authority_dashboard),

@@ -26,6 +26,7 @@ import pandas as pd
 from . import columns as c
 from .cohort import leaver_table, vc_cohort_arrays
 from .comparator import N_COMPARATORS, draw_rows, find_candidates, relaxation_counts
+from .courses import combine_courses
 from .distance import context_distances, score_distances, stronger_where_weaker
 from .measures import PreparedCohort
 from .normalise import WEIGHTED_WINDOW, normalised_scores, weighted_scores
@@ -81,6 +82,8 @@ class BenchmarkResult:
     breadth_depth: pd.DataFrame | None = None
     # Curricular areas of the same cohorts (:mod:`.areas`), added with Breadth and Depth.
     curricular_areas: pd.DataFrame | None = None
+    # The Course Comparator (:mod:`.courses`), added per chunk by the service likewise.
+    courses: pd.DataFrame | None = None
 
 
 def _label(frame: pd.DataFrame, cohort: str, id_column: str | None) -> pd.DataFrame:
@@ -311,11 +314,13 @@ def combine(parts: Sequence[BenchmarkResult], *, window: int = WEIGHTED_WINDOW) 
     breadth_depth = _combine_breadth(breadth_frames) if breadth_frames else None
     area_frames = [frame for frame in frames("curricular_areas") if frame is not None]
     curricular_areas = _combine_areas(area_frames) if area_frames else None
+    course_frames = [frame for frame in frames("courses") if frame is not None]
     return BenchmarkResult(
         seed=seed,
         draws=draws,
         breadth_depth=breadth_depth,
         curricular_areas=curricular_areas,
+        courses=combine_courses(course_frames) if course_frames else None,
         establishments=_disjoint(frames("establishments"), _EST_YEAR, "establishments"),
         establishment_measures=_disjoint(frames("establishment_measures"), _EST_YEAR, "school measures"),
         vc_measures=_disjoint(frames("vc_measures"), _EST_YEAR, "VC measures"),

@@ -7,6 +7,7 @@ from datahub.imports import api as imports_api
 from destinations import api as destinations_api
 from destinations.pathways import api as pathway_api
 from insight import api as insight_api
+from insight import courses_api
 from insight.groups import api as group_api
 from partnerships import api as partnerships_api
 from partnerships.communities import api as communities_api
@@ -41,6 +42,7 @@ router.register("communities", communities_api.CommunityViewSet, basename="commu
 router.register("destination-records", destinations_api.DestinationRecordViewSet, basename="destination-record")
 router.register("participation-spells", destinations_api.ParticipationSpellViewSet, basename="participation-spell")
 router.register("offers", pathway_api.OfferViewSet, basename="offer")
+router.register("courses", courses_api.CourseViewSet, basename="course")
 
 urlpatterns = [
     *router.urls,
