@@ -91,13 +91,14 @@ def build_world() -> World:
 
 
 def load_reference_data() -> None:
-    """(Re)load authorities, subjects and the default tariff scale with the migration's own
+    """(Re)load authorities, their collaboratives, subjects and the default tariff scale with the migration's own
     idempotent loader: a transactional test empties every table when it ends."""
     import importlib
 
     from django.apps import apps
 
     importlib.import_module("datahub.migrations.0002_reference_data").load(apps, None)
+    importlib.import_module("datahub.migrations.0016_collaboratives_seed").load(apps, None)
 
 
 # --- Signed-in clients ---------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from .learners import SENIOR_PHASE, Enrolment, Learner, LearnerQuerySet, SchoolL
 from .organisations import (
     PRINCIPAL_ORDER,
     CentreType,
+    Collaborative,
     Department,
     Establishment,
     EstablishmentQuerySet,
@@ -42,6 +43,7 @@ __all__ = [
     "AuditEvent",
     "AwardType",
     "CentreType",
+    "Collaborative",
     "ChangeRecord",
     "Department",
     "Enrolment",
