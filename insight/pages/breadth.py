@@ -102,7 +102,7 @@ def breadth_depth_page(request: HttpRequest, est: Establishment) -> Page:
         "cohort", f"Pupils in the {stage_label} cohort by year: {est.name}, {authority} and Scotland",
         [TColumn("Year", numeric=False), *(TColumn(label) for _, label, _ in counted)],
         [TRow(text(year_label(y)), [figure(d.cohort(), "count") if (d := grid.get((cohort, y, 3))) else TCell(NO_DATA)
-                                    for cohort, _, _ in counted]) for y in years],
+                                    for cohort, _, _ in counted]) for y in years[-viewer.years_shown:]],
         export_query=query,
     ))
     first = comparison.rows[0].cells

@@ -172,7 +172,7 @@ def establishment_data(run: BenchmarkRun, est: Establishment, viewer: Viewer) ->
     return EstablishmentData(
         run=run,
         establishment=est,
-        figures=Figures(run),
+        figures=Figures(run, viewer.years_shown),
         school=school,
         vc=vc,
         authority=Subject(c.COHORT_AUTHORITY, authority.pk, authority.name, a_ent, "A",
@@ -241,7 +241,7 @@ def authority_data(run: BenchmarkRun, authority: LocalAuthority, viewer: Viewer)
                      bases=own.rows)
         listed.append((s, own, vc))
     return AuthorityData(
-        run=run, authority=authority, figures=Figures(run), subject=subject,
+        run=run, authority=authority, figures=Figures(run, viewer.years_shown), subject=subject,
         vc=_authority_vc_subject(run, authority, subject),
         national=Subject(c.COHORT_NATIONAL, 0, "Scotland", Entitlement.PUBLIC, "N",
                          rows.get((c.COHORT_NATIONAL, c.NATIONAL_COHORT_ID), {})),
@@ -294,4 +294,4 @@ def national_data(run: BenchmarkRun, viewer: Viewer, *, authority: LocalAuthorit
             vc = Subject(c.COHORT_VC, s.pk, "Virtual comparator", ent, "E", rows.get((c.COHORT_VC, s.pk), {}),
                          bases=own.rows)
             listed.append((s, own, vc))
-    return NationalData(run=run, figures=Figures(run), national=national, authorities=authorities, schools=listed)
+    return NationalData(run=run, figures=Figures(run, viewer.years_shown), national=national, authorities=authorities, schools=listed)
