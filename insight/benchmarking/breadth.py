@@ -50,7 +50,7 @@ count); authorities and Scotland sum their schools' distributions; the VC's is o
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
 import numpy as np
@@ -199,6 +199,7 @@ def breadth_depth(
     *,
     authority_ids: Sequence[int] | None = None,
     seed: int | None = None,
+    collaboratives: Mapping[int, int] | None = None,
 ) -> pd.DataFrame:
     """Breadth and Depth of every school, its virtual comparator, authority and Scotland, per
     year and cohort stage.
@@ -210,8 +211,11 @@ def breadth_depth(
     ``authority_ids`` limits the school, VC and authority rows to those authorities (a chunk of
     a run); Scotland is always the whole of ``members``, and so is the comparator pool. ``seed``:
     draw the virtual comparators (:func:`vc_draw`); ``None`` leaves them out.
+    ``collaboratives`` (authority id -> Regional Improvement Collaborative id) adds each
+    collaborative of the chunk's authorities: the sum of its authorities' histograms, as
+    Scotland is the sum of all (:func:`_collaborative_sums`).
 
-    Returns ``cohort`` (establishment / vc / authority / national), ``cohort_id``, ``year``,
+    Returns ``cohort`` (establishment / vc / authority / collaborative / national), ``cohort_id``, ``year``,
     ``cohort_stage``, ``grade_filter``, ``min_credits``, ``scqf_level``, ``n_cohort`` (members;
     for a VC, drawn comparators) and ``n_awards_1`` .. ``n_awards_10`` (members with that many
     awards or more), one row per group, filter and level. Percentages are ``100 * n_awards_k /
@@ -247,7 +251,24 @@ def breadth_depth(
         group_keys.insert(0, c.COHORT_ID, group_keys.pop(c.AUTHORITY_ID) if cohort == c.COHORT_AUTHORITY
                           else c.NATIONAL_COHORT_ID)
         parts.append(_frame(cohort, group_keys, summed.to_numpy().reshape(len(summed), *hist.shape[1:])))
+        if cohort == c.COHORT_AUTHORITY and collaboratives is not None:
+            parts.append(_collaborative_sums(keys, hist, keys.loc[wanted, c.AUTHORITY_ID], collaboratives))
     return pd.concat(parts, ignore_index=True)
+
+
+def _collaborative_sums(keys: pd.DataFrame, hist: np.ndarray, chunk_authorities: pd.Series,
+                        collaboratives: Mapping[int, int]) -> pd.DataFrame:
+    """Breadth and Depth of the collaboratives of ``chunk_authorities``: every school group of
+    their member authorities summed (a member belongs to exactly one school, so to one
+    collaborative at most; an authority in none is in none)."""
+    of = keys[c.AUTHORITY_ID].map(lambda a: collaboratives.get(int(a), -1)).to_numpy(dtype=np.int64)
+    wanted_ids = {collaboratives[int(a)] for a in chunk_authorities.unique() if int(a) in collaboratives}
+    rows = keys[np.isin(of, np.fromiter(wanted_ids, dtype=np.int64, count=len(wanted_ids)))]
+    sums = pd.DataFrame(hist[rows.index.to_numpy()].reshape(len(rows), -1), index=rows.index)
+    summed = sums.groupby([pd.Series(of[rows.index.to_numpy()], index=rows.index, name=c.COHORT_ID),
+                           rows[c.YEAR], rows["stage_code"]], sort=True).sum()
+    return _frame(c.COHORT_COLLABORATIVE, summed.index.to_frame(index=False),
+                  summed.to_numpy().reshape(len(summed), *hist.shape[1:]))
 
 
 def vc_draw(members: pd.DataFrame, stage_code: np.ndarray, *, seed: int,

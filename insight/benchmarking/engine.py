@@ -283,13 +283,15 @@ def _combine_breadth(frames: Sequence[pd.DataFrame]) -> pd.DataFrame:
     """Breadth and Depth of the chunks: schools, VCs and authorities are each computed by one
     chunk (checked on one row per group); Scotland by every chunk of its year, one copy kept
     (the copies must agree). Rows ordered by cohort, id and year, each group's rows as computed."""
-    national = [frame[frame[c.COHORT] == c.COHORT_NATIONAL] for frame in frames]
-    rest = pd.concat([frame[frame[c.COHORT] != c.COHORT_NATIONAL] for frame in frames], ignore_index=True)
+    # Scotland, and a collaborative whose authorities several chunks hold, are computed by each.
+    shared = (c.COHORT_NATIONAL, c.COHORT_COLLABORATIVE)
+    national = [frame[frame[c.COHORT].isin(shared)] for frame in frames]
+    rest = pd.concat([frame[~frame[c.COHORT].isin(shared)] for frame in frames], ignore_index=True)
     first_of_group = rest[(rest[c.GRADE_FILTER] == c.GRADE_FILTERS[0]) & (rest[c.MIN_CREDITS] == c.MIN_CREDIT_OPTIONS[0])
                           & (rest[c.SCQF_LEVEL] == c.BD_LEVELS[0])]
     if first_of_group.duplicated(subset=[c.COHORT, c.COHORT_ID, c.YEAR, c.COHORT_STAGE]).any():
         raise ValueError("chunks overlap in Breadth and Depth: each school-year must be computed once")
-    out = pd.concat([rest, _shared(national, list(BREADTH_KEYS), "Breadth and Depth for Scotland")],
+    out = pd.concat([rest, _shared(national, list(BREADTH_KEYS), "Breadth and Depth for Scotland and collaboratives")],
                     ignore_index=True)
     return out.sort_values([c.COHORT, c.COHORT_ID, c.YEAR], kind="stable", ignore_index=True)
 
