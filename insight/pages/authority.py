@@ -23,6 +23,7 @@ from ..selectors.release import authority_changes
 from .parts import (
     Page,
     Panel,
+    against,
     breakdown_filters,
     breakdown_section,
     chart,
@@ -62,12 +63,13 @@ def authority_page(request: HttpRequest, authority: LocalAuthority) -> Page:
     data = authority_data(run, authority, viewer)
     f, years = data.figures, data.figures.years
     page.source = source_line(f)
-    subj, vc, national = data.subject, data.vc, data.national
+    subj = data.subject
+    shown_with = [subj, *data.comparisons]  # the authority, its collaborative (if any), Scotland
 
     page.add(Table(
-        "leavers", f"Leavers from schools in {authority.name} and in Scotland by year of leaving",
-        [TColumn("Year of leaving", numeric=False), TColumn(authority.name), TColumn("Scotland")],
-        [TRow(text(year_label(y)), [fig(f, s, y, c.N_LEAVERS) for s in (subj, national)]) for y in years],
+        "leavers", f"Leavers from schools in {against(shown_with)} by year of leaving",
+        [TColumn("Year of leaving", numeric=False), *(TColumn(s.label) for s in shown_with)],
+        [TRow(text(year_label(y)), [fig(f, s, y, c.N_LEAVERS) for s in shown_with]) for y in years],
     ))
     panels = [(group_id, group_title, [_authority_panel(page, data, key) for key in measures])
               for group_id, group_title, measures in PANELS]
@@ -82,7 +84,7 @@ def authority_page(request: HttpRequest, authority: LocalAuthority) -> Page:
                              "by year of leaving", "School", f, entries, measure)
     schools.export_query = kept_query(request.GET, ("schools-measure", "schools-sort", "schools-dir"))
     sort_links(request, page, schools, "schools", "name")
-    breakdown = breakdown_section(page, f, [subj, vc, national], request.GET, data.breakdowns, authority.name)
+    breakdown = breakdown_section(page, f, data.subjects, request.GET, data.breakdowns, authority.name)
     print_filters(page, [("Measure in the schools table", MEASURES[measure].label), *breakdown_filters(breakdown)])
     page.context.update(
         data=data, years=years, panels=panels, schools=schools, schools_measure=measure,
@@ -95,23 +97,24 @@ def authority_page(request: HttpRequest, authority: LocalAuthority) -> Page:
 
 
 def _authority_panel(page: Page, data: AuthorityData, key: str) -> Panel:
-    """One measure over the years: the authority, its VC (when it can be aggregated) and Scotland."""
+    """One measure over the years: the authority, its VC (when it can be aggregated), its Regional
+    Improvement Collaborative (when it has one) and Scotland."""
     f, years, authority = data.figures, data.figures.years, data.authority
-    subj, vc, national = data.subject, data.vc, data.national
+    subj, vc, comparisons = data.subject, data.vc, data.comparisons
     m = MEASURES[key]
     cols = [TColumn("Year of leaving", numeric=False), TColumn(authority.name)]
     if m.vc_aggregable:
         cols.append(TColumn("Virtual comparator"))
-    cols.append(TColumn("Scotland"))
+    cols += [TColumn(s.label) for s in comparisons]
     rows = []
     for y in years:
         cells = [fig(f, subj, y, key)]
         if m.vc_aggregable:
             cells.append(fig(f, vc, y, key))
-        cells.append(fig(f, national, y, key))
+        cells += [fig(f, s, y, key) for s in comparisons]
         rows.append(TRow(text(year_label(y)), cells))
     table = page.add(Table(f"m-{key.replace('_', '-')}", f"{m.label}: {authority.name} against "
-                           f"{'its virtual comparator and ' if m.vc_aggregable else ''}Scotland", cols, rows))
+                           f"{'its virtual comparator, ' if m.vc_aggregable else ''}{against(comparisons)}", cols, rows))
     own = [r.cells[0] for r in rows]
     if m.vc_aggregable:
         caption = comparison(years, own, [r.cells[1] for r in rows], authority.name, "its virtual comparator")
@@ -122,9 +125,11 @@ def _authority_panel(page: Page, data: AuthorityData, key: str) -> Panel:
                 "middle 60% and highest 20% are ranks within a cohort, so they cannot be combined from its "
                 "schools' comparators (the benchmark engine would have to rank their union). Each school's "
                 "own comparison is on its dashboard.")
+    first = len(cols) - len(comparisons)  # column index of the first comparison
     caption += " " + latest_sentence(years[-1], [(authority.name, rows[-1].cells[0])]
                                      + ([("virtual comparator", rows[-1].cells[1])] if m.vc_aggregable else [])
-                                     + [("Scotland", rows[-1].cells[-1])])
-    series = [(1, "authority")] + ([(2, "vc")] if m.vc_aggregable else []) + [(len(cols) - 1, "national")]
+                                     + [(s.label, rows[-1].cells[first - 1 + i]) for i, s in enumerate(comparisons)])
+    series = ([(1, "authority")] + ([(2, "vc")] if m.vc_aggregable else [])
+              + [(first + i, s.kind) for i, s in enumerate(comparisons)])
     spec = chart(table, kind="line", unit="%" if m.kind == "pct" else "points", series_columns=series)
     return Panel(table.id, m.label, caption, table, spec, note)

@@ -84,6 +84,12 @@ def spoken(cell: TCell) -> str:
 # --- Charts, sorting and links --------------------------------------------------------------------
 
 
+def against(subjects: Sequence[Subject]) -> str:
+    """The comparisons' names as a title lists them: "Aberdeen City, Northern Alliance and Scotland"."""
+    names = [s.label for s in subjects]
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
 def chart(table: Table, *, kind: str, unit: str, series_columns: Sequence[tuple[int, str]],
           band: tuple[int, int] | None = None, band_label: str = "") -> dict:
     """A chart's data, read from a table's cells (so it never carries a withheld figure).

@@ -19,6 +19,7 @@ const STYLE = {
   school: { colour: "#0072b2", dash: [], point: "circle", pattern: null },
   vc: { colour: "#d55e00", dash: [6, 4], point: "triangle", pattern: "stripes" },
   authority: { colour: "#007a5a", dash: [2, 3], point: "rect", pattern: "dots" },
+  collaborative: { colour: "#8e3a80", dash: [8, 3], point: "star", pattern: "hlines" },
   national: { colour: "#1a1a1a", dash: [10, 3, 2, 3], point: "rectRot", pattern: "cross" },
 };
 const BAND_FILL = "rgba(213, 94, 0, 0.14)";
@@ -46,6 +47,11 @@ function fillPattern(kind, colour) {
     ctx.lineTo(2, -2);
     ctx.moveTo(size - 2, size + 2);
     ctx.lineTo(size + 2, size - 2);
+    ctx.stroke();
+  } else if (kind === "hlines") {
+    ctx.beginPath();
+    ctx.moveTo(0, size / 2);
+    ctx.lineTo(size, size / 2);
     ctx.stroke();
   } else if (kind === "dots") {
     ctx.beginPath();
