@@ -337,5 +337,6 @@ def national_data(run: BenchmarkRun, viewer: Viewer, *, authority: LocalAuthorit
     collaboratives = [Subject(c.COHORT_COLLABORATIVE, k.pk, k.name, Entitlement.PUBLIC, "C",
                               rows.get((c.COHORT_COLLABORATIVE, k.pk), {}))
                       for k in Collaborative.objects.filter(pk__in=used).order_by("name")]
+    collaboratives = [s for s in collaboratives if s.rows]  # those with leavers in the run, as authorities
     return NationalData(run=run, figures=Figures(run, viewer.years_shown), national=national, authorities=authorities,
                         schools=listed, collaboratives=collaboratives)
