@@ -16,7 +16,7 @@ from datahub.models import LocalAuthority
 
 from ..benchmarking import columns as c
 from ..exports import Table, TCell, TColumn, TRow, text
-from ..selectors.catalogue import MEASURES, PANELS, TABLE_MEASURES, year_label
+from ..selectors.catalogue import MEASURES, TABLE_MEASURES, headline_panels, year_label
 from ..selectors.dashboards import AuthorityData, authority_data, latest_run
 from ..selectors.figures import Subject, Viewer
 from ..selectors.release import authority_changes
@@ -31,9 +31,11 @@ from .parts import (
     comparison,
     entitlement_note,
     fig,
+    keep_lit_num_pair,
     kept_query,
     latest_sentence,
     link_exports,
+    lit_num_pair,
     overview_table,
     print_filters,
     sort_links,
@@ -71,8 +73,10 @@ def authority_page(request: HttpRequest, authority: LocalAuthority) -> Page:
         [TColumn("Year of leaving", numeric=False), *(TColumn(s.label) for s in shown_with)],
         [TRow(text(year_label(y)), [fig(f, s, y, c.N_LEAVERS) for s in shown_with]) for y in years],
     ))
+    pair = lit_num_pair(page, request)
     panels = [(group_id, group_title, [_authority_panel(page, data, key) for key in measures])
-              for group_id, group_title, measures in PANELS]
+              for group_id, group_title, measures in headline_panels(pair)]
+    keep_lit_num_pair(page, pair)
 
     measure = choice(request.GET, "schools-measure", list(TABLE_MEASURES), TABLE_MEASURES[0])
     page.state["schools-measure"] = measure

@@ -20,7 +20,7 @@ from ..benchmarking import columns as c
 from ..entitlement import may_use_authority_dashboards
 from ..exports import NO_DATA, Table, TCell, TColumn, TRow, figure, text
 from ..models import BenchmarkRun
-from ..selectors.catalogue import BREAKDOWNS, MEASURES, PANELS, VOCATIONAL, VOCATIONAL_ANY, year_label
+from ..selectors.catalogue import BREAKDOWNS, MEASURES, VOCATIONAL, VOCATIONAL_ANY, headline_panels, year_label
 from ..selectors.dashboards import EstablishmentData, establishment_data, latest_run
 from ..selectors.figures import Subject, Viewer
 from ..selectors.leavers import secondary_schools
@@ -36,8 +36,10 @@ from .parts import (
     comparison,
     entitlement_note,
     fig,
+    keep_lit_num_pair,
     latest_sentence,
     link_exports,
+    lit_num_pair,
     print_filters,
     shown,
     source_line,
@@ -117,8 +119,10 @@ def establishment_page(request: HttpRequest, est: Establishment) -> Page:
         [TRow(text(year_label(y)), [fig(f, s, y, c.N_LEAVERS) for s in (school, *data.comparisons)]) for y in years],
     ))
 
+    pair = lit_num_pair(page, request)
     panels = [(gid, title, [page.add_panel(establishment_panel(data, key)) for key in keys])
-              for gid, title, keys in PANELS]
+              for gid, title, keys in headline_panels(pair)]
+    keep_lit_num_pair(page, pair)
 
     deprivation = _deprivation_panel(page, data, years[-1])
     breakdown = breakdown_section(page, f, data.subjects, request.GET, data.breakdowns, est.name)

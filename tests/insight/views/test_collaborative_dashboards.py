@@ -59,3 +59,25 @@ def test_an_authority_is_shown_beside_its_collaborative_and_the_national_view_li
     national = client_for(analyst).get(reverse("insight:national")).content.decode()
     table = page_table(national, "collaboratives")
     assert [row[0] for row in table[1:]] == ["Northern Alliance", "West Partnership", "Scotland"]
+
+
+@pytest.mark.parametrize(("pair", "levels"), [("", (4, 5)), ("34", (3, 4)), ("56", (5, 6))])
+def test_literacy_and_numeracy_show_the_chosen_pair_of_levels(dash: DashWorld, pair: str, levels: tuple[int, int]) -> None:
+    school = dash.schools["X1"]
+    head = member(Role.ESTABLISHMENT_ADMIN, establishment=school)
+    url = reverse("insight:establishment_dashboard", kwargs={"seed": school.seed_code})
+    html = client_for(head).get(url, {"litnum": pair} if pair else {}).content.decode()
+    shown = sorted(int(level) for level in set(re_levels(html)))
+    assert shown == list(levels)
+    table = page_table(html, f"m-pct-lit-num-scqf{levels[0]}")
+    assert table[0][-3:] == ["Aberdeen City", "Northern Alliance", "Scotland"]
+    if pair:  # the export link rebuilds the pair
+        assert f"export/m-pct-lit-num-scqf{levels[0]}.csv?litnum={pair}" in html
+        export = client_for(head).get(url + f"export/m-pct-lit-num-scqf{levels[0]}.csv", {"litnum": pair})
+        assert export.status_code == 200
+
+
+def re_levels(html: str) -> list[str]:
+    import re
+
+    return re.findall(r'id="table-m-pct-lit-num-scqf(\d)"', html)
