@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from . import columns as c
-from .cohort import leaver_table, vc_cohort_arrays
+from .cohort import VCCohort, leaver_table, vc_cohort_arrays
 from .comparator import N_COMPARATORS, draw_rows, find_candidates, relaxation_counts
 from .distance import context_distances, score_distances, stronger_where_weaker
 from .measures import PreparedCohort
@@ -202,15 +202,15 @@ def compute_table(
     relaxation = cells.relaxation_frame()
 
     in_authorities = np.isin(table[c.AUTHORITY_ID].to_numpy(dtype=np.int64), authorities)
-    cohorts = (
+    cohorts: list[tuple[str, pd.DataFrame | VCCohort, list[str]]] = [
         (c.COHORT_ESTABLISHMENT, chunk, [c.ESTABLISHMENT_ID, c.YEAR]),
         (c.COHORT_VC, vc_cohort_arrays(table, leaver_rows, comparator_rows), [c.ESTABLISHMENT_ID, c.YEAR]),
         (c.COHORT_AUTHORITY, table[in_authorities], [c.AUTHORITY_ID, c.YEAR]),
         (c.COHORT_NATIONAL, table, [c.YEAR]),
-    )
+    ]
     if collaboratives is not None:
-        cohorts += ((c.COHORT_COLLABORATIVE, collaborative_cohort(table, authorities, collaboratives),
-                     [c.COLLABORATIVE_ID, c.YEAR]),)
+        cohorts.append((c.COHORT_COLLABORATIVE, collaborative_cohort(table, authorities, collaboratives),
+                        [c.COLLABORATIVE_ID, c.YEAR]))
     headline, breakdowns, deprivation = {}, [], []
     for name, frame, keys in cohorts:
         id_column = keys[0] if len(keys) > 1 else None

@@ -126,8 +126,8 @@ def test_a_run_is_started_watched_checked_published_and_read(page: Page, live_se
     screenshot(page, "dashboard-changes")
     # Its Regional Improvement Collaborative (Aberdeen City's: the Northern Alliance) is a column
     # between the authority and Scotland, in the tables and in the charts' data.
-    headers = page.locator("#table-leavers").get_by_role("columnheader").all_inner_texts()
-    assert [h.strip() for h in headers[-3:]] == [school.authority.name, "Northern Alliance", "Scotland"]
+    leaver_columns = page.locator("#table-leavers").get_by_role("columnheader").all_inner_texts()
+    assert [h.strip() for h in leaver_columns[-3:]] == [school.authority.name, "Northern Alliance", "Scotland"]
     assert page.get_by_role("term").filter(has_text="Regional Improvement Collaborative").is_visible()
     panel = page.locator("#table-m-pct-initial-positive").get_by_role("columnheader").all_inner_texts()
     assert "Northern Alliance" in [h.strip() for h in panel]
