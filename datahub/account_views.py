@@ -12,7 +12,7 @@ from django.views.generic import TemplateView
 
 from .models import User
 from .models.accounts import WORKSPACE_EMAIL_CHOICES
-from .services import user_notice_settings_update
+from .services import user_dashboard_settings_update, user_notice_settings_update
 from .views_base import PortalView
 
 
@@ -59,3 +59,35 @@ class NoticeSettingsView(PortalView, TemplateView):
                                              email_community_posts=form.cleaned_data["email_community_posts"])
         messages.success(request, "Your e-mail notices are saved." if changed else "Nothing changed.")
         return HttpResponseRedirect(reverse("notice_settings"))
+
+
+class DashboardSettingsForm(forms.Form):
+    years_shown = forms.TypedChoiceField(
+        label="Years shown on dashboards",
+        choices=[(3, "3 years"), (5, "5 years")],
+        coerce=int,
+        widget=forms.RadioSelect,
+        help_text="How many leaver years the dashboards' tables and charts show, latest last.",
+        error_messages={"required": "Choose 3 or 5 years.", "invalid_choice": "Choose 3 or 5 years."},
+    )
+
+
+class DashboardSettingsView(PortalView, TemplateView):
+    """Any portal user, for their own account only (there is no other user's id in the URL)."""
+
+    template_name = "datahub/dashboard_settings.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context.setdefault("form", DashboardSettingsForm(initial={"years_shown": cast(User, self.request.user).years_shown}))
+        return context
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        form = DashboardSettingsForm(request.POST)
+        if not form.is_valid():
+            response = self.render_to_response(self.get_context_data(form=form))
+            response.status_code = 400
+            return response
+        changed = user_dashboard_settings_update(user=cast(User, request.user), years_shown=form.cleaned_data["years_shown"])
+        messages.success(request, "Your dashboard settings are saved." if changed else "Nothing changed.")
+        return HttpResponseRedirect(reverse("dashboard_settings"))

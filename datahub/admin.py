@@ -18,6 +18,7 @@ from .access import can_use_admin, scope_for
 from .models import (
     AuditEvent,
     ChangeRecord,
+    Collaborative,
     Establishment,
     ImportBatch,
     Learner,
@@ -89,9 +90,21 @@ def _est_q(scope: Any, prefix: str = "") -> Q:
     )
 
 
+@admin.register(Collaborative)
+class CollaborativeAdmin(ScopedAdmin):
+    """Regional Improvement Collaboratives: reference data a national data manager maintains."""
+
+    list_display = ["name", "code"]
+    national_only = True
+
+    def scope_filter(self, qs: QuerySet, request: HttpRequest) -> QuerySet:
+        return qs
+
+
 @admin.register(LocalAuthority)
 class LocalAuthorityAdmin(ScopedAdmin):
-    list_display = ["name", "code", "gss_code"]
+    list_display = ["name", "code", "gss_code", "collaborative"]
+    list_filter = ["collaborative"]
     search_fields = ["name", "gss_code"]
     national_only = True
 

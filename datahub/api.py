@@ -26,6 +26,7 @@ from .imports.api import WRITE_ROLES, ImportWriteMixin, write_schema
 from .imports.columns import choices_from
 from .models import (
     AwardType,
+    Collaborative,
     Establishment,
     Learner,
     LocalAuthority,
@@ -37,10 +38,19 @@ from .selectors import establishments_for, learners_for
 # --- read serializers -----------------------------------------------------------------------
 
 
+class CollaborativeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Collaborative
+        fields = ["code", "name"]
+
+
 class LocalAuthoritySerializer(serializers.ModelSerializer):
+    # Its Regional Improvement Collaborative (null when in none): reference data, as the authority.
+    collaborative = CollaborativeSerializer(read_only=True)
+
     class Meta:
         model = LocalAuthority
-        fields = ["code", "gss_code", "name"]
+        fields = ["code", "gss_code", "name", "collaborative"]
 
 
 class EstablishmentSerializer(serializers.ModelSerializer):
@@ -102,7 +112,7 @@ class LocalAuthorityViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     filterset_fields = ["gss_code"]
 
     def scoped_queryset(self, user: Any) -> QuerySet:
-        return LocalAuthority.objects.all().order_by("code")
+        return LocalAuthority.objects.select_related("collaborative").order_by("code")
 
 
 _est_create, _est_bulk = write_schema("establishments", EstablishmentSerializer)
@@ -125,7 +135,7 @@ class EstablishmentViewSet(ImportWriteMixin, ScopedViewSetMixin, viewsets.ReadOn
         return establishments_for(user).order_by("seed_code")
 
     def created_object(self, row: dict[str, Any]) -> Any:
-        return Establishment.objects.select_related("authority").filter(seed_code=row.get("seed_code")).first()
+        return Establishment.objects.select_related("authority__collaborative").filter(seed_code=row.get("seed_code")).first()
 
     @_est_create
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:

@@ -47,6 +47,17 @@ LOCAL_AUTHORITIES: tuple[tuple[int, str, str], ...] = (
     (400, "S12000040", "West Lothian"),
 )
 
+# (code, name, education authority codes): the six Regional Improvement Collaboratives (DOMAIN.md,
+# "Regional Improvement Collaboratives"; kept as editable reference data, datahub.Collaborative).
+COLLABORATIVES: tuple[tuple[str, str, tuple[int, ...]], ...] = (
+    ("NA", "Northern Alliance", (100, 110, 130, 270, 300, 235, 330, 360)),
+    ("TAY", "Tayside", (120, 180, 340)),
+    ("FVWL", "Forth Valley and West Lothian", (150, 240, 390, 400)),
+    ("SE", "South East", (230, 210, 250, 290, 355)),
+    ("WP", "West Partnership", (200, 220, 260, 280, 320, 350, 380, 395)),
+    ("SW", "South West", (170, 190, 310, 370)),
+)
+
 SEED_RE = re.compile(r"^\d{7}$")
 SCN_RE = re.compile(r"^\d{9}$")
 DATA_ZONE_RE = re.compile(r"^S01\d{6}$")

@@ -10,7 +10,7 @@ from .models import Enrolment, Establishment, Learner, LocalAuthority, SchoolLea
 
 def establishments_for(user: User) -> QuerySet[Establishment]:
     """Establishments inside the user's memberships (every one for national roles)."""
-    return Establishment.objects.for_scope(scope_for(user)).select_related("authority")
+    return Establishment.objects.for_scope(scope_for(user)).select_related("authority__collaborative")
 
 
 def learners_for(user: User) -> QuerySet[Learner]:

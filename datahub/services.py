@@ -141,3 +141,18 @@ def user_notice_settings_update(
         actor=user, action="notice_settings_update", object_type="user", object_id=user.pk, detail=changed,
     )
     return True
+
+
+def user_dashboard_settings_update(*, user: User, years_shown: int) -> bool:
+    """Save how many years the person's dashboards show (3 or 5); True when it changed (audited then)."""
+    if years_shown not in (3, 5):
+        raise ValueError("years_shown must be 3 or 5")
+    if user.years_shown == years_shown:
+        return False
+    user.years_shown = years_shown
+    user.save(update_fields=["years_shown"])
+    audit_event_create(
+        actor=user, action="dashboard_settings_update", object_type="user", object_id=user.pk,
+        detail={"years_shown": years_shown},
+    )
+    return True

@@ -75,6 +75,12 @@ class BenchmarkRun(models.Model):
     timings = models.JSONField(default=dict, blank=True)
     error = models.TextField(blank=True)
     input_rows = models.JSONField(default=dict, blank=True, help_text="Rows per source the run read, when created")
+    # The Regional Improvement Collaborative of each authority when the run was created
+    # (authority id -> collaborative id, as text keys): the run computes and keeps the figures of
+    # that membership, so a later change of membership is the next run's, never old figures'.
+    collaboratives = models.JSONField(
+        default=dict, blank=True, help_text="Authority id -> Regional Improvement Collaborative id, as used"
+    )
     publication = models.CharField(max_length=10, choices=Publication.choices, default=Publication.DRAFT)
     published_at = models.DateTimeField(null=True, blank=True)
     published_by = models.ForeignKey(
@@ -170,6 +176,7 @@ COHORT_CHOICES = [
     (c.COHORT_ESTABLISHMENT, "Establishment"),
     (c.COHORT_VC, "Virtual comparator"),
     (c.COHORT_AUTHORITY, "Local authority"),
+    (c.COHORT_COLLABORATIVE, "Regional Improvement Collaborative"),
     (c.COHORT_NATIONAL, "Scotland"),
 ]
 

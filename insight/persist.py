@@ -113,8 +113,11 @@ def cohort_frame(result: BenchmarkResult) -> pd.DataFrame:
         (c.COHORT_ESTABLISHMENT, result.establishment_measures, c.ESTABLISHMENT_ID),
         (c.COHORT_VC, result.vc_measures, c.ESTABLISHMENT_ID),
         (c.COHORT_AUTHORITY, result.authority_measures, c.AUTHORITY_ID),
+        (c.COHORT_COLLABORATIVE, result.collaborative_measures, c.COLLABORATIVE_ID),
         (c.COHORT_NATIONAL, result.national_measures, None),
     ):
+        if frame is None:  # no collaboratives given to the engine
+            continue
         f = frame.copy()
         f[c.COHORT] = cohort
         f[c.COHORT_ID] = f[id_col] if id_col else c.NATIONAL_COHORT_ID

@@ -27,7 +27,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from datahub.models import SchoolLeaver, TariffScale, User
+from datahub.models import LocalAuthority, SchoolLeaver, TariffScale, User
 
 from . import framestore, loaders
 from .benchmarking import areas, breadth, courses, engine
@@ -47,6 +47,7 @@ _KEPT = (
     "breakdowns", "deprivation", "normalised", "weighted", "relaxation_counts", "intervals", "breadth_depth",
     "curricular_areas",
     "courses",
+    "collaborative_measures",
 )
 CONTEXT_COLUMNS = ("roll", "share_simd_q1", "share_fsm", "share_asn")
 
@@ -81,6 +82,7 @@ def run_create(
     run = BenchmarkRun.objects.create(
         requested_by=requested_by, seed=seed, years=years, draws=draws,
         authority_chunks=max(1, authority_chunks), tariff_scale=scale, engine_version=ENGINE_VERSION,
+        collaboratives=collaborative_membership(),
     )
     chunks = []
     for year in years:
@@ -96,6 +98,21 @@ def run_create(
     run.chunks_total = len(chunks)
     run.save(update_fields=["chunks_total"])
     return run
+
+
+def collaborative_membership() -> dict[str, int]:
+    """Each authority's Regional Improvement Collaborative now (authority id as text -> id), as a
+    run records it when created (authorities in none are left out)."""
+    return {str(a): int(k) for a, k in LocalAuthority.objects.filter(collaborative__isnull=False)
+            .order_by("id").values_list("id", "collaborative_id")}
+
+
+def run_collaboratives(run: BenchmarkRun) -> tuple[dict[int, int], pd.DataFrame]:
+    """The membership the run recorded, for the engine and as a frame for the input hash."""
+    membership = {int(a): int(k) for a, k in sorted(run.collaboratives.items(), key=lambda item: int(item[0]))}
+    frame = pd.DataFrame({c.AUTHORITY_ID: np.fromiter(membership.keys(), dtype=np.int64, count=len(membership)),
+                          c.COLLABORATIVE_ID: np.fromiter(membership.values(), dtype=np.int64, count=len(membership))})
+    return membership, frame
 
 
 def _claim_chunk(chunk_id: int, me: str) -> bool:
@@ -134,12 +151,14 @@ def chunk_compute(chunk_id: int) -> bool:
     establishment_ids = data.leavers.loc[
         data.leavers[c.AUTHORITY_ID].isin(chunk.authority_ids), c.ESTABLISHMENT_ID
     ].unique()
+    collaboratives, membership = run_collaboratives(run)
     result = engine.compute(
         data.leavers, data.results, seed=run.seed, years=[chunk.year],
-        establishment_ids=establishment_ids, draws=run.draws,
+        establishment_ids=establishment_ids, draws=run.draws, collaboratives=collaboratives,
     )
     frames = {k: v for k, v in engine.frames_of(result).items() if k in _KEPT}
-    inputs = [data.leavers, data.results]
+    # The membership is an input: a run with another membership has another input hash.
+    inputs = [data.leavers, data.results, membership]
     if chunk.index == 0:
         # The local measures (issue 12), from the year's census: the year's first chunk computes
         # them for every authority, so the year's cohorts and awards are read once per run, not
@@ -149,7 +168,8 @@ def chunk_compute(chunk_id: int) -> bool:
         members, cohort_results = loaders.load_cohorts(chunk.year)
         subject_areas = loaders.load_subject_areas()
         groups = breadth.cohort_groups(members, seed=run.seed + 1)
-        frames["breadth_depth"] = breadth.breadth_depth(members, cohort_results, groups=groups)
+        frames["breadth_depth"] = breadth.breadth_depth(members, cohort_results, groups=groups,
+                                                        collaboratives=collaboratives)
         frames["curricular_areas"] = areas.curricular_areas(members, cohort_results, subject_areas, groups=groups)
         # The Course Comparator: the courses' VC has a stream of its own too (run seed + 2).
         frames["courses"] = courses.course_results(members, cohort_results, seed=run.seed + 2)

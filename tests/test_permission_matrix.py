@@ -592,6 +592,7 @@ EXPECTED: dict[str, Route] = {
     "datahub:index": Route(None, portal_page),
     # One's own settings only: no other user's id in the URL or the body.
     "notice_settings": Route(None, portal_page),
+    "dashboard_settings": Route(None, portal_page),
     "insight:methodology": Route(None, portal_page),
     "insight:runs": Route(None, runs_page),
     "insight:run_detail": Route(a_run, runs_page),

@@ -94,15 +94,16 @@ def build_world() -> World:
 
 
 def load_reference_data() -> None:
-    """(Re)load authorities, subjects (with their curricular areas) and the default tariff scale
-    with the migrations' own idempotent loaders: a transactional test empties every table when it
-    ends, data migrations' rows included."""
+    """(Re)load authorities, their collaboratives, subjects (with their curricular areas) and the default
+    tariff scale with the migrations' own idempotent loaders: a transactional test empties every table
+    when it ends, data migrations' rows included."""
     import importlib
 
     from django.apps import apps
 
     importlib.import_module("datahub.migrations.0002_reference_data").load(apps, None)
     importlib.import_module("datahub.migrations.0012_subject_curricular_areas_assigned").assign(apps, None)
+    importlib.import_module("datahub.migrations.0016_collaboratives_seed").load(apps, None)
 
 
 # --- Signed-in clients ---------------------------------------------------------------------------

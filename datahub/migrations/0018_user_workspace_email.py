@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('datahub', '0013_partner_organisations'),
+        ('datahub', '0017_user_years_shown'),
     ]
 
     operations = [

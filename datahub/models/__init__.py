@@ -23,6 +23,7 @@ from .learners import SENIOR_PHASE, Enrolment, Learner, LearnerQuerySet, SchoolL
 from .organisations import (
     PRINCIPAL_ORDER,
     CentreType,
+    Collaborative,
     Department,
     Establishment,
     EstablishmentQuerySet,
@@ -44,6 +45,7 @@ __all__ = [
     "AwardType",
     "CentreType",
     "ChangeRecord",
+    "Collaborative",
     "CurricularArea",
     "Department",
     "Enrolment",

@@ -58,6 +58,12 @@ class User(AbstractUser):
         db_default="daily",
     )
 
+    # How many leaver years a dashboard's series show (Account settings > Dashboards): three by
+    # default, five by choice, as Insight does.
+    years_shown = models.PositiveSmallIntegerField(
+        "years shown on dashboards", choices=[(3, "3 years"), (5, "5 years")], default=3, db_default=3,
+    )
+
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: ClassVar[list[str]] = []
 

@@ -13,12 +13,31 @@ if TYPE_CHECKING:
     from ..access import Scope
 
 
+class Collaborative(models.Model):
+    """A Regional Improvement Collaborative: a group of authorities that Insight compares with
+    between authority and Scotland (DOMAIN.md). Editable reference data (the admin): a change of
+    membership shows in the next benchmark run, which records the membership it used."""
+
+    code = models.CharField(max_length=8, unique=True)
+    name = models.CharField(max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class LocalAuthority(models.Model):
     """One of the 32 Scottish councils, with both code systems (docs/domain.md)."""
 
     code = models.PositiveSmallIntegerField("education authority code", unique=True)
     gss_code = models.CharField("GSS code", max_length=9, unique=True)
     name = models.CharField(max_length=100, unique=True)
+    collaborative = models.ForeignKey(
+        Collaborative, on_delete=models.SET_NULL, null=True, blank=True, related_name="authorities",
+        help_text="Regional Improvement Collaborative",
+    )
 
     class Meta:
         ordering = ["name"]

@@ -50,7 +50,7 @@ count); authorities and Scotland sum their schools' distributions; the VC's is o
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -211,12 +211,15 @@ class CohortGroups:
     target: np.ndarray | None = None
     source: np.ndarray | None = None
 
-    def tables(self, values: np.ndarray, n_values: int) -> list[tuple[str, pd.DataFrame, np.ndarray]]:
+    def tables(self, values: np.ndarray, n_values: int, *,
+               collaboratives: Mapping[int, int] | None = None) -> list[tuple[str, pd.DataFrame, np.ndarray]]:
         """Per member (rows of ``values``) and cell (columns): a small integer 0 .. n_values - 1.
         Returns (cohort, keys, groups x cells x n_values histogram) for the schools, their VCs
         (when drawn), authorities and Scotland: how many members (drawn comparators) hold each
         value in each cell. Authorities and Scotland sum their schools' histograms (a member
-        belongs to exactly one school); a comparator drawn twice counts twice."""
+        belongs to exactly one school); a comparator drawn twice counts twice. With
+        ``collaboratives`` (authority id -> collaborative id), the collaboratives of the chunk's
+        authorities too, each the sum of its authorities' schools (:func:`_collaborative_sums`)."""
         keys, wanted = self.keys, self.wanted
         hist = _histograms(self.group, len(keys), values, n_values)
         parts = [(c.COHORT_ESTABLISHMENT, keys[wanted], hist[wanted])]
@@ -233,6 +236,8 @@ class CohortGroups:
             group_keys.insert(0, c.COHORT_ID, group_keys.pop(c.AUTHORITY_ID) if cohort == c.COHORT_AUTHORITY
                               else c.NATIONAL_COHORT_ID)
             parts.append((cohort, group_keys, summed.to_numpy().reshape(len(summed), *hist.shape[1:])))
+            if cohort == c.COHORT_AUTHORITY and collaboratives is not None:
+                parts.append(_collaborative_sums(keys, hist, keys.loc[wanted, c.AUTHORITY_ID], collaboratives))
         return [(cohort, k.drop(columns=c.AUTHORITY_ID, errors="ignore"), h) for cohort, k, h in parts]
 
 
@@ -266,6 +271,7 @@ def breadth_depth(
     authority_ids: Sequence[int] | None = None,
     seed: int | None = None,
     groups: CohortGroups | None = None,
+    collaboratives: Mapping[int, int] | None = None,
 ) -> pd.DataFrame:
     """Breadth and Depth of every school, its virtual comparator, authority and Scotland, per
     year and cohort stage.
@@ -279,8 +285,11 @@ def breadth_depth(
     draw the virtual comparators (:func:`vc_draw`); ``None`` leaves them out. ``groups``: the
     members' groups and draw already made by :func:`cohort_groups` (then ``authority_ids`` and
     ``seed`` are not used), so other cohort measures share them.
+    ``collaboratives`` (authority id -> Regional Improvement Collaborative id) adds each
+    collaborative of the chunk's authorities: the sum of its authorities' histograms, as
+    Scotland is the sum of all (:func:`_collaborative_sums`).
 
-    Returns ``cohort`` (establishment / vc / authority / national), ``cohort_id``, ``year``,
+    Returns ``cohort`` (establishment / vc / authority / collaborative / national), ``cohort_id``, ``year``,
     ``cohort_stage``, ``grade_filter``, ``min_credits``, ``scqf_level``, ``n_cohort`` (members;
     for a VC, drawn comparators) and ``n_awards_1`` .. ``n_awards_10`` (members with that many
     awards or more), one row per group, filter and level. Percentages are ``100 * n_awards_k /
@@ -290,8 +299,24 @@ def breadth_depth(
     if groups is None:
         groups = cohort_groups(members, authority_ids=authority_ids, seed=seed)
     values = counts.reshape(len(counts), _N_FILTERS * _N_LEVELS)
-    return pd.concat([_frame(cohort, keys, hist) for cohort, keys, hist in groups.tables(values, _N_COUNTS)],
+    return pd.concat([_frame(cohort, keys, hist) for cohort, keys, hist
+                      in groups.tables(values, _N_COUNTS, collaboratives=collaboratives)],
                      ignore_index=True)
+
+
+def _collaborative_sums(keys: pd.DataFrame, hist: np.ndarray, chunk_authorities: pd.Series,
+                        collaboratives: Mapping[int, int]) -> tuple[str, pd.DataFrame, np.ndarray]:
+    """Breadth and Depth of the collaboratives of ``chunk_authorities``: every school group of
+    their member authorities summed (a member belongs to exactly one school, so to one
+    collaborative at most; an authority in none is in none)."""
+    of = keys[c.AUTHORITY_ID].map(lambda a: collaboratives.get(int(a), -1)).to_numpy(dtype=np.int64)
+    wanted_ids = {collaboratives[int(a)] for a in chunk_authorities.unique() if int(a) in collaboratives}
+    rows = keys[np.isin(of, np.fromiter(wanted_ids, dtype=np.int64, count=len(wanted_ids)))]
+    sums = pd.DataFrame(hist[rows.index.to_numpy()].reshape(len(rows), -1), index=rows.index)
+    summed = sums.groupby([pd.Series(of[rows.index.to_numpy()], index=rows.index, name=c.COHORT_ID),
+                           rows[c.YEAR], rows["stage_code"]], sort=True).sum()
+    return (c.COHORT_COLLABORATIVE, summed.index.to_frame(index=False),
+            summed.to_numpy().reshape(len(summed), *hist.shape[1:]))
 
 
 def vc_draw(members: pd.DataFrame, stage_code: np.ndarray, *, seed: int,

@@ -134,6 +134,9 @@ COHORT_ID: Final = "cohort_id"
 COHORT_ESTABLISHMENT: Final = "establishment"
 COHORT_VC: Final = "vc"
 COHORT_AUTHORITY: Final = "authority"
+# A Regional Improvement Collaborative: the leavers of its authorities (between authority and Scotland).
+COHORT_COLLABORATIVE: Final = "collaborative"
+COLLABORATIVE_ID: Final = "collaborative_id"
 COHORT_NATIONAL: Final = "national"
 NATIONAL_COHORT_ID: Final = 0  # education code 0 is "Scotland" in ScotXed files
 

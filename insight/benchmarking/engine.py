@@ -16,7 +16,7 @@ partner rankings. A chunked run gives *identical* frames to a one-shot run becau
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields, replace
 from typing import Final
 
@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from . import columns as c
-from .cohort import leaver_table, vc_cohort_arrays
+from .cohort import VCCohort, leaver_table, vc_cohort_arrays
 from .comparator import N_COMPARATORS, draw_rows, find_candidates, relaxation_counts
 from .courses import combine_courses
 from .distance import context_distances, score_distances, stronger_where_weaker
@@ -39,7 +39,8 @@ _COHORT_ORDER: Final = {
     c.COHORT_ESTABLISHMENT: 0,
     c.COHORT_VC: 1,
     c.COHORT_AUTHORITY: 2,
-    c.COHORT_NATIONAL: 3,
+    c.COHORT_COLLABORATIVE: 3,
+    c.COHORT_NATIONAL: 4,
 }
 
 
@@ -84,6 +85,9 @@ class BenchmarkResult:
     curricular_areas: pd.DataFrame | None = None
     # The Course Comparator (:mod:`.courses`), added per chunk by the service likewise.
     courses: pd.DataFrame | None = None
+    # ``collaborative_id``, ``year`` + headline of the Regional Improvement Collaboratives of the
+    # chunk's authorities (:func:`collaborative_cohort`); ``None`` when no membership was given.
+    collaborative_measures: pd.DataFrame | None = None
 
 
 def _label(frame: pd.DataFrame, cohort: str, id_column: str | None) -> pd.DataFrame:
@@ -118,14 +122,17 @@ def compute(
     establishment_ids: Iterable[int] | None = None,
     draws: int = 1,
     n_comparators: int = N_COMPARATORS,
+    collaboratives: Mapping[int, int] | None = None,
 ) -> BenchmarkResult:
     """Compute a run, or one chunk of it, from the loader's frames.
 
     ``leavers`` must hold every leaver of the years concerned (the comparator pool), whatever
     the chunk; ``results`` their results. ``years`` keeps only those leaver years;
     ``establishment_ids`` restricts the schools computed (the chunk). ``draws > 1`` adds VC
-    intervals (:mod:`.uncertainty`). When running many chunks of the same year, build the table
-    once with :func:`.cohort.leaver_table` and call :func:`compute_table` instead.
+    intervals (:mod:`.uncertainty`). ``collaboratives`` (authority id -> collaborative id) adds
+    the Regional Improvement Collaboratives as a cohort (:func:`collaborative_cohort`). When
+    running many chunks of the same year, build the table once with :func:`.cohort.leaver_table`
+    and call :func:`compute_table` instead.
     """
     if years is not None:
         wanted = np.fromiter(years, dtype=np.int64)
@@ -137,7 +144,23 @@ def compute(
         establishment_ids=establishment_ids,
         draws=draws,
         n_comparators=n_comparators,
+        collaboratives=collaboratives,
     )
+
+
+def collaborative_cohort(table: pd.DataFrame, authorities: np.ndarray, collaboratives: Mapping[int, int]) -> pd.DataFrame:
+    """The leavers of the Regional Improvement Collaboratives of ``authorities``: every leaver of
+    the pool whose authority belongs to one of them, with its ``collaborative_id``.
+
+    A collaborative's figures are computed from its leavers exactly as an authority's (Insight
+    compares with it between authority and Scotland; DOMAIN). An authority with no collaborative
+    is in none. The membership is the run's (recorded on it), not read here.
+    """
+    lookup = pd.Series({int(a): float(k) for a, k in collaboratives.items()}, dtype="float64")
+    collaborative = lookup.reindex(table[c.AUTHORITY_ID].to_numpy(dtype=np.int64)).to_numpy()  # NaN: in none
+    wanted_ids = [float(collaboratives[int(a)]) for a in authorities if int(a) in collaboratives]
+    wanted = np.isin(collaborative, wanted_ids)
+    return table[wanted].assign(**{c.COLLABORATIVE_ID: collaborative[wanted].astype(np.int64)})
 
 
 def compute_table(
@@ -147,6 +170,7 @@ def compute_table(
     establishment_ids: Iterable[int] | None = None,
     draws: int = 1,
     n_comparators: int = N_COMPARATORS,
+    collaboratives: Mapping[int, int] | None = None,
 ) -> BenchmarkResult:
     """Compute a run or chunk from a :func:`.cohort.leaver_table` of the whole pool.
 
@@ -155,7 +179,8 @@ def compute_table(
     1. Chunk = the leavers of ``establishment_ids`` (all when ``None``).
     2. Draw the VC for the chunk from the whole pool (:mod:`.comparator`).
     3. Headline measures, breakdowns and deprivation for the chunk's schools, their VCs, the
-       authorities of the chunk's schools and Scotland (:mod:`.measures`).
+       authorities of the chunk's schools, their collaboratives (when ``collaboratives`` is
+       given) and Scotland (:mod:`.measures`).
     4. Normalised scores per school and year; weighted scores over the chunk's years
        (recomputed over all chunks by :func:`combine`).
     5. When ``draws > 1``: intervals over ``draws`` VC draws (:mod:`.uncertainty`).
@@ -183,12 +208,15 @@ def compute_table(
     relaxation = cells.relaxation_frame()
 
     in_authorities = np.isin(table[c.AUTHORITY_ID].to_numpy(dtype=np.int64), authorities)
-    cohorts = (
+    cohorts: list[tuple[str, pd.DataFrame | VCCohort, list[str]]] = [
         (c.COHORT_ESTABLISHMENT, chunk, [c.ESTABLISHMENT_ID, c.YEAR]),
         (c.COHORT_VC, vc_cohort_arrays(table, leaver_rows, comparator_rows), [c.ESTABLISHMENT_ID, c.YEAR]),
         (c.COHORT_AUTHORITY, table[in_authorities], [c.AUTHORITY_ID, c.YEAR]),
         (c.COHORT_NATIONAL, table, [c.YEAR]),
-    )
+    ]
+    if collaboratives is not None:
+        cohorts.append((c.COHORT_COLLABORATIVE, collaborative_cohort(table, authorities, collaboratives),
+                        [c.COLLABORATIVE_ID, c.YEAR]))
     headline, breakdowns, deprivation = {}, [], []
     for name, frame, keys in cohorts:
         id_column = keys[0] if len(keys) > 1 else None
@@ -224,7 +252,18 @@ def compute_table(
         relaxation_counts=relaxation_counts(relaxation),
         comparators=comparators,
         intervals=intervals,
+        collaborative_measures=headline.get(c.COHORT_COLLABORATIVE),
     )
+
+
+def _combine_collaboratives(frames: Sequence[pd.DataFrame | None]) -> pd.DataFrame | None:
+    """Collaboratives of the chunks: computed from the whole pool by every chunk that has one of
+    their authorities, so one copy is kept (copies must agree), in id and year order."""
+    present = [frame for frame in frames if frame is not None]
+    if not present:
+        return None
+    keys = [c.COLLABORATIVE_ID, c.YEAR]
+    return _shared(present, keys, "collaboratives").sort_values(keys, kind="stable", ignore_index=True)
 
 
 def _disjoint(frames: Sequence[pd.DataFrame], keys: list[str], what: str) -> pd.DataFrame:
@@ -250,16 +289,18 @@ def _combine_cohort_measure(frames: Sequence[pd.DataFrame], keys: Sequence[str],
                             what: str) -> pd.DataFrame:
     """A cohort measure (Breadth and Depth, curricular areas) of the chunks: schools, VCs and
     authorities are each computed by one chunk (checked on one row per group, the cell
-    ``first_cell``); Scotland by every chunk of its year, one copy kept (the copies must agree).
-    Rows ordered by cohort, id and year, each group's rows as computed."""
-    national = [frame[frame[c.COHORT] == c.COHORT_NATIONAL] for frame in frames]
-    rest = pd.concat([frame[frame[c.COHORT] != c.COHORT_NATIONAL] for frame in frames], ignore_index=True)
+    ``first_cell``); Scotland, and a collaborative whose authorities several chunks hold, by each
+    such chunk, one copy kept (the copies must agree). Rows ordered by cohort, id and year, each
+    group's rows as computed."""
+    shared = (c.COHORT_NATIONAL, c.COHORT_COLLABORATIVE)
+    national = [frame[frame[c.COHORT].isin(shared)] for frame in frames]
+    rest = pd.concat([frame[~frame[c.COHORT].isin(shared)] for frame in frames], ignore_index=True)
     first = np.ones(len(rest), dtype=bool)
     for column, value in first_cell.items():
         first &= (rest[column] == value).to_numpy()
     if rest[first].duplicated(subset=[c.COHORT, c.COHORT_ID, c.YEAR, c.COHORT_STAGE]).any():
         raise ValueError(f"chunks overlap in {what}: each school-year must be computed once")
-    out = pd.concat([rest, _shared(national, list(keys), f"{what} for Scotland")], ignore_index=True)
+    out = pd.concat([rest, _shared(national, list(keys), f"{what} for Scotland and collaboratives")], ignore_index=True)
     return out.sort_values([c.COHORT, c.COHORT_ID, c.YEAR], kind="stable", ignore_index=True)
 
 
@@ -321,6 +362,7 @@ def combine(parts: Sequence[BenchmarkResult], *, window: int = WEIGHTED_WINDOW) 
         breadth_depth=breadth_depth,
         curricular_areas=curricular_areas,
         courses=combine_courses(course_frames) if course_frames else None,
+        collaborative_measures=_combine_collaboratives(frames("collaborative_measures")),
         establishments=_disjoint(frames("establishments"), _EST_YEAR, "establishments"),
         establishment_measures=_disjoint(frames("establishment_measures"), _EST_YEAR, "school measures"),
         vc_measures=_disjoint(frames("vc_measures"), _EST_YEAR, "VC measures"),

@@ -4,7 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
 from oauth2_provider.views import RevokeTokenView, TokenView
 
-from datahub.account_views import NoticeSettingsView
+from datahub.account_views import DashboardSettingsView, NoticeSettingsView
 from datahub.views import SwitchContextView
 from insight import views
 from insight.views import apidocs
@@ -16,6 +16,7 @@ admin.site.site_header = "Insight Portal administration"
 urlpatterns = [
     path("", views.DashboardView.as_view(), name="dashboard"),
     path("accounts/notices/", NoticeSettingsView.as_view(), name="notice_settings"),
+    path("accounts/dashboards/", DashboardSettingsView.as_view(), name="dashboard_settings"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("context/", SwitchContextView.as_view(), name="switch_context"),

@@ -13,8 +13,9 @@ import numpy as np
 from django.db import connection, models, transaction
 from django.utils import timezone
 
-from datahub.codes import LOCAL_AUTHORITIES, make_seed_code
+from datahub.codes import COLLABORATIVES, LOCAL_AUTHORITIES, make_seed_code
 from datahub.models import (
+    Collaborative,
     Department,
     Establishment,
     EstablishmentType,
@@ -148,6 +149,9 @@ def _ensure_reference_data() -> None:
     have = set(LocalAuthority.objects.values_list("gss_code", flat=True))
     LocalAuthority.objects.bulk_create(
         [LocalAuthority(code=c, gss_code=g, name=n) for c, g, n in LOCAL_AUTHORITIES if g not in have])
+    for code, name, authority_codes in COLLABORATIVES:  # Regional Improvement Collaboratives
+        collaborative, _ = Collaborative.objects.update_or_create(code=code, defaults={"name": name})
+        LocalAuthority.objects.filter(code__in=authority_codes, collaborative=None).update(collaborative=collaborative)
     have = set(Subject.objects.values_list("code", flat=True))
     Subject.objects.bulk_create(
         [Subject(code=c, name=n, literacy=lit, numeracy=num, curricular_area=CURRICULAR_AREAS.get(c, ""))

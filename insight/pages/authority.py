@@ -18,13 +18,14 @@ from ..benchmarking import columns as c
 from ..exports import Table, TCell, TColumn, TRow, figure, text
 from ..groups.figures import GroupFigures
 from ..groups.page import chosen_group, keep_group_in_exports
-from ..selectors.catalogue import MEASURES, PANELS, TABLE_MEASURES, year_label
+from ..selectors.catalogue import MEASURES, TABLE_MEASURES, headline_panels, year_label
 from ..selectors.dashboards import AuthorityData, authority_data, latest_run
 from ..selectors.figures import Subject, Viewer
 from ..selectors.release import authority_changes
 from .parts import (
     Page,
     Panel,
+    against,
     breakdown_filters,
     breakdown_section,
     chart,
@@ -32,9 +33,11 @@ from .parts import (
     comparison,
     entitlement_note,
     fig,
+    keep_lit_num_pair,
     kept_query,
     latest_sentence,
     link_exports,
+    lit_num_pair,
     overview_table,
     print_filters,
     sort_links,
@@ -64,19 +67,22 @@ def authority_page(request: HttpRequest, authority: LocalAuthority) -> Page:
     data = authority_data(run, authority, viewer)
     f, years = data.figures, data.figures.years
     page.source = source_line(f)
-    subj, vc, national = data.subject, data.vc, data.national
+    subj = data.subject
+    shown_with = [subj, *data.comparisons]  # the authority, its collaborative (if any), Scotland
     group = chosen_group(page, request, run, viewer, f)
 
     page.add(Table(
-        "leavers", f"Leavers from schools in {authority.name} and in Scotland by year of leaving",
-        [TColumn("Year of leaving", numeric=False), TColumn(authority.name)]
-        + ([TColumn(group.label)] if group else []) + [TColumn("Scotland")],
+        "leavers", f"Leavers from schools in {against(shown_with)} by year of leaving",
+        [TColumn("Year of leaving", numeric=False), TColumn(subj.label)]
+        + ([TColumn(group.label)] if group else []) + [TColumn(s.label) for s in data.comparisons],
         [TRow(text(year_label(y)), [fig(f, subj, y, c.N_LEAVERS)]
               + ([figure(group.cell(y, c.N_LEAVERS), "count")] if group else [])
-              + [fig(f, national, y, c.N_LEAVERS)]) for y in years],
+              + [fig(f, s, y, c.N_LEAVERS) for s in data.comparisons]) for y in years],
     ))
+    pair = lit_num_pair(page, request)
     panels = [(group_id, group_title, [_authority_panel(page, data, key, group) for key in measures])
-              for group_id, group_title, measures in PANELS]
+              for group_id, group_title, measures in headline_panels(pair)]
+    keep_lit_num_pair(page, pair)
 
     measure = choice(request.GET, "schools-measure", list(TABLE_MEASURES), TABLE_MEASURES[0])
     page.state["schools-measure"] = measure
@@ -88,7 +94,7 @@ def authority_page(request: HttpRequest, authority: LocalAuthority) -> Page:
                              "by year of leaving", "School", f, entries, measure)
     schools.export_query = kept_query(request.GET, ("schools-measure", "schools-sort", "schools-dir"))
     sort_links(request, page, schools, "schools", "name")
-    breakdown = breakdown_section(page, f, [subj, vc, national], request.GET, data.breakdowns, authority.name)
+    breakdown = breakdown_section(page, f, data.subjects, request.GET, data.breakdowns, authority.name)
     print_filters(page, [("Measure in the schools table", MEASURES[measure].label), *breakdown_filters(breakdown)])
     page.context.update(
         data=data, years=years, panels=panels, schools=schools, schools_measure=measure,
@@ -103,16 +109,16 @@ def authority_page(request: HttpRequest, authority: LocalAuthority) -> Page:
 
 def _authority_panel(page: Page, data: AuthorityData, key: str, group: GroupFigures | None = None) -> Panel:
     """One measure over the years: the authority, its VC (when it can be aggregated), a comparator
-    group when one is chosen, and Scotland."""
+    group when one is chosen, its Regional Improvement Collaborative (when it has one) and Scotland."""
     f, years, authority = data.figures, data.figures.years, data.authority
-    subj, vc, national = data.subject, data.vc, data.national
+    subj, vc, comparisons = data.subject, data.vc, data.comparisons
     m = MEASURES[key]
     cols = [TColumn("Year of leaving", numeric=False), TColumn(authority.name)]
     if m.vc_aggregable:
         cols.append(TColumn("Virtual comparator"))
     if group is not None:
         cols.append(TColumn(group.label))
-    cols.append(TColumn("Scotland"))
+    cols += [TColumn(s.label) for s in comparisons]
     rows = []
     for y in years:
         cells = [fig(f, subj, y, key)]
@@ -120,10 +126,10 @@ def _authority_panel(page: Page, data: AuthorityData, key: str, group: GroupFigu
             cells.append(fig(f, vc, y, key))
         if group is not None:
             cells.append(figure(group.cell(y, key), m.kind))
-        cells.append(fig(f, national, y, key))
+        cells += [fig(f, s, y, key) for s in comparisons]
         rows.append(TRow(text(year_label(y)), cells))
     table = page.add(Table(f"m-{key.replace('_', '-')}", f"{m.label}: {authority.name} against "
-                           f"{'its virtual comparator and ' if m.vc_aggregable else ''}Scotland", cols, rows))
+                           f"{'its virtual comparator, ' if m.vc_aggregable else ''}{against(comparisons)}", cols, rows))
     own = [r.cells[0] for r in rows]
     if m.vc_aggregable:
         caption = comparison(years, own, [r.cells[1] for r in rows], authority.name, "its virtual comparator")
@@ -134,11 +140,13 @@ def _authority_panel(page: Page, data: AuthorityData, key: str, group: GroupFigu
                 "middle 60% and highest 20% are ranks within a cohort, so they cannot be combined from its "
                 "schools' comparators (the benchmark engine would have to rank their union). Each school's "
                 "own comparison is on its dashboard.")
+    first = len(cols) - len(comparisons)  # column index of the first comparison
     caption += " " + latest_sentence(years[-1], [(authority.name, rows[-1].cells[0])]
                                      + ([("virtual comparator", rows[-1].cells[1])] if m.vc_aggregable else [])
-                                     + [("Scotland", rows[-1].cells[-1])])
-    series = [(1, "authority")] + ([(2, "vc")] if m.vc_aggregable else []) + [(len(cols) - 1, "national")]
+                                     + [(s.label, rows[-1].cells[first - 1 + i]) for i, s in enumerate(comparisons)])
+    series = ([(1, "authority")] + ([(2, "vc")] if m.vc_aggregable else [])
+              + [(first + i, s.kind) for i, s in enumerate(comparisons)])
     if group is not None:
-        series.insert(-1, (len(cols) - 2, "group"))
+        series.insert(-len(comparisons), (first - 1, "group"))
     spec = chart(table, kind="line", unit="%" if m.kind == "pct" else "points", series_columns=series)
     return Panel(table.id, m.label, caption, table, spec, note)

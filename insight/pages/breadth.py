@@ -1,7 +1,7 @@
 """Breadth and Depth of a school (a local measure, issue 12): one cohort at a time (S4, S5 or S6
 based on the S4 roll, or leavers), the percentage with 1 or more ... 10 or more awards at each
 SCQF level or better, under a grade filter and a minimum of SCQF credit points; the school beside
-its authority and Scotland.
+its virtual comparator, authority, Regional Improvement Collaborative and Scotland.
 
 Any portal user may open any secondary school, as on the establishment dashboard; figures are
 unsuppressed for the school's own staff, its authority's staff and its learning partners, and
@@ -21,7 +21,7 @@ from ..benchmarking import columns as c
 from ..exports import NO_DATA, Table, TCell, TColumn, TRow, figure, text
 from ..selectors.breadth import Distribution, breadth_depth_grid, breadth_depth_years
 from ..selectors.catalogue import year_label
-from ..selectors.dashboards import latest_run
+from ..selectors.dashboards import latest_run, run_collaborative
 from ..selectors.figures import Viewer
 from ..selectors.leavers import secondary_schools
 from .parts import Page, chart, choice, entitlement_note, latest_sentence, print_filters
@@ -68,8 +68,10 @@ def breadth_depth_page(request: HttpRequest, est: Establishment) -> Page:
     if run is None or not years:
         return page
     year, level = int(chosen["year"]), int(chosen["level"])
+    collaborative = run_collaborative(run, est.authority)
     grid = breadth_depth_grid(run, est, stage=chosen["stage"], grade_filter=chosen["grade"],
-                              min_credits=int(chosen["credits"]), entitlements=(ent, authority_ent))
+                              min_credits=int(chosen["credits"]), entitlements=(ent, authority_ent),
+                              collaborative_id=collaborative.pk if collaborative else None)
     stage_label, authority = STAGES[chosen["stage"]], est.authority.name
     filters = f"grades {GRADES[chosen['grade']]}, SCQF credit points {CREDITS[chosen['credits']].lower()}"
     print_filters(page, [("Establishment", f"{est.name} ({est.seed_code}), {authority}"), ("Cohort", stage_label),
@@ -88,10 +90,13 @@ def breadth_depth_page(request: HttpRequest, est: Establishment) -> Page:
     ))
 
     sides = ((c.COHORT_ESTABLISHMENT, est.name, "school"), (c.COHORT_VC, "Virtual comparator", "vc"),
-             (c.COHORT_AUTHORITY, authority, "authority"), (c.COHORT_NATIONAL, "Scotland", "national"))
+             (c.COHORT_AUTHORITY, authority, "authority"),
+             *([(c.COHORT_COLLABORATIVE, collaborative.name, "collaborative")] if collaborative else []),
+             (c.COHORT_NATIONAL, "Scotland", "national"))
+    places = ", ".join(label for _, label, _ in sides[2:-1])  # its authority and collaborative
     at_level = [grid.get((cohort, year, level)) for cohort, _, _ in sides]
     comparison = page.add(Table(
-        "comparison", f"{est.name}, its virtual comparator, {authority} and Scotland: percentage of the {stage_label} cohort of "
+        "comparison", f"{est.name}, its virtual comparator, {places} and Scotland: percentage of the {stage_label} cohort of "
         f"{year_label(year)} with awards at {LEVELS[str(level)]} ({filters})",
         [TColumn("Awards", numeric=False), *(TColumn(label) for _, label, _ in sides)],
         [TRow(text(f"{k} or more"), [_pct(d, k) for d in at_level]) for k in ks],
@@ -99,15 +104,16 @@ def breadth_depth_page(request: HttpRequest, est: Establishment) -> Page:
     ))
     counted = [side for side in sides if side[0] != c.COHORT_VC]  # the VC's size is ten per matched pupil
     cohorts = page.add(Table(
-        "cohort", f"Pupils in the {stage_label} cohort by year: {est.name}, {authority} and Scotland",
+        "cohort", f"Pupils in the {stage_label} cohort by year: {est.name}, "
+        f"{', '.join(label for _, label, _ in counted[1:-1])} and Scotland",
         [TColumn("Year", numeric=False), *(TColumn(label) for _, label, _ in counted)],
         [TRow(text(year_label(y)), [figure(d.cohort(), "count") if (d := grid.get((cohort, y, 3))) else TCell(NO_DATA)
-                                    for cohort, _, _ in counted]) for y in years],
+                                    for cohort, _, _ in counted]) for y in years[-viewer.years_shown:]],
         export_query=query,
     ))
     first = comparison.rows[0].cells
     caption = latest_sentence(year, [(f"{est.name}, 1 or more", first[0]), ("virtual comparator", first[1]),
-                                     (authority, first[2]), ("Scotland", first[3])])
+                                     *((label, first[i]) for i, (_, label, _) in enumerate(sides) if i >= 2)])
     page.context.update(
         grid=table, comparison=comparison, cohorts=cohorts, caption=caption, level_label=LEVELS[str(level)],
         stage_label=stage_label, year_label=year_label(year), has_school=own[c.BD_LEVELS[0]] is not None,

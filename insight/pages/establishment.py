@@ -22,7 +22,7 @@ from ..exports import NO_DATA, Table, TCell, TColumn, TRow, figure, text
 from ..groups.figures import GroupFigures
 from ..groups.page import chosen_group, keep_group_in_exports
 from ..models import BenchmarkRun
-from ..selectors.catalogue import BREAKDOWNS, MEASURES, PANELS, VOCATIONAL, VOCATIONAL_ANY, year_label
+from ..selectors.catalogue import BREAKDOWNS, MEASURES, VOCATIONAL, VOCATIONAL_ANY, headline_panels, year_label
 from ..selectors.dashboards import EstablishmentData, establishment_data, latest_run
 from ..selectors.figures import Subject, Viewer
 from ..selectors.leavers import secondary_schools
@@ -31,14 +31,17 @@ from ..selectors.vocational import vocational_table
 from .parts import (
     Page,
     Panel,
+    against,
     breakdown_filters,
     breakdown_section,
     chart,
     comparison,
     entitlement_note,
     fig,
+    keep_lit_num_pair,
     latest_sentence,
     link_exports,
+    lit_num_pair,
     print_filters,
     shown,
     source_line,
@@ -49,9 +52,10 @@ from .release import release_context
 
 def establishment_panel(data: EstablishmentData, key: str, group: GroupFigures | None = None) -> Panel:
     """One measure over the years: the school, its VC (and the VC's range), a comparator group
-    when one is chosen, its authority, Scotland."""
+    when one is chosen, its authority, its Regional Improvement Collaborative and Scotland."""
     f, years = data.figures, data.figures.years
-    school, vc, authority, national = data.school, data.vc, data.authority, data.national
+    school, vc = data.school, data.vc
+    comparisons = data.comparisons
     name = data.establishment.name
     m = MEASURES[key]
     intervals = data.has_intervals
@@ -60,7 +64,7 @@ def establishment_panel(data: EstablishmentData, key: str, group: GroupFigures |
         cols.append(TColumn("Comparator range (5th to 95th percentile of draws)", numeric=False))
     if group is not None:
         cols.append(TColumn(group.label))
-    cols += [TColumn(authority.label), TColumn("Scotland")]
+    cols += [TColumn(s.label) for s in comparisons]
     rows = []
     lows: list[TCell] = []
     highs: list[TCell] = []
@@ -73,18 +77,19 @@ def establishment_panel(data: EstablishmentData, key: str, group: GroupFigures |
             highs.append(figure(iv[1], m.kind) if iv else TCell(NO_DATA))
         if group is not None:
             cells.append(figure(group.cell(y, key), m.kind))
-        cells += [fig(f, authority, y, key), fig(f, national, y, key)]
+        cells += [fig(f, s, y, key) for s in comparisons]
         rows.append(TRow(text(year_label(y)), cells))
     table = Table(f"m-{key.replace('_', '-')}",
-                  f"{m.label}: {name} against its virtual comparator, {authority.label} and Scotland", cols, rows)
+                  f"{m.label}: {name} against its virtual comparator, {against(comparisons)}", cols, rows)
     caption = comparison(years, [r.cells[0] for r in rows], [r.cells[1] for r in rows], name,
                           "its virtual comparator", highs if intervals else None, lows if intervals else None)
     last = rows[-1].cells
+    first = len(cols) - len(comparisons)
     caption += " " + latest_sentence(years[-1], [("this school", last[0]), ("virtual comparator", last[1]),
-                                          (authority.label, last[-2]), ("Scotland", last[-1])])
-    series = [(1, "school"), (2, "vc"), (len(cols) - 2, "authority"), (len(cols) - 1, "national")]
+                                          *((s.label, last[first - 1 + i]) for i, s in enumerate(comparisons))])
+    series = [(1, "school"), (2, "vc"), *((first + i, s.kind) for i, s in enumerate(comparisons))]
     if group is not None:
-        series.insert(2, (len(cols) - 3, "group"))
+        series.insert(2, (first - 1, "group"))
     spec = chart(table, kind="line", unit="%" if m.kind == "pct" else "points", series_columns=series)
     if intervals:
         spec["band"] = {"label": "Comparator range (5th to 95th percentile)",
@@ -113,24 +118,26 @@ def establishment_page(request: HttpRequest, est: Establishment) -> Page:
     data = establishment_data(run, est, viewer)
     f, years = data.figures, data.figures.years
     page.source = source_line(f)
-    school, vc, authority, national = data.school, data.vc, data.authority, data.national
+    school, authority = data.school, data.authority
     school.label = est.name
     group = chosen_group(page, request, run, viewer, f)
 
     leavers = page.add(Table(
-        "leavers", f"Leavers from {est.name}, {authority.label} and Scotland by year of leaving",
+        "leavers", f"Leavers from {est.name}, {against(data.comparisons)} by year of leaving",
         [TColumn("Year of leaving", numeric=False), TColumn(est.name)]
-        + ([TColumn(group.label)] if group else []) + [TColumn(authority.label), TColumn("Scotland")],
+        + ([TColumn(group.label)] if group else []) + [TColumn(s.label) for s in data.comparisons],
         [TRow(text(year_label(y)), [fig(f, school, y, c.N_LEAVERS)]
               + ([figure(group.cell(y, c.N_LEAVERS), "count")] if group else [])
-              + [fig(f, s, y, c.N_LEAVERS) for s in (authority, national)]) for y in years],
+              + [fig(f, s, y, c.N_LEAVERS) for s in data.comparisons]) for y in years],
     ))
 
+    pair = lit_num_pair(page, request)
     panels = [(gid, title, [page.add_panel(establishment_panel(data, key, group)) for key in keys])
-              for gid, title, keys in PANELS]
+              for gid, title, keys in headline_panels(pair)]
+    keep_lit_num_pair(page, pair)
 
     deprivation = _deprivation_panel(page, data, years[-1])
-    breakdown = breakdown_section(page, f, [school, vc, authority, national], request.GET, data.breakdowns, est.name)
+    breakdown = breakdown_section(page, f, data.subjects, request.GET, data.breakdowns, est.name)
     print_filters(page, breakdown_filters(breakdown))
     vocational = _vocational_table(page, run, est, ent, authority, years)
     vocational_chart = chart(vocational, kind="line", unit="%",
@@ -149,12 +156,12 @@ def establishment_page(request: HttpRequest, est: Establishment) -> Page:
 def _deprivation_panel(page: Page, data: EstablishmentData, y: int) -> Panel:
     """Attainment versus deprivation: by SIMD quintile, in the latest year."""
     f, est = data.figures, data.establishment
-    school, vc, authority, national = data.school, data.vc, data.authority, data.national
+    school = data.school
     dep_cols = [TColumn("SIMD quintile", numeric=False), TColumn(f"Leavers ({est.name})"), TColumn(est.name),
-                TColumn("Virtual comparator"), TColumn(authority.label), TColumn("Scotland")]
+                TColumn("Virtual comparator"), *(TColumn(s.label) for s in data.comparisons)]
     dep_rows = [
         TRow(text(label), [fig(f, school, y, c.N_LEAVERS, c.SIMD_QUINTILE, v)]
-             + [fig(f, s, y, c.AVG_TOTAL_TARIFF, c.SIMD_QUINTILE, v) for s in (school, vc, authority, national)])
+             + [fig(f, s, y, c.AVG_TOTAL_TARIFF, c.SIMD_QUINTILE, v) for s in data.subjects])
         for v, label in BREAKDOWNS[c.SIMD_QUINTILE].values
     ]
     dep = page.add(Table("deprivation", f"Average total tariff by SIMD quintile, {est.name}, {year_label(y)} leavers",
@@ -166,7 +173,8 @@ def _deprivation_panel(page: Page, data: EstablishmentData, y: int) -> Panel:
             y, [(f"quintile 1 {est.name}", dep_rows[0].cells[1]), ("quintile 1 virtual comparator", dep_rows[0].cells[2]),
                 (f"quintile 5 {est.name}", dep_rows[4].cells[1]), ("quintile 5 virtual comparator", dep_rows[4].cells[2])]),
         dep, chart(dep, kind="bar", unit="points",
-                   series_columns=[(2, "school"), (3, "vc"), (4, "authority"), (5, "national")]),
+                   series_columns=[(2 + i, role) for i, role in enumerate(
+                       ["school", "vc", *(s.kind for s in data.comparisons)])]),
     )
 
 

@@ -74,10 +74,16 @@ def national_page(request: HttpRequest) -> Page:
     print_filters(page, [("Measure in the authorities and schools tables", m.label)])
     seen = (run_key(run), disclosure.min_count(), viewer.signature(), measure)
     by_authority = _authority_table(request, page, data, measure, seen)
+    collaboratives = page.add(Table(
+        "collaboratives", f"{m.label}: Regional Improvement Collaboratives and Scotland by year of leaving",
+        [TColumn("Regional Improvement Collaborative", numeric=False), *(TColumn(year_label(y)) for y in years)],
+        [TRow(text(s.label), [fig(f, s, y, measure) for y in years]) for s in [*data.collaboratives, data.national]],
+    )) if data.collaboratives else None
     national_series = [fig(f, data.national, y, measure) for y in years]
     schools = _school_table(request, page, data, measure, chosen, seen)
     page.context.update(
         data=data, years=years, scotland=scotland, authorities=by_authority, schools=schools, measure=measure,
+        collaboratives=collaboratives,
         measure_label=m.label, measure_options=[(k, MEASURES[k].short) for k in keys], source=page.source,
         national_caption=trend_caption("Scotland", years, national_series),
         national_chart=chart(Table("x", "", [TColumn("Year", numeric=False), TColumn("Scotland")],

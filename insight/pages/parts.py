@@ -23,7 +23,7 @@ from datahub.sharing import share_url
 
 from ..benchmarking import columns as c
 from ..exports import NO_DATA, Table, TCell, TColumn, TRow, figure, text
-from ..selectors.catalogue import BREAKDOWNS, MEASURES, year_label
+from ..selectors.catalogue import BREAKDOWNS, LIT_NUM_DEFAULT, LIT_NUM_PAIRS, MEASURES, lit_num_pair_label, year_label
 from ..selectors.figures import Figures, Subject
 
 ENTITLEMENT_NOTES = {
@@ -82,6 +82,33 @@ def spoken(cell: TCell) -> str:
 
 
 # --- Charts, sorting and links --------------------------------------------------------------------
+
+
+def against(subjects: Sequence[Subject]) -> str:
+    """The comparisons' names as a title lists them: "Aberdeen City, Northern Alliance and Scotland"."""
+    names = [s.label for s in subjects]
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def lit_num_pair(page: Page, request: HttpRequest) -> str:
+    """The pair of literacy and numeracy levels the page shows (``?litnum=34|45|56``, 4 and 5 by
+    default), kept in the page's shareable state and offered to its template."""
+    pair = choice(request.GET, "litnum", list(LIT_NUM_PAIRS), LIT_NUM_DEFAULT)
+    if pair != LIT_NUM_DEFAULT:
+        page.state["litnum"] = pair
+    page.context.update(lit_num_pair=pair,
+                        lit_num_options=[(key, lit_num_pair_label(key)) for key in LIT_NUM_PAIRS])
+    print_filters(page, [("Literacy and numeracy", lit_num_pair_label(pair))])
+    return pair
+
+
+def keep_lit_num_pair(page: Page, pair: str) -> None:
+    """The literacy and numeracy tables' export links rebuild the pair shown."""
+    if pair == LIT_NUM_DEFAULT:
+        return
+    for table in page.tables.values():
+        if table.id.startswith("m-pct-lit-num"):
+            table.export_query = f"litnum={pair}"
 
 
 def chart(table: Table, *, kind: str, unit: str, series_columns: Sequence[tuple[int, str]],

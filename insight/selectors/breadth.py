@@ -38,20 +38,24 @@ class Distribution:
 
 def breadth_depth_grid(
     run: BenchmarkRun, est: Establishment, *, stage: str, grade_filter: str, min_credits: int,
-    entitlements: Sequence[Entitlement],
+    entitlements: Sequence[Entitlement], collaborative_id: int | None = None,
 ) -> dict[tuple[str, int, int], Distribution]:
     """(cohort, year, level) -> Distribution for the school (``establishment``), its virtual
     comparator (``vc``: ten comparators per pupil), its authority (``authority``) and Scotland
     (``national``), each under its own entitlement (``entitlements``: school (and its VC),
-    authority; Scotland is public)."""
+    authority; Scotland is public), and with ``collaborative_id`` the authority's Regional
+    Improvement Collaborative (``collaborative``, public as Scotland: no role covers one)."""
     where = (Q(cohort__in=[c.COHORT_ESTABLISHMENT, c.COHORT_VC], cohort_id=est.pk)
              | Q(cohort=c.COHORT_AUTHORITY, cohort_id=est.authority_id)
              | Q(cohort=c.COHORT_NATIONAL, cohort_id=c.NATIONAL_COHORT_ID))
+    if collaborative_id is not None:
+        where |= Q(cohort=c.COHORT_COLLABORATIVE, cohort_id=collaborative_id)
     rows = BreadthDepthResult.objects.filter(where, run=run, cohort_stage=stage, grade_filter=grade_filter,
                                              min_credits=min_credits).values(*_FIELDS)
     # The VC (comparators drawn for the school's pupils) is shown as the school's figures are.
     entitlement = {c.COHORT_ESTABLISHMENT: entitlements[0], c.COHORT_VC: entitlements[0],
-                   c.COHORT_AUTHORITY: entitlements[1], c.COHORT_NATIONAL: Entitlement.PUBLIC}
+                   c.COHORT_AUTHORITY: entitlements[1], c.COHORT_COLLABORATIVE: Entitlement.PUBLIC,
+                   c.COHORT_NATIONAL: Entitlement.PUBLIC}
     out = {}
     for r in rows:
         ent = entitlement[r["cohort"]]

@@ -62,6 +62,22 @@ PANELS: Final = (
      (c.PCT_INITIAL_POSITIVE, c.PCT_FOLLOWUP_POSITIVE, c.PCT_SUSTAINED_POSITIVE)),
 )
 HEADLINE_MEASURES: Final = tuple(m for _, _, ms in PANELS for m in ms)
+# Literacy and numeracy is shown as a pair of levels (DOMAIN: Insight offers 3/4 and 5/6 besides
+# 4/5, the default): the dashboards' ``?litnum=`` picks the pair.
+LIT_NUM_PAIRS: Final = {"34": (3, 4), "45": (4, 5), "56": (5, 6)}
+LIT_NUM_DEFAULT: Final = "45"
+
+
+def lit_num_pair_label(pair: str) -> str:
+    low, high = LIT_NUM_PAIRS[pair]
+    return f"SCQF levels {low} and {high}"
+
+
+def headline_panels(lit_num_pair: str = LIT_NUM_DEFAULT) -> tuple[tuple[str, str, tuple[str, ...]], ...]:
+    """:data:`PANELS` with the literacy and numeracy panel showing the chosen pair of levels."""
+    levels = LIT_NUM_PAIRS[lit_num_pair]
+    return tuple((gid, title, tuple(c.pct_lit_num(v) for v in levels)) if gid == "literacy-numeracy" else (gid, title, keys)
+                 for gid, title, keys in PANELS)
 # Measures the overview tables (authority's schools, Scotland's authorities) can show.
 TABLE_MEASURES: Final = (c.avg_tariff(c.LOWEST20), c.avg_tariff(c.MIDDLE60), c.avg_tariff(c.HIGHEST20),
                          c.pct_lit_num(4), c.pct_lit_num(5), c.PCT_INITIAL_POSITIVE, c.PCT_FOLLOWUP_POSITIVE,

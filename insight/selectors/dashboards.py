@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Final
 
 from django.db.models import Q
 
 from datahub.access import Entitlement
-from datahub.models import Establishment, EstablishmentType, LocalAuthority
+from datahub.models import Collaborative, Establishment, EstablishmentType, LocalAuthority
 
 from ..benchmarking import columns as c
 from ..models import BenchmarkRun, CohortResult, DeprivationResult, VCInterval
@@ -129,6 +129,30 @@ def authority_vcs(run: BenchmarkRun) -> dict[tuple, Row]:
     return remember(key, build)
 
 
+# --- Regional Improvement Collaboratives ------------------------------------------------------
+
+
+def run_collaborative(run: BenchmarkRun, authority: LocalAuthority) -> Collaborative | None:
+    """The collaborative ``authority`` belonged to in ``run`` (the membership the run recorded,
+    not today's: the figures are that membership's); ``None`` when in none."""
+    k = (run.collaboratives or {}).get(str(authority.pk))
+    return Collaborative.objects.filter(pk=k).first() if k is not None else None
+
+
+def collaborative_subject(run: BenchmarkRun, authority: LocalAuthority) -> Subject | None:
+    """The Regional Improvement Collaborative of ``authority`` in ``run`` as a shown cohort: public
+    figures under the run's pattern (no role is entitled to a collaborative), level "C"."""
+    collaborative = run_collaborative(run, authority)
+    if collaborative is None:
+        return None
+    where = Q(cohort=c.COHORT_COLLABORATIVE, cohort_id=collaborative.pk)
+    rows = _cohort_rows(run, where)
+    for key, decile in _decile_rows(run, where).items():
+        rows[key].update(decile)
+    return Subject(c.COHORT_COLLABORATIVE, collaborative.pk, collaborative.name, Entitlement.PUBLIC, "C",
+                   rows.get((c.COHORT_COLLABORATIVE, collaborative.pk), {}))
+
+
 # --- Page data --------------------------------------------------------------------------------
 
 
@@ -142,10 +166,16 @@ class EstablishmentData:
     authority: Subject
     national: Subject
     breakdowns: list[str]
+    collaborative: Subject | None = None  # its authority's Regional Improvement Collaborative
 
     @property
     def subjects(self) -> list[Subject]:
-        return [self.school, self.vc, self.authority, self.national]
+        return [self.school, self.vc, *self.comparisons]
+
+    @property
+    def comparisons(self) -> list[Subject]:
+        """Authority, its collaborative (when it has one) and Scotland, in the order shown."""
+        return [self.authority, *([self.collaborative] if self.collaborative else []), self.national]
 
     @property
     def has_intervals(self) -> bool:
@@ -172,7 +202,7 @@ def establishment_data(run: BenchmarkRun, est: Establishment, viewer: Viewer) ->
     return EstablishmentData(
         run=run,
         establishment=est,
-        figures=Figures(run),
+        figures=Figures(run, viewer.years_shown),
         school=school,
         vc=vc,
         authority=Subject(c.COHORT_AUTHORITY, authority.pk, authority.name, a_ent, "A",
@@ -180,6 +210,7 @@ def establishment_data(run: BenchmarkRun, est: Establishment, viewer: Viewer) ->
         national=Subject(c.COHORT_NATIONAL, 0, "Scotland", Entitlement.PUBLIC, "N",
                          rows.get((c.COHORT_NATIONAL, c.NATIONAL_COHORT_ID), {})),
         breakdowns=[b for b in BREAKDOWNS if b in stored_breakdowns(run)],
+        collaborative=collaborative_subject(run, authority),
     )
 
 
@@ -193,10 +224,16 @@ class AuthorityData:
     national: Subject
     schools: list[tuple[Establishment, Subject, Subject]]  # (school, its figures, its VC)
     breakdowns: list[str]
+    collaborative: Subject | None = None  # the authority's Regional Improvement Collaborative
 
     @property
     def subjects(self) -> list[Subject]:
-        return [self.subject, self.vc, self.national]
+        return [self.subject, self.vc, *self.comparisons]
+
+    @property
+    def comparisons(self) -> list[Subject]:
+        """Its collaborative (when it has one) and Scotland, in the order shown."""
+        return [*([self.collaborative] if self.collaborative else []), self.national]
 
 
 def authority_vcs_by_authority(run: BenchmarkRun) -> dict[int, dict[tuple, Row]]:
@@ -241,12 +278,13 @@ def authority_data(run: BenchmarkRun, authority: LocalAuthority, viewer: Viewer)
                      bases=own.rows)
         listed.append((s, own, vc))
     return AuthorityData(
-        run=run, authority=authority, figures=Figures(run), subject=subject,
+        run=run, authority=authority, figures=Figures(run, viewer.years_shown), subject=subject,
         vc=_authority_vc_subject(run, authority, subject),
         national=Subject(c.COHORT_NATIONAL, 0, "Scotland", Entitlement.PUBLIC, "N",
                          rows.get((c.COHORT_NATIONAL, c.NATIONAL_COHORT_ID), {})),
         schools=listed,
         breakdowns=[b for b in BREAKDOWNS if b in stored_breakdowns(run)],
+        collaborative=collaborative_subject(run, authority),
     )
 
 
@@ -257,6 +295,7 @@ class NationalData:
     national: Subject
     authorities: list[tuple[LocalAuthority, Subject, Subject]]  # (authority, figures, its VC)
     schools: list[tuple[Establishment, Subject, Subject]]
+    collaboratives: list[Subject] = field(default_factory=list)  # those of the run's membership, by name
 
 
 def all_leaver_rows(run: BenchmarkRun) -> dict[tuple[str, int], dict[tuple[int, str, str], Row]]:
@@ -294,4 +333,10 @@ def national_data(run: BenchmarkRun, viewer: Viewer, *, authority: LocalAuthorit
             vc = Subject(c.COHORT_VC, s.pk, "Virtual comparator", ent, "E", rows.get((c.COHORT_VC, s.pk), {}),
                          bases=own.rows)
             listed.append((s, own, vc))
-    return NationalData(run=run, figures=Figures(run), national=national, authorities=authorities, schools=listed)
+    used = set((run.collaboratives or {}).values())
+    collaboratives = [Subject(c.COHORT_COLLABORATIVE, k.pk, k.name, Entitlement.PUBLIC, "C",
+                              rows.get((c.COHORT_COLLABORATIVE, k.pk), {}))
+                      for k in Collaborative.objects.filter(pk__in=used).order_by("name")]
+    collaboratives = [s for s in collaboratives if s.rows]  # those with leavers in the run, as authorities
+    return NationalData(run=run, figures=Figures(run, viewer.years_shown), national=national, authorities=authorities,
+                        schools=listed, collaboratives=collaboratives)

@@ -35,6 +35,9 @@ class Viewer:
     def __init__(self, user: Any) -> None:
         self.user = user
         self.partners = partner_establishment_ids(own_establishment_ids(user))
+        # The leaver years a dashboard's series show: the person's choice (Account settings >
+        # Dashboards), three unless they chose five, as Insight does.
+        self.years_shown = years_shown(user)
 
     def establishment(self, est: Establishment) -> Entitlement:
         return entitlement_for(self.user, est, partner_establishment_ids=self.partners)
@@ -47,6 +50,14 @@ class Viewer:
         same signature are entitled to exactly the same figures (a key for figures kept in memory)."""
         scope = scope_for(self.user)
         return frozenset(scope.establishment_ids), frozenset(scope.authority_ids), frozenset(self.partners)
+
+
+DEFAULT_YEARS_SHOWN = 3
+
+
+def years_shown(user: Any) -> int:
+    """How many years ``user``'s dashboards show: their saved choice, else three."""
+    return int(getattr(user, "years_shown", None) or DEFAULT_YEARS_SHOWN)
 
 
 # --- Stored results, as figures ------------------------------------------------------------------
@@ -71,9 +82,12 @@ class Subject:
 class Figures:
     """Turns stored rows into Cells for one viewer under one run's public pattern."""
 
-    def __init__(self, run: BenchmarkRun) -> None:
+    def __init__(self, run: BenchmarkRun, shown: int | None = None) -> None:
+        """``shown``: keep only the latest that many of the run's years (the viewer's choice)."""
         self.run = run
         self.years: list[int] = sorted(int(y) for y in run.years)
+        if shown is not None:
+            self.years = self.years[-shown:]
         self.pattern = public_pattern(run)
         self.limit = disclosure.min_count()
 

@@ -1,9 +1,11 @@
 """The public suppression pattern of a benchmark run, and the memory that keeps it.
 
 The public pattern (``public_pattern``) is computed once per run over every cohort the run
-stores (schools, authorities, Scotland), every breakdown and every count a figure is built on,
-with the relations that tie them together (a school's total = its groups; an authority = its
-schools; Scotland = its authorities; SIMD quintile = its two deciles). So a cell is hidden on
+stores (schools, authorities, Regional Improvement Collaboratives, Scotland), every breakdown and
+every count a figure is built on, with the relations that tie them together (a school's total =
+its groups; an authority = its schools; a collaborative = its authorities, by the membership the
+run recorded; Scotland = its collaboratives and any authority in none; SIMD quintile = its two
+deciles). So a cell is hidden on
 every page and in every export alike, and no hidden cell can be worked out from visible ones
 (``datahub.disclosure.protect``). The pattern depends only on the run's stored results, so every
 web process computes the same one; it is kept in memory and in the shared cache (``remember``).
@@ -21,7 +23,7 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import partial
 from itertools import pairwise
@@ -38,7 +40,7 @@ from .catalogue import LAYERS
 
 # --- Memory of per-run computations -----------------------------------------------------------
 
-PATTERN_VERSION: Final = 2
+PATTERN_VERSION: Final = 3  # 3: Regional Improvement Collaboratives between authority and Scotland
 _MEMO: dict[tuple, Any] = {}
 _MEMO_LOCK = threading.Lock()
 _MEMO_SIZE: Final = 8
@@ -81,9 +83,11 @@ def forget_computed() -> None:
 # --- The public suppression pattern ------------------------------------------------------------
 
 # A pattern key: (level, unit id, year, breakdown, value); level "E" (establishment, also its
-# VC), "A" (authority) or "N" (Scotland, id 0); breakdown "" and value "" for all leavers.
+# VC), "A" (authority), "C" (Regional Improvement Collaborative) or "N" (Scotland, id 0);
+# breakdown "" and value "" for all leavers.
 PatternKey = tuple[str, int, int, str, str]
-LEVEL: Final = {c.COHORT_ESTABLISHMENT: "E", c.COHORT_VC: "E", c.COHORT_AUTHORITY: "A", c.COHORT_NATIONAL: "N"}
+LEVEL: Final = {c.COHORT_ESTABLISHMENT: "E", c.COHORT_VC: "E", c.COHORT_AUTHORITY: "A",
+                c.COHORT_COLLABORATIVE: "C", c.COHORT_NATIONAL: "N"}
 
 
 @dataclass(frozen=True)
@@ -104,12 +108,17 @@ def value_order(value: str) -> tuple:
 
 
 def hierarchies(
-    counts: dict[PatternKey, int], establishment_authority: dict[int, int], breakdowns: dict[str, list[str]]
+    counts: dict[PatternKey, int], establishment_authority: dict[int, int], breakdowns: dict[str, list[str]],
+    authority_collaborative: Mapping[int, int] | None = None,
 ) -> dict[int, disclosure.Hierarchy]:
-    """One hierarchy per leaver year: schools in authorities in Scotland, each with its breakdowns.
+    """One hierarchy per leaver year: schools in authorities in their Regional Improvement
+    Collaboratives (``authority_collaborative``, the run's membership) in Scotland, each with its
+    breakdowns. An authority in no collaborative sits directly under Scotland.
 
-    Insiders: a school's staff know their school; an authority's staff know it and its schools.
+    Insiders: a school's staff know their school; an authority's staff know it and its schools;
+    nobody is an insider of a collaborative (no role covers one).
     """
+    authority_collaborative = authority_collaborative or {}
     by_year: dict[int, dict] = defaultdict(dict)
     for (level, uid, year, dim, value), n in counts.items():
         by_year[year][((level, uid), dim, value)] = n
@@ -122,6 +131,12 @@ def hierarchies(
                 a = establishment_authority.get(uid)
                 parent[(level, uid)] = ("A", a) if a is not None and ("A", a) in units else None
             elif level == "A":
+                k = authority_collaborative.get(uid)
+                if k is not None and ("C", k) in units:
+                    parent[(level, uid)] = ("C", k)
+                else:
+                    parent[(level, uid)] = ("N", 0) if ("N", 0) in units else None
+            elif level == "C":
                 parent[(level, uid)] = ("N", 0) if ("N", 0) in units else None
             else:
                 parent[(level, uid)] = None
@@ -207,12 +222,13 @@ KINDS: Final = _kinds()
 
 
 def protect_layers(counts: dict[str, dict[PatternKey, int]], establishment_authority: dict[int, int],
-                   breakdowns: dict[str, list[str]], tier: Callable[[tuple], int]) -> dict[str, frozenset]:
+                   breakdowns: dict[str, list[str]], tier: Callable[[tuple], int],
+                   authority_collaborative: Mapping[int, int] | None = None) -> dict[str, frozenset]:
     """The count layers (``LAYERS``, leavers first) protected against an observer who holds them
     all and the counts behind the percentages shown (``counts`` has both): each count layer's
     hidden cells. A known-destination layer is hidden wherever the leavers are."""
     first = LAYERS[0]
-    per_year = hierarchies(counts[first], establishment_authority, breakdowns)
+    per_year = hierarchies(counts[first], establishment_authority, breakdowns, authority_collaborative)
     present = set(counts)
     covered = {**{layer: first for layer in LAYERS[1:]}, **{n: base for n, (_, base) in SHOWN_AS_PERCENTAGES.items()}}
 
@@ -241,6 +257,7 @@ class PatternInputs:
     establishment_authority: dict[int, int]
     breakdowns: dict[str, list[str]]
     tier: Callable[[tuple], int]
+    authority_collaborative: dict[int, int]  # the run's membership (BenchmarkRun.collaboratives)
 
 
 def pattern_inputs(run: BenchmarkRun) -> PatternInputs:
@@ -267,12 +284,14 @@ def pattern_inputs(run: BenchmarkRun) -> PatternInputs:
             counts[name][key] = round(pct * layer_counts[base] / 100) if pct is not None else 0
     est_authority, tier = establishment_tiers([uid for level, uid in units if level == "E"])
     ordered = {d: sorted(v, key=value_order) for d, v in dims.items()}
-    return PatternInputs(counts, est_authority, ordered, tier)
+    membership = {int(a): int(k) for a, k in (run.collaboratives or {}).items()}
+    return PatternInputs(counts, est_authority, ordered, tier, membership)
 
 
 def _build_pattern(run: BenchmarkRun) -> DisclosurePattern:
     i = pattern_inputs(run)
-    return DisclosurePattern(protect_layers(i.counts, i.establishment_authority, i.breakdowns, i.tier))
+    return DisclosurePattern(protect_layers(i.counts, i.establishment_authority, i.breakdowns, i.tier,
+                                            i.authority_collaborative))
 
 
 def establishment_tiers(est_ids: Iterable[int]) -> tuple[dict[int, int], Callable[[tuple], int]]:

@@ -20,6 +20,7 @@ const STYLE = {
   vc: { colour: "#d55e00", dash: [6, 4], point: "triangle", pattern: "stripes" },
   group: { colour: "#9e4a7c", dash: [4, 2, 1, 2], point: "star", pattern: "lines" },
   authority: { colour: "#007a5a", dash: [2, 3], point: "rect", pattern: "dots" },
+  collaborative: { colour: "#8a6d00", dash: [8, 3], point: "crossRot", pattern: "vlines" },
   national: { colour: "#1a1a1a", dash: [10, 3, 2, 3], point: "rectRot", pattern: "cross" },
 };
 const BAND_FILL = "rgba(213, 94, 0, 0.14)";
@@ -52,6 +53,11 @@ function fillPattern(kind, colour) {
     ctx.beginPath();
     ctx.moveTo(0, size / 2);
     ctx.lineTo(size, size / 2);
+    ctx.stroke();
+  } else if (kind === "vlines") {
+    ctx.beginPath();
+    ctx.moveTo(size / 2, 0);
+    ctx.lineTo(size / 2, size);
     ctx.stroke();
   } else if (kind === "dots") {
     ctx.beginPath();

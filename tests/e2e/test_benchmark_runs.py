@@ -124,6 +124,13 @@ def test_a_run_is_started_watched_checked_published_and_read(page: Page, live_se
     assert "beyond interval" in changes.inner_text()
     assert_accessible(page, label="dashboard with changes")
     screenshot(page, "dashboard-changes")
+    # Its Regional Improvement Collaborative (Aberdeen City's: the Northern Alliance) is a column
+    # between the authority and Scotland, in the tables and in the charts' data.
+    leaver_columns = page.locator("#table-leavers").get_by_role("columnheader").all_inner_texts()
+    assert [h.strip() for h in leaver_columns[-3:]] == [school.authority.name, "Northern Alliance", "Scotland"]
+    assert page.get_by_role("term").filter(has_text="Regional Improvement Collaborative").is_visible()
+    panel = page.locator("#table-m-pct-initial-positive").get_by_role("columnheader").all_inner_texts()
+    assert "Northern Alliance" in [h.strip() for h in panel]
     published.get_by_role("link", name="release note").click()
     assert page.get_by_text("Corrected 2023 and 2024 results for one school.").is_visible()
     sign_out(page, live_server)

@@ -160,6 +160,7 @@ def test_record_account_and_error_pages_are_accessible(page: Page, live_server: 
         (f"/datahub/establishments/{school.seed_code}/learners/", "Leavers"),
         (f"/datahub/learners/{learner.pk}/", f"{learner.given_name} {learner.family_name}"),
         ("/accounts/password/change/", None),
+        ("/accounts/dashboards/", "Dashboards"),
         ("/accounts/2fa/", None),
         ("/accounts/2fa/totp/activate/", None),
         ("/accounts/logout/", None),

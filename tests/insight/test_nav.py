@@ -111,6 +111,17 @@ def test_a_schools_local_measure_page_belongs_to_local_measures(world: Any) -> N
     assert local.active and [k.label for k in local.children if k.active] == ["Curricular areas"]
 
 
+def test_the_dashboard_settings_live_under_account_settings_not_in_the_menu(world: Any) -> None:
+    user = world.personas["staff_a"]
+    url = reverse("dashboard_settings")
+    assert url not in menu_urls(user)  # no menu entry, top-level or child
+    assert not [i for i in build_menu(url, user) if i.active]
+    html = client_for(user).get(reverse("dashboard_settings")).content.decode()
+    nav = html.split('aria-label="Account settings"', 1)[1].split("</nav>", 1)[0]
+    assert f'href="{url}" aria-current="page"' in nav  # the account settings' own navigation
+    assert 'href="/accounts/password/change/">Account settings</a>' in html  # the header's way in
+
+
 def test_the_superuser_has_a_home_with_the_admin(world: Any) -> None:
     su = UserFactory.create(is_superuser=True, is_staff=True)
     body = client_for(su).get("/").content.decode()

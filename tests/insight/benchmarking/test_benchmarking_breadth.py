@@ -29,8 +29,11 @@ def _world(seed: int = 3, n: int = 400) -> tuple[pd.DataFrame, pd.DataFrame]:
     return members, results
 
 
-def _naive(members: pd.DataFrame, results: pd.DataFrame) -> dict[tuple, list[int]]:
-    """The rules read literally, one member and one cell at a time."""
+def _naive(members: pd.DataFrame, results: pd.DataFrame,
+           collaboratives: dict[int, int] | None = None) -> dict[tuple, list[int]]:
+    """The rules read literally, one member and one cell at a time (with the member's Regional
+    Improvement Collaborative, when ``collaboratives`` gives its authority one)."""
+    collaboratives = collaboratives or {}
     limits = {"A": ({0}), "AC": {0, 1, 2, 4}, "AD": {0, 1, 2, 3, 4}}
     out: dict[tuple, list[int]] = {}
     for member in members.itertuples(index=False):
@@ -40,8 +43,11 @@ def _naive(members: pd.DataFrame, results: pd.DataFrame) -> dict[tuple, list[int
                 ok = mine[mine[c.GRADE].isin(grades) & (mine[c.SCQF_CREDITS] >= credits)]
                 for level in c.BD_LEVELS:
                     n_subjects = ok[ok[c.SCQF_LEVEL] >= level][c.SUBJECT_ID].nunique()
-                    for cohort, cohort_id in (("establishment", member.establishment_id),
-                                              ("authority", member.authority_id), ("national", 0)):
+                    levels = [("establishment", member.establishment_id), ("authority", member.authority_id),
+                              ("national", 0)]
+                    if member.authority_id in collaboratives:
+                        levels.append(("collaborative", collaboratives[member.authority_id]))
+                    for cohort, cohort_id in levels:
                         key = (cohort, cohort_id, member.year, member.cohort_stage, grade_filter, credits, level)
                         cell = out.setdefault(key, [0] * 11)
                         cell[0] += 1
@@ -58,6 +64,24 @@ def test_every_cell_matches_the_rules_read_literally() -> None:
     for row in grid.itertuples(index=False):
         key = tuple(getattr(row, k) for k in KEYS)
         assert [row.n_cohort, *(getattr(row, c.n_awards(k)) for k in range(1, 11))] == expected[key], key
+
+
+def test_a_collaborative_is_its_authorities_members_read_literally() -> None:
+    members, results = _world(n=120)
+    membership = {0: 10, 1: 10, 2: 20}  # authority 3 is in none
+    grid = breadth.breadth_depth(members, results, collaboratives=membership)
+    expected = _naive(members, results, membership)
+    assert len(grid) == len(expected)
+    assert set(grid.loc[grid[c.COHORT] == c.COHORT_COLLABORATIVE, c.COHORT_ID]) == {10, 20}
+    for row in grid.itertuples(index=False):
+        key = tuple(getattr(row, k) for k in KEYS)
+        assert [row.n_cohort, *(getattr(row, c.n_awards(k)) for k in range(1, 11))] == expected[key], key
+    # A chunk of one authority still sums its collaborative over every member authority.
+    chunk = breadth.breadth_depth(members, results, authority_ids=[0], collaboratives=membership)
+    mine = chunk[chunk[c.COHORT] == c.COHORT_COLLABORATIVE]
+    assert set(mine[c.COHORT_ID]) == {10}
+    whole = grid[(grid[c.COHORT] == c.COHORT_COLLABORATIVE) & (grid[c.COHORT_ID] == 10)]
+    pd.testing.assert_frame_equal(mine.reset_index(drop=True), whole.reset_index(drop=True))
 
 
 def test_row_order_does_not_change_a_figure() -> None:

@@ -44,7 +44,8 @@ def test_no_withheld_cell_of_the_run_can_be_narrowed_below_five(dash: DashWorld,
     counts, dims = stored_counts(dash, layer)
     est_authority = {s.pk: s.authority_id for s in dash.schools.values()}
     checked = 0
-    for year, h in hierarchies(counts, est_authority, dims).items():
+    membership = {int(a): k for a, k in dash.run.collaboratives.items()}  # the collaborative level too
+    for year, h in hierarchies(counts, est_authority, dims, membership).items():
         hidden = {(u, d, v) for (lvl, uid, y, d, v) in pattern.hidden[layer] if y == year for u in [(lvl, uid)]}
         relations = hierarchy_relations(h)
         insiders = sorted({i for u in h.parent for i in h.knows(u)}, key=repr)
@@ -79,7 +80,8 @@ def test_deciles_nested_in_quintiles_reveal_nothing_to_the_public(dash: DashWorl
     ).values_list("cohort", "cohort_id", "simd_band", "n_leavers"):
         deciles[((LEVEL[cohort], cid), "simd_decile", str(band))] = n
     est_authority = {s.pk: s.authority_id for s in dash.schools.values()}
-    h = hierarchies({k: v for k, v in counts.items() if k[2] == year}, est_authority, dims)[year]
+    membership = {int(a): k for a, k in dash.run.collaboratives.items()}
+    h = hierarchies({k: v for k, v in counts.items() if k[2] == year}, est_authority, dims, membership)[year]
     all_counts = {**h.counts, **deciles}
     relations = hierarchy_relations(h)
     for unit in h.parent:

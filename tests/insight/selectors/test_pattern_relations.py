@@ -5,8 +5,9 @@ attacker holds every layer of a leaver year at once and the relations between th
 
 - every count layer (leavers; leavers with a known initial, follow-up and sustained destination)
   with its additive relations (a school's total = the groups of each breakdown, SIMD quintile rows
-  included; an authority = its schools, so an authority minus its other schools is a school;
-  Scotland = its authorities);
+  included; an authority = its schools, so an authority minus its other schools is a school; a
+  Regional Improvement Collaborative = its authorities (the run's membership); Scotland = its
+  collaboratives);
 - the percentages shown: a percentage of a base the attacker knows is a count (positive
   destinations = percentage x leavers with a known destination; literacy and numeracy =
   percentage x leavers), and those counts add up across groups and places too. The attacker is
@@ -145,9 +146,10 @@ def numbered_pattern(world: DashWorld, numbering: str) -> DisclosurePattern:
         return {(lv, new[(lv, uid)], *rest): n for (lv, uid, *rest), n in flat.items()}
 
     authority = {new[("E", e)]: new.get(("A", a), a) for e, a in i.establishment_authority.items() if ("E", e) in new}
+    collaborative = {new[("A", a)]: new.get(("C", k), k) for a, k in i.authority_collaborative.items() if ("A", a) in new}
     hidden = protect_layers(
         {layer: renumber(flat) for layer, flat in i.counts.items()},
-        authority, i.breakdowns, lambda u: i.tier((u[0], old.get(u, u[1]))),
+        authority, i.breakdowns, lambda u: i.tier((u[0], old.get(u, u[1]))), collaborative,
     )
     return DisclosurePattern({layer: frozenset((lv, old[(lv, uid)], *rest) for lv, uid, *rest in cells)
                               for layer, cells in hidden.items()})
@@ -158,6 +160,7 @@ def test_no_withheld_count_can_be_narrowed_below_five_by_combining_layers_and_pe
         dash: DashWorld, numbering: str) -> None:
     pattern = numbered_pattern(dash, numbering)
     est_authority = {s.pk: s.authority_id for s in dash.schools.values()}
+    membership = {int(a): k for a, k in dash.run.collaboratives.items()}
     checked = 0
     for year, layers in sorted(year_layers(dash).items()):
         base = layers[c.N_LEAVERS]
@@ -166,7 +169,9 @@ def test_no_withheld_count_can_be_narrowed_below_five_by_combining_layers_and_pe
             if dim:
                 dims[dim].add(value)
         flat = {(u[0], u[1], year, d, v): n for (u, d, v), n in base.items()}
-        h = hierarchies(flat, est_authority, {d: sorted(v, key=value_order) for d, v in dims.items()})[year]
+        h = hierarchies(flat, est_authority, {d: sorted(v, key=value_order) for d, v in dims.items()}, membership)[year]
+        # The attacker holds the collaborative level too: each is the sum of its authorities.
+        assert {u for u in h.parent if u[0] == "C"} and all(h.parent[u] == ("N", 0) for u in h.parent if u[0] == "C")
         structure = hierarchy_relations(h)
         counts = {(layer, cell): n for layer, cells in layers.items() for cell, n in cells.items()}
         relations = [Relation((layer, r.total), tuple((layer, p) for p in r.parts))
