@@ -71,7 +71,7 @@ class CurricularAreasSerializer(serializers.Serializer):
     areas = AreaSerializer(many=True)
 
 
-class ErrorSerializer(serializers.Serializer):
+class ParameterErrorSerializer(serializers.Serializer):
     detail = serializers.CharField()
     errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()), required=False)
 
@@ -110,7 +110,7 @@ class CurricularAreasAPIView(APIView):
             OpenApiParameter("year", OpenApiTypes.INT, description="The cohort's year (default: the run's latest)"),
         ],
         responses={200: CurricularAreasSerializer,
-                   400: OpenApiResponse(ErrorSerializer, description="A parameter is invalid (named in detail)"),
+                   400: OpenApiResponse(ParameterErrorSerializer, description="A parameter is invalid (named in detail)"),
                    404: OpenApiResponse(description="No secondary school has this SEED code")},
     )
     def get(self, request: Request, seed_code: str) -> Response:

@@ -337,6 +337,8 @@ SPECTACULAR_SETTINGS = {
         "PathwaySourceEnum": "destinations.pathways.models.PathwaySource",
         "DestinationKindEnum": "destinations.models.DestinationKind",
         "DestinationSourceEnum": "destinations.models.Source",
+        "PartnershipGroupStatusEnum": "partnerships.groups.models.GroupStatus",
+        "PartnershipGroupMemberStatusEnum": "partnerships.groups.models.MemberStatus",
     },
 }
 

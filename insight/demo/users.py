@@ -11,7 +11,7 @@ from typing import Any
 
 from django.contrib.auth.hashers import make_password
 
-from datahub.models import Establishment, Membership, Role, User
+from datahub.models import Establishment, Membership, PartnerOrganisation, Role, User
 from insight.demo.scales import DEMO_SCHOOL_1, DEMO_SCHOOL_2
 
 DEMO_PASSWORD = "insight-demo-2026"  # shared by every demo login (never use demo data in production)
@@ -24,7 +24,7 @@ class DemoUser:
     first_name: str
     last_name: str
     role: Role | None
-    place: str | None  # "school1", "school2", "authority1" or None (national / no membership)
+    place: str | None  # "school1", "school2", "authority1", "partner1" or None (national / no membership)
     superuser: bool = False
 
     @property
@@ -37,6 +37,7 @@ class DemoUser:
             "school1": school1 or f"{DEMO_SCHOOL_1[1]} ({DEMO_SCHOOL_1[0]})",
             "school2": school2 or f"{DEMO_SCHOOL_2[1]} ({DEMO_SCHOOL_2[0]})",
             "authority1": authority1 or DEMO_SCHOOL_1[0],
+            "partner1": f"{partner_name(authority1 or DEMO_SCHOOL_1[0])} (a partner organisation, no learner records)",
         }.get(self.place or "", "Scotland" if self.role else "-")
 
 
@@ -51,8 +52,14 @@ DEMO_USERS: tuple[DemoUser, ...] = (
     DemoUser("nationaldatamanager@demo.insight", "Euan", "MacLeod", Role.DATA_MANAGER, None),
     DemoUser("useradmin@demo.insight", "Graham", "Murray", Role.USER_ADMIN, "authority1"),
     DemoUser("nationaluseradmin@demo.insight", "Ailsa", "Ross", Role.USER_ADMIN, None),
+    DemoUser("partner@demo.insight", "Kirsty", "Wallace", Role.PARTNER_MEMBER, "partner1"),
     DemoUser("admin@demo.insight", "Site", "Administrator", None, None, superuser=True),
 )
+
+
+def partner_name(authority: str) -> str:
+    """The demo partner organisation: a college working in school 1's authority."""
+    return f"{authority} College"
 
 
 def demo_places() -> dict[str, str]:
@@ -112,6 +119,9 @@ def create_users(school1: Establishment, school2: Establishment) -> list[User]:
                 place["establishment"] = school2
             elif spec.place == "authority1":
                 place["authority"] = school1.authority
+            elif spec.place == "partner1":
+                place["partner_organisation"], _ = PartnerOrganisation.objects.get_or_create(
+                    name=partner_name(school1.authority.name), defaults={"authority": school1.authority})
             Membership.objects.create(user=user, role=spec.role, **place)
         users.append(user)
     return users

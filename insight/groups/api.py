@@ -29,7 +29,7 @@ from .selectors import groups_for
 from .tables import group_data
 
 
-class GroupSerializer(serializers.ModelSerializer):
+class ComparatorGroupSerializer(serializers.ModelSerializer):
     members = serializers.SerializerMethodField(help_text="SEED codes of the group's schools")
     owned = serializers.SerializerMethodField(help_text="Whether the caller owns the group")
 
@@ -45,13 +45,13 @@ class GroupSerializer(serializers.ModelSerializer):
         return request is not None and obj.owner_id == request.user.pk
 
 
-class GroupDetailSerializer(GroupSerializer):
+class ComparatorGroupDetailSerializer(ComparatorGroupSerializer):
     run = serializers.SerializerMethodField(help_text="The published benchmark run the figures are from")
     figures = serializers.SerializerMethodField(
         help_text="Per leaver year: n_leavers and each headline measure; \"c\" when withheld from you, null for no data")
 
-    class Meta(GroupSerializer.Meta):
-        fields = [*GroupSerializer.Meta.fields, "run", "figures"]
+    class Meta(ComparatorGroupSerializer.Meta):
+        fields = [*ComparatorGroupSerializer.Meta.fields, "run", "figures"]
 
     def get_run(self, obj: ComparatorGroup) -> int | None:
         run = latest_run()
@@ -86,19 +86,19 @@ def _invalid(field: str, message: str) -> Response:
 @extend_schema_view(
     list=extend_schema(summary="Your comparator groups and those shared with you"),
     retrieve=extend_schema(summary="One comparator group with its figures for the published run",
-                           responses={200: GroupDetailSerializer, 404: OpenApiResponse(description="Not yours")}),
+                           responses={200: ComparatorGroupDetailSerializer, 404: OpenApiResponse(description="Not yours")}),
     create=extend_schema(summary="Create a comparator group from SEED codes or a context filter",
                          request=CreateSerializer,
-                         responses={201: GroupDetailSerializer, 400: OpenApiResponse(description="Invalid field")}),
+                         responses={201: ComparatorGroupDetailSerializer, 400: OpenApiResponse(description="Invalid field")}),
 )
 class ComparatorGroupViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
                              viewsets.GenericViewSet):
-    serializer_class = GroupSerializer
+    serializer_class = ComparatorGroupSerializer
     read_roles = None
     write_roles = tuple(Role)  # any portal user may build a group
 
     def get_serializer_class(self) -> type[serializers.BaseSerializer]:
-        return GroupDetailSerializer if self.action == "retrieve" else GroupSerializer
+        return ComparatorGroupDetailSerializer if self.action == "retrieve" else ComparatorGroupSerializer
 
     def scoped_queryset(self, user: Any) -> QuerySet:
         return groups_for(user).prefetch_related("members").order_by("name", "id")
@@ -122,4 +122,4 @@ class ComparatorGroupViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.R
         except services.GroupError as exc:
             return _invalid(exc.field, str(exc))
         obj = self.get_queryset().get(pk=group.pk)
-        return Response(GroupDetailSerializer(obj, context={"request": request}).data, status=status.HTTP_201_CREATED)
+        return Response(ComparatorGroupDetailSerializer(obj, context={"request": request}).data, status=status.HTTP_201_CREATED)
