@@ -1506,7 +1506,8 @@ def community_expect(*, member_gets: int, others_in_community: int | None = None
 def communities_list(persona: str, target: str) -> int:
     if persona in (ANON, "no_role"):
         return portal_page(persona, target)
-    return 200 if persona in COMMUNITY_MEMBERS[target] or persona == "dm_x" else 403
+    # A partner organisation member's home: open (empty until they are added) whatever the target.
+    return 200 if persona in COMMUNITY_MEMBERS[target] or persona in ("dm_x", PARTNER) else 403
 
 
 def community_upload(w: object, t: str) -> dict:
@@ -1536,7 +1537,7 @@ COMMUNITY_ROUTES: dict[str, Route] = {
     "api:community-threads": Route(community_kwargs(), api(lambda p, t: 200 if p in COMMUNITY_MEMBERS[t] else 404)),
 }
 # Routes whose expectation already says what a partner member gets.
-PARTNER_OWN = {*COMMUNITY_ROUTES, "dashboard", "notice_settings"}
+PARTNER_OWN = {*COMMUNITY_ROUTES, "dashboard", "notice_settings", "insight:methodology"}
 
 
 def _no_data_role(expect: Callable[[str, str], Any]) -> Callable[[str, str], Any]:

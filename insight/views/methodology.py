@@ -38,7 +38,10 @@ def methodology_html() -> tuple[SafeString, list[dict]]:
 
 
 class MethodologyView(PortalView, TemplateView):
-    """Any portal user: the method, and which run (seed, data hash, tariff scale) the pages show."""
+    """Any portal user and partner organisation members: the method, and which run (seed, data hash,
+    tariff scale) the pages show."""
+
+    allow_partner_members = True  # how the figures are worked out: no data, linked from every page's footer
 
     template_name = "insight/methodology.html"
 

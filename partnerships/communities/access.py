@@ -50,10 +50,13 @@ def may_join_communities(user: Any) -> bool:
 
 
 def may_use_communities(user: Any) -> bool:
-    """The Communities pages and API: members of a community, and those who may create one."""
-    return may_create_community(user) or (
-        may_join_communities(user) and CommunityMember.objects.filter(user=user).exists()
-    )
+    """The Communities pages and API: members of a community, those who may create one, and every
+    partner organisation member (the communities are their home in the portal: before a community
+    admin adds them, it says so rather than refusing them)."""
+    return may_create_community(user) or (may_join_communities(user) and (
+        any(m.role == Role.PARTNER_MEMBER for m in memberships_of(user))
+        or CommunityMember.objects.filter(user=user).exists()
+    ))
 
 
 def communities_for(user: Any) -> QuerySet[Community]:
