@@ -10,6 +10,7 @@
 # Exported while COMMAND runs:
 #   DATABASE_URL=postgres://insight@127.0.0.1:PORT/insight_test   (superuser, trust auth, loopback only)
 #   CELERY_BROKER_URL=redis://127.0.0.1:PORT/0   REDIS_URL=redis://127.0.0.1:PORT/1
+#       (64 Redis databases: each parallel pytest worker moves to two of its own, see settings.py)
 #   DJANGO_ENV=test   DJANGO_ALLOW_ASYNC_UNSAFE=true   PLAYWRIGHT_CHROMIUM=<path of chromium>
 #
 # Knobs: TEST_PG_PORT (default 55432) and TEST_REDIS_PORT (default 56379) are where the search for
@@ -117,7 +118,7 @@ _start_redis() {
     local port
     mkdir -p "$_SVC_DIR/redis"
     port="$(_free_port "${TEST_REDIS_PORT:-56379}")"
-    redis-server --bind 127.0.0.1 --port "$port" --save '' --appendonly no --daemonize yes \
+    redis-server --bind 127.0.0.1 --port "$port" --save '' --appendonly no --databases 64 --daemonize yes \
         --dir "$_SVC_DIR/redis" --pidfile "$_SVC_DIR/redis/redis.pid" \
         --logfile "$_SVC_DIR/redis/redis.log"
     _SVC_REDIS_PORT="$port"

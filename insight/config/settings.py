@@ -10,6 +10,7 @@ Every variable is documented in `.env.example`.
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import environ
 from celery.schedules import crontab
@@ -226,7 +227,22 @@ if "EMAIL_URL" in env.ENVIRON:
     vars().update(env.email_url("EMAIL_URL"))
 
 # --- Cache ----------------------------------------------------------------------------------
-REDIS_URL = env.str("REDIS_URL", default="")
+# `make test` runs pytest in parallel (pytest-xdist, scripts/test.sh): each test worker process
+# (PYTEST_XDIST_WORKER=gw0, gw1...) gets Redis databases of its own, two up from the next worker's,
+# so one worker's cache.clear() (FLUSHDB), throttles and Celery queues never meet another's. Worker
+# processes a test starts inherit the variable and so land on the same databases. Test runs only.
+_TEST_WORKER = env.str("PYTEST_XDIST_WORKER", default="") if DJANGO_ENV == "test" else ""
+
+
+def _redis_for_test_worker(url: str) -> str:
+    if not (_TEST_WORKER.startswith("gw") and url.startswith(("redis://", "rediss://"))):
+        return url
+    parts = urlsplit(url)
+    db = int(parts.path.strip("/") or 0) + 2 * (int(_TEST_WORKER.removeprefix("gw")) + 1)
+    return urlunsplit(parts._replace(path=f"/{db}"))
+
+
+REDIS_URL = _redis_for_test_worker(env.str("REDIS_URL", default=""))
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
@@ -345,10 +361,11 @@ SPECTACULAR_SETTINGS = {
 # --- Celery ---------------------------------------------------------------------------------
 # Embedded default: no broker, tasks run in-process (eager). CELERY_BROKER_URL=redis://... uses
 # real workers; the heavy benchmark tasks go to their own "benchmarking" queue.
-CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
+CELERY_BROKER_URL = _redis_for_test_worker(env.str("CELERY_BROKER_URL", default=""))
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not CELERY_BROKER_URL)
 CELERY_TASK_EAGER_PROPAGATES = True
-CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default=CELERY_BROKER_URL or None)
+CELERY_RESULT_BACKEND = (_redis_for_test_worker(env.str("CELERY_RESULT_BACKEND")) if "CELERY_RESULT_BACKEND" in env.ENVIRON
+                         else CELERY_BROKER_URL or None)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
