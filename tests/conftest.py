@@ -58,7 +58,8 @@ def pytest_collection_modifyitems(config, items):
     faults_pass = config.getoption("--faults-pass")
     if not (XDIST_WORKER or faults_pass):
         return
-    keep, drop = [], []
+    keep: list[pytest.Item] = []
+    drop: list[pytest.Item] = []
     for item in items:
         (keep if (item.get_closest_marker("faults") is not None) == faults_pass else drop).append(item)
     if drop:
