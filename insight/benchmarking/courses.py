@@ -44,7 +44,7 @@ import pandas as pd
 
 from . import columns as c
 from .comparator import draw_rows, find_candidates
-from .ordering import dense_codes
+from .ordering import dense_codes, order_by
 
 AWARD_TYPE: Final = "award_type"
 # Award type codes as the loader gives them (index into this tuple; datahub.models.AwardType).
@@ -103,7 +103,8 @@ def _entry_arrays(members: pd.DataFrame, results: pd.DataFrame) -> dict[str, np.
     member_key = year * (1 << 40) + learner
     r_key = r_year * (1 << 40) + r_learner
     r_keep = np.flatnonzero(np.isin(r_key, member_key))
-    by = r_keep[np.argsort(r_key[r_keep], kind="stable")]
+    # Stable order of (diet year, learner): a packed np.sort (ordering.order_by), not a merge sort.
+    by = r_keep[_stable_order(r_year[r_keep], r_learner[r_keep])]
     key = r_key[by]
     lo, hi = np.searchsorted(key, member_key, "left"), np.searchsorted(key, member_key, "right")
     n = hi - lo
@@ -140,13 +141,30 @@ def _entry_arrays(members: pd.DataFrame, results: pd.DataFrame) -> dict[str, np.
     for column in (c.SEX, c.ASN, c.SIMD_DECILE):
         if column in members.columns:
             out[column] = members[column].to_numpy()[member_row]
-    # Canonical order: (year, learner, stage, course) packed into one integer.
-    learner_code, n_learners = dense_codes(out[c.LEARNER_ID])
-    year_code, _ = dense_codes(out[c.YEAR])
-    n_courses = int(course.max()) + 1 if len(course) else 1
-    order = np.argsort(((year_code * n_learners + learner_code) * _N_STAGES + out["stage_code"]) * n_courses + course,
-                       kind="stable")
+    # Canonical order: (year, learner, stage, course), stable.
+    order = _stable_order(out[c.YEAR], out[c.LEARNER_ID], out["stage_code"], course)
     return {name: values[order] for name, values in out.items()}
+
+
+def _stable_order(*keys: np.ndarray) -> np.ndarray:
+    """Row positions sorted by ``keys`` (first most significant), ties in row order: the order
+    ``np.argsort`` (stable) of the keys packed into one integer gives. Each key is shifted to start at
+    0 (order kept), then :func:`.ordering.order_by` packs them with the position and sorts once."""
+    if len(keys[0]) == 0:
+        return np.zeros(0, dtype=np.int64)
+    return order_by(*(key - key.min() for key in keys))
+
+
+def dense_rank(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(values, return_inverse=True)`` for non-negative integers: the sorted distinct
+    values and each value's rank among them. A small range is ranked with a table of the values
+    present (no sort); otherwise ``np.unique`` itself."""
+    if len(values) and int(values.min()) >= 0 and int(values.max()) < 4 * len(values) + 2**16:
+        present = np.bincount(values)
+        rank = np.cumsum(present > 0) - 1
+        return np.flatnonzero(present), rank[values]
+    unique, inverse = np.unique(values, return_inverse=True)
+    return unique, inverse.reshape(-1)
 
 
 def _counts(group: np.ndarray, n_groups: int, grade: np.ndarray, diff: np.ndarray) -> dict[str, np.ndarray]:
@@ -192,8 +210,7 @@ def course_results(
     year_code, n_years = dense_codes(entries[c.YEAR])
     stage_course = entries["stage_code"] * n_courses + course
     packed = (school_code * n_years + year_code) * (_N_STAGES * n_courses) + stage_course
-    keys, group = np.unique(packed, return_inverse=True)
-    group = group.reshape(-1)
+    keys, group = dense_rank(packed)
     first = np.zeros(len(keys), dtype=np.int64)
     first[group[::-1]] = np.arange(len(group))[::-1]  # an entry of each group, for its keys
     grade, diff = entries[c.GRADE], entries[GRADE_DIFF]
@@ -260,7 +277,9 @@ def vc_draw(entries: pd.DataFrame | dict[str, np.ndarray], stage_course: np.ndar
         c.YEAR: np.asarray(entries[c.YEAR], dtype=np.int64),
         c.SEX: np.asarray(entries[c.SEX]),
         c.ASN: np.asarray(entries[c.ASN]),
-        c.STAGE: stage_course,
+        # The (stage, course) cell as its rank among those present: the same order, so the same
+        # draws, and a code space small enough for the comparator's counting path.
+        c.STAGE: dense_rank(np.asarray(stage_course, dtype=np.int64))[1],
         c.SIMD_DECILE: np.asarray(entries[c.SIMD_DECILE], dtype=np.int64),
     })
     cells = find_candidates(pool, establishment_ids=establishment_ids.tolist())
