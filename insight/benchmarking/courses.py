@@ -167,21 +167,31 @@ def dense_rank(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return unique, inverse.reshape(-1)
 
 
-def _counts(group: np.ndarray, n_groups: int, grade: np.ndarray, diff: np.ndarray) -> dict[str, np.ndarray]:
-    """Per group: entries, grade bands, passes, compared entrants and the sum of their differences
-    (one ``np.bincount`` over (group, grade code) for the bands, one for the differences)."""
+def _counts(group: np.ndarray, n_groups: int, code: np.ndarray, diff: np.ndarray) -> dict[str, np.ndarray]:
+    """Per group: entries, grade bands, passes, compared entrants and the sum of their differences.
+
+    ``code``: per entry its grade code * 2 + 1 when compared (:func:`_entry_codes`), so one
+    ``np.bincount`` over (group, code) gives the bands and the compared entrants; ``diff``: the
+    difference, 0 when not compared, summed by a second one (in entry order, as over the compared
+    entries alone: adding 0.0 changes no sum)."""
     n_grades = _PASS + 1
-    by_grade = np.bincount(group * n_grades + grade, minlength=n_groups * n_grades).reshape(n_groups, n_grades)
+    table = np.bincount(group * (2 * n_grades) + code, minlength=n_groups * 2 * n_grades).reshape(n_groups, n_grades, 2)
+    by_grade = table.sum(axis=2)
     at_most = by_grade[:, :_PASS].cumsum(axis=1)  # A, A-B, A-C, A-D
-    compared = ~np.isnan(diff)
     return {
         N_ENTRIES: by_grade.sum(axis=1).astype(np.int64),
         N_A: at_most[:, 0].astype(np.int64), N_AB: at_most[:, 1].astype(np.int64),
         N_AC: at_most[:, 2].astype(np.int64), N_AD: at_most[:, 3].astype(np.int64),
         N_PASS: by_grade[:, _PASS].astype(np.int64),
-        N_COMPARED: np.bincount(group[compared], minlength=n_groups).astype(np.int64),
-        DIFF_TOTAL: np.bincount(group[compared], weights=diff[compared], minlength=n_groups),
+        N_COMPARED: table[:, :, 1].sum(axis=1).astype(np.int64),
+        DIFF_TOTAL: np.bincount(group, weights=diff, minlength=n_groups),
     }
+
+
+def _entry_codes(grade: np.ndarray, diff: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per entry, :func:`_counts`' code (grade code * 2 + compared) and difference (0 when none)."""
+    compared = ~np.isnan(diff)
+    return grade * 2 + compared, np.where(compared, diff, 0.0)
 
 
 def course_results(
@@ -213,17 +223,17 @@ def course_results(
     keys, group = dense_rank(packed)
     first = np.zeros(len(keys), dtype=np.int64)
     first[group[::-1]] = np.arange(len(group))[::-1]  # an entry of each group, for its keys
-    grade, diff = entries[c.GRADE], entries[GRADE_DIFF]
+    code, diff = _entry_codes(entries[c.GRADE], entries[GRADE_DIFF])
     key_columns = [c.ESTABLISHMENT_ID, c.AUTHORITY_ID, c.YEAR, "stage_code", c.SUBJECT_ID, AWARD_TYPE, c.SCQF_LEVEL]
     school_rows = pd.DataFrame({col: entries[col][first] for col in key_columns})
-    school_rows = school_rows.assign(**_counts(group, len(keys), grade, diff))
+    school_rows = school_rows.assign(**_counts(group, len(keys), code, diff))
     wanted = (np.ones(len(keys), dtype=bool) if authority_ids is None
               else np.isin(school_rows[c.AUTHORITY_ID].to_numpy(), np.asarray(authority_ids, dtype=np.int64)))
     parts = [_label(school_rows[wanted], c.COHORT_ESTABLISHMENT, c.ESTABLISHMENT_ID)]
     if seed is not None and len(group):
         target, source = vc_draw(entries, stage_course, seed=seed,
                                  establishment_ids=np.unique(school_rows.loc[wanted, c.ESTABLISHMENT_ID].to_numpy()))
-        vc = school_rows[key_columns].assign(**_counts(group[target], len(keys), grade[source], diff[source]))
+        vc = school_rows[key_columns].assign(**_counts(group[target], len(keys), code[source], diff[source]))
         parts.append(_label(vc[wanted & (vc[N_ENTRIES].to_numpy() > 0)], c.COHORT_VC, c.ESTABLISHMENT_ID))
     # Authorities and Scotland: sums of their schools' rows (a member belongs to one school).
     course_keys = [c.YEAR, "stage_code", c.SUBJECT_ID, AWARD_TYPE, c.SCQF_LEVEL]
