@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from django.db import connection, models
+from psycopg.copy import QueuedLibpqWriter
 
 # PostgreSQL column type -> numpy big-endian dtype of its binary COPY form.
 _BINARY = {"smallint": ">i2", "integer": ">i4", "bigint": ">i8", "double precision": ">f8", "boolean": "u1"}
@@ -96,10 +97,16 @@ COPY_CHUNK_ROWS = 100_000
 
 
 def copy_in(table: str, columns: list[str], data: pd.DataFrame, kinds: list[str]) -> None:
-    """COPY ``data`` (its columns in the order of ``columns``) into ``table`` in binary."""
+    """COPY ``data`` (its columns in the order of ``columns``) into ``table`` in binary.
+
+    The bytes go to the server from a thread of psycopg's (``QueuedLibpqWriter``: a bounded queue,
+    at most 1,024 buffers of 128 KiB), so numpy lays out the next chunk of rows while the server
+    stores the last one, instead of each waiting for the other.
+    """
     quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
     with connection.cursor() as cursor, cursor.cursor.copy(
-        f"COPY {connection.ops.quote_name(table)} ({quoted}) FROM STDIN WITH (FORMAT binary)"
+        f"COPY {connection.ops.quote_name(table)} ({quoted}) FROM STDIN WITH (FORMAT binary)",
+        writer=QueuedLibpqWriter(cursor.cursor),
     ) as copy:
         # In chunks: the laid-out rows of a chunk are all in memory at once, not the whole frame's.
         copy.write(_COPY_HEADER)

@@ -44,7 +44,7 @@ import pandas as pd
 
 from . import columns as c
 from .comparator import draw_rows, find_candidates
-from .ordering import dense_codes
+from .ordering import dense_codes, order_by
 
 AWARD_TYPE: Final = "award_type"
 # Award type codes as the loader gives them (index into this tuple; datahub.models.AwardType).
@@ -103,7 +103,8 @@ def _entry_arrays(members: pd.DataFrame, results: pd.DataFrame) -> dict[str, np.
     member_key = year * (1 << 40) + learner
     r_key = r_year * (1 << 40) + r_learner
     r_keep = np.flatnonzero(np.isin(r_key, member_key))
-    by = r_keep[np.argsort(r_key[r_keep], kind="stable")]
+    # Stable order of (diet year, learner): a packed np.sort (ordering.order_by), not a merge sort.
+    by = r_keep[_stable_order(r_year[r_keep], r_learner[r_keep])]
     key = r_key[by]
     lo, hi = np.searchsorted(key, member_key, "left"), np.searchsorted(key, member_key, "right")
     n = hi - lo
@@ -140,30 +141,57 @@ def _entry_arrays(members: pd.DataFrame, results: pd.DataFrame) -> dict[str, np.
     for column in (c.SEX, c.ASN, c.SIMD_DECILE):
         if column in members.columns:
             out[column] = members[column].to_numpy()[member_row]
-    # Canonical order: (year, learner, stage, course) packed into one integer.
-    learner_code, n_learners = dense_codes(out[c.LEARNER_ID])
-    year_code, _ = dense_codes(out[c.YEAR])
-    n_courses = int(course.max()) + 1 if len(course) else 1
-    order = np.argsort(((year_code * n_learners + learner_code) * _N_STAGES + out["stage_code"]) * n_courses + course,
-                       kind="stable")
+    # Canonical order: (year, learner, stage, course), stable.
+    order = _stable_order(out[c.YEAR], out[c.LEARNER_ID], out["stage_code"], course)
     return {name: values[order] for name, values in out.items()}
 
 
-def _counts(group: np.ndarray, n_groups: int, grade: np.ndarray, diff: np.ndarray) -> dict[str, np.ndarray]:
-    """Per group: entries, grade bands, passes, compared entrants and the sum of their differences
-    (one ``np.bincount`` over (group, grade code) for the bands, one for the differences)."""
+def _stable_order(*keys: np.ndarray) -> np.ndarray:
+    """Row positions sorted by ``keys`` (first most significant), ties in row order: the order
+    ``np.argsort`` (stable) of the keys packed into one integer gives. Each key is shifted to start at
+    0 (order kept), then :func:`.ordering.order_by` packs them with the position and sorts once."""
+    if len(keys[0]) == 0:
+        return np.zeros(0, dtype=np.int64)
+    return order_by(*(key - key.min() for key in keys))
+
+
+def dense_rank(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(values, return_inverse=True)`` for non-negative integers: the sorted distinct
+    values and each value's rank among them. A small range is ranked with a table of the values
+    present (no sort); otherwise ``np.unique`` itself."""
+    if len(values) and int(values.min()) >= 0 and int(values.max()) < 4 * len(values) + 2**16:
+        present = np.bincount(values)
+        rank = np.cumsum(present > 0) - 1
+        return np.flatnonzero(present), rank[values]
+    unique, inverse = np.unique(values, return_inverse=True)
+    return unique, inverse.reshape(-1)
+
+
+def _counts(group: np.ndarray, n_groups: int, code: np.ndarray, diff: np.ndarray) -> dict[str, np.ndarray]:
+    """Per group: entries, grade bands, passes, compared entrants and the sum of their differences.
+
+    ``code``: per entry its grade code * 2 + 1 when compared (:func:`_entry_codes`), so one
+    ``np.bincount`` over (group, code) gives the bands and the compared entrants; ``diff``: the
+    difference, 0 when not compared, summed by a second one (in entry order, as over the compared
+    entries alone: adding 0.0 changes no sum)."""
     n_grades = _PASS + 1
-    by_grade = np.bincount(group * n_grades + grade, minlength=n_groups * n_grades).reshape(n_groups, n_grades)
+    table = np.bincount(group * (2 * n_grades) + code, minlength=n_groups * 2 * n_grades).reshape(n_groups, n_grades, 2)
+    by_grade = table.sum(axis=2)
     at_most = by_grade[:, :_PASS].cumsum(axis=1)  # A, A-B, A-C, A-D
-    compared = ~np.isnan(diff)
     return {
         N_ENTRIES: by_grade.sum(axis=1).astype(np.int64),
         N_A: at_most[:, 0].astype(np.int64), N_AB: at_most[:, 1].astype(np.int64),
         N_AC: at_most[:, 2].astype(np.int64), N_AD: at_most[:, 3].astype(np.int64),
         N_PASS: by_grade[:, _PASS].astype(np.int64),
-        N_COMPARED: np.bincount(group[compared], minlength=n_groups).astype(np.int64),
-        DIFF_TOTAL: np.bincount(group[compared], weights=diff[compared], minlength=n_groups),
+        N_COMPARED: table[:, :, 1].sum(axis=1).astype(np.int64),
+        DIFF_TOTAL: np.bincount(group, weights=diff, minlength=n_groups),
     }
+
+
+def _entry_codes(grade: np.ndarray, diff: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per entry, :func:`_counts`' code (grade code * 2 + compared) and difference (0 when none)."""
+    compared = ~np.isnan(diff)
+    return grade * 2 + compared, np.where(compared, diff, 0.0)
 
 
 def course_results(
@@ -192,21 +220,20 @@ def course_results(
     year_code, n_years = dense_codes(entries[c.YEAR])
     stage_course = entries["stage_code"] * n_courses + course
     packed = (school_code * n_years + year_code) * (_N_STAGES * n_courses) + stage_course
-    keys, group = np.unique(packed, return_inverse=True)
-    group = group.reshape(-1)
+    keys, group = dense_rank(packed)
     first = np.zeros(len(keys), dtype=np.int64)
     first[group[::-1]] = np.arange(len(group))[::-1]  # an entry of each group, for its keys
-    grade, diff = entries[c.GRADE], entries[GRADE_DIFF]
+    code, diff = _entry_codes(entries[c.GRADE], entries[GRADE_DIFF])
     key_columns = [c.ESTABLISHMENT_ID, c.AUTHORITY_ID, c.YEAR, "stage_code", c.SUBJECT_ID, AWARD_TYPE, c.SCQF_LEVEL]
     school_rows = pd.DataFrame({col: entries[col][first] for col in key_columns})
-    school_rows = school_rows.assign(**_counts(group, len(keys), grade, diff))
+    school_rows = school_rows.assign(**_counts(group, len(keys), code, diff))
     wanted = (np.ones(len(keys), dtype=bool) if authority_ids is None
               else np.isin(school_rows[c.AUTHORITY_ID].to_numpy(), np.asarray(authority_ids, dtype=np.int64)))
     parts = [_label(school_rows[wanted], c.COHORT_ESTABLISHMENT, c.ESTABLISHMENT_ID)]
     if seed is not None and len(group):
         target, source = vc_draw(entries, stage_course, seed=seed,
                                  establishment_ids=np.unique(school_rows.loc[wanted, c.ESTABLISHMENT_ID].to_numpy()))
-        vc = school_rows[key_columns].assign(**_counts(group[target], len(keys), grade[source], diff[source]))
+        vc = school_rows[key_columns].assign(**_counts(group[target], len(keys), code[source], diff[source]))
         parts.append(_label(vc[wanted & (vc[N_ENTRIES].to_numpy() > 0)], c.COHORT_VC, c.ESTABLISHMENT_ID))
     # Authorities and Scotland: sums of their schools' rows (a member belongs to one school).
     course_keys = [c.YEAR, "stage_code", c.SUBJECT_ID, AWARD_TYPE, c.SCQF_LEVEL]
@@ -260,7 +287,9 @@ def vc_draw(entries: pd.DataFrame | dict[str, np.ndarray], stage_course: np.ndar
         c.YEAR: np.asarray(entries[c.YEAR], dtype=np.int64),
         c.SEX: np.asarray(entries[c.SEX]),
         c.ASN: np.asarray(entries[c.ASN]),
-        c.STAGE: stage_course,
+        # The (stage, course) cell as its rank among those present: the same order, so the same
+        # draws, and a code space small enough for the comparator's counting path.
+        c.STAGE: dense_rank(np.asarray(stage_course, dtype=np.int64))[1],
         c.SIMD_DECILE: np.asarray(entries[c.SIMD_DECILE], dtype=np.int64),
     })
     cells = find_candidates(pool, establishment_ids=establishment_ids.tolist())
