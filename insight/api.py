@@ -30,11 +30,11 @@ from .benchmarking import columns as c
 from .pages.areas import AREAS, GRADES
 from .selectors.areas import curricular_area_grid, curricular_area_years, level_index
 from .selectors.breadth import Distribution
-from .selectors.dashboards import latest_run
+from .selectors.dashboards import latest_run, run_collaborative
 from .selectors.figures import Viewer
 
 SIDES = {c.COHORT_ESTABLISHMENT: "school", c.COHORT_VC: "virtual_comparator", c.COHORT_AUTHORITY: "authority",
-         c.COHORT_NATIONAL: "scotland"}
+         c.COHORT_COLLABORATIVE: "collaborative", c.COHORT_NATIONAL: "scotland"}
 
 
 class LevelSerializer(serializers.Serializer):
@@ -56,6 +56,8 @@ class AreaSerializer(serializers.Serializer):
     school = SideSerializer()
     virtual_comparator = SideSerializer()
     authority = SideSerializer()
+    collaborative = SideSerializer(allow_null=True, help_text="The authority's Regional Improvement Collaborative "
+                                   "in the run; null when the authority is in none")
     scotland = SideSerializer()
 
 
@@ -63,6 +65,8 @@ class CurricularAreasSerializer(serializers.Serializer):
     seed_code = serializers.CharField()
     establishment = serializers.CharField()
     authority = serializers.CharField()
+    collaborative = serializers.CharField(allow_null=True, help_text="The authority's Regional Improvement "
+                                          "Collaborative in the run (null: none)")
     run = serializers.IntegerField(allow_null=True, help_text="The published benchmark run the figures come from")
     years = serializers.ListField(child=serializers.IntegerField(), help_text="Years the run holds")
     year = serializers.IntegerField(allow_null=True)
@@ -94,7 +98,7 @@ def _bad(errors: dict[str, list[str]]) -> Response:
 
 class CurricularAreasAPIView(APIView):
     """A secondary school's curricular areas for one cohort, year and grade filter: the school, its
-    virtual comparator, authority and Scotland per area and level, as the page shows them."""
+    virtual comparator, authority, collaborative and Scotland per area and level, as the page shows them."""
 
     permission_classes = [PortalRolePermission]
     read_roles = None  # any portal role, as the page
@@ -140,13 +144,17 @@ class CurricularAreasAPIView(APIView):
             audit_event_create(actor=request.user, action="view_establishment_benchmarks",
                                object_type="establishment", object_id=est.seed_code, establishment=est,
                                detail={"entitlement": ent.value, "page": "api_curricular_areas"})
+        collaborative = run_collaborative(run, est.authority) if run is not None else None
         grid = ({} if run is None or year is None else
                 curricular_area_grid(run, est, stage=stage, grade_filter=grade,
-                                     entitlements=(ent, viewer.authority(est.authority))))
+                                     entitlements=(ent, viewer.authority(est.authority)),
+                                     collaborative_id=collaborative.pk if collaborative else None))
         areas = [{"curricular_area": area, "label": label,
-                  **{side: _side(grid.get((cohort, year or 0, area))) for cohort, side in SIDES.items()}}
+                  **{side: (None if cohort == c.COHORT_COLLABORATIVE and collaborative is None
+                            else _side(grid.get((cohort, year or 0, area)))) for cohort, side in SIDES.items()}}
                  for area, label in AREAS.items()]
         body = {"seed_code": est.seed_code, "establishment": est.name, "authority": est.authority.name,
+                "collaborative": collaborative.name if collaborative else None,
                 "run": run.pk if run is not None else None, "years": years, "year": year, "stage": stage,
                 "grade_filter": grade, "areas": areas}
         return Response(CurricularAreasSerializer(body).data)
