@@ -1,6 +1,6 @@
 """The Course Comparator of a school (a local measure, issue 12): the courses it presented in a
 year (entries and A-C rate against each course's virtual comparator), one course in detail (the
-grade bands beside its VC, authority and Scotland, and how its pupils did here against their other
+grade bands beside its VC, authority, collaborative and Scotland, and how its pupils did here against their other
 courses), and an authority's vocational uptake school by school.
 
 Any portal user may open any secondary school (as the establishment dashboard); graded course
@@ -32,7 +32,7 @@ from ..selectors.courses import (
     school_courses,
     vocational_uptake,
 )
-from ..selectors.dashboards import latest_run
+from ..selectors.dashboards import latest_run, run_collaborative
 from ..selectors.figures import Viewer
 from .parts import Page, chart, choice, entitlement_note, latest_sentence, print_filters
 
@@ -146,15 +146,20 @@ def course_page(request: HttpRequest, est: Establishment, course: Course) -> Pag
     print_filters(page, [("Establishment", f"{est.name} ({est.seed_code}), {authority}"), ("Course", course.label),
                          ("Cohort", STAGES[stage]), ("Year", year_label(year))])
     query = urlencode([(name, chosen[name]) for name in ("stage", "year")])
-    levels = course_levels(run, est, course, stage=stage, entitlements=(ent, viewer.authority(est.authority)))
+    collaborative = run_collaborative(run, est.authority)
+    levels = course_levels(run, est, course, stage=stage, entitlements=(ent, viewer.authority(est.authority)),
+                           collaborative_id=collaborative.pk if collaborative else None)
     # The collaborative level (Regional Improvement Collaboratives) goes between authority and Scotland.
     sides = ((c.COHORT_ESTABLISHMENT, est.name, "school"), (c.COHORT_VC, "Virtual comparator", "vc"),
-             (c.COHORT_AUTHORITY, authority, "authority"), (c.COHORT_NATIONAL, "Scotland", "national"))
+             (c.COHORT_AUTHORITY, authority, "authority"),
+             *([(c.COHORT_COLLABORATIVE, collaborative.name, "collaborative")] if collaborative else []),
+             (c.COHORT_NATIONAL, "Scotland", "national"))
+    places = ", ".join(name for _, name, _ in sides[2:-1])  # its authority and collaborative
     at_year = [levels.get((level, year)) for level, _, _ in sides]
     label = f"{course.label}, {STAGES[stage]}, {year_label(year)}"
     bands = page.add(Table(
         "bands", f"{label}: percentage of entries at each grade band, {est.name} beside its virtual comparator, "
-        f"{authority} and Scotland",
+        f"{places} and Scotland",
         [TColumn("Grades", numeric=False), *(TColumn(name) for _, name, _ in sides)],
         [TRow(text(band), [_graded(f, f.percent(column) if f else None, "pct") for f in at_year])
          for column, band in course.bands()],
@@ -182,7 +187,8 @@ def course_page(request: HttpRequest, est: Establishment, course: Course) -> Pag
     headline = bands.rows[2 if course.graded else 0]  # A to C, or the pass rate of an ungraded course
     first = headline.cells
     caption = latest_sentence(year, [(f"{est.name}, {headline.header.text}", first[0]),
-                                     ("virtual comparator", first[1]), (authority, first[2]), ("Scotland", first[3])])
+                                     ("virtual comparator", first[1]),
+                                     *((name, first[i]) for i, (_, name, _) in enumerate(sides) if i >= 2)])
     page.context.update(
         bands=bands, entries=entries, caption=caption, stage_label=STAGES[stage], year_label=year_label(year),
         has_school=at_year[0] is not None,
