@@ -117,3 +117,11 @@ def test_bad_course_keys_are_not_found_and_the_menu_opens_the_users_school(world
     assert c.get(_course_url(world, "ENG-XX-5")).status_code == 404
     response = c.get(reverse("insight:my_courses"))
     assert response["Location"] == reverse("insight:courses", kwargs={"seed": world["schools"]["K"].seed_code})
+
+
+def test_the_establishment_dashboard_links_to_the_schools_courses(world: dict[str, Any]) -> None:
+    seed = world["schools"]["K"].seed_code
+    html = client_for(world["kelvin_staff"]).get(reverse("insight:establishment_dashboard",
+                                                         kwargs={"seed": seed})).content.decode()
+    for name in ("insight:breadth_depth", "insight:curricular_areas", "insight:courses"):
+        assert f'href="{reverse(name, kwargs={"seed": seed})}"' in html
