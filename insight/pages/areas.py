@@ -25,8 +25,8 @@ from ..selectors.catalogue import year_label
 from ..selectors.dashboards import latest_run, run_collaborative
 from ..selectors.figures import Viewer
 from ..selectors.leavers import secondary_schools
-from .breadth import LEVELS, STAGES
-from .parts import Page, chart, choice, entitlement_note, latest_sentence, print_filters
+from .breadth import LEVELS, STAGES, VC_NOTE
+from .parts import Page, chart, choice, entitlement_note, filter_form, latest_sentence, print_filters
 
 GRADES = {"AD": "A to D (every award)", "AC": "A to C (and ungraded passes)", "A": "A only"}
 AREAS = {area: CurricularArea(area).label for area in c.CURRICULAR_AREAS}
@@ -64,6 +64,9 @@ def curricular_areas_page(request: HttpRequest, est: Establishment) -> Page:
     chosen = _choices(request.GET, years)
     page.state.update(chosen)
     page.context.update(chosen=chosen, years=[(str(y), year_label(y)) for y in years])
+    filter_form(page, "ca", "Choose the cohort and filters", [
+        ("stage", "Cohort", STAGES), ("year", "Year", page.context["years"]), ("grade", "Grades", GRADES),
+        ("level", "Level compared with the virtual comparator, authority and Scotland", LEVELS)])
     if run is None or not years:
         return page
     year, level = int(chosen["year"]), int(chosen["level"])
@@ -113,6 +116,7 @@ def curricular_areas_page(request: HttpRequest, est: Establishment) -> Page:
                                      *((label, languages[i]) for i, (_, label, _) in enumerate(sides) if i >= 2)])
     page.context.update(
         grid=table, comparison=comparison, cohorts=cohorts, caption=caption, level_label=LEVELS[str(level)],
+        section_heading=f"Against its virtual comparator, {places} and Scotland: {LEVELS[str(level)]}", vc_note=VC_NOTE,
         stage_label=stage_label, year_label=year_label(year), has_school=own[first_area] is not None,
         comparison_chart={**chart(comparison, kind="bar", unit="%",
                                   series_columns=[(i + 1, role) for i, (_, _, role) in enumerate(sides)]),
