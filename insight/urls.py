@@ -3,7 +3,7 @@
 from django.urls import URLPattern, path, re_path
 
 from .groups import views as group_views
-from .views import areas, breadth, courses, dashboards, documents, methodology, partners, runs
+from .views import areas, breadth, courses, dashboards, documents, local_authority, methodology, partners, runs
 
 app_name = "insight"
 
@@ -43,6 +43,20 @@ urlpatterns: list[URLPattern] = [
     re_path(r"^authorities/(?P<code>[0-9]+)/courses/uptake/$", courses.UptakeView.as_view(), name="course_uptake"),
     re_path(r"^authorities/(?P<code>[0-9]+)/courses/uptake/" + _EXPORT, courses.UptakeExportView.as_view(),
             name="course_uptake_export"),
+    # An authority's view of the local measures: its schools side by side (and the menu's ways in)
+    path("authority-breadth-depth/", local_authority.MyAuthorityBreadthDepthView.as_view(),
+         name="my_authority_breadth_depth"),
+    path("authority-curricular-areas/", local_authority.MyAuthorityCurricularAreasView.as_view(),
+         name="my_authority_curricular_areas"),
+    path("authority-courses-uptake/", local_authority.MyCourseUptakeView.as_view(), name="my_course_uptake"),
+    re_path(r"^authorities/(?P<code>[0-9]+)/breadth-depth/$", local_authority.AuthorityBreadthDepthView.as_view(),
+            name="authority_breadth_depth"),
+    re_path(r"^authorities/(?P<code>[0-9]+)/breadth-depth/" + _EXPORT,
+            local_authority.AuthorityBreadthDepthExportView.as_view(), name="authority_breadth_depth_export"),
+    re_path(r"^authorities/(?P<code>[0-9]+)/curricular-areas/$",
+            local_authority.AuthorityCurricularAreasView.as_view(), name="authority_curricular_areas"),
+    re_path(r"^authorities/(?P<code>[0-9]+)/curricular-areas/" + _EXPORT,
+            local_authority.AuthorityCurricularAreasExportView.as_view(), name="authority_curricular_areas_export"),
     path("authorities/<int:code>/", dashboards.AuthorityDashboardView.as_view(), name="authority_dashboard"),
     re_path(r"^authorities/(?P<code>[0-9]+)/" + _EXPORT, dashboards.AuthorityExportView.as_view(),
             name="authority_export"),
