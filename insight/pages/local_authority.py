@@ -21,7 +21,7 @@ from django.urls import reverse
 
 from datahub import disclosure
 from datahub.access import Entitlement
-from datahub.models import Establishment, EstablishmentType, LocalAuthority
+from datahub.models import Collaborative, Establishment, EstablishmentType, LocalAuthority
 
 from ..benchmarking import columns as c
 from ..exports import NO_DATA, Table, TCell, TColumn, TRow, figure, text
@@ -58,9 +58,9 @@ def _base(request: HttpRequest, authority: LocalAuthority, template: str, export
 
 
 def _side_by_side(page: Page, request: HttpRequest, authority: LocalAuthority, viewer: Viewer,
-                  schools: list[Establishment], *, year: int, grid: dict[tuple[str, int], Distribution],
-                  collaborative_name: str | None, collaborative_id: int | None, index: int, title: str,
-                  measure: str, url_name: str, query: str, link_query: str) -> None:
+                  schools: list[Establishment], *, year: int, stage: str, grid: dict[tuple[str, int], Distribution],
+                  collaborative: Collaborative | None, index: int, title: str, measure: str, url_name: str,
+                  query: str, link_query: str) -> None:
     """The table (rows: schools, then the authority, collaborative and Scotland; columns: the
     cohort's size and the chosen percentage), its chart and caption."""
     def cells(d: Distribution | None) -> list[TCell]:
@@ -71,7 +71,7 @@ def _side_by_side(page: Page, request: HttpRequest, authority: LocalAuthority, v
     rows = [TRow(text(s.name, reverse(url_name, kwargs={"seed": s.seed_code}) + f"?{link_query}"),
                  cells(grid.get((c.COHORT_ESTABLISHMENT, s.pk)))) for s in schools]
     totals = [(authority.name, (c.COHORT_AUTHORITY, authority.pk)),
-              *([(collaborative_name, (c.COHORT_COLLABORATIVE, collaborative_id or 0))] if collaborative_name else []),
+              *([(collaborative.name, (c.COHORT_COLLABORATIVE, collaborative.pk))] if collaborative else []),
               ("Scotland", (c.COHORT_NATIONAL, c.NATIONAL_COHORT_ID))]
     rows += [TRow(text(name), cells(grid.get(key))) for name, key in totals]
     table = page.add(Table("schools", title, [TColumn("School", numeric=False), TColumn("Pupils in the cohort"),
@@ -80,7 +80,8 @@ def _side_by_side(page: Page, request: HttpRequest, authority: LocalAuthority, v
     caption = latest_sentence(year, [(name, by_name[name]) for name, _ in totals])
     page.context.update(table=table, caption=caption, section_heading=measure,
                         chart=chart(table, kind="bar", unit="%", series_columns=[(2, "school")]),
-                        suppressed=table.suppressed, has_schools=bool(schools))
+                        suppressed=table.suppressed, has_schools=bool(schools), stage_label=STAGES[stage],
+                        year_label=year_label(year))
 
 
 def _entitlements(viewer: Viewer, authority: LocalAuthority, schools: list[Establishment],
@@ -88,6 +89,13 @@ def _entitlements(viewer: Viewer, authority: LocalAuthority, schools: list[Estab
     out = {(c.COHORT_ESTABLISHMENT, s.pk): viewer.establishment(s) for s in schools}
     out[(c.COHORT_AUTHORITY, authority.pk)] = viewer.authority(authority)
     return out
+
+
+def _choices(request: HttpRequest, years: list[int], grades: dict[str, str]) -> dict[str, str]:
+    """The cohort, year and grade filter both pages take."""
+    return {"stage": choice(request.GET, "stage", list(STAGES), c.STAGE_S4),
+            "year": choice(request.GET, "year", [str(y) for y in years], str(years[-1]) if years else ""),
+            "grade": choice(request.GET, "grade", list(grades), "AD")}
 
 
 def _run_and_years(page: Page, years_of: Callable[[BenchmarkRun], list[int]]) -> tuple[BenchmarkRun | None, list[int]]:
@@ -106,9 +114,7 @@ def authority_breadth_depth_page(request: HttpRequest, authority: LocalAuthority
                               "percentage of the cohort with at least the chosen number of awards at the chosen "
                               "SCQF level or better.")
     run, years = _run_and_years(page, breadth_depth_years)
-    chosen = {"stage": choice(request.GET, "stage", list(STAGES), c.STAGE_S4),
-              "year": choice(request.GET, "year", [str(y) for y in years], str(years[-1]) if years else ""),
-              "grade": choice(request.GET, "grade", list(GRADES), "AD"),
+    chosen = {**_choices(request, years, GRADES),
               "credits": choice(request.GET, "credits", list(CREDITS), "0"),
               "level": choice(request.GET, "level", list(LEVELS), "5"),
               "count": choice(request.GET, "count", list(COUNTS), "5")}
@@ -130,15 +136,13 @@ def authority_breadth_depth_page(request: HttpRequest, authority: LocalAuthority
                          ("Grades", GRADES[chosen["grade"]]), ("SCQF credit points", CREDITS[chosen["credits"]]),
                          ("Awards", f"{COUNTS[chosen['count']]} at {LEVELS[chosen['level']]}")])
     measure = f"{COUNTS[chosen['count']]} awards at {LEVELS[chosen['level']]} (%)"
-    _side_by_side(page, request, authority, viewer, schools, year=year, grid=grid,
-                  collaborative_name=collaborative.name if collaborative else None,
-                  collaborative_id=collaborative.pk if collaborative else None, index=k,
+    _side_by_side(page, request, authority, viewer, schools, year=year, stage=chosen["stage"], grid=grid,
+                  collaborative=collaborative, index=k,
                   title=f"Breadth and Depth in {authority.name}'s schools: {stage_label}, {year_label(year)}: "
                         f"percentage of the cohort with {COUNTS[chosen['count']]} awards at {LEVELS[chosen['level']]} "
                         f"(grades {GRADES[chosen['grade']]}, SCQF credit points {CREDITS[chosen['credits']].lower()})",
                   measure=measure, url_name="insight:breadth_depth", query=urlencode(chosen),
                   link_query=urlencode({k: v for k, v in chosen.items() if k != "count"}))
-    page.context.update(stage_label=stage_label, year_label=year_label(year))
     return page
 
 
@@ -149,9 +153,7 @@ def authority_curricular_areas_page(request: HttpRequest, authority: LocalAuthor
                         intro="For one curricular area, the percentage of each school's cohort with an award in a "
                               "subject of that area at the chosen SCQF level or better.")
     run, years = _run_and_years(page, curricular_area_years)
-    chosen = {"stage": choice(request.GET, "stage", list(STAGES), c.STAGE_S4),
-              "year": choice(request.GET, "year", [str(y) for y in years], str(years[-1]) if years else ""),
-              "grade": choice(request.GET, "grade", list(AREA_GRADES), "AD"),
+    chosen = {**_choices(request, years, AREA_GRADES),
               "area": choice(request.GET, "area", list(AREAS), "languages"),
               "level": choice(request.GET, "level", list(LEVELS), "5")}
     page.state.update(chosen)
@@ -170,13 +172,11 @@ def authority_curricular_areas_page(request: HttpRequest, authority: LocalAuthor
     print_filters(page, [("Local authority", authority.name), ("Cohort", stage_label), ("Year", year_label(year)),
                          ("Grades", AREA_GRADES[chosen["grade"]]), ("Curricular area", area_label),
                          ("Level", LEVELS[chosen["level"]])])
-    _side_by_side(page, request, authority, viewer, schools, year=year, grid=grid,
-                  collaborative_name=collaborative.name if collaborative else None,
-                  collaborative_id=collaborative.pk if collaborative else None, index=level_index(level),
+    _side_by_side(page, request, authority, viewer, schools, year=year, stage=chosen["stage"], grid=grid,
+                  collaborative=collaborative, index=level_index(level),
                   title=f"Curricular areas in {authority.name}'s schools: {stage_label}, {year_label(year)}: "
                         f"percentage of the cohort with an award in {area_label} at {LEVELS[chosen['level']]} "
                         f"(grades {AREA_GRADES[chosen['grade']]})",
                   measure=f"{area_label} at {LEVELS[chosen['level']]} (%)", url_name="insight:curricular_areas",
                   query=urlencode(chosen), link_query=urlencode({k: v for k, v in chosen.items() if k != "area"}))
-    page.context.update(stage_label=stage_label, year_label=year_label(year))
     return page

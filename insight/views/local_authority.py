@@ -9,6 +9,8 @@ download is audited (insight.exports).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -17,46 +19,38 @@ from datahub.access import memberships_of
 from datahub.models import LocalAuthority
 
 from ..pages.local_authority import authority_breadth_depth_page, authority_curricular_areas_page
-from ..pages.parts import link_exports, link_share
+from ..pages.parts import Page, link_exports, link_share
 from .dashboards import AuthorityPageView, export_table
 
 
-class AuthorityBreadthDepthView(AuthorityPageView):
+class AuthorityMeasureView(AuthorityPageView):
+    """One measure of an authority's schools side by side: the page, or with ``table`` and ``fmt``
+    (the export route) one of its tables as CSV or XLSX, as the page shows it, audited."""
+
+    build: Callable[[HttpRequest, LocalAuthority], Page]
+    export_url = ""
+
+    def get(self, request: HttpRequest, code: str, table: str = "", fmt: str = "") -> HttpResponse:
+        page = type(self).build(request, get_object_or_404(LocalAuthority, code=int(code)))
+        if table:
+            return export_table(request, page, table, fmt)
+        link_exports(page, self.export_url, code=code)
+        link_share(page, request)
+        return render(request, page.template, page.context)
+
+
+class AuthorityBreadthDepthView(AuthorityMeasureView):
     """Breadth and Depth of an authority's schools side by side."""
 
-    def get(self, request: HttpRequest, code: int) -> HttpResponse:
-        authority = get_object_or_404(LocalAuthority, code=code)
-        page = authority_breadth_depth_page(request, authority)
-        link_exports(page, "insight:authority_breadth_depth_export", code=code)
-        link_share(page, request)
-        return render(request, page.template, page.context)
+    build = staticmethod(authority_breadth_depth_page)
+    export_url = "insight:authority_breadth_depth_export"
 
 
-class AuthorityBreadthDepthExportView(AuthorityPageView):
-    """The authority's Breadth and Depth table as CSV or XLSX: as the page shows it, audited."""
-
-    def get(self, request: HttpRequest, code: int, table: str = "", fmt: str = "") -> HttpResponse:
-        page = authority_breadth_depth_page(request, get_object_or_404(LocalAuthority, code=code))
-        return export_table(request, page, table, fmt)
-
-
-class AuthorityCurricularAreasView(AuthorityPageView):
+class AuthorityCurricularAreasView(AuthorityMeasureView):
     """One curricular area of an authority's schools side by side."""
 
-    def get(self, request: HttpRequest, code: int) -> HttpResponse:
-        authority = get_object_or_404(LocalAuthority, code=code)
-        page = authority_curricular_areas_page(request, authority)
-        link_exports(page, "insight:authority_curricular_areas_export", code=code)
-        link_share(page, request)
-        return render(request, page.template, page.context)
-
-
-class AuthorityCurricularAreasExportView(AuthorityPageView):
-    """The authority's curricular areas table as CSV or XLSX: as the page shows it, audited."""
-
-    def get(self, request: HttpRequest, code: int, table: str = "", fmt: str = "") -> HttpResponse:
-        page = authority_curricular_areas_page(request, get_object_or_404(LocalAuthority, code=code))
-        return export_table(request, page, table, fmt)
+    build = staticmethod(authority_curricular_areas_page)
+    export_url = "insight:authority_curricular_areas_export"
 
 
 def my_authority(request: HttpRequest) -> LocalAuthority | None:
