@@ -38,6 +38,7 @@ from .breadth import CREDITS, GRADES, LEVELS, STAGES
 from .parts import Page, chart, choice, entitlement_note, filter_form, latest_sentence, print_filters
 
 COUNTS = {str(k): f"{k} or more" for k in range(1, c.BD_MAX_AWARDS + 1)}
+OWN_AUTHORITY_NOTE = "You see every school's figures unsuppressed because this is your authority."
 PERCENT_NOTE = ("Each school's row is shown as its own page shows it to you; the collaborative and Scotland are "
                 "shown as anyone sees them.")
 
@@ -47,11 +48,12 @@ def _base(request: HttpRequest, authority: LocalAuthority, template: str, export
     page = Page(template)
     viewer = Viewer(request.user)
     ent = viewer.authority(authority)
-    page.context.update(authority=authority, entitlement=ent, entitlement_note=entitlement_note(ent),
+    note = OWN_AUTHORITY_NOTE if ent is Entitlement.AUTHORITY else entitlement_note(ent)
+    page.context.update(authority=authority, entitlement=ent, entitlement_note=note,
                         explanation=disclosure.explanation(), percent_note=PERCENT_NOTE)
     page.audit = {"object_type": "authority", "object_id": str(authority.code)}
     page.export_name = export_name
-    page.viewer_note = entitlement_note(ent)
+    page.viewer_note = note
     schools = list(Establishment.objects.filter(authority=authority, type=EstablishmentType.SECONDARY)
                    .select_related("authority").order_by("name"))
     return page, viewer, schools
@@ -79,7 +81,8 @@ def _side_by_side(page: Page, request: HttpRequest, authority: LocalAuthority, v
     by_name = {row.header.text: row.cells[1] for row in rows}
     caption = latest_sentence(year, [(name, by_name[name]) for name, _ in totals])
     page.context.update(table=table, caption=caption, section_heading=measure,
-                        chart=chart(table, kind="bar", unit="%", series_columns=[(2, "school")]),
+                        chart={**chart(table, kind="bar", unit="%", series_columns=[(2, "school")]),
+                               "axis": "Per cent of the cohort"},
                         suppressed=table.suppressed, has_schools=bool(schools), stage_label=STAGES[stage],
                         year_label=year_label(year))
 
