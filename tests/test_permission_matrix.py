@@ -594,6 +594,7 @@ EXPECTED: dict[str, Route] = {
     "insight:authority_curricular_areas": Route(authority_code, authority_dashboard),
     "insight:authority_curricular_areas_export": Route(
         lambda w, t: {**authority_code(w, t), "table": "schools", "fmt": "xlsx"}, authority_dashboard),
+    "api:authority-curricular-areas": Route(authority_code, api(authority_dashboard)),
     "insight:my_authority_breadth_depth": Route(None, lambda p, t: my_authority_page(p)),
     "insight:my_authority_curricular_areas": Route(None, lambda p, t: my_authority_page(p)),
     "insight:my_course_uptake": Route(None, lambda p, t: my_authority_page(p)),

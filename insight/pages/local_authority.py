@@ -31,7 +31,7 @@ from ..selectors.breadth import Distribution, breadth_depth_years
 from ..selectors.catalogue import year_label
 from ..selectors.dashboards import latest_run, run_collaborative
 from ..selectors.figures import Viewer
-from ..selectors.local_authority import authority_breadth_depth, authority_curricular_area
+from ..selectors.local_authority import authority_breadth_depth, authority_curricular_area, authority_entitlements
 from .areas import AREAS
 from .areas import GRADES as AREA_GRADES
 from .breadth import CREDITS, GRADES, LEVELS, STAGES
@@ -87,13 +87,6 @@ def _side_by_side(page: Page, request: HttpRequest, authority: LocalAuthority, v
                         year_label=year_label(year))
 
 
-def _entitlements(viewer: Viewer, authority: LocalAuthority, schools: list[Establishment],
-                  ) -> dict[tuple[str, int], Entitlement]:
-    out = {(c.COHORT_ESTABLISHMENT, s.pk): viewer.establishment(s) for s in schools}
-    out[(c.COHORT_AUTHORITY, authority.pk)] = viewer.authority(authority)
-    return out
-
-
 def _choices(request: HttpRequest, years: list[int], grades: dict[str, str]) -> dict[str, str]:
     """The cohort, year and grade filter both pages take."""
     return {"stage": choice(request.GET, "stage", list(STAGES), c.STAGE_S4),
@@ -133,7 +126,7 @@ def authority_breadth_depth_page(request: HttpRequest, authority: LocalAuthority
     grid = authority_breadth_depth(run, schools, authority, collaborative_id=collaborative.pk if collaborative else None,
                                    year=year, stage=chosen["stage"], grade_filter=chosen["grade"],
                                    min_credits=int(chosen["credits"]), level=level,
-                                   entitlements=_entitlements(viewer, authority, schools))
+                                   entitlements=authority_entitlements(viewer, authority, schools))
     stage_label = STAGES[chosen["stage"]]
     print_filters(page, [("Local authority", authority.name), ("Cohort", stage_label), ("Year", year_label(year)),
                          ("Grades", GRADES[chosen["grade"]]), ("SCQF credit points", CREDITS[chosen["credits"]]),
@@ -170,7 +163,7 @@ def authority_curricular_areas_page(request: HttpRequest, authority: LocalAuthor
     grid = authority_curricular_area(run, schools, authority,
                                      collaborative_id=collaborative.pk if collaborative else None, year=year,
                                      stage=chosen["stage"], grade_filter=chosen["grade"], area=chosen["area"],
-                                     entitlements=_entitlements(viewer, authority, schools))
+                                     entitlements=authority_entitlements(viewer, authority, schools))
     stage_label, area_label = STAGES[chosen["stage"]], AREAS[chosen["area"]]
     print_filters(page, [("Local authority", authority.name), ("Cohort", stage_label), ("Year", year_label(year)),
                          ("Grades", AREA_GRADES[chosen["grade"]]), ("Curricular area", area_label),

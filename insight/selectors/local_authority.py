@@ -22,6 +22,16 @@ from datahub.models import Establishment, LocalAuthority
 from ..benchmarking import columns as c
 from ..models import BenchmarkRun, BreadthDepthResult, CurricularAreaResult
 from .breadth import Distribution
+from .figures import Viewer
+
+
+def authority_entitlements(viewer: Viewer, authority: LocalAuthority, schools: Sequence[Establishment],
+                           ) -> dict[tuple[str, int], Entitlement]:
+    """(cohort, id) -> the viewer's entitlement: to each school, and to the authority (the
+    collaborative and Scotland are public)."""
+    out = {(c.COHORT_ESTABLISHMENT, s.pk): viewer.establishment(s) for s in schools}
+    out[(c.COHORT_AUTHORITY, authority.pk)] = viewer.authority(authority)
+    return out
 
 
 def _distributions(model: type[Model], run: BenchmarkRun, schools: Sequence[Establishment],

@@ -17,6 +17,7 @@ from tests.factories import member
 from tests.insight.local.test_breadth_depth_page import _rows
 from tests.insight.local.worlds import build_example
 from tests.insight.worlds import client_for, publish
+from tests.worlds import api_client
 
 
 @pytest.fixture
@@ -100,3 +101,30 @@ def test_school_staff_are_refused_and_the_dashboard_and_menu_lead_there(world: d
     assert c.get(reverse("insight:my_authority_curricular_areas"))["Location"] == _url(
         world, "insight:authority_curricular_areas")
     assert c.get(reverse("insight:my_course_uptake"))["Location"] == _url(world, "insight:course_uptake")
+
+
+def _api(world: dict[str, Any]) -> str:
+    return f"/api/v1/authorities/{world['glasgow'].code}/curricular-areas/"
+
+
+def test_the_api_gives_the_authority_pages_figures(world: dict[str, Any]) -> None:
+    body = api_client(world["glasgow_analyst"]).get(_api(world)).json()
+    assert (body["year"], body["stage"], body["grade_filter"], body["curricular_area"]) == (2024, "S4", "AD", "languages")
+    assert [(r["level"], r["name"]) for r in body["rows"]] == [
+        ("school", "Kelvinbank Academy"), ("authority", "Glasgow City"),
+        ("collaborative", world["glasgow"].collaborative.name), ("scotland", "Scotland")]
+    school = body["rows"][0]["figures"]
+    # Languages, every award: Ava, Ben and Cara at level 3 and 4, Ava and Cara at 5.
+    assert school["n_cohort"] == 3
+    assert [lv["percent"] for lv in school["levels"]] == [100.0, 100.0, 66.7, 0.0, 0.0]
+    assert body["rows"][2]["figures"]["levels"][0] == {"scqf_level": 3, "percent": None, "withheld": True}
+    # Another authority's analyst: the small cohort withheld.
+    other = api_client(world["aberdeen_analyst"]).get(_api(world), {"area": "languages"}).json()
+    assert other["rows"][0]["figures"]["n_cohort"] is None and "66.7" not in str(other)
+    # Bad input names the field; school staff may not use authority views.
+    bad = api_client(world["glasgow_analyst"]).get(_api(world), {"area": "cooking", "stage": "S3"})
+    assert bad.status_code == 400 and set(bad.json()["errors"]) == {"area", "stage"}
+    assert api_client(world["kelvin_staff"]).get(_api(world)).status_code == 403
+    assert api_client(world["glasgow_analyst"]).get("/api/v1/authorities/999/curricular-areas/").status_code == 404
+    schema = api_client(world["glasgow_analyst"]).get("/api/schema/", {"format": "json"}).json()
+    assert "/api/v1/authorities/{code}/curricular-areas/" in schema["paths"]
