@@ -75,6 +75,16 @@ class CurricularAreasSerializer(serializers.Serializer):
     areas = AreaSerializer(many=True)
 
 
+# The query parameters of the curricular areas' endpoints (this one and insight.authority_api's).
+AREA_PARAMETERS = [
+    OpenApiParameter("stage", OpenApiTypes.STR, enum=list(c.COHORT_STAGES),
+                     description="Cohort: S4, S5 or S6 (based on the S4 roll), or leavers (default S4)"),
+    OpenApiParameter("grade", OpenApiTypes.STR, enum=list(GRADES),
+                     description="Grades counted: A only, A-C (and passes) or A-D (default AD)"),
+    OpenApiParameter("year", OpenApiTypes.INT, description="The cohort's year (default: the run's latest)"),
+]
+
+
 class ParameterErrorSerializer(serializers.Serializer):
     detail = serializers.CharField()
     errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()), required=False)
@@ -89,6 +99,26 @@ def _side(d: Distribution | None) -> dict[str, Any]:
         levels.append({"scqf_level": level, "percent": value, "withheld": hidden})
     total = d.cohort() if d is not None else None
     return {"n_cohort": None if total is None or total.suppressed else int(total.value or 0), "levels": levels}
+
+
+def area_parameters(request: Request, years: list[int]) -> tuple[str, str, int | None, dict[str, list[str]]]:
+    """The curricular areas' ``stage``, ``grade`` and ``year`` (default: the run's latest of
+    ``years``), with a reason per bad field."""
+    stage, grade = request.query_params.get("stage", c.STAGE_S4), request.query_params.get("grade", "AD")
+    errors: dict[str, list[str]] = {}
+    if stage not in c.COHORT_STAGES:
+        errors["stage"] = [f"must be one of {', '.join(c.COHORT_STAGES)}."]
+    if grade not in GRADES:
+        errors["grade"] = [f"must be one of {', '.join(GRADES)}."]
+    raw_year = request.query_params.get("year")
+    year = years[-1] if years else None
+    if raw_year is not None:
+        if not raw_year.isdigit() or int(raw_year) not in years:
+            errors["year"] = [f"must be one of the years the published run holds: {', '.join(map(str, years))}."
+                              if years else "no published run holds curricular areas."]
+        else:
+            year = int(raw_year)
+    return stage, grade, year, errors
 
 
 def _bad(errors: dict[str, list[str]]) -> Response:
@@ -107,11 +137,7 @@ class CurricularAreasAPIView(APIView):
         operation_id="curricular_areas_retrieve",
         parameters=[
             OpenApiParameter("seed_code", OpenApiTypes.STR, OpenApiParameter.PATH, description="The school's SEED code"),
-            OpenApiParameter("stage", OpenApiTypes.STR, enum=list(c.COHORT_STAGES),
-                             description="Cohort: S4, S5 or S6 (based on the S4 roll), or leavers (default S4)"),
-            OpenApiParameter("grade", OpenApiTypes.STR, enum=list(GRADES),
-                             description="Grades counted: A only, A-C (and passes) or A-D (default AD)"),
-            OpenApiParameter("year", OpenApiTypes.INT, description="The cohort's year (default: the run's latest)"),
+            *AREA_PARAMETERS,
         ],
         responses={200: CurricularAreasSerializer,
                    400: OpenApiResponse(ParameterErrorSerializer, description="A parameter is invalid (named in detail)"),
@@ -120,22 +146,9 @@ class CurricularAreasAPIView(APIView):
     def get(self, request: Request, seed_code: str) -> Response:
         est = get_object_or_404(Establishment.objects.select_related("authority"), seed_code=seed_code,
                                 type=EstablishmentType.SECONDARY)
-        stage, grade = request.query_params.get("stage", c.STAGE_S4), request.query_params.get("grade", "AD")
         run = latest_run()
         years = curricular_area_years(run) if run is not None else []
-        errors: dict[str, list[str]] = {}
-        if stage not in c.COHORT_STAGES:
-            errors["stage"] = [f"must be one of {', '.join(c.COHORT_STAGES)}."]
-        if grade not in GRADES:
-            errors["grade"] = [f"must be one of {', '.join(GRADES)}."]
-        raw_year = request.query_params.get("year")
-        year = years[-1] if years else None
-        if raw_year is not None:
-            if not raw_year.isdigit() or int(raw_year) not in years:
-                errors["year"] = [f"must be one of the years the published run holds: {', '.join(map(str, years))}."
-                                  if years else "no published run holds curricular areas."]
-            else:
-                year = int(raw_year)
+        stage, grade, year, errors = area_parameters(request, years)
         if errors:
             return _bad(errors)
         viewer = Viewer(request.user)

@@ -26,10 +26,10 @@ from rest_framework.views import APIView
 from datahub.api_base import PortalRolePermission
 from datahub.models import Establishment, EstablishmentType, LocalAuthority
 
-from .api import ParameterErrorSerializer, SideSerializer, _bad, _side
+from .api import AREA_PARAMETERS, ParameterErrorSerializer, SideSerializer, _bad, _side, area_parameters
 from .benchmarking import columns as c
 from .entitlement import may_use_authority_dashboards
-from .pages.areas import AREAS, GRADES
+from .pages.areas import AREAS
 from .selectors.areas import curricular_area_years
 from .selectors.dashboards import latest_run, run_collaborative
 from .selectors.figures import Viewer
@@ -61,12 +61,8 @@ class AuthorityCurricularAreasAPIView(APIView):
         operation_id="authority_curricular_areas_retrieve",
         parameters=[
             OpenApiParameter("code", OpenApiTypes.INT, OpenApiParameter.PATH, description="The authority's code"),
-            OpenApiParameter("stage", OpenApiTypes.STR, enum=list(c.COHORT_STAGES),
-                             description="Cohort: S4, S5 or S6 (based on the S4 roll), or leavers (default S4)"),
-            OpenApiParameter("grade", OpenApiTypes.STR, enum=list(GRADES),
-                             description="Grades counted: A only, A-C (and passes) or A-D (default AD)"),
+            *AREA_PARAMETERS,
             OpenApiParameter("area", OpenApiTypes.STR, enum=list(AREAS), description="Curricular area (default languages)"),
-            OpenApiParameter("year", OpenApiTypes.INT, description="The cohort's year (default: the run's latest)"),
         ],
         responses={200: _RESPONSE,
                    400: OpenApiResponse(ParameterErrorSerializer, description="A parameter is invalid (named in detail)"),
@@ -77,26 +73,12 @@ class AuthorityCurricularAreasAPIView(APIView):
         if not may_use_authority_dashboards(request.user):
             raise PermissionDenied("Authority views are for analysts and authority staff.")
         authority = get_object_or_404(LocalAuthority, code=code)
-        stage = request.query_params.get("stage", c.STAGE_S4)
-        grade = request.query_params.get("grade", "AD")
         area = request.query_params.get("area", "languages")
         run = latest_run()
         years = curricular_area_years(run) if run is not None else []
-        errors: dict[str, list[str]] = {}
-        if stage not in c.COHORT_STAGES:
-            errors["stage"] = [f"must be one of {', '.join(c.COHORT_STAGES)}."]
-        if grade not in GRADES:
-            errors["grade"] = [f"must be one of {', '.join(GRADES)}."]
+        stage, grade, year, errors = area_parameters(request, years)
         if area not in AREAS:
             errors["area"] = [f"must be one of {', '.join(AREAS)}."]
-        raw_year = request.query_params.get("year")
-        year = years[-1] if years else None
-        if raw_year is not None:
-            if not raw_year.isdigit() or int(raw_year) not in years:
-                errors["year"] = [f"must be one of the years the published run holds: {', '.join(map(str, years))}."
-                                  if years else "no published run holds curricular areas."]
-            else:
-                year = int(raw_year)
         if errors:
             return _bad(errors)
         schools = list(Establishment.objects.filter(authority=authority, type=EstablishmentType.SECONDARY)
