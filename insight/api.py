@@ -30,11 +30,11 @@ from .benchmarking import columns as c
 from .pages.areas import AREAS, GRADES
 from .selectors.areas import curricular_area_grid, curricular_area_years, level_index
 from .selectors.breadth import Distribution
-from .selectors.dashboards import latest_run
+from .selectors.dashboards import latest_run, run_collaborative
 from .selectors.figures import Viewer
 
 SIDES = {c.COHORT_ESTABLISHMENT: "school", c.COHORT_VC: "virtual_comparator", c.COHORT_AUTHORITY: "authority",
-         c.COHORT_NATIONAL: "scotland"}
+         c.COHORT_COLLABORATIVE: "collaborative", c.COHORT_NATIONAL: "scotland"}
 
 
 class LevelSerializer(serializers.Serializer):
@@ -56,6 +56,8 @@ class AreaSerializer(serializers.Serializer):
     school = SideSerializer()
     virtual_comparator = SideSerializer()
     authority = SideSerializer()
+    collaborative = SideSerializer(allow_null=True, help_text="The authority's Regional Improvement Collaborative "
+                                   "in the run; null when the authority is in none")
     scotland = SideSerializer()
 
 
@@ -63,12 +65,24 @@ class CurricularAreasSerializer(serializers.Serializer):
     seed_code = serializers.CharField()
     establishment = serializers.CharField()
     authority = serializers.CharField()
+    collaborative = serializers.CharField(allow_null=True, help_text="The authority's Regional Improvement "
+                                          "Collaborative in the run (null: none)")
     run = serializers.IntegerField(allow_null=True, help_text="The published benchmark run the figures come from")
     years = serializers.ListField(child=serializers.IntegerField(), help_text="Years the run holds")
     year = serializers.IntegerField(allow_null=True)
     stage = serializers.CharField()
     grade_filter = serializers.CharField()
     areas = AreaSerializer(many=True)
+
+
+# The query parameters of the curricular areas' endpoints (this one and insight.authority_api's).
+AREA_PARAMETERS = [
+    OpenApiParameter("stage", OpenApiTypes.STR, enum=list(c.COHORT_STAGES),
+                     description="Cohort: S4, S5 or S6 (based on the S4 roll), or leavers (default S4)"),
+    OpenApiParameter("grade", OpenApiTypes.STR, enum=list(GRADES),
+                     description="Grades counted: A only, A-C (and passes) or A-D (default AD)"),
+    OpenApiParameter("year", OpenApiTypes.INT, description="The cohort's year (default: the run's latest)"),
+]
 
 
 class ParameterErrorSerializer(serializers.Serializer):
@@ -87,6 +101,26 @@ def _side(d: Distribution | None) -> dict[str, Any]:
     return {"n_cohort": None if total is None or total.suppressed else int(total.value or 0), "levels": levels}
 
 
+def area_parameters(request: Request, years: list[int]) -> tuple[str, str, int | None, dict[str, list[str]]]:
+    """The curricular areas' ``stage``, ``grade`` and ``year`` (default: the run's latest of
+    ``years``), with a reason per bad field."""
+    stage, grade = request.query_params.get("stage", c.STAGE_S4), request.query_params.get("grade", "AD")
+    errors: dict[str, list[str]] = {}
+    if stage not in c.COHORT_STAGES:
+        errors["stage"] = [f"must be one of {', '.join(c.COHORT_STAGES)}."]
+    if grade not in GRADES:
+        errors["grade"] = [f"must be one of {', '.join(GRADES)}."]
+    raw_year = request.query_params.get("year")
+    year = years[-1] if years else None
+    if raw_year is not None:
+        if not raw_year.isdigit() or int(raw_year) not in years:
+            errors["year"] = [f"must be one of the years the published run holds: {', '.join(map(str, years))}."
+                              if years else "no published run holds curricular areas."]
+        else:
+            year = int(raw_year)
+    return stage, grade, year, errors
+
+
 def _bad(errors: dict[str, list[str]]) -> Response:
     detail = "; ".join(f"{field}: {' '.join(reasons)}" for field, reasons in errors.items())
     return Response({"detail": f"Invalid request: {detail}", "errors": errors}, status=status.HTTP_400_BAD_REQUEST)
@@ -94,7 +128,7 @@ def _bad(errors: dict[str, list[str]]) -> Response:
 
 class CurricularAreasAPIView(APIView):
     """A secondary school's curricular areas for one cohort, year and grade filter: the school, its
-    virtual comparator, authority and Scotland per area and level, as the page shows them."""
+    virtual comparator, authority, collaborative and Scotland per area and level, as the page shows them."""
 
     permission_classes = [PortalRolePermission]
     read_roles = None  # any portal role, as the page
@@ -103,11 +137,7 @@ class CurricularAreasAPIView(APIView):
         operation_id="curricular_areas_retrieve",
         parameters=[
             OpenApiParameter("seed_code", OpenApiTypes.STR, OpenApiParameter.PATH, description="The school's SEED code"),
-            OpenApiParameter("stage", OpenApiTypes.STR, enum=list(c.COHORT_STAGES),
-                             description="Cohort: S4, S5 or S6 (based on the S4 roll), or leavers (default S4)"),
-            OpenApiParameter("grade", OpenApiTypes.STR, enum=list(GRADES),
-                             description="Grades counted: A only, A-C (and passes) or A-D (default AD)"),
-            OpenApiParameter("year", OpenApiTypes.INT, description="The cohort's year (default: the run's latest)"),
+            *AREA_PARAMETERS,
         ],
         responses={200: CurricularAreasSerializer,
                    400: OpenApiResponse(ParameterErrorSerializer, description="A parameter is invalid (named in detail)"),
@@ -116,22 +146,9 @@ class CurricularAreasAPIView(APIView):
     def get(self, request: Request, seed_code: str) -> Response:
         est = get_object_or_404(Establishment.objects.select_related("authority"), seed_code=seed_code,
                                 type=EstablishmentType.SECONDARY)
-        stage, grade = request.query_params.get("stage", c.STAGE_S4), request.query_params.get("grade", "AD")
         run = latest_run()
         years = curricular_area_years(run) if run is not None else []
-        errors: dict[str, list[str]] = {}
-        if stage not in c.COHORT_STAGES:
-            errors["stage"] = [f"must be one of {', '.join(c.COHORT_STAGES)}."]
-        if grade not in GRADES:
-            errors["grade"] = [f"must be one of {', '.join(GRADES)}."]
-        raw_year = request.query_params.get("year")
-        year = years[-1] if years else None
-        if raw_year is not None:
-            if not raw_year.isdigit() or int(raw_year) not in years:
-                errors["year"] = [f"must be one of the years the published run holds: {', '.join(map(str, years))}."
-                                  if years else "no published run holds curricular areas."]
-            else:
-                year = int(raw_year)
+        stage, grade, year, errors = area_parameters(request, years)
         if errors:
             return _bad(errors)
         viewer = Viewer(request.user)
@@ -140,13 +157,17 @@ class CurricularAreasAPIView(APIView):
             audit_event_create(actor=request.user, action="view_establishment_benchmarks",
                                object_type="establishment", object_id=est.seed_code, establishment=est,
                                detail={"entitlement": ent.value, "page": "api_curricular_areas"})
+        collaborative = run_collaborative(run, est.authority) if run is not None else None
         grid = ({} if run is None or year is None else
                 curricular_area_grid(run, est, stage=stage, grade_filter=grade,
-                                     entitlements=(ent, viewer.authority(est.authority))))
+                                     entitlements=(ent, viewer.authority(est.authority)),
+                                     collaborative_id=collaborative.pk if collaborative else None))
         areas = [{"curricular_area": area, "label": label,
-                  **{side: _side(grid.get((cohort, year or 0, area))) for cohort, side in SIDES.items()}}
+                  **{side: (None if cohort == c.COHORT_COLLABORATIVE and collaborative is None
+                            else _side(grid.get((cohort, year or 0, area)))) for cohort, side in SIDES.items()}}
                  for area, label in AREAS.items()]
         body = {"seed_code": est.seed_code, "establishment": est.name, "authority": est.authority.name,
+                "collaborative": collaborative.name if collaborative else None,
                 "run": run.pk if run is not None else None, "years": years, "year": year, "stage": stage,
                 "grade_filter": grade, "areas": areas}
         return Response(CurricularAreasSerializer(body).data)

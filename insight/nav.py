@@ -33,6 +33,7 @@ from datahub.access import (
 )
 from datahub.models import ESTABLISHMENT_ROLES, Establishment, Role
 from destinations.access import may_edit_risk_weights, may_read_readiness_measures
+from insight.entitlement import may_use_authority_dashboards
 from partnerships.communities.access import may_use_communities
 from partnerships.communities.notices import unread_count as community_unread_count
 from partnerships.selectors import waiting_count as partnership_waiting_count
@@ -50,6 +51,13 @@ school_roles = holds_role(*ESTABLISHMENT_ROLES)
 school_admin = holds_role(Role.ESTABLISHMENT_ADMIN)
 mcmc_officer = holds_role(Role.MCMC_OFFICER)
 pathway_worker = holds_role(Role.MCMC_OFFICER, *ESTABLISHMENT_ROLES)  # destinations.access.PATHWAY_ROLES
+
+
+def authority_local_measures(user: Any) -> bool:
+    """The authority views' own "Local measures" entry: for those who see authority dashboards and
+    hold no school role (a school's people have the entry already; the authority pages join its
+    sub-menu)."""
+    return may_use_authority_dashboards(user) and not school_roles(user)
 
 
 def communities_top(user: Any) -> bool:
@@ -86,6 +94,15 @@ NAV: tuple[Entry, ...] = (
           also=("/insight/establishments/*/curricular-areas/",)),
     Entry("Courses", "insight:my_courses", school_roles, parent="Local measures",
           also=("/insight/establishments/*/courses/",)),
+    # ... and for authority views (analysts, MCMC officers, data managers): their authority's schools
+    # side by side.
+    Entry("Local measures", "insight:my_authority_breadth_depth", authority_local_measures),
+    Entry("Authority Breadth and Depth", "insight:my_authority_breadth_depth", may_use_authority_dashboards,
+          parent="Local measures", also=("/insight/authorities/*/breadth-depth/",)),
+    Entry("Authority curricular areas", "insight:my_authority_curricular_areas", may_use_authority_dashboards,
+          parent="Local measures", also=("/insight/authorities/*/curricular-areas/",)),
+    Entry("Vocational uptake", "insight:my_course_uptake", may_use_authority_dashboards,
+          parent="Local measures", also=("/insight/authorities/*/courses/uptake/",)),
     # Communities of practice (issue 15): members, and data managers who may create one. A school's
     # people find them under Learning Partnerships (their header is full at 1280 px); everyone
     # else, partner organisation members included, has them as a top entry.

@@ -170,9 +170,11 @@ def chunk_compute(chunk_id: int) -> bool:
         groups = breadth.cohort_groups(members, seed=run.seed + 1)
         frames["breadth_depth"] = breadth.breadth_depth(members, cohort_results, groups=groups,
                                                         collaboratives=collaboratives)
-        frames["curricular_areas"] = areas.curricular_areas(members, cohort_results, subject_areas, groups=groups)
+        frames["curricular_areas"] = areas.curricular_areas(members, cohort_results, subject_areas, groups=groups,
+                                                            collaboratives=collaboratives)
         # The Course Comparator: the courses' VC has a stream of its own too (run seed + 2).
-        frames["courses"] = courses.course_results(members, cohort_results, seed=run.seed + 2)
+        frames["courses"] = courses.course_results(members, cohort_results, seed=run.seed + 2,
+                                                   collaboratives=collaboratives)
         inputs += [members, cohort_results, subject_areas]
     payload = framestore.dumps(frames)
     seconds = time.perf_counter() - t0

@@ -1,13 +1,22 @@
 """URL patterns of the insight app's pages, under the ``insight`` namespace (included at /insight/)."""
 
 from django.urls import URLPattern, path, re_path
+from django.views import View
 
 from .groups import views as group_views
-from .views import areas, breadth, courses, dashboards, documents, methodology, partners, runs
+from .views import areas, breadth, courses, dashboards, documents, local_authority, methodology, partners, runs
 
 app_name = "insight"
 
 _EXPORT = r"export/(?P<table>[a-z0-9-]+)\.(?P<fmt>csv|xlsx)$"
+
+
+def _with_export(route: str, view: type[View], name: str) -> list[URLPattern]:
+    """A page's route and its tables' export route, both served by ``view``."""
+    return [re_path(route + "$", view.as_view(), name=name),
+            re_path(route + _EXPORT, view.as_view(), name=f"{name}_export")]
+
+
 _COURSE = r"[^/]{1,12}-[A-Z0-9]{1,3}-[0-9]{1,2}"  # subject code, award type, SCQF level: ENG-N5-5
 
 urlpatterns: list[URLPattern] = [
@@ -40,9 +49,17 @@ urlpatterns: list[URLPattern] = [
             name="course"),
     re_path(r"^establishments/(?P<seed>[0-9]{7})/courses/(?P<course>" + _COURSE + r")/" + _EXPORT,
             courses.CourseExportView.as_view(), name="course_export"),
-    re_path(r"^authorities/(?P<code>[0-9]+)/courses/uptake/$", courses.UptakeView.as_view(), name="course_uptake"),
-    re_path(r"^authorities/(?P<code>[0-9]+)/courses/uptake/" + _EXPORT, courses.UptakeExportView.as_view(),
-            name="course_uptake_export"),
+    *_with_export(r"^authorities/(?P<code>[0-9]+)/courses/uptake/", courses.UptakeView, "course_uptake"),
+    # An authority's view of the local measures: its schools side by side (and the menu's ways in)
+    path("authority-breadth-depth/", local_authority.MyAuthorityBreadthDepthView.as_view(),
+         name="my_authority_breadth_depth"),
+    path("authority-curricular-areas/", local_authority.MyAuthorityCurricularAreasView.as_view(),
+         name="my_authority_curricular_areas"),
+    path("authority-courses-uptake/", local_authority.MyCourseUptakeView.as_view(), name="my_course_uptake"),
+    *_with_export(r"^authorities/(?P<code>[0-9]+)/breadth-depth/", local_authority.AuthorityBreadthDepthView,
+                  "authority_breadth_depth"),
+    *_with_export(r"^authorities/(?P<code>[0-9]+)/curricular-areas/", local_authority.AuthorityCurricularAreasView,
+                  "authority_curricular_areas"),
     path("authorities/<int:code>/", dashboards.AuthorityDashboardView.as_view(), name="authority_dashboard"),
     re_path(r"^authorities/(?P<code>[0-9]+)/" + _EXPORT, dashboards.AuthorityExportView.as_view(),
             name="authority_export"),

@@ -467,6 +467,14 @@ def authority_dashboard(persona: str, target: str) -> int:
     return 200 if persona in DASHBOARD_ANALYSTS else 403
 
 
+def my_authority_page(persona: str) -> int:
+    """The authority local measures' menu entries: a redirect for those who may use authority
+    dashboards (to their authority's page, or home for national roles)."""
+    if persona in (ANON, "no_role"):
+        return portal_page(persona, "A")
+    return 302 if persona in DASHBOARD_ANALYSTS else 403
+
+
 def national_view(persona: str, target: str) -> int:
     if persona in (ANON, "no_role"):
         return portal_page(persona, target)
@@ -578,6 +586,18 @@ EXPECTED: dict[str, Route] = {
     "insight:course_uptake": Route(authority_code, authority_dashboard),
     "insight:course_uptake_export": Route(lambda w, t: {**authority_code(w, t), "table": "uptake", "fmt": "csv"},
                                           authority_dashboard),
+    # An authority's view of the local measures (its schools side by side), as the authority
+    # dashboard; the menu's ways in redirect whoever may use authority dashboards.
+    "insight:authority_breadth_depth": Route(authority_code, authority_dashboard),
+    "insight:authority_breadth_depth_export": Route(
+        lambda w, t: {**authority_code(w, t), "table": "schools", "fmt": "csv"}, authority_dashboard),
+    "insight:authority_curricular_areas": Route(authority_code, authority_dashboard),
+    "insight:authority_curricular_areas_export": Route(
+        lambda w, t: {**authority_code(w, t), "table": "schools", "fmt": "xlsx"}, authority_dashboard),
+    "api:authority-curricular-areas": Route(authority_code, api(authority_dashboard)),
+    "insight:my_authority_breadth_depth": Route(None, lambda p, t: my_authority_page(p)),
+    "insight:my_authority_curricular_areas": Route(None, lambda p, t: my_authority_page(p)),
+    "insight:my_course_uptake": Route(None, lambda p, t: my_authority_page(p)),
     "api:course-detail": Route(lambda w, t: {"seed_code": seed(w, t)["seed"]},
                                api(lambda p, t: 200 if p in COVERS[t] else 404)),
     "insight:authority_dashboard": Route(authority_code, authority_dashboard),
@@ -1163,6 +1183,12 @@ def figure_urls(w: object) -> Iterator[tuple[str, Callable[[str, str], int]]]:
         for fmt in ("csv", "xlsx") if table in ("schools", "leavers") else ("csv",):
             yield reverse("insight:authority_export", kwargs={"code": "260", "table": table, "fmt": fmt}), \
                 authority_dashboard
+    # The authority's local measures: B's leavers (its small cohort) beside the other schools.
+    for name in ("insight:authority_breadth_depth", "insight:authority_curricular_areas"):
+        query = "?stage=leavers&level=7&count=1&area=mathematics"
+        yield reverse(name, kwargs={"code": 260}) + query, authority_dashboard
+        yield reverse(f"{name}_export", kwargs={"code": "260", "table": "schools", "fmt": "csv"}) + query, \
+            authority_dashboard
     yield reverse("insight:national") + "?measure=avg_total_tariff", national_view
     for table in NATIONAL_TABLES:
         for fmt in ("csv", "xlsx"):

@@ -26,6 +26,7 @@ award counts do. Figures are counts, so they do not depend on row order.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Final
 
 import numpy as np
@@ -83,16 +84,19 @@ def curricular_areas(
     subject_areas: pd.DataFrame,
     *,
     groups: CohortGroups | None = None,
+    collaboratives: Mapping[int, int] | None = None,
 ) -> pd.DataFrame:
-    """Curricular areas of every school, its virtual comparator, authority and Scotland, per
-    year and cohort stage.
+    """Curricular areas of every school, its virtual comparator, authority, collaborative and
+    Scotland, per year and cohort stage.
 
     ``members`` and ``results`` as :func:`.breadth.breadth_depth` takes them; ``subject_areas``
     as :func:`member_area_levels`. ``groups``: the cohort groups and comparator draw of
     :func:`.breadth.cohort_groups` (shared with Breadth and Depth); ``None`` groups every
-    authority without a VC.
+    authority without a VC. ``collaboratives`` (authority id -> Regional Improvement
+    Collaborative id) adds each collaborative of the chunk's authorities, the sum of its
+    authorities' schools, as Breadth and Depth does (:meth:`CohortGroups.tables`).
 
-    Returns ``cohort``, ``cohort_id``, ``year``, ``cohort_stage``, ``grade_filter``,
+    Returns ``cohort`` (establishment / vc / authority / collaborative / national), ``cohort_id``, ``year``, ``cohort_stage``, ``grade_filter``,
     ``curricular_area``, ``n_cohort`` (members; for a VC, drawn comparators) and ``n_level_3``
     .. ``n_level_7`` (members with an award in the area at that SCQF level or better), one row
     per group, grade filter and area. Percentages are ``100 * n_level_L / n_cohort``, taken by
@@ -101,7 +105,8 @@ def curricular_areas(
     if groups is None:
         groups = cohort_groups(members)
     values = levels.reshape(len(levels), _N_GRADES * _N_AREAS)
-    return pd.concat([_frame(cohort, keys, hist) for cohort, keys, hist in groups.tables(values, _N_BINS)],
+    return pd.concat([_frame(cohort, keys, hist) for cohort, keys, hist
+                      in groups.tables(values, _N_BINS, collaboratives=collaboratives)],
                      ignore_index=True)
 
 

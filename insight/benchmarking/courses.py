@@ -22,9 +22,9 @@ diet. For each (school, year, cohort stage, course) this module counts:
 Against: the **virtual comparator for the course** (for every entrant, ten entrants of the same
 course, year and cohort stage from schools in **other authorities** with the same sex, ASN and
 SIMD decile, relaxed and drawn exactly as the leavers' VC, :mod:`.comparator`; a comparator drawn
-twice counts twice; ``n_entries`` of the VC is the number drawn), the school's authority and
-Scotland (sums of their schools). A *collaborative* level (Regional Improvement Collaboratives)
-fits between authority and Scotland: see :data:`LEVELS`.
+twice counts twice; ``n_entries`` of the VC is the number drawn), the school's authority, its
+Regional Improvement Collaborative (between authority and Scotland) and Scotland: each the sum
+of its schools' rows.
 
 Vectorised, one cohort year at a time: every member is joined to their learner's results of the
 year's diet (``np.repeat`` over sorted ranges, no Python loop per pupil); the entries are put in a
@@ -36,7 +36,7 @@ the groups, and ``np.bincount`` the counts; the VC is the comparator module's dr
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Final
 
 import numpy as np
@@ -53,10 +53,10 @@ GRADED_AWARD_TYPES: Final = ("N5", "H", "AH")
 VOCATIONAL_AWARD_TYPES: Final = ("NPA", "SFW", "FA", "NC")
 # Grade code (columns.GRADE_CODES: A 0, B 1, C 2, D 3, pass 4) -> our number (ungraded: none).
 GRADE_NUMBERS: Final = {"A": 4, "B": 3, "C": 2, "D": 1}
-# The levels a course is compared at, in page order. Regional Improvement Collaboratives: add
-# "collaborative" between authority and national (summed from its authorities' rows, as the
-# authority is from its schools': see :func:`course_results`, "Authorities and Scotland").
-LEVELS: Final = (c.COHORT_ESTABLISHMENT, c.COHORT_VC, c.COHORT_AUTHORITY, c.COHORT_NATIONAL)
+# The levels a course is compared at, in page order: the collaborative (Regional Improvement
+# Collaborative) between authority and Scotland, each summed from its schools' rows.
+LEVELS: Final = (c.COHORT_ESTABLISHMENT, c.COHORT_VC, c.COHORT_AUTHORITY, c.COHORT_COLLABORATIVE,
+                 c.COHORT_NATIONAL)
 
 N_ENTRIES: Final = "n_entries"
 N_A, N_AB, N_AC, N_AD, N_PASS = "n_a", "n_ab", "n_ac", "n_ad", "n_pass"
@@ -200,13 +200,19 @@ def course_results(
     *,
     authority_ids: Sequence[int] | None = None,
     seed: int | None = None,
+    collaboratives: Mapping[int, int] | None = None,
 ) -> pd.DataFrame:
-    """The Course Comparator of every school, its virtual comparator, authority and Scotland.
+    """The Course Comparator of every school, its virtual comparator, authority, collaborative
+    and Scotland.
 
     ``members`` as :func:`.breadth.breadth_depth` takes them; ``results`` as well, with
     ``award_type`` (a code, :data:`AWARD_TYPES`). ``authority_ids`` limits the school, VC and
     authority rows to those authorities (a chunk); Scotland and the comparator pool are always the
     whole of ``members``. ``seed``: draw the courses' virtual comparators; ``None`` leaves them out.
+    ``collaboratives`` (authority id -> Regional Improvement Collaborative id) adds each
+    collaborative of the chunk's authorities: the sum of its authorities' schools (an authority in
+    none is in none); a collaborative several chunks hold is computed by each, one copy kept
+    (:func:`combine_courses`).
 
     Returns one row per (level, id, year, cohort stage, course): :data:`COURSE_KEYS` (award type
     as its code, e.g. "N5"), :data:`COUNT_COLUMNS` and ``grade_diff`` (mean, NaN when no entrant
@@ -235,14 +241,29 @@ def course_results(
                                  establishment_ids=np.unique(school_rows.loc[wanted, c.ESTABLISHMENT_ID].to_numpy()))
         vc = school_rows[key_columns].assign(**_counts(group[target], len(keys), code[source], diff[source]))
         parts.append(_label(vc[wanted & (vc[N_ENTRIES].to_numpy() > 0)], c.COHORT_VC, c.ESTABLISHMENT_ID))
-    # Authorities and Scotland: sums of their schools' rows (a member belongs to one school).
+    # Authorities, collaboratives and Scotland: sums of their schools' rows (a member belongs to
+    # one school).
     course_keys = [c.YEAR, "stage_code", c.SUBJECT_ID, AWARD_TYPE, c.SCQF_LEVEL]
     sums = [*COUNT_COLUMNS, DIFF_TOTAL]
     authority = school_rows[wanted].groupby([c.AUTHORITY_ID, *course_keys], sort=True)[sums].sum().reset_index()
     parts.append(_label(authority, c.COHORT_AUTHORITY, c.AUTHORITY_ID))
+    if collaboratives is not None:
+        parts.append(_collaborative_rows(school_rows, wanted, course_keys, sums, collaboratives))
     national = school_rows.groupby(course_keys, sort=True)[sums].sum().reset_index()
     parts.append(_label(national, c.COHORT_NATIONAL, None))
     return pd.concat(parts, ignore_index=True)
+
+
+def _collaborative_rows(school_rows: pd.DataFrame, wanted: np.ndarray, course_keys: list[str], sums: list[str],
+                        collaboratives: Mapping[int, int]) -> pd.DataFrame:
+    """The collaboratives of the chunk's authorities (the ``wanted`` school rows'): every school
+    row of their member authorities summed, whichever chunk holds those authorities."""
+    lookup = pd.Series({int(a): int(k) for a, k in collaboratives.items()}, dtype="int64")
+    of = lookup.reindex(school_rows[c.AUTHORITY_ID].to_numpy(dtype=np.int64)).fillna(-1).to_numpy(dtype=np.int64)
+    chosen = np.isin(of, np.unique(of[wanted & (of >= 0)]))
+    rows = school_rows[chosen].assign(**{c.COLLABORATIVE_ID: of[chosen]})
+    summed = rows.groupby([c.COLLABORATIVE_ID, *course_keys], sort=True)[sums].sum().reset_index()
+    return _label(summed, c.COHORT_COLLABORATIVE, c.COLLABORATIVE_ID)
 
 
 def _label(frame: pd.DataFrame, cohort: str, id_column: str | None) -> pd.DataFrame:
@@ -298,7 +319,8 @@ def vc_draw(entries: pd.DataFrame | dict[str, np.ndarray], stage_course: np.ndar
 
 def combine_courses(frames: Sequence[pd.DataFrame]) -> pd.DataFrame:
     """The course results of a run's chunks: each (level, id, year, stage, course) from one chunk,
-    Scotland's copies (every chunk of a year computes it) identical; one copy kept."""
+    Scotland's copies (every chunk of a year computes it) and a collaborative's (every chunk
+    holding one of its authorities) identical; one copy kept."""
     out = pd.concat(frames, ignore_index=True).drop_duplicates(ignore_index=True)
     if out.duplicated(subset=list(COURSE_KEYS)).any():
         raise ValueError("chunks disagree on course results: each school-year must be computed once")

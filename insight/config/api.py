@@ -7,7 +7,7 @@ from datahub.imports import api as imports_api
 from destinations import api as destinations_api
 from destinations.pathways import api as pathway_api
 from insight import api as insight_api
-from insight import courses_api
+from insight import authority_api, courses_api
 from insight.groups import api as group_api
 from partnerships import api as partnerships_api
 from partnerships.communities import api as communities_api
@@ -48,4 +48,7 @@ urlpatterns = [
     *router.urls,
     # Local measures (issue 12): a school's curricular areas, as its page shows them.
     path("curricular-areas/<str:seed_code>/", insight_api.CurricularAreasAPIView.as_view(), name="curricular-areas"),
+    # ... and an authority's, its schools side by side, as the authority's page shows them.
+    path("authorities/<int:code>/curricular-areas/", authority_api.AuthorityCurricularAreasAPIView.as_view(),
+         name="authority-curricular-areas"),
 ]

@@ -1,7 +1,7 @@
 """Curricular areas of a school (a local measure, issue 12): one cohort at a time (S4, S5 or S6
 based on the S4 roll, or leavers), per curricular area the percentage of the cohort with an award
 in it at each SCQF level or better, under a grade filter; at a chosen level the school beside its
-virtual comparator, authority and Scotland.
+virtual comparator, authority, Regional Improvement Collaborative and Scotland.
 
 Who sees what is Breadth and Depth's (``insight.pages.breadth``): figures unsuppressed for the
 school's own staff, its authority's staff and its learning partners, and under
@@ -22,11 +22,11 @@ from ..exports import NO_DATA, Table, TCell, TColumn, TRow, figure, text
 from ..selectors.areas import curricular_area_grid, curricular_area_years, level_index
 from ..selectors.breadth import Distribution
 from ..selectors.catalogue import year_label
-from ..selectors.dashboards import latest_run
+from ..selectors.dashboards import latest_run, run_collaborative
 from ..selectors.figures import Viewer
 from ..selectors.leavers import secondary_schools
-from .breadth import LEVELS, STAGES
-from .parts import Page, chart, choice, entitlement_note, latest_sentence, print_filters
+from .breadth import LEVELS, STAGES, VC_NOTE
+from .parts import Page, chart, choice, entitlement_note, filter_form, latest_sentence, print_filters
 
 GRADES = {"AD": "A to D (every award)", "AC": "A to C (and ungraded passes)", "A": "A only"}
 AREAS = {area: CurricularArea(area).label for area in c.CURRICULAR_AREAS}
@@ -64,11 +64,16 @@ def curricular_areas_page(request: HttpRequest, est: Establishment) -> Page:
     chosen = _choices(request.GET, years)
     page.state.update(chosen)
     page.context.update(chosen=chosen, years=[(str(y), year_label(y)) for y in years])
+    filter_form(page, "ca", "Choose the cohort and filters", [
+        ("stage", "Cohort", STAGES), ("year", "Year", page.context["years"]), ("grade", "Grades", GRADES),
+        ("level", "Level compared with the virtual comparator, authority and Scotland", LEVELS)])
     if run is None or not years:
         return page
     year, level = int(chosen["year"]), int(chosen["level"])
+    collaborative = run_collaborative(run, est.authority)
     grid = curricular_area_grid(run, est, stage=chosen["stage"], grade_filter=chosen["grade"],
-                                entitlements=(ent, authority_ent))
+                                entitlements=(ent, authority_ent),
+                                collaborative_id=collaborative.pk if collaborative else None)
     stage_label, authority = STAGES[chosen["stage"]], est.authority.name
     print_filters(page, [("Establishment", f"{est.name} ({est.seed_code}), {authority}"), ("Cohort", stage_label),
                          ("Year", year_label(year)), ("Grades", GRADES[chosen["grade"]])])
@@ -84,9 +89,12 @@ def curricular_areas_page(request: HttpRequest, est: Establishment) -> Page:
     ))
 
     sides = ((c.COHORT_ESTABLISHMENT, est.name, "school"), (c.COHORT_VC, "Virtual comparator", "vc"),
-             (c.COHORT_AUTHORITY, authority, "authority"), (c.COHORT_NATIONAL, "Scotland", "national"))
+             (c.COHORT_AUTHORITY, authority, "authority"),
+             *([(c.COHORT_COLLABORATIVE, collaborative.name, "collaborative")] if collaborative else []),
+             (c.COHORT_NATIONAL, "Scotland", "national"))
+    places = ", ".join(label for _, label, _ in sides[2:-1])  # its authority and collaborative
     comparison = page.add(Table(
-        "comparison", f"{est.name}, its virtual comparator, {authority} and Scotland: percentage of the {stage_label} "
+        "comparison", f"{est.name}, its virtual comparator, {places} and Scotland: percentage of the {stage_label} "
         f"cohort of {year_label(year)} with an award in each area at {LEVELS[str(level)]} "
         f"(grades {GRADES[chosen['grade']]})",
         [TColumn("Curricular area", numeric=False), *(TColumn(label) for _, label, _ in sides)],
@@ -97,7 +105,7 @@ def curricular_areas_page(request: HttpRequest, est: Establishment) -> Page:
     counted = [side for side in sides if side[0] != c.COHORT_VC]  # the VC's size is ten per matched pupil
     first_area = c.CURRICULAR_AREAS[0]
     cohorts = page.add(Table(
-        "cohort", f"Pupils in the {stage_label} cohort by year: {est.name}, {authority} and Scotland",
+        "cohort", f"Pupils in the {stage_label} cohort by year: {est.name}, {places} and Scotland",
         [TColumn("Year", numeric=False), *(TColumn(label) for _, label, _ in counted)],
         [TRow(text(year_label(y)), [figure(d.cohort(), "count") if (d := grid.get((cohort, y, first_area)))
                                     else TCell(NO_DATA) for cohort, _, _ in counted]) for y in years],
@@ -105,9 +113,10 @@ def curricular_areas_page(request: HttpRequest, est: Establishment) -> Page:
     ))
     languages = comparison.rows[AREAS_ORDER["languages"]].cells
     caption = latest_sentence(year, [(f"{est.name}, languages", languages[0]), ("virtual comparator", languages[1]),
-                                     (authority, languages[2]), ("Scotland", languages[3])])
+                                     *((label, languages[i]) for i, (_, label, _) in enumerate(sides) if i >= 2)])
     page.context.update(
         grid=table, comparison=comparison, cohorts=cohorts, caption=caption, level_label=LEVELS[str(level)],
+        section_heading=f"Against its virtual comparator, {places} and Scotland: {LEVELS[str(level)]}", vc_note=VC_NOTE,
         stage_label=stage_label, year_label=year_label(year), has_school=own[first_area] is not None,
         comparison_chart={**chart(comparison, kind="bar", unit="%",
                                   series_columns=[(i + 1, role) for i, (_, _, role) in enumerate(sides)]),

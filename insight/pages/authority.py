@@ -72,7 +72,8 @@ def authority_page(request: HttpRequest, authority: LocalAuthority) -> Page:
     group = chosen_group(page, request, run, viewer, f)
 
     page.add(Table(
-        "leavers", f"Leavers from schools in {against(shown_with)} by year of leaving",
+        "leavers", f"Leavers from schools in {against(shown_with)}{' beside ' + group.label if group else ''} "
+        "by year of leaving",
         [TColumn("Year of leaving", numeric=False), TColumn(subj.label)]
         + ([TColumn(group.label)] if group else []) + [TColumn(s.label) for s in data.comparisons],
         [TRow(text(year_label(y)), [fig(f, subj, y, c.N_LEAVERS)]

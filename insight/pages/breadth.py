@@ -24,7 +24,7 @@ from ..selectors.catalogue import year_label
 from ..selectors.dashboards import latest_run, run_collaborative
 from ..selectors.figures import Viewer
 from ..selectors.leavers import secondary_schools
-from .parts import Page, chart, choice, entitlement_note, latest_sentence, print_filters
+from .parts import Page, chart, choice, entitlement_note, filter_form, latest_sentence, print_filters
 
 STAGES = {c.STAGE_S4: "S4", c.STAGE_S5: "S5 (based on the S4 roll)", c.STAGE_S6: "S6 (based on the S4 roll)",
           c.STAGE_LEAVERS: "Leavers"}
@@ -32,6 +32,8 @@ GRADES = {"AD": "A to D (every award)", "AC": "A to C (and ungraded passes)", "A
 CREDITS = {"0": "Any", "12": "12 or more", "24": "24 or more (a full National course)"}
 LEVELS = {str(level): f"SCQF level {level} or better" if level < 7 else "SCQF level 7" for level in c.BD_LEVELS}
 PARAMS = ("stage", "grade", "credits", "year", "level")
+VC_NOTE = ("The virtual comparator is made of ten pupils of the same cohort from schools in other authorities for "
+           "each of the school's pupils, matched on sex, additional support needs and SIMD decile.")
 
 
 def _choices(params: QueryDict, years: list[int]) -> dict[str, str]:
@@ -65,6 +67,10 @@ def breadth_depth_page(request: HttpRequest, est: Establishment) -> Page:
     chosen = _choices(request.GET, years)
     page.state.update(chosen)
     page.context.update(chosen=chosen, years=[(str(y), year_label(y)) for y in years])
+    filter_form(page, "bd", "Choose the cohort and filters", [
+        ("stage", "Cohort", STAGES), ("year", "Year", page.context["years"]), ("grade", "Grades", GRADES),
+        ("credits", "SCQF credit points of an award", CREDITS),
+        ("level", "Level compared with the virtual comparator, authority and Scotland", LEVELS)])
     if run is None or not years:
         return page
     year, level = int(chosen["year"]), int(chosen["level"])
@@ -116,6 +122,7 @@ def breadth_depth_page(request: HttpRequest, est: Establishment) -> Page:
                                      *((label, first[i]) for i, (_, label, _) in enumerate(sides) if i >= 2)])
     page.context.update(
         grid=table, comparison=comparison, cohorts=cohorts, caption=caption, level_label=LEVELS[str(level)],
+        section_heading=f"Against its virtual comparator, {places} and Scotland: {LEVELS[str(level)]}", vc_note=VC_NOTE,
         stage_label=stage_label, year_label=year_label(year), has_school=own[c.BD_LEVELS[0]] is not None,
         comparison_chart={**chart(comparison, kind="bar", unit="%",
                                   series_columns=[(i + 1, role) for i, (_, _, role) in enumerate(sides)]),

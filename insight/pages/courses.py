@@ -1,6 +1,6 @@
 """The Course Comparator of a school (a local measure, issue 12): the courses it presented in a
 year (entries and A-C rate against each course's virtual comparator), one course in detail (the
-grade bands beside its VC, authority and Scotland, and how its pupils did here against their other
+grade bands beside its VC, authority, collaborative and Scotland, and how its pupils did here against their other
 courses), and an authority's vocational uptake school by school.
 
 Any portal user may open any secondary school (as the establishment dashboard); graded course
@@ -32,13 +32,16 @@ from ..selectors.courses import (
     school_courses,
     vocational_uptake,
 )
-from ..selectors.dashboards import latest_run
+from ..selectors.dashboards import latest_run, run_collaborative
 from ..selectors.figures import Viewer
-from .parts import Page, chart, choice, entitlement_note, latest_sentence, print_filters
+from .parts import Page, chart, choice, entitlement_note, filter_form, latest_sentence, print_filters
 
 STAGES = {c.STAGE_S4: "S4", c.STAGE_S5: "S5 (based on the S4 roll)", c.STAGE_S6: "S6 (based on the S4 roll)",
           c.STAGE_LEAVERS: "Leavers"}
 NOT_SHOWN = "not shown"
+COURSE_VC_NOTE = ("The virtual comparator is made for this course: for each of the school's entrants, ten pupils of "
+                  "the same cohort from schools in other authorities who sat the same course, matched on sex, "
+                  "additional support needs and SIMD decile.")
 GRADED_NOTE = ("Graded course measures of a school are shown only to its own staff, its authority and its "
                "learning partners; to everyone else they are not shown at all.")
 AWARD_NAMES = {"N3": "National 3", "N4": "National 4", "N5": "National 5", "H": "Higher", "AH": "Advanced Higher",
@@ -51,6 +54,12 @@ def _choices(params: QueryDict, years: list[int], *, stages: dict[str, str] = ST
         "stage": choice(params, "stage", list(stages), c.STAGE_S4),
         "year": choice(params, "year", [str(y) for y in years], str(years[-1]) if years else ""),
     }
+
+
+def _cohort_and_year(page: Page, years: list[int]) -> None:
+    """The Course Comparator's filter form: the cohort and the diet's year."""
+    filter_form(page, "co", "Choose the cohort and year", [
+        ("stage", "Cohort", STAGES), ("year", "Year of the diet", [(str(y), year_label(y)) for y in years])])
 
 
 def _graded(f: Figures | None, cell: disclosure.Cell | None, kind: str) -> TCell:
@@ -100,6 +109,7 @@ def courses_page(request: HttpRequest, est: Establishment) -> Page:
     years = course_years(run) if run is not None else []
     chosen = _choices(request.GET, years)
     page.state.update(chosen)
+    _cohort_and_year(page, years)
     page.context.update(run=run, chosen=chosen, years=[(str(y), year_label(y)) for y in years])
     if run is None or not years:
         return page
@@ -137,6 +147,7 @@ def course_page(request: HttpRequest, est: Establishment, course: Course) -> Pag
     years = course_years(run) if run is not None else []
     chosen = _choices(request.GET, years)
     page.state.update(chosen)
+    _cohort_and_year(page, years)
     page.context.update(run=run, chosen=chosen, years=[(str(y), year_label(y)) for y in years], course=course,
                         award_name=AWARD_NAMES[course.award_type])
     if run is None or not years:
@@ -146,15 +157,20 @@ def course_page(request: HttpRequest, est: Establishment, course: Course) -> Pag
     print_filters(page, [("Establishment", f"{est.name} ({est.seed_code}), {authority}"), ("Course", course.label),
                          ("Cohort", STAGES[stage]), ("Year", year_label(year))])
     query = urlencode([(name, chosen[name]) for name in ("stage", "year")])
-    levels = course_levels(run, est, course, stage=stage, entitlements=(ent, viewer.authority(est.authority)))
+    collaborative = run_collaborative(run, est.authority)
+    levels = course_levels(run, est, course, stage=stage, entitlements=(ent, viewer.authority(est.authority)),
+                           collaborative_id=collaborative.pk if collaborative else None)
     # The collaborative level (Regional Improvement Collaboratives) goes between authority and Scotland.
     sides = ((c.COHORT_ESTABLISHMENT, est.name, "school"), (c.COHORT_VC, "Virtual comparator", "vc"),
-             (c.COHORT_AUTHORITY, authority, "authority"), (c.COHORT_NATIONAL, "Scotland", "national"))
+             (c.COHORT_AUTHORITY, authority, "authority"),
+             *([(c.COHORT_COLLABORATIVE, collaborative.name, "collaborative")] if collaborative else []),
+             (c.COHORT_NATIONAL, "Scotland", "national"))
+    places = ", ".join(name for _, name, _ in sides[2:-1])  # its authority and collaborative
     at_year = [levels.get((level, year)) for level, _, _ in sides]
     label = f"{course.label}, {STAGES[stage]}, {year_label(year)}"
     bands = page.add(Table(
         "bands", f"{label}: percentage of entries at each grade band, {est.name} beside its virtual comparator, "
-        f"{authority} and Scotland",
+        f"{places} and Scotland",
         [TColumn("Grades", numeric=False), *(TColumn(name) for _, name, _ in sides)],
         [TRow(text(band), [_graded(f, f.percent(column) if f else None, "pct") for f in at_year])
          for column, band in course.bands()],
@@ -182,9 +198,11 @@ def course_page(request: HttpRequest, est: Establishment, course: Course) -> Pag
     headline = bands.rows[2 if course.graded else 0]  # A to C, or the pass rate of an ungraded course
     first = headline.cells
     caption = latest_sentence(year, [(f"{est.name}, {headline.header.text}", first[0]),
-                                     ("virtual comparator", first[1]), (authority, first[2]), ("Scotland", first[3])])
+                                     ("virtual comparator", first[1]),
+                                     *((name, first[i]) for i, (_, name, _) in enumerate(sides) if i >= 2)])
     page.context.update(
         bands=bands, entries=entries, caption=caption, stage_label=STAGES[stage], year_label=year_label(year),
+        section_heading=f"Grades: {STAGES[stage]}, {year_label(year)}", vc_note=COURSE_VC_NOTE,
         has_school=at_year[0] is not None,
         bands_chart={**chart(bands, kind="bar", unit="%",
                              series_columns=[(i + 1, role) for i, (_, _, role) in enumerate(sides)]),
@@ -206,6 +224,7 @@ def uptake_page(request: HttpRequest, authority: LocalAuthority) -> Page:
     years = course_years(run) if run is not None else []
     chosen = _choices(request.GET, years)
     page.state.update(chosen)
+    _cohort_and_year(page, years)
     page.context.update(run=run, chosen=chosen, years=[(str(y), year_label(y)) for y in years])
     if run is None or not years:
         return page

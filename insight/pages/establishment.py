@@ -123,7 +123,8 @@ def establishment_page(request: HttpRequest, est: Establishment) -> Page:
     group = chosen_group(page, request, run, viewer, f)
 
     leavers = page.add(Table(
-        "leavers", f"Leavers from {est.name}, {against(data.comparisons)} by year of leaving",
+        "leavers", f"Leavers from {est.name}, {group.label + ', ' if group else ''}{against(data.comparisons)} "
+        "by year of leaving",
         [TColumn("Year of leaving", numeric=False), TColumn(est.name)]
         + ([TColumn(group.label)] if group else []) + [TColumn(s.label) for s in data.comparisons],
         [TRow(text(year_label(y)), [fig(f, school, y, c.N_LEAVERS)]

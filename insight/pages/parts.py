@@ -160,6 +160,17 @@ def choice(params: QueryDict, name: str, allowed: Sequence[str], default: str) -
     return value if value in allowed else default
 
 
+def filter_form(page: Page, prefix: str, label: str, fields: Sequence[tuple[str, str, Any]]) -> None:
+    """The local measures' filter form (templates/insight/_filter_form.html): ``fields`` are
+    (query name, label, choices as a dict or (value, label) pairs), each showing the choice the
+    page was built from (``page.state``); ``prefix`` keeps the controls' ids apart."""
+    page.context["filter_form"] = {"label": label, "fields": [
+        {"id": f"{prefix}-{name}", "name": name, "label": text_label,
+         "options": list(options.items()) if isinstance(options, dict) else list(options),
+         "chosen": page.state.get(name, "")}
+        for name, text_label, options in fields]}
+
+
 def kept_query(params: QueryDict, names: Sequence[str]) -> str:
     q = QueryDict(mutable=True)
     for name in names:

@@ -5,8 +5,9 @@ grade difference, and its courses' virtual comparator, drawn for its pupils) are
 viewers entitled to the school unsuppressed (its own staff, its authority and its learning
 partners); to everyone else they are not shown at all (Insight shows graded course measures of
 other schools to nobody; partners are the exception we add). Entries follow the portal's
-small-number rule (``datahub.disclosure.cell``: 1 to 4 shows ``c``). Authority and Scotland
-figures are aggregates of many schools: shown under the small-number rule of their entries.
+small-number rule (``datahub.disclosure.cell``: 1 to 4 shows ``c``). Authority, collaborative and
+Scotland figures are aggregates of many schools: shown under the small-number rule of their
+entries (a collaborative, as Scotland, under the public's: no role is entitled to one).
 """
 
 from __future__ import annotations
@@ -62,7 +63,7 @@ class Course:
 
 @dataclass(frozen=True)
 class Figures:
-    """One course's figures at one level (school, VC, authority or Scotland) as a viewer may see them.
+    """One course's figures at one level (school, VC, authority, collaborative or Scotland) as a viewer may see them.
     ``graded_hidden``: the grade bands and the difference are not shown to this viewer at all."""
 
     row: dict
@@ -150,12 +151,16 @@ def find_course(key: str) -> Course | None:
 
 
 def course_levels(run: BenchmarkRun, est: Establishment, course: Course, *, stage: str,
-                  entitlements: Sequence[Entitlement]) -> dict[tuple[str, int], Figures]:
+                  entitlements: Sequence[Entitlement], collaborative_id: int | None = None,
+                  ) -> dict[tuple[str, int], Figures]:
     """(level, year) -> Figures of one course for the school, its VC, authority and Scotland,
-    every year of the run (``entitlements``: the school's, the authority's)."""
+    every year of the run (``entitlements``: the school's, the authority's), and with
+    ``collaborative_id`` the authority's Regional Improvement Collaborative (public, as Scotland)."""
     where = (Q(cohort__in=[c.COHORT_ESTABLISHMENT, c.COHORT_VC], cohort_id=est.pk)
              | Q(cohort=c.COHORT_AUTHORITY, cohort_id=est.authority_id)
              | Q(cohort=c.COHORT_NATIONAL, cohort_id=c.NATIONAL_COHORT_ID))
+    if collaborative_id is not None:
+        where |= Q(cohort=c.COHORT_COLLABORATIVE, cohort_id=collaborative_id)
     rows = CourseResult.objects.filter(where, run=run, cohort_stage=stage, subject_id=course.subject_id,
                                        award_type=course.award_type, scqf_level=course.scqf_level).values(*_FIELDS)
     out = {}

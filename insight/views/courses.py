@@ -12,19 +12,20 @@ and national data managers). Every download is audited (insight.exports).
 from __future__ import annotations
 
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.views import View
 
 from datahub.access import Entitlement
-from datahub.models import ESTABLISHMENT_ROLES, Establishment, EstablishmentType, LocalAuthority
+from datahub.models import ESTABLISHMENT_ROLES, Establishment, EstablishmentType
 from datahub.services import audit_event_create
 from datahub.views_base import PortalView
 
 from ..pages.courses import course_page, courses_page, uptake_page
 from ..pages.parts import Page, link_exports, link_share
 from ..selectors.courses import Course, find_course
-from .dashboards import AuthorityPageView, EstablishmentDashboardView, export_table
+from .dashboards import EstablishmentDashboardView, export_table
+from .local_authority import AuthorityMeasureView
 
 
 def _audit_view(request: HttpRequest, est: Establishment, page: Page, name: str) -> None:
@@ -82,20 +83,11 @@ class CourseExportView(EstablishmentDashboardView):
         return export_table(request, course_page(request, self.establishment(seed), _course(course)), table, fmt)
 
 
-class UptakeView(AuthorityPageView):
-    """An authority's schools' vocational uptake side by side."""
+class UptakeView(AuthorityMeasureView):
+    """An authority's schools' vocational uptake side by side (and its export)."""
 
-    def get(self, request: HttpRequest, code: int) -> HttpResponse:
-        authority = get_object_or_404(LocalAuthority, code=code)
-        page = uptake_page(request, authority)
-        link_exports(page, "insight:course_uptake_export", code=code)
-        link_share(page, request)
-        return render(request, page.template, page.context)
-
-
-class UptakeExportView(AuthorityPageView):
-    def get(self, request: HttpRequest, code: str, table: str = "", fmt: str = "") -> HttpResponse:
-        return export_table(request, uptake_page(request, get_object_or_404(LocalAuthority, code=int(code))), table, fmt)
+    build = staticmethod(uptake_page)
+    export_url = "insight:course_uptake_export"
 
 
 class MyCoursesView(PortalView, View):

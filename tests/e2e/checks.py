@@ -10,7 +10,7 @@ import os
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, ViewportSize
+from playwright.sync_api import Locator, Page, ViewportSize
 
 DESKTOP: ViewportSize = {"width": 1280, "height": 900}
 NARROW: ViewportSize = {"width": 320, "height": 800}  # WCAG 2.2 SC 1.4.10 reflow width (400% of 1280)
@@ -76,3 +76,39 @@ def screenshot(page: Page, name: str) -> None:
     if folder:
         Path(folder).mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
+
+
+def row_cells(table: Locator, row: str) -> list[str]:
+    """The data cells of the row of ``table`` whose name starts with ``row``, as text."""
+    import re
+
+    return [cell.strip() for cell in table.get_by_role("row", name=re.compile(f"^{re.escape(row)}")).locator("td")
+            .all_inner_texts()]
+
+
+def read_chart_then_reflow(page: Page, *, first: str, label: str, shot: str) -> None:
+    """Read the first chart with the keyboard (its first figure's label is ``first``), check axe,
+    then reflow at 320 px, with a screenshot at each width."""
+    import re
+
+    chart = page.locator("figure.portal-chart").first
+    chart.wait_for(state="visible")
+    chart.locator(".portal-chart__frame").focus()
+    page.keyboard.press("ArrowRight")
+    assert re.match(f"{re.escape(first)}: ", chart.locator("[data-chart-status]").inner_text())
+    assert_accessible(page, label=label)
+    screenshot(page, f"{shot}-1280")
+    page.set_viewport_size(NARROW)
+    assert_reflows(page, label=f"{label} at 320 px")
+    screenshot(page, f"{shot}-320")
+
+
+def choose(page: Page, choices: dict[str, str], *, then: str) -> None:
+    """Set a filter form's selects (label -> option label), press *Show* and wait for a URL
+    matching ``then``."""
+    import re
+
+    for label, option in choices.items():
+        page.get_by_label(label, exact=True).select_option(label=option)
+    page.get_by_role("button", name="Show").click()
+    page.wait_for_url(re.compile(then))

@@ -86,6 +86,8 @@ def test_the_group_appears_on_the_establishment_dashboard_beside_the_vc(gw: Grou
     html = resp.content.decode()
     leavers = page_table(html, "leavers")
     assert leavers[0][2] == "Group: Twelve" and leavers[-1][2] == f"{row[c.N_LEAVERS]:,}"
+    # The table's caption names the chosen group beside the authority, collaborative and Scotland.
+    assert f"Leavers from {gw.schools[0].name}, Group: Twelve, " in html
     dest = page_table(html, "m-pct-initial-positive")
     assert dest[0][:4] == ["Year of leaving", gw.schools[0].name, "Virtual comparator", "Group: Twelve"]
     assert dest[-1][3] == f"{row[c.PCT_INITIAL_POSITIVE]:.1f}%"
@@ -95,6 +97,7 @@ def test_the_group_appears_on_the_establishment_dashboard_beside_the_vc(gw: Grou
     auth = client_for(analyst).get(reverse("insight:authority_dashboard", kwargs={"code": la.code}) + f"?group={group.pk}")
     assert page_table(auth.content.decode(), "m-pct-initial-positive")[-1][3] == f"{row[c.PCT_INITIAL_POSITIVE]:.1f}%"
     assert page_table(auth.content.decode(), "leavers")[0][2] == "Group: Twelve"
+    assert "and Scotland beside Group: Twelve by year of leaving" in auth.content.decode()
     # The owner (staff of one member) is not entitled to the others: the lowest 20% ranks every
     # member's leavers together, so it is withheld; the rest as the rule says.
     mine = client_for(gw.owner).get(url + f"?group={group.pk}")

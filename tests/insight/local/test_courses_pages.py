@@ -33,6 +33,13 @@ def _course_url(world: dict[str, Any], key: str = "ENG-N5-5") -> str:
     return reverse("insight:course", kwargs={"seed": world["schools"]["K"].seed_code, "course": key})
 
 
+def lines_of(c: Any, seed: str) -> list[str]:
+    """The lines of the N5 English bands' CSV export."""
+    export = c.get(reverse("insight:course_export", kwargs={"seed": seed, "course": "ENG-N5-5", "table": "bands",
+                                                            "fmt": "csv"}))
+    return list(export.content.decode("utf-8-sig").splitlines())
+
+
 def test_own_staff_read_the_course_list_and_one_course(world: dict[str, Any]) -> None:
     seed = world["schools"]["K"].seed_code
     c = client_for(world["kelvin_staff"])
@@ -48,14 +55,17 @@ def test_own_staff_read_the_course_list_and_one_course(world: dict[str, Any]) ->
     html = c.get(_course_url(world)).content.decode()
     bands = _rows(html, "bands")
     assert [row[0] for row in bands] == ["A", "A to B", "A to C", "A to D"]
-    # School (Ava A, Cara B), VC (Dan's D x 20), Glasgow City (Kelvinbank), Scotland (A, B, D):
-    # the authority and Scotland have fewer than five entries, so school staff see them withheld.
-    assert bands[0] == ["A", "50.0%", "0.0%", "c", "c"]
-    assert bands[2] == ["A to C", "100.0%", "0.0%", "c", "c"]
-    assert bands[3] == ["A to D", "100.0%", "100.0%", "c", "c"]
+    # School (Ava A, Cara B), VC (Dan's D x 20), Glasgow City (Kelvinbank), its collaborative (the
+    # West Partnership: Kelvinbank again), Scotland (A, B, D): the authority, collaborative and
+    # Scotland have fewer than five entries, so school staff see them withheld.
+    assert bands[0] == ["A", "50.0%", "0.0%", "c", "c", "c"]
+    assert bands[2] == ["A to C", "100.0%", "0.0%", "c", "c", "c"]
+    assert bands[3] == ["A to D", "100.0%", "100.0%", "c", "c", "c"]
+    assert world["glasgow"].collaborative.name in lines_of(c, seed)[0]
     difference = _rows(html, "difference")
     assert difference[0] == ["Kelvinbank Academy", "+0.50", "2"]
     assert difference[1] == ["Virtual comparator", "-3.00", "20"]
+    assert difference[3] == [world["glasgow"].collaborative.name, "c", "c"]
     export = c.get(reverse("insight:course_export", kwargs={"seed": seed, "course": "ENG-N5-5", "table": "bands",
                                                             "fmt": "csv"}))
     lines = export.content.decode("utf-8-sig").splitlines()
@@ -65,7 +75,8 @@ def test_own_staff_read_the_course_list_and_one_course(world: dict[str, Any]) ->
 
 def test_the_authority_sees_graded_measures_and_its_own_totals(world: dict[str, Any]) -> None:
     bands = _rows(client_for(world["glasgow_analyst"]).get(_course_url(world)).content.decode(), "bands")
-    assert bands[0] == ["A", "50.0%", "0.0%", "50.0%", "c"]
+    # The collaborative is public, as Scotland: no role is entitled to it.
+    assert bands[0] == ["A", "50.0%", "0.0%", "50.0%", "c", "c"]
 
 
 def test_a_learning_partner_sees_graded_measures_and_another_school_does_not(world: dict[str, Any]) -> None:
@@ -106,3 +117,11 @@ def test_bad_course_keys_are_not_found_and_the_menu_opens_the_users_school(world
     assert c.get(_course_url(world, "ENG-XX-5")).status_code == 404
     response = c.get(reverse("insight:my_courses"))
     assert response["Location"] == reverse("insight:courses", kwargs={"seed": world["schools"]["K"].seed_code})
+
+
+def test_the_establishment_dashboard_links_to_the_schools_courses(world: dict[str, Any]) -> None:
+    seed = world["schools"]["K"].seed_code
+    html = client_for(world["kelvin_staff"]).get(reverse("insight:establishment_dashboard",
+                                                         kwargs={"seed": seed})).content.decode()
+    for name in ("insight:breadth_depth", "insight:curricular_areas", "insight:courses"):
+        assert f'href="{reverse(name, kwargs={"seed": seed})}"' in html

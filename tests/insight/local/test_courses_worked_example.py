@@ -91,3 +91,39 @@ def test_a_run_stores_the_courses(example: dict[str, Any]) -> None:
     vc = CourseResult.objects.get(run=run, cohort="vc", cohort_id=example["schools"]["K"].pk, year=2024,
                                   cohort_stage="S4", subject_id=eng, award_type="N5", scqf_level=5)
     assert (vc.n_entries, vc.n_ad, vc.n_ac) == (20, 20, 0)
+
+
+def test_a_collaborative_is_its_authorities_entrants(example: dict[str, Any]) -> None:
+    """Both authorities in one collaborative (7), then Glasgow alone in it: the collaborative's
+    figures are its member authorities' entrants, whichever chunk computes it."""
+    members, results = loaders.load_cohorts(2024)
+    g, a = example["glasgow"].pk, example["aberdeen"].pk
+    both = courses.course_results(members, results, collaboratives={g: 7, a: 7})
+    # N5 English: Ava A (+2), Cara B (-1), Dan D (-3): 3 entries, A 1, A-B 2, A-C 2, A-D 3, (2 - 1 - 3) / 3.
+    assert _row(both, c.COHORT_COLLABORATIVE, 7, "S4", "ENG", "N5", 5) == [3, 1, 2, 2, 3, 0, 3, -0.6667]
+    # N5 History: Dan's A alone (4 - his English D 1 = +3).
+    assert _row(both, c.COHORT_COLLABORATIVE, 7, "S4", "HIST", "N5", 5) == [1, 1, 1, 1, 1, 0, 1, 3.0]
+    # A chunk holding Aberdeen alone still sums Glasgow's schools into the collaborative.
+    chunk = courses.course_results(members, results, authority_ids=[a], collaboratives={g: 7, a: 7})
+    assert _row(chunk, c.COHORT_COLLABORATIVE, 7, "S4", "ENG", "N5", 5) == [3, 1, 2, 2, 3, 0, 3, -0.6667]
+    alone = courses.course_results(members, results, collaboratives={g: 7})
+    # Glasgow alone: Kelvinbank's entrants (Ava A, Cara B); Aberdeen is in none.
+    assert _row(alone, c.COHORT_COLLABORATIVE, 7, "S4", "ENG", "N5", 5) == [2, 1, 2, 2, 2, 0, 2, 0.5]
+    assert _row(alone, c.COHORT_COLLABORATIVE, 7, "S4", "MATH", "N5", 5) == [2, 1, 1, 2, 2, 0, 2, -0.5]
+    assert set(alone.loc[alone[c.COHORT] == c.COHORT_COLLABORATIVE, c.COHORT_ID]) == {7}
+    # A chunk of an authority in no collaborative computes none.
+    none = courses.course_results(members, results, authority_ids=[a], collaboratives={g: 7})
+    assert none[none[c.COHORT] == c.COHORT_COLLABORATIVE].empty
+    # Chunks combine to one copy.
+    whole = courses.combine_courses([courses.course_results(members, results, authority_ids=[x], collaboratives={g: 7, a: 7})
+                                     for x in (g, a)])
+    assert len(whole[(whole[c.COHORT] == c.COHORT_COLLABORATIVE)]) == len(both[both[c.COHORT] == c.COHORT_COLLABORATIVE])
+
+
+def test_a_run_stores_the_collaboratives_courses(example: dict[str, Any]) -> None:
+    run = run_execute_in_process(run_create(years=[2024]))
+    west = example["glasgow"].collaborative_id
+    assert west is not None and run.collaboratives[str(example["glasgow"].pk)] == west
+    stored = CourseResult.objects.get(run=run, cohort="collaborative", cohort_id=west, year=2024, cohort_stage="S4",
+                                      subject_id=Subject.objects.get(code="ENG").pk, award_type="N5", scqf_level=5)
+    assert [stored.n_entries, stored.n_a, stored.n_ab, stored.n_ac, stored.n_ad, stored.grade_diff] == [2, 1, 2, 2, 2, 0.5]

@@ -43,6 +43,10 @@ def test_own_staff_read_the_figures_the_page_shows(world: dict[str, Any]) -> Non
     assert [lv["percent"] for lv in languages["school"]["levels"]] == [100.0, 100.0, 66.7, 0.0, 0.0]
     assert [lv["percent"] for lv in languages["virtual_comparator"]["levels"]][:3] == [100.0, 100.0, 100.0]
     assert languages["authority"]["levels"][0] == {"scqf_level": 3, "percent": None, "withheld": True}
+    # The authority's collaborative (the run's membership), public as Scotland: Kelvinbank's three
+    # pupils are its whole cohort here, so it is withheld too.
+    assert body["collaborative"] == world["glasgow"].collaborative.name
+    assert languages["collaborative"]["levels"][0] == {"scqf_level": 3, "percent": None, "withheld": True}
     leavers = api_client(world["kelvin_staff"]).get(_url(world), {"stage": "leavers", "grade": "A"}).json()
     assert [lv["percent"] for lv in _area(leavers, "languages")["school"]["levels"]] == [0.0] * 5
     assert not AuditEvent.objects.filter(action="view_establishment_benchmarks").exists()

@@ -42,14 +42,17 @@ def test_own_staff_read_the_grid_and_switch_cohort_and_grade_filter(world: dict[
     grid_a = {row[0]: row[1:] for row in _rows(c.get(url, {"grade": "A"}).content.decode(), "grid")}
     assert grid_a["Languages"][:3] == ["33.3%"] * 3 and grid_a["Sciences"] == ["0.0%"] * 5
     # The comparison at level 5: the school, its VC (thirty draws of Dan: English and History),
-    # Glasgow City (school staff see an authority as the public does: a cohort of 3 withheld) and Scotland.
+    # Glasgow City (school staff see an authority as the public does: a cohort of 3 withheld), its
+    # collaborative (public: the same three pupils, withheld) and Scotland.
     comparison = {row[0]: row[1:] for row in _rows(c.get(url, {"level": "5"}).content.decode(), "comparison")}
-    assert comparison["Languages"] == ["66.7%", "100.0%", "c", "c"]
-    assert comparison["Social studies"] == ["0.0%", "100.0%", "c", "c"]
+    assert comparison["Languages"] == ["66.7%", "100.0%", "c", "c", "c"]
+    assert comparison["Social studies"] == ["0.0%", "100.0%", "c", "c", "c"]
+    header = c.get(reverse("insight:curricular_areas_export", kwargs={"seed": seed, "table": "comparison", "fmt": "csv"}))
+    assert world["glasgow"].collaborative.name in header.content.decode("utf-8-sig").splitlines()[0]
     # The leavers: Ben alone, no virtual comparator.
     leavers = {row[0]: row[1:] for row in _rows(c.get(url, {"stage": "leavers", "level": "4"}).content.decode(),
                                                  "comparison")}
-    assert leavers["Technologies"] == ["100.0%", "-", "c", "c"]
+    assert leavers["Technologies"] == ["100.0%", "-", "c", "c", "c"]
     # The export is the page's table.
     export = c.get(reverse("insight:curricular_areas_export", kwargs={"seed": seed, "table": "grid", "fmt": "csv"}),
                    {"grade": "A"})

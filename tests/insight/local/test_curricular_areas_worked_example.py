@@ -114,3 +114,31 @@ def test_a_run_stores_the_areas_of_its_years(example: dict[str, Any]) -> None:
     assert set(CurricularAreaResult.objects.filter(run=run).values_list("cohort_stage", flat=True)) == {"S4", "leavers"}
     # Per group: three grade filters x eight areas.
     assert CurricularAreaResult.objects.filter(run=run, cohort="national", cohort_stage="S4").count() == 24
+
+
+def test_a_collaborative_is_its_authorities_members(example: dict[str, Any]) -> None:
+    """Both authorities in collaborative 7: every member once; Glasgow alone: Kelvinbank's."""
+    members, results = loaders.load_cohorts(2024)
+    g, a = example["glasgow"].pk, example["aberdeen"].pk
+    subject_areas = loaders.load_subject_areas()
+    both = areas.curricular_areas(members, results, subject_areas, collaboratives={g: 7, a: 7})
+    # Languages, A-D: Ava N5 A, Ben N4 pass, Cara N5 B, Dan N5 D.
+    assert row(both, c.COHORT_COLLABORATIVE, 7, "S4", "AD", "languages") == [4, 4, 4, 3, 0, 0]
+    # Social studies, A: Dan's History A alone.
+    assert row(both, c.COHORT_COLLABORATIVE, 7, "S4", "A", "social_studies") == [4, 1, 1, 1, 0, 0]
+    alone = areas.curricular_areas(members, results, subject_areas, collaboratives={g: 7})
+    assert row(alone, c.COHORT_COLLABORATIVE, 7, "S4", "AD", "languages") == [3, 3, 3, 2, 0, 0]
+    assert row(alone, c.COHORT_COLLABORATIVE, 7, "S4", "A", "social_studies") == [3, 0, 0, 0, 0, 0]
+    # A chunk of Aberdeen alone (in a run's groups) still sums Glasgow's schools into collaborative 7.
+    chunk = areas.curricular_areas(members, results, subject_areas,
+                                   groups=breadth.cohort_groups(members, authority_ids=[a]), collaboratives={g: 7, a: 7})
+    assert row(chunk, c.COHORT_COLLABORATIVE, 7, "S4", "AD", "languages") == [4, 4, 4, 3, 0, 0]
+
+
+def test_a_run_stores_the_collaboratives_areas(example: dict[str, Any]) -> None:
+    run = run_execute_in_process(run_create(years=[2024]))
+    west = example["glasgow"].collaborative_id
+    assert west is not None
+    stored = CurricularAreaResult.objects.get(run=run, cohort="collaborative", cohort_id=west, year=2024,
+                                              cohort_stage="S4", grade_filter="AD", curricular_area="languages")
+    assert [stored.n_cohort, *(getattr(stored, c.n_level(level)) for level in c.BD_LEVELS)] == [3, 3, 3, 2, 0, 0]
