@@ -21,7 +21,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "insight.config.settings")
-import django  # noqa: E402
+import django
 
 django.setup()  # no database is touched
 

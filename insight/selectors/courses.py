@@ -134,7 +134,8 @@ def school_courses(run: BenchmarkRun, est: Establishment, *, year: int, stage: s
     rows = list(CourseResult.objects.filter(run=run, cohort__in=[c.COHORT_ESTABLISHMENT, c.COHORT_VC],
                                             cohort_id=est.pk, year=year, cohort_stage=stage).values(*_FIELDS))
     found = courses_of((r["subject_id"] for r in rows), rows)
-    pattern = local_pattern(run, stage)
+    # The school's own rows only: a viewer entitled to it needs no pattern (nor waits for a cold one).
+    pattern = LocalPattern(frozenset()) if entitlement.unsuppressed else local_pattern(run, stage)
     own = {(r["subject_id"], r["award_type"], r["scqf_level"]): r for r in rows if r["cohort"] == c.COHORT_ESTABLISHMENT}
     vc = {(r["subject_id"], r["award_type"], r["scqf_level"]): r for r in rows if r["cohort"] == c.COHORT_VC}
     out = []
