@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import logging
 
+from .benchmarking import columns as c
 from .models import BenchmarkRun
 from .selectors.dashboards import all_leaver_rows, authority_vcs_by_authority
+from .selectors.local_pattern import local_pattern
 from .selectors.pattern import public_pattern
 
 log = logging.getLogger(__name__)
@@ -20,6 +22,8 @@ def prepare_pattern(run: BenchmarkRun) -> None:
     failure here only leaves the first reader to compute it."""
     try:
         public_pattern(run)
+        for stage in c.COHORT_STAGES:  # the local measures' pattern, one cohort stage at a time
+            local_pattern(run, stage)
         # What the national view reads besides (every cohort's all-leavers rows, the authorities'
         # aggregated comparators), shared through the same cache.
         all_leaver_rows(run)

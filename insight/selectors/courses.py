@@ -4,10 +4,12 @@ Disclosure (issue 12, item 7): a school's **graded** course measures (grade band
 grade difference, and its courses' virtual comparator, drawn for its pupils) are shown only to
 viewers entitled to the school unsuppressed (its own staff, its authority and its learning
 partners); to everyone else they are not shown at all (Insight shows graded course measures of
-other schools to nobody; partners are the exception we add). Entries follow the portal's
-small-number rule (``datahub.disclosure.cell``: 1 to 4 shows ``c``). Authority, collaborative and
-Scotland figures are aggregates of many schools: shown under the small-number rule of their
-entries (a collaborative, as Scotland, under the public's: no role is entitled to one).
+other schools to nobody; partners are the exception we add). Entries are withheld from viewers
+not entitled to them as the run's local pattern says (``local_pattern``: each course's entries of
+every school, authority, collaborative and Scotland protected together, so an authority minus
+its other schools gives no withheld school's entries) and under the small-number rule (1 to 4
+shows ``c``). An authority's, collaborative's or Scotland's graded figures are withheld with their
+entries (no role is entitled to a collaborative: it is shown as to the public).
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ from datahub.models import Establishment, Subject
 from ..benchmarking import columns as c
 from ..benchmarking import courses as engine
 from ..models import BenchmarkRun, CourseResult
+from .local_pattern import LocalPattern, course_layer, local_pattern
+from .pattern import LEVEL
 
 BANDS = (("n_a", "A"), ("n_ab", "A to B"), ("n_ac", "A to C"), ("n_ad", "A to D"))
 PASS_BAND = (("n_pass", "Pass"),)
@@ -93,14 +97,17 @@ def graded_shown(entitlement: Entitlement) -> bool:
     return entitlement in (Entitlement.OWN, Entitlement.AUTHORITY, Entitlement.PARTNER)
 
 
-def _figures(row: dict, entitlement: Entitlement, *, school: bool) -> Figures:
+def _figures(row: dict, entitlement: Entitlement, *, school: bool, pattern: LocalPattern) -> Figures:
     n = int(row["n_entries"])
-    entries_hidden = disclosure.cell(n, n, entitlement).suppressed
+    layer = course_layer(int(row["subject_id"]), row["award_type"], int(row["scqf_level"]))
+    entries_hidden = not entitlement.unsuppressed and (
+        disclosure.cell(n, n, entitlement).suppressed
+        or pattern.hides(LEVEL[row["cohort"]], int(row["cohort_id"]), int(row[c.YEAR]), layer))
     graded_hidden = school and not graded_shown(entitlement)
     if row["cohort"] == c.COHORT_VC:  # drawn for the school's pupils: shown as its graded measures
         entries_hidden = graded_hidden
-    if not school:  # an authority or Scotland: a figure on fewer than five entries is withheld
-        graded_hidden = disclosure.cell(n, n, entitlement).suppressed
+    if not school:  # an authority or Scotland: withheld with its entries
+        graded_hidden = entries_hidden
     return Figures(row, entries_hidden, graded_hidden)
 
 
@@ -128,14 +135,16 @@ def school_courses(run: BenchmarkRun, est: Establishment, *, year: int, stage: s
     rows = list(CourseResult.objects.filter(run=run, cohort__in=[c.COHORT_ESTABLISHMENT, c.COHORT_VC],
                                             cohort_id=est.pk, year=year, cohort_stage=stage).values(*_FIELDS))
     found = courses_of((r["subject_id"] for r in rows), rows)
+    # The school's own rows only: a viewer entitled to it needs no pattern (nor waits for a cold one).
+    pattern = LocalPattern(frozenset()) if entitlement.unsuppressed else local_pattern(run, stage)
     own = {(r["subject_id"], r["award_type"], r["scqf_level"]): r for r in rows if r["cohort"] == c.COHORT_ESTABLISHMENT}
     vc = {(r["subject_id"], r["award_type"], r["scqf_level"]): r for r in rows if r["cohort"] == c.COHORT_VC}
     out = []
     for key, row in own.items():
         course = found[key]
         v = vc.get(key)
-        out.append((course, _figures(row, entitlement, school=True),
-                    _figures(v, entitlement, school=True) if v else None))
+        out.append((course, _figures(row, entitlement, school=True, pattern=pattern),
+                    _figures(v, entitlement, school=True, pattern=pattern) if v else None))
     out.sort(key=lambda item: (item[0].subject_name.casefold(), engine.AWARD_TYPES.index(item[0].award_type),
                                item[0].scqf_level))
     return out
@@ -163,12 +172,13 @@ def course_levels(run: BenchmarkRun, est: Establishment, course: Course, *, stag
         where |= Q(cohort=c.COHORT_COLLABORATIVE, cohort_id=collaborative_id)
     rows = CourseResult.objects.filter(where, run=run, cohort_stage=stage, subject_id=course.subject_id,
                                        award_type=course.award_type, scqf_level=course.scqf_level).values(*_FIELDS)
+    pattern = local_pattern(run, stage)
     out = {}
     for r in rows:
         school = r["cohort"] in (c.COHORT_ESTABLISHMENT, c.COHORT_VC)
         ent = (entitlements[0] if school else entitlements[1] if r["cohort"] == c.COHORT_AUTHORITY
                else Entitlement.PUBLIC)
-        out[(r["cohort"], r[c.YEAR])] = _figures(r, ent, school=school)
+        out[(r["cohort"], r[c.YEAR])] = _figures(r, ent, school=school, pattern=pattern)
     return out
 
 
