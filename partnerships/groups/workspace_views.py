@@ -230,4 +230,4 @@ class GroupInviteView(PortalView, View):
             ctx = group_context(request.user, group, error=str(exc), error_field=exc.field, invite_schools=raw)
             return render(request, "partnerships/groups/detail.html", ctx, status=status)
         messages.success(request, done)
-        return HttpResponseRedirect(reverse("partnerships:group", args=[group.pk]) + "#schools")
+        return HttpResponseRedirect(reverse("partnerships:group", args=[group.pk]) + "#group-schools")

@@ -170,9 +170,10 @@ def test_three_head_teachers_form_a_group_and_share_its_plan(page: Page, live_se
     page.get_by_role("link", name="See the joint evaluation").click()
     rows = evaluation_rows(page)
     for school in (world.school_a, world.school_b):
-        base_school, base_vc, later_school, later_vc, change = rows[school.name]
-        assert base_school == shown(stored(first, school))
+        base_school, base_vc, later_school, later_vc, _change = rows[school.name]
+        assert base_school == shown(stored(first, school)) and base_vc == shown(stored(first, school, "vc"))
         assert later_school == shown(stored(second, school)) and later_vc == shown(stored(second, school, "vc"))
+    # A's positive destinations moved; B's figures are B's own, unchanged and unsuppressed.
     assert rows["Alpha High School"][4] != "no change" and rows["Bravo Secondary"][4] == "no change"
     assert rows["Charlie Academy"][0].endswith("no figure")  # no leavers: said so, not hidden
     check_page(page, "Partnership group, joint evaluation after a new run")
