@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from . import views
 from .groups import views as group_views
+from .groups import workspace_views as group_ws
 
 app_name = "partnerships"
 
@@ -23,6 +24,18 @@ urlpatterns = [
     path("groups/<int:pk>/actions/<int:item>/", group_views.GroupPlanView.as_view(what="action_status"),
          name="group_action_status"),
     path("groups/<int:pk>/notes/", group_views.GroupPlanView.as_view(what="note"), name="group_note_add"),
+    path("groups/<int:pk>/invite/", group_ws.GroupInviteView.as_view(what="invite"), name="group_invite"),
+    path("groups/<int:pk>/invitations/<int:item>/withdraw/", group_ws.GroupInviteView.as_view(what="withdraw"),
+         name="group_withdraw"),
+    path("groups/<int:pk>/evaluation/", group_ws.GroupEvaluationView.as_view(), name="group_evaluation"),
+    path("groups/<int:pk>/measures/", group_ws.GroupMeasuresView.as_view(), name="group_measures"),
+    path("groups/<int:pk>/leads/add/", group_ws.GroupLeadAddView.as_view(), name="group_lead_add"),
+    path("groups/<int:pk>/leads/<int:item>/remove/", group_ws.GroupRemoveView.as_view(kind="lead"),
+         name="group_lead_remove"),
+    path("groups/<int:pk>/files/add/", group_ws.GroupFileAddView.as_view(), name="group_file_add"),
+    path("groups/<int:pk>/files/<int:file>/", group_ws.GroupFileDownloadView.as_view(), name="group_file"),
+    path("groups/<int:pk>/files/<int:item>/remove/", group_ws.GroupRemoveView.as_view(kind="file"),
+         name="group_file_remove"),
     path("<int:pk>/", views.PartnershipDetailView.as_view(), name="detail"),
     path("<int:pk>/accept/", views.PartnershipActionView.as_view(action="accept"), name="accept"),
     path("<int:pk>/decline/", views.PartnershipActionView.as_view(action="decline"), name="decline"),

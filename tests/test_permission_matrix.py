@@ -913,6 +913,65 @@ EXPECTED.update({
                                        data=lambda w, t: {}),
 })
 
+# A group's workspace (leads, files, the joint evaluation): the target school has joined the group;
+# its admins and staff read and share files, its admins manage (staff 403), everyone else 404. The
+# lead's responsibility and the file's name carry the workspace canary. The founder's admins invite
+# and withdraw invitations (staff 403, everyone else 404).
+GROUP_WS_CANARY = {"A": "GroupWorkspaceAlphaQz", "B": "GroupWorkspaceBravoQz"}
+
+
+def group_workspace(w: object, t: str, *, target: str = "joined") -> dict:
+    from django.core.files.base import ContentFile
+
+    from partnerships.groups.models import GroupMember
+    from partnerships.workspace.models import Lead, SharedFile
+    from tests.factories import EstablishmentFactory
+
+    pk = _fresh_group(w, t, target=target, status="active")["pk"]
+    school = w.school_a if t == "A" else w.school_b  # type: ignore[attr-defined]
+    staff = w.personas[f"staff_{t.lower()}"]  # type: ignore[attr-defined]
+    lead = Lead.objects.create(group_id=pk, establishment=school, user=staff, name="S", responsibility=GROUP_WS_CANARY[t])
+    f = SharedFile(group_id=pk, token=f"gmatrix{t}{pk}", name=f"{GROUP_WS_CANARY[t]}.txt", content_type="text/plain",
+                   size=2, uploaded_for=school)
+    f.file.save(f.token, ContentFile(b"m\n"), save=True)
+    invited = GroupMember.objects.create(group_id=pk, establishment=EstablishmentFactory.create(name="Echo Matrix"),
+                                         status="invited")
+    return {"pk": pk, "lead": lead.pk, "file": f.pk, "invitation": invited.pk}
+
+
+def gws_kwargs(*keys: str, rename: dict[str, str] | None = None, target: str = "joined") -> Callable[[object, str], dict]:
+    def kwargs(w: object, t: str) -> dict:
+        made = group_workspace(w, t, target=target)
+        return {"pk": made["pk"], **{(rename or {}).get(k, k): made[k] for k in keys}}
+
+    return kwargs
+
+
+def group_invite_body(w: object, t: str) -> dict:
+    from tests.factories import EstablishmentFactory
+
+    return {"schools": EstablishmentFactory.create(name="Foxtrot Matrix").seed_code}
+
+
+EXPECTED.update({
+    "partnerships:group_evaluation": Route(gws_kwargs(), READ),
+    "partnerships:group_measures": Route(gws_kwargs(), MANAGE, method="post",
+                                         data=lambda w, t: {"measures": ["pct_initial_positive"]}),
+    "partnerships:group_lead_add": Route(gws_kwargs(), MANAGE, method="post", data=ws_owner),
+    "partnerships:group_lead_remove": Route(gws_kwargs("lead", rename={"lead": "item"}), MANAGE, method="post",
+                                            data=lambda w, t: {}),
+    "partnerships:group_file_add": Route(gws_kwargs(), WRITE, method="post", data=ws_upload),
+    "partnerships:group_file": Route(gws_kwargs("file"), READ),
+    # The file was shared by nobody of the school: its staff may not remove it, its admins may.
+    "partnerships:group_file_remove": Route(gws_kwargs("file", rename={"file": "item"}), MANAGE, method="post",
+                                            data=lambda w, t: {}),
+    "partnerships:group_invite": Route(gws_kwargs(target="founder"), partnership_acted, method="post",
+                                       data=group_invite_body),
+    "partnerships:group_withdraw": Route(gws_kwargs("invitation", rename={"invitation": "item"}, target="founder"),
+                                         partnership_acted, method="post", data=lambda w, t: {}),
+})
+GROUP_WORKSPACE_FORMS = ("partnerships:group_lead_add", "partnerships:group_file_add", "partnerships:group_measures")
+
 # --- Comparator groups (insight/groups/) --------------------------------------------------------
 # The target school's admin owns a group (named with a canary) of the target school and A2, shared
 # with the target's staff: both see it, only the admin changes it (staff 403), everyone else 404.
@@ -1414,6 +1473,42 @@ def test_a_workspace_is_read_by_its_two_schools_only(world: object, persona: str
                 ended = client.get(reverse(name, kwargs=kwargs))
                 if ended.status_code != {200: 409, 403: 403}[want]:
                     failures.append(f"{name} [{target}] ended: got {ended.status_code}")
+    assert not failures, "\n".join(failures)
+
+
+# --- A partnership group's workspace: the canary, its forms by GET, and an ended group ---------------
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_a_group_workspace_is_read_by_its_joined_schools_only(world: object, persona: str) -> None:
+    """The group's page, evaluation and workspace forms by GET: the target's members only, nobody
+    else ever receives the target's group workspace canary; once the group ends every form is 409."""
+    from partnerships.groups.models import PartnershipGroup
+
+    client = client_for(world, persona)
+    failures = []
+    for target in ("A", "B"):
+        for name in ("partnerships:group", "partnerships:group_evaluation", *GROUP_WORKSPACE_FORMS):
+            kwargs = gws_kwargs()(world, target)
+            want = (MANAGE_FORM if name in ("partnerships:group_lead_add", "partnerships:group_measures")
+                    else READ)(persona, target)
+            resp = client.get(reverse(name, kwargs=kwargs) + poisoned_query(world))
+            if resp.status_code != want:
+                failures.append(f"{name} [{target}]: expected {want}, got {resp.status_code}")
+            body = resp.content.decode(errors="replace")
+            for t, canary in GROUP_WS_CANARY.items():
+                if canary in body and persona not in SCHOOL_MEMBERS[t]:
+                    failures.append(f"{name} [{target}] leaked {canary} to {persona}")
+            if name == "partnerships:group" and want == 200 and GROUP_WS_CANARY[target] not in body:
+                failures.append(f"{name} [{target}]: the workspace canary is not shown to a member ({persona})")
+            if name in GROUP_WORKSPACE_FORMS and want in (200, 403):
+                PartnershipGroup.objects.filter(pk=kwargs["pk"]).update(status="ended")
+                ended = client.get(reverse(name, kwargs=kwargs))
+                if ended.status_code != {200: 409, 403: 403}[want]:
+                    failures.append(f"{name} [{target}] ended: got {ended.status_code}")
+                posted = client.post(reverse(name, kwargs=kwargs), ws_owner(world, target))
+                if posted.status_code != {200: 409, 403: 403}[want]:
+                    failures.append(f"{name} [{target}] ended, POST: got {posted.status_code}")
     assert not failures, "\n".join(failures)
 
 

@@ -5,7 +5,9 @@ Group:   forming --(third school joins)--> active --end (founder)--> ended
          active --(a member leaves and fewer than three remain)--> ended
 
 Member:  invited --accept--> joined --leave--> left
-            '------decline--> declined
+            |------decline--> declined
+            '------withdraw (founder)--> withdrawn
+         declined, left, withdrawn --invite (founder, after founding)--> invited
 
 The founding school is a member from the start (joined). Each school is in a group at most once
 (a unique constraint); an ended group and its members are kept as a read-only record.
@@ -35,6 +37,7 @@ class MemberStatus(models.TextChoices):
     JOINED = "joined", "Joined"
     DECLINED = "declined", "Declined"
     LEFT = "left", "Left"
+    WITHDRAWN = "withdrawn", "Invitation withdrawn"
 
 
 class PartnershipGroup(models.Model):

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.mail import send_mass_mail
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 
@@ -51,9 +52,12 @@ def group_emails(event: GroupEvent) -> list[Message]:
     actor = event.actor
     sender = settings.DEFAULT_FROM_EMAIL
     out: list[Message] = []
-    for m in GroupMember.objects.filter(
-        group_id=event.group_id, status__in=(MemberStatus.INVITED, MemberStatus.JOINED)
-    ).exclude(establishment_id=event.acting_for_id).select_related("establishment"):
+    told = Q(status__in=(MemberStatus.INVITED, MemberStatus.JOINED))
+    if event.verb == "withdraw":  # and the school whose invitation this event withdrew
+        told |= Q(status=MemberStatus.WITHDRAWN, answered_at=event.at)
+    for m in GroupMember.objects.filter(told, group_id=event.group_id).exclude(
+        establishment_id=event.acting_for_id
+    ).select_related("establishment"):
         body = _render("partnerships/groups/email/body.txt", {
             **names, "other": m.establishment.name, "notice": notice, "verb": event.verb,
             "done_by": None if actor is None else (actor.get_full_name() or actor.email),

@@ -4,8 +4,9 @@ Who may write: admins and staff of a school that has *joined* the group, while t
 active; the owner of an action is a person (admin or staff) of a joined school. Each write locks
 the group's row (``select_for_update``, as ``group_leave`` and ``group_end`` do) and checks again
 under the lock, so nothing is written after the group ended or the writer's school left. Each write
-is audited (``partnership_group_action_add``, ``_action_update``, ``_note_add``). An ended group's
-plan and notes are kept, read-only.
+is audited (``partnership_group_action_add``, ``_action_update``, ``_note_add``). A new action or
+meeting notes are told to the other joined schools' staff (partnerships.workspace.notices, the
+workspace's notices and e-mail choices). An ended group's plan and notes are kept, read-only.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from datahub.models import ESTABLISHMENT_ROLES, Establishment, User
 from datahub.services import audit_event_create
 
 from ..selectors import member_establishment_ids
+from ..workspace.notices import activity_notify
+from ..workspace.subject import Subject
 from .models import GroupAction, GroupMember, GroupNote, GroupStatus, MemberStatus, PartnershipGroup
 from .services import GroupError, GroupStateError
 
@@ -113,6 +116,8 @@ def group_action_add(
         evidence_url=_evidence(evidence_url), created_by=by, created_at=now, updated_at=now,
     )
     _audit(by, "action_add", locked, school, action=action.pk)
+    activity_notify(partnership=locked, by=by, school=school, what=f"added an action: {title}",
+                    link=Subject(locked).url("plan"))
     return action
 
 
@@ -136,4 +141,6 @@ def group_note_add(*, group: PartnershipGroup, by: User, held_on: dt.date | None
         notes=_text(notes, field="notes", label="the notes", limit=10000), author=by, author_establishment=school,
     )
     _audit(by, "note_add", locked, school, note=note.pk)
+    activity_notify(partnership=locked, by=by, school=school, what=f"added meeting notes: {note.title}",
+                    link=Subject(locked).url("notes"))
     return note

@@ -11,6 +11,10 @@ Rules, the same as for a pair of schools where they apply (partnerships.services
   when the third school (the founder included) has joined; if declines leave too few schools to reach three, the group
   ends without having been active;
 - a member school's admin may leave; if fewer than three schools remain, the group ends;
+- after founding, the founding school's admin may invite more schools (the same refusals as at
+  founding; at most ``MAX_INVITED`` schools besides the founder invited or joined at once; a school
+  that declined, left or was withdrawn may be invited again) and withdraw an invitation not yet
+  answered (if too few schools are then left to reach three, the group ends, as after a decline);
 - ending is the founding school's (our rule: the school that formed the group closes it; the
   founding school cannot leave, it ends the group instead). An ended group is a read-only record;
 - every change is race-safe (the group's row is locked with ``select_for_update``), recorded
@@ -84,7 +88,7 @@ def _require_admin(by: User, acting_for: Establishment) -> None:
 
 
 def _record(*, group: PartnershipGroup, verb: str, by: User, acting_for: Establishment, message: str,
-            at: datetime) -> GroupEvent:
+            at: datetime, also: Establishment | None = None) -> GroupEvent:
     """The event, the audit entry, the other schools' notifications; e-mails after commit."""
     event = GroupEvent.objects.create(group=group, verb=verb, actor=by, acting_for=acting_for,
                                       group_status=group.status, message=message, at=at)
@@ -96,11 +100,12 @@ def _record(*, group: PartnershipGroup, verb: str, by: User, acting_for: Establi
     told = GroupMember.objects.filter(group=group, status__in=(MemberStatus.INVITED, MemberStatus.JOINED)).exclude(
         establishment=acting_for
     ).select_related("establishment")
+    schools = [m.establishment for m in told] + ([also] if also is not None else [])
     Notification.objects.bulk_create([
-        Notification(recipient=u, group=group, group_event=event, establishment=m.establishment, text=text,
+        Notification(recipient=u, group=group, group_event=event, establishment=est, text=text,
                      created_at=event.at)
-        for m in told
-        for u in admins_of(m.establishment)
+        for est in schools
+        for u in admins_of(est)
         if u.pk != by.pk
     ])
     event_id = event.pk
@@ -118,18 +123,7 @@ def group_propose(
     name = _text(name, field="name", label="name", limit=MAX_NAME, required=True)
     purpose = _text(purpose, field="purpose", label="purpose", limit=MAX_PURPOSE, required=True)
     message = _text(message, field="message", label="message", limit=MAX_MESSAGE, required=False)
-    others: dict[int, Establishment] = {}
-    for est in invited:
-        if est.pk == founder.pk:
-            raise GroupError(f"{founder.name} is the founding school: it is in the group already. "
-                             "Invite other schools.", "schools")
-        if est.type != founder.type:
-            raise GroupError(
-                f"Learning partners are schools of the same type: {est.name} is a "
-                f"{est.get_type_display().lower()} school, {founder.name} a {founder.get_type_display().lower()} school.",
-                "schools",
-            )
-        others[est.pk] = est
+    others = _eligible(founder, invited)
     if len(others) < MIN_SCHOOLS - 1:
         raise GroupError(f"Invite at least {MIN_SCHOOLS - 1} other schools: a group has at least {MIN_SCHOOLS} "
                          "schools (for two schools, propose a learning partnership).", "schools")
@@ -146,6 +140,94 @@ def group_propose(
     ])
     _record(group=group, verb="propose", by=by, acting_for=founder, message=message, at=now)
     return group
+
+
+def _eligible(founder: Establishment, invited: Sequence[Establishment]) -> dict[int, Establishment]:
+    """The schools ``founder`` may invite (by id): not itself, the same type of school."""
+    others: dict[int, Establishment] = {}
+    for est in invited:
+        if est.pk == founder.pk:
+            raise GroupError(f"{founder.name} is the founding school: it is in the group already. "
+                             "Invite other schools.", "schools")
+        if est.type != founder.type:
+            raise GroupError(
+                f"Learning partners are schools of the same type: {est.name} is a "
+                f"{est.get_type_display().lower()} school, {founder.name} a {founder.get_type_display().lower()} school.",
+                "schools",
+            )
+        others[est.pk] = est
+    return others
+
+
+def _founder_locked(group: PartnershipGroup, by: User) -> PartnershipGroup:
+    locked = PartnershipGroup.objects.select_for_update(of=("self",)).select_related("founder").get(pk=group.pk)
+    _require_admin(by, locked.founder)
+    if locked.status == GroupStatus.ENDED:
+        raise GroupStateError("The group has ended: it is kept as a record and can no longer be changed.")
+    return locked
+
+
+def group_invite(*, group: PartnershipGroup, by: User, invited: Sequence[Establishment],
+                 message: str = "") -> list[Establishment]:
+    """The founding school's admin invites more schools to a forming or active group."""
+    message = _text(message, field="message", label="message", limit=MAX_MESSAGE, required=False)
+    with transaction.atomic():
+        locked = _founder_locked(group, by)
+        others = _eligible(locked.founder, invited)
+        if not others:
+            raise GroupError("Enter the SEED codes of the schools to invite.", "schools")
+        rows = {m.establishment_id: m for m in locked.members.select_for_update()}
+        for est in others.values():
+            row = rows.get(est.pk)
+            if row is not None and row.status in (MemberStatus.INVITED, MemberStatus.JOINED):
+                raise GroupError(f"{est.name} is already {'invited to' if row.status == MemberStatus.INVITED else 'in'} "
+                                 "the group.", "schools")
+        taken = sum(1 for m in rows.values() if m.status in (MemberStatus.INVITED, MemberStatus.JOINED)
+                    and m.establishment_id != locked.founder_id)
+        if taken + len(others) > MAX_INVITED:
+            raise GroupError(f"A group has at most {MAX_INVITED} schools besides the founding school: "
+                             f"{taken} are invited or in it, so you can invite {max(MAX_INVITED - taken, 0)} more.",
+                             "schools")
+        now = timezone.now()
+        for est in others.values():
+            row = rows.get(est.pk)
+            if row is None:
+                GroupMember.objects.create(group=locked, establishment=est, status=MemberStatus.INVITED, invited_at=now)
+            else:  # declined, left or withdrawn before: invited again
+                row.status, row.invited_at, row.answered_at = MemberStatus.INVITED, now, None
+                row.save(update_fields=["status", "invited_at", "answered_at"])
+        names = ", ".join(f"{e.name} ({e.seed_code})" for e in others.values())
+        locked.updated_at = now
+        locked.save(update_fields=["updated_at"])
+        _record(group=locked, verb="invite", by=by, acting_for=locked.founder,
+                message=f"Invited {names}." + (f" {message}" if message else ""), at=now)
+    return list(others.values())
+
+
+def group_withdraw(*, group: PartnershipGroup, by: User, member: GroupMember, message: str = "") -> PartnershipGroup:
+    """The founding school's admin withdraws an invitation not yet answered."""
+    message = _text(message, field="message", label="message", limit=MAX_MESSAGE, required=False)
+    with transaction.atomic():
+        locked = _founder_locked(group, by)
+        row = locked.members.select_for_update().select_related("establishment").filter(pk=member.pk).first()
+        if row is None:
+            raise GroupError("That school is not invited to this group.", "schools")
+        if row.status != MemberStatus.INVITED:
+            raise GroupStateError(f"{row.establishment.name} has already answered the invitation "
+                                  f"({row.get_status_display().lower()}).")
+        now = timezone.now()
+        row.status, row.answered_at = MemberStatus.WITHDRAWN, now
+        row.save(update_fields=["status", "answered_at"])
+        joined, waiting = _counts(locked)
+        if joined + waiting < MIN_SCHOOLS:
+            locked.status = GroupStatus.ENDED
+        locked.updated_at = now
+        locked.save(update_fields=["status", "updated_at"])
+        _record(group=locked, verb="withdraw", by=by, acting_for=locked.founder, at=now, also=row.establishment,
+                message=f"Withdrew the invitation to {row.establishment.name} ({row.establishment.seed_code})."
+                + (f" {message}" if message else ""))
+    group.status, group.updated_at = locked.status, locked.updated_at
+    return locked
 
 
 def _counts(group: PartnershipGroup) -> tuple[int, int]:

@@ -30,6 +30,9 @@ from datahub.views_base import PortalView
 
 from ..selectors import admin_establishment_ids, member_establishment_ids
 from ..views import SchoolPortalView, _user
+from ..workspace import access as ws_access
+from ..workspace import selectors as ws_selectors
+from ..workspace import services as ws_services
 from . import plan, selectors, services
 from .models import GroupAction, GroupStatus, MemberStatus, PartnershipGroup
 
@@ -93,7 +96,16 @@ def group_context(user: Any, group: PartnershipGroup, **extra: Any) -> dict[str,
         m.status == MemberStatus.JOINED and m.establishment_id in admin for m in my_rows
     )
     can_contribute = group.status == GroupStatus.ACTIVE and any(m.status == MemberStatus.JOINED for m in my_rows)
-    return {"group": group, "members": members, "my_rows": my_rows, "actions": actions,
+    # The workspace (leads, files, joint measures, notices): schools that have joined only.
+    in_workspace = any(m.status == MemberStatus.JOINED for m in my_rows)
+    is_founder_admin = group.status != GroupStatus.ENDED and group.founder_id in admin
+    workspace: dict[str, Any] = {}
+    if in_workspace:
+        workspace = {"leads": ws_selectors.leads(group), "files": ws_selectors.shared_files(group),
+                     "measures": ws_selectors.joint_measures(group),
+                     "can_manage": ws_access.can_manage(user, group),
+                     "notices": ws_selectors.unread_notices(user, group) if user.is_authenticated else []}
+    return {"in_workspace": in_workspace, "can_invite": is_founder_admin, "invite_schools": "", **workspace,"group": group, "members": members, "my_rows": my_rows, "actions": actions,
             "joined": sum(m.status == MemberStatus.JOINED for m in members),
             "events": selectors.group_events(group), "can_write_aims": can_write_aims,
             "read_only": group.status == GroupStatus.ENDED, "message": "", "aims": group.aims,
@@ -108,7 +120,11 @@ class GroupDetailView(PortalView, View):
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         group = visible_group(request.user, pk)
-        return render(request, "partnerships/groups/detail.html", group_context(request.user, group))
+        ctx = group_context(request.user, group)
+        response = render(request, "partnerships/groups/detail.html", ctx)
+        if ctx.get("notices"):  # seen: the workspace notices about this group are no longer new
+            ws_services.workspace_notice_mark_read(user=_user(request), partnership=group)
+        return response
 
 
 class GroupActionView(PortalView, View):

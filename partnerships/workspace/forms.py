@@ -6,15 +6,15 @@ from typing import Any, cast
 
 from django import forms
 
-from ..models import Partnership
 from .models import ActionStatus
 from .selectors import measure_options, workspace_people
+from .subject import Owner
 
 TEXT = {"class": "ds_input"}
 DATE = {"class": "ds_input  ds_input--fixed-10", "type": "date"}
 
 
-def _people(p: Partnership) -> list[tuple[str, str]]:
+def _people(p: Owner) -> list[tuple[str, str]]:
     return [("", "Choose a person")] + [
         (str(u.pk), f"{u.get_full_name() or u.email} ({est.name})") for u, est in workspace_people(p)
     ]
@@ -38,7 +38,7 @@ class WorkspaceForm(forms.Form):
         "measures": "Choose at least one measure.",
     }
 
-    def __init__(self, *args: Any, partnership: Partnership, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, partnership: Owner, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.partnership = partnership
         for name, field in self.fields.items():
@@ -72,7 +72,7 @@ class LeadForm(WorkspaceForm):
         help_text="For example: the action plan, data analysis, S4 curriculum.",
     )
 
-    def __init__(self, *args: Any, partnership: Partnership, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, partnership: Owner, **kwargs: Any) -> None:
         super().__init__(*args, partnership=partnership, **kwargs)
         cast(forms.ChoiceField, self.fields["lead"]).choices = _people(partnership)
 
@@ -99,7 +99,7 @@ class ActionForm(WorkspaceForm):
         help_text="The address of a document, a dashboard view or a shared file.",
     )
 
-    def __init__(self, *args: Any, partnership: Partnership, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, partnership: Owner, **kwargs: Any) -> None:
         super().__init__(*args, partnership=partnership, **kwargs)
         cast(forms.ChoiceField, self.fields["owner"]).choices = _people(partnership)
 
@@ -127,7 +127,7 @@ class FileForm(WorkspaceForm):
 class MeasuresForm(WorkspaceForm):
     measures = forms.MultipleChoiceField(label="Measures", widget=forms.CheckboxSelectMultiple)
 
-    def __init__(self, *args: Any, partnership: Partnership, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, partnership: Owner, **kwargs: Any) -> None:
         super().__init__(*args, partnership=partnership, **kwargs)
         self.options = measure_options(partnership)
         self.chosen = [label for _, label, is_chosen in self.options if is_chosen]

@@ -4,6 +4,11 @@ One ``Workspace`` per partnership (its primary key is the partnership's), made o
 write. Everything else hangs off the partnership, so the record stays when the partnership
 ends (the workspace then becomes read-only, see partnerships.workspace.access).
 
+Leads, shared files, joint measures and notices belong to a pair *or* a partnership group
+(partnerships.groups): each row has a ``partnership`` or a ``group``, never both (a CHECK
+constraint), so files, the joint evaluation and notices are one implementation for both (see
+partnerships.workspace.subject). A group keeps its purpose, aims, plan and notes in its own tables.
+
 Joint measures keep their baseline as figures (``JointBaseline``): the values of the published
 benchmark run of the day they were chosen, so the record survives a run being withdrawn or
 deleted. Later runs' figures are read from the stored results when shown.
@@ -17,6 +22,16 @@ from django.db.models import Q
 from django.utils import timezone
 
 from datahub.models import Establishment
+
+GROUP = "partnerships.PartnershipGroup"
+
+
+def _one_owner(name: str) -> models.CheckConstraint:
+    """Exactly one of ``partnership`` and ``group`` is set."""
+    return models.CheckConstraint(
+        condition=Q(partnership__isnull=False, group__isnull=True) | Q(partnership__isnull=True, group__isnull=False),
+        name=name,
+    )
 
 
 class Workspace(models.Model):
@@ -37,7 +52,10 @@ class Workspace(models.Model):
 class Lead(models.Model):
     """Who does what: a named lead of one of the two schools, with what they lead on."""
 
-    partnership = models.ForeignKey("partnerships.Partnership", on_delete=models.CASCADE, related_name="leads")
+    partnership = models.ForeignKey(
+        "partnerships.Partnership", on_delete=models.CASCADE, null=True, blank=True, related_name="leads"
+    )
+    group = models.ForeignKey(GROUP, on_delete=models.CASCADE, null=True, blank=True, related_name="leads")
     establishment = models.ForeignKey(Establishment, on_delete=models.CASCADE, related_name="+")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     name = models.CharField(max_length=150, help_text="As shown, kept if the account goes")
@@ -48,6 +66,8 @@ class Lead(models.Model):
         ordering = ["establishment__name", "name", "id"]
         constraints = [
             models.UniqueConstraint(fields=["partnership", "establishment", "user"], name="workspace_lead_once"),
+            models.UniqueConstraint(fields=["group", "establishment", "user"], name="workspace_group_lead_once"),
+            _one_owner("workspace_lead_one_owner"),
         ]
 
 
@@ -98,11 +118,16 @@ class MeetingNote(models.Model):
 
 def _file_path(instance: SharedFile, filename: str) -> str:
     # The stored name is ours (a random token), never the uploader's: the original name is a field.
+    if instance.group_id is not None:
+        return f"partnership-groups/{instance.group_id}/{instance.token}"
     return f"partnerships/{instance.partnership_id}/{instance.token}"
 
 
 class SharedFile(models.Model):
-    partnership = models.ForeignKey("partnerships.Partnership", on_delete=models.CASCADE, related_name="files")
+    partnership = models.ForeignKey(
+        "partnerships.Partnership", on_delete=models.CASCADE, null=True, blank=True, related_name="files"
+    )
+    group = models.ForeignKey(GROUP, on_delete=models.CASCADE, null=True, blank=True, related_name="files")
     token = models.CharField(max_length=32, unique=True)
     file = models.FileField(upload_to=_file_path, max_length=200)
     name = models.CharField(max_length=200, help_text="The uploader's file name, shown and used on download")
@@ -115,12 +140,16 @@ class SharedFile(models.Model):
 
     class Meta:
         ordering = ["-uploaded_at", "-id"]
+        constraints = [_one_owner("workspace_file_one_owner")]
 
 
 class JointMeasure(models.Model):
     """A benchmark measure the partners evaluate together, and the run its baseline comes from."""
 
-    partnership = models.ForeignKey("partnerships.Partnership", on_delete=models.CASCADE, related_name="joint_measures")
+    partnership = models.ForeignKey(
+        "partnerships.Partnership", on_delete=models.CASCADE, null=True, blank=True, related_name="joint_measures"
+    )
+    group = models.ForeignKey(GROUP, on_delete=models.CASCADE, null=True, blank=True, related_name="joint_measures")
     measure = models.CharField(max_length=60)
     label = models.CharField(max_length=200)
     kind = models.CharField(max_length=10, help_text='"tariff" (average points) or "pct" (percentage)')
@@ -137,6 +166,8 @@ class JointMeasure(models.Model):
         ordering = ["chosen_at", "id"]
         constraints = [
             models.UniqueConstraint(fields=["partnership", "measure"], name="workspace_measure_once"),
+            models.UniqueConstraint(fields=["group", "measure"], name="workspace_group_measure_once"),
+            _one_owner("workspace_measure_one_owner"),
         ]
 
 
@@ -160,8 +191,9 @@ class WorkspaceNotice(models.Model):
 
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="workspace_notices")
     partnership = models.ForeignKey(
-        "partnerships.Partnership", on_delete=models.CASCADE, related_name="workspace_notices"
+        "partnerships.Partnership", on_delete=models.CASCADE, null=True, blank=True, related_name="workspace_notices"
     )
+    group = models.ForeignKey(GROUP, on_delete=models.CASCADE, null=True, blank=True, related_name="workspace_notices")
     kind = models.CharField(max_length=20)  # "action_due" | "new_figures" | "activity"
     text = models.CharField(max_length=300)
     created_at = models.DateTimeField(default=timezone.now)
@@ -172,3 +204,4 @@ class WorkspaceNotice(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["recipient", "read_at"], name="workspace_notice_unread")]
+        constraints = [_one_owner("workspace_notice_one_owner")]

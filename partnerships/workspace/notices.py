@@ -12,6 +12,11 @@
 - ``activity_notify``: when someone adds an action, a meeting note or a file, every other member of
   staff of both schools gets a notice.
 
+A partnership group's workspace is told the same way (subject.py): its joined schools' staff get
+the new figures of the group's joint measures, and the activity notices when someone adds an action,
+meeting notes, a file, a lead or a joint measure; the e-mails follow the same per-user choices and
+the same daily digest (a notice carries its ``group`` instead of its ``partnership``).
+
 Workspace e-mail follows each person's choice (``User.workspace_email``, Account settings > E-mail
 notices): *each time* sends a notice's e-mail at once; *one e-mail a day* leaves it to
 ``digest_send`` (Celery beat, ``partnerships.workspace_digest``, after the reminders), which sends each
@@ -32,6 +37,7 @@ from typing import Any
 
 from django.core.mail import send_mass_mail
 from django.db import transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -39,10 +45,12 @@ from django.utils import timezone
 from datahub.links import absolute_url
 from datahub.models import Establishment, User
 
-from ..models import Partnership, Status
+from ..groups.models import GroupStatus
+from ..models import Status
 from .evaluation import RunRef
 from .models import Action, ActionStatus, JointMeasure, WorkspaceNotice
 from .selectors import workspace_people
+from .subject import Owner, Subject, subject_of
 
 log = logging.getLogger(__name__)
 
@@ -64,25 +72,30 @@ def _send(messages: list[Message]) -> None:
 
 
 def joint_figures_notify(*, run: RunRef) -> int:
-    """Tell both schools of each active partnership that ``run`` has figures for their joint measures."""
+    """Tell both schools of each active partnership (every joined school of each active group) that
+    ``run`` has figures for their joint measures."""
     with transaction.atomic():
         measures = list(
             JointMeasure.objects.select_for_update(of=("self",))
-            .filter(partnership__status=Status.ACTIVE, baseline_published_at__lt=run.published_at)
+            .filter(Q(partnership__status=Status.ACTIVE) | Q(group__status=GroupStatus.ACTIVE),
+                    baseline_published_at__lt=run.published_at)
             .exclude(last_notified_run_id=run.id)
-            .select_related("partnership__proposer", "partnership__partner")
+            .select_related("partnership__proposer", "partnership__partner", "group")
         )
-        by_partnership: dict[int, Partnership] = {m.partnership_id: m.partnership for m in measures}
+        owners: dict[tuple[int | None, int | None], Subject] = {
+            (m.partnership_id, m.group_id): Subject(m.partnership or m.group)  # type: ignore[arg-type]
+            for m in measures
+        }
         notices, messages = [], []
-        for p in by_partnership.values():
-            link = absolute_url(reverse("partnerships:workspace_evaluation", args=[p.pk]))
-            for user, school in workspace_people(p):
-                other = p.other(school)
+        for s in owners.values():
+            link = absolute_url(s.evaluation_url())
+            for user, school in s.people():
+                other = s.others_name(school)
                 text = (f"New benchmark figures ({run.year_label} leavers) for the joint measures of "
-                        f"{school.name} and {other.name}.")[:NOTICE_MAX]
-                notices.append(WorkspaceNotice(recipient=user, partnership=p, kind="new_figures", text=text))
+                        f"{school.name} and {other}.")[:NOTICE_MAX]
+                notices.append(WorkspaceNotice(recipient=user, **s.key, kind="new_figures", text=text))
                 if user.email and user.email_new_figures:
-                    ctx = {"notice": text, "school": school.name, "other": other.name, "year_label": run.year_label,
+                    ctx = {"notice": text, "school": school.name, "other": other, "year_label": run.year_label,
                            "published": run.published_at, "link": link}
                     messages.append((_render("figures_subject", ctx), _render("figures_body", ctx), None, [user.email]))
         WorkspaceNotice.objects.bulk_create(notices)
@@ -121,8 +134,9 @@ def actions_due_notify(*, today: dt.date) -> int:
     return len(notices)
 
 
-def activity_notify(*, partnership: Partnership, by: User, school: Establishment, what: str, link: str) -> int:
-    """Tell every other member of staff of both schools that ``by`` (of ``school``) did ``what``.
+def activity_notify(*, partnership: Owner, by: User, school: Establishment, what: str, link: str) -> int:
+    """Tell every other member of staff of both schools (a group's joined schools) that ``by`` (of
+    ``school``) did ``what``.
 
     Called inside the write's transaction: the notices stand or fall with the write, and the
     e-mails of those who want each one go after it commits."""
@@ -131,15 +145,15 @@ def activity_notify(*, partnership: Partnership, by: User, school: Establishment
     now = timezone.now()
     notices, messages = [], []
     url = absolute_url(link)
+    s = subject_of(partnership)
     for user, their_school in workspace_people(partnership):
         if user.pk == by.pk:
             continue
         now_by_mail = bool(user.email) and user.workspace_email == "each"
-        notices.append(WorkspaceNotice(recipient=user, partnership=partnership, kind="activity", text=text,
+        notices.append(WorkspaceNotice(recipient=user, **s.key, kind="activity", text=text,
                                        emailed_at=now if now_by_mail else None))
         if now_by_mail:
-            ctx = {"notice": text, "school": their_school.name, "other": partnership.other(their_school).name,
-                   "link": url}
+            ctx = {"notice": text, "school": their_school.name, "other": s.others_name(their_school), "link": url}
             messages.append((_render("activity_subject", ctx), _render("activity_body", ctx), None, [user.email]))
     WorkspaceNotice.objects.bulk_create(notices)
     transaction.on_commit(lambda: _send(messages))
@@ -158,20 +172,20 @@ def digest_send(*, now: dt.datetime) -> int:
             .filter(kind__in=DIGEST_KINDS, read_at__isnull=True, emailed_at__isnull=True, created_at__lte=now,
                     recipient__is_active=True, recipient__workspace_email="daily")
             .exclude(recipient__email="")
-            .select_related("recipient", "partnership__proposer", "partnership__partner")
-            .order_by("recipient_id", "partnership_id", "created_at", "id")
+            .select_related("recipient", "partnership__proposer", "partnership__partner", "group")
+            .order_by("recipient_id", "partnership_id", "group_id", "created_at", "id")
         )
         messages: list[Message] = []
         for _, group in groupby(pending, key=lambda n: n.recipient_id):
             items = list(group)
             recipient = items[0].recipient
             workspaces = []
-            for _, of_one in groupby(items, key=lambda n: n.partnership_id):
+            for _, of_one in groupby(items, key=lambda n: (n.partnership_id, n.group_id)):
                 rows = list(of_one)
-                p = rows[0].partnership
+                s = Subject(rows[0].partnership or rows[0].group)  # type: ignore[arg-type]
                 workspaces.append({
-                    "name": f"{p.proposer.name} and {p.partner.name}",
-                    "link": absolute_url(reverse("partnerships:workspace", args=[p.pk])),
+                    "name": s.name(),
+                    "link": absolute_url(s.url()),
                     "notices": [n.text for n in rows],
                 })
             ctx = {"count": len(items), "workspaces": workspaces}

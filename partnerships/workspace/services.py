@@ -8,6 +8,12 @@ writer's school (datahub.services.audit_event_create), like every other write of
 
 Purpose and aims, leads and joint measures are managed by the schools' admins; actions, meeting
 notes and files are for every member of staff of either school (access.py).
+
+Leads, files and joint measures also serve a partnership group's workspace: their functions take
+the pair or the group (``partnership`` may be a ``PartnershipGroup``; subject.py). A group's writes
+lock the group's row (as ``group_leave`` and ``group_end`` do), are audited
+``partnership_group_<verb>`` and tell the other member schools' staff (notices.py); a group's new
+lead or joint measure is told too.
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ from django.utils import timezone
 from datahub.models import Establishment, User
 from datahub.services import audit_event_create
 
+from ..groups.models import PartnershipGroup
 from ..models import Partnership
 from . import access
 from .evaluation import figure_source
@@ -43,6 +50,7 @@ from .models import (
 )
 from .notices import activity_notify
 from .selectors import workspace_people
+from .subject import Owner, Subject, subject_of
 
 
 class WorkspaceError(Exception):
@@ -61,11 +69,23 @@ def _locked(partnership: Partnership) -> Partnership:
     )
 
 
-def _audit(by: User, verb: str, partnership: Partnership, school: Establishment, **detail: Any) -> None:
+def _locked_subject(owner: Owner) -> Subject:
+    return subject_of(owner).locked()
+
+
+def owner_of(row: Lead | SharedFile | JointMeasure) -> Owner:
+    """The pair or the group a workspace row belongs to."""
+    owner = row.partnership if row.partnership_id is not None else row.group
+    assert owner is not None  # a CHECK constraint: exactly one is set
+    return owner
+
+
+def _audit(by: User, verb: str, partnership: Owner, school: Establishment, **detail: Any) -> None:
+    s = subject_of(partnership)
     audit_event_create(
         actor=by,
-        action=f"partnership_workspace_{verb}",
-        object_type="partnership",
+        action=f"{s.audit_prefix}{verb}",
+        object_type=s.audit_type,
         object_id=partnership.pk,
         establishment=school,
         detail=detail,
@@ -95,36 +115,37 @@ def workspace_update(*, partnership: Partnership, by: User, purpose: str, aims: 
     return ws
 
 
-def _person(p: Partnership, user_id: int | None, field: str) -> tuple[User, Establishment]:
+def _person(p: Owner, user_id: int | None, field: str) -> tuple[User, Establishment]:
     for user, est in workspace_people(p):
         if user.pk == user_id:
             return user, est
-    raise WorkspaceError("Choose a member of staff of one of the two schools.", field)
+    whose = "the group's schools" if isinstance(p, PartnershipGroup) else "the two schools"
+    raise WorkspaceError(f"Choose a member of staff of one of {whose}.", field)
 
 
 @transaction.atomic
-def lead_add(*, partnership: Partnership, by: User, user_id: int | None, responsibility: str) -> Lead:
-    """An admin names a lead (a member of staff of either school) and what they lead on."""
-    p = _locked(partnership)
+def lead_add(*, partnership: Owner, by: User, user_id: int | None, responsibility: str) -> Lead:
+    """An admin names a lead (a member of staff of either school, or of a group's school) and what
+    they lead on."""
+    s = _locked_subject(partnership)
+    p = s.owner
     school = access.require_manage(by, p)
     user, est = _person(p, user_id, "lead")
     responsibility = _text(responsibility, "what they lead on", "responsibility", 200)
-    if Lead.objects.filter(partnership=p, establishment=est, user=user).exists():
+    if Lead.objects.filter(**s.key, establishment=est, user=user).exists():
         raise WorkspaceError(f"{user.get_full_name() or user.email} is already a lead.", "lead")
-    lead = Lead.objects.create(
-        partnership=p,
-        establishment=est,
-        user=user,
-        name=user.get_full_name() or user.email,
-        responsibility=responsibility,
-    )
+    name = user.get_full_name() or user.email
+    lead = Lead.objects.create(**s.key, establishment=est, user=user, name=name, responsibility=responsibility)
     _audit(by, "lead_add", p, school, lead_user=user.pk, lead_school=est.seed_code)
+    if s.is_group:  # (a pair's workspace does not announce its leads)
+        activity_notify(partnership=p, by=by, school=school, what=f"named {name} ({est.name}) a lead: {responsibility}",
+                        link=s.url("leads"))
     return lead
 
 
 @transaction.atomic
 def lead_remove(*, lead: Lead, by: User) -> None:
-    p = _locked(lead.partnership)
+    p = _locked_subject(owner_of(lead)).owner
     school = access.require_manage(by, p)
     _audit(by, "lead_remove", p, school, lead_user=lead.user_id)
     lead.delete()
@@ -247,9 +268,10 @@ def meeting_note_create(
 
 
 @transaction.atomic
-def shared_file_create(*, partnership: Partnership, by: User, upload: UploadedFile | None) -> SharedFile:
+def shared_file_create(*, partnership: Owner, by: User, upload: UploadedFile | None) -> SharedFile:
     """Share a file: size and type limits and the virus-scan hook (files.py) before it is stored."""
-    p = _locked(partnership)
+    s = _locked_subject(partnership)
+    p = s.owner
     school = access.require_contribute(by, p)
     if upload is None:
         raise WorkspaceError("Choose a file to share.", "file")
@@ -258,7 +280,7 @@ def shared_file_create(*, partnership: Partnership, by: User, upload: UploadedFi
     except FileRefused as exc:
         raise WorkspaceError(str(exc), "file") from None
     row = SharedFile(
-        partnership=p,
+        **s.key,
         token=secrets.token_hex(16),
         name=checked.name,
         content_type=checked.content_type,
@@ -274,7 +296,7 @@ def shared_file_create(*, partnership: Partnership, by: User, upload: UploadedFi
         row.save()
         _audit(by, "file_create", p, school, file=row.token, size=checked.size, type=checked.content_type)
         activity_notify(partnership=p, by=by, school=school, what=f"shared a file: {checked.name}",
-                        link=reverse("partnerships:workspace", args=[p.pk]) + "#files")
+                        link=s.url("files"))
     except Exception:
         storage.delete(stored)
         raise
@@ -284,7 +306,7 @@ def shared_file_create(*, partnership: Partnership, by: User, upload: UploadedFi
 @transaction.atomic
 def shared_file_delete(*, shared_file: SharedFile, by: User) -> None:
     """The uploader, or an admin of either school, removes a shared file."""
-    p = _locked(shared_file.partnership)
+    p = _locked_subject(owner_of(shared_file)).owner
     school = access.require_contribute(by, p)
     if shared_file.uploaded_by_id != by.pk and access.managing_school(by, p) is None:
         raise PermissionDenied("Only the person who shared a file, or a Learning Partner Administrator, can remove it.")
@@ -295,14 +317,15 @@ def shared_file_delete(*, shared_file: SharedFile, by: User) -> None:
 
 
 @transaction.atomic
-def joint_measures_choose(*, partnership: Partnership, by: User, measures: list[str]) -> list[JointMeasure]:
+def joint_measures_choose(*, partnership: Owner, by: User, measures: list[str]) -> list[JointMeasure]:
     """An admin adds measures to the joint evaluation; each records its baseline now.
 
     The baseline is the published benchmark run of the day: its latest leaver year's figures of
     both schools and their virtual comparators, stored with the measure (JointBaseline). A measure
-    already chosen keeps its baseline.
+    already chosen keeps its baseline. For a group: every school that has joined it.
     """
-    p = _locked(partnership)
+    s = _locked_subject(partnership)
+    p = s.owner
     school = access.require_manage(by, p)
     source = figure_source()
     options = {m.key: m for m in source.measures()}
@@ -312,19 +335,20 @@ def joint_measures_choose(*, partnership: Partnership, by: User, measures: list[
     unknown = [m for m in wanted if m not in options]
     if unknown:
         raise WorkspaceError(f"Unknown measure: {', '.join(unknown)}.", "measures")
-    chosen = set(JointMeasure.objects.filter(partnership=p).values_list("measure", flat=True))
+    chosen = set(JointMeasure.objects.filter(**s.key).values_list("measure", flat=True))
     new = [m for m in wanted if m not in chosen]
     if not new:
         raise WorkspaceError("Those measures are already in the joint evaluation.", "measures")
     run = source.current_run()
     if run is None:
         raise WorkspaceError("No benchmark figures are published yet, so there is no baseline to record.", "measures")
-    figures = source.figures(run, [p.proposer_id, p.partner_id], new)
+    schools = s.school_ids()
+    figures = source.figures(run, schools, new)
     now = timezone.now()
     made = []
     for key in new:
         jm = JointMeasure.objects.create(
-            partnership=p,
+            **s.key,
             measure=key,
             label=options[key].label,
             kind=options[key].kind,
@@ -343,16 +367,20 @@ def joint_measures_choose(*, partnership: Partnership, by: User, measures: list[
                     value=figures.values[(est, key)][0],
                     vc_value=figures.values[(est, key)][1],
                 )
-                for est in (p.proposer_id, p.partner_id)
+                for est in schools
             ]
         )
         made.append(jm)
     _audit(by, "measures_choose", p, school, measures=new, baseline_run=run.id, baseline_year=run.year)
+    if s.is_group:  # (a pair's workspace does not announce its measures)
+        labels = ", ".join(options[k].label for k in new)
+        activity_notify(partnership=p, by=by, school=school, what=f"added joint measures: {labels}",
+                        link=s.evaluation_url())
     return made
 
 
-def workspace_notice_mark_read(*, user: User, partnership: Partnership | None = None) -> int:
+def workspace_notice_mark_read(*, user: User, partnership: Owner | None = None) -> int:
     qs = WorkspaceNotice.objects.filter(recipient=user, read_at__isnull=True)
     if partnership is not None:
-        qs = qs.filter(partnership=partnership)
+        qs = qs.filter(**subject_of(partnership).key)
     return qs.update(read_at=timezone.now())
