@@ -1432,7 +1432,14 @@ def test_a_comparator_group_is_seen_by_its_owner_and_sharers_only(figures_world:
         urls = [reverse("insight:groups"), reverse("insight:group_detail", kwargs={"pk": pk}),
                 reverse("api:comparator-group-list"), reverse("api:comparator-group-detail", kwargs={"pk": pk}),
                 reverse("insight:establishment_dashboard", kwargs={"seed": world.school_a2.seed_code})  # type: ignore[attr-defined]
-                + f"?group={pk}", reverse("insight:group_new") + f"?group={pk}&pk={pk}"]
+                + f"?group={pk}", reverse("insight:group_new") + f"?group={pk}&pk={pk}",
+                # The breakdown table, its export, and the national view show a chosen group too.
+                reverse("insight:establishment_dashboard", kwargs={"seed": world.school_a2.seed_code})  # type: ignore[attr-defined]
+                + f"?group={pk}&breakdown=sex",
+                reverse("insight:establishment_export", kwargs={"seed": world.school_a2.seed_code,  # type: ignore[attr-defined]
+                                                                "table": "breakdown", "fmt": "csv"})
+                + f"?group={pk}&breakdown=sex",
+                reverse("insight:national") + f"?group={pk}"]
         for url in urls:
             resp = client.get(url)
             if resp.status_code >= 500:
@@ -1445,6 +1452,7 @@ def test_a_comparator_group_is_seen_by_its_owner_and_sharers_only(figures_world:
             seen = readable(client.get(urls[1]))
             if COMPARATOR_GROUP_CANARY[target] not in seen:
                 failures.append(f"{persona} does not see their own group {target}")
+    assert not failures, "\n".join(failures)
 
 
 # --- Communities of practice and partner organisation members (issue 15) ---------------------------
