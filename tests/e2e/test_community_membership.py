@@ -6,7 +6,6 @@ page with the new buttons, and it reflows at 320 CSS px."""
 from __future__ import annotations
 
 import os
-import re
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -15,7 +14,6 @@ from datahub.models import AuditEvent
 from partnerships.communities import services
 from tests.e2e.checks import NARROW, assert_accessible, assert_reflows, screenshot
 from tests.e2e.worlds import sign_in, sign_out
-from tests.factories import PASSWORD
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
@@ -50,12 +48,7 @@ def test_an_admin_removes_a_member_and_a_member_leaves(page: Page, live_server: 
     page.goto(f"{live_server.url}/")
     sign_out(page, live_server)
 
-    # A partner organisation member's home is their communities: sign in by hand.
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Email", exact=True).fill(p["partner"].email)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(re.compile(r"/partnerships/communities/$"))
+    sign_in(page, live_server, p["partner"], lands_on="/partnerships/communities/")  # their home
     page.goto(url)
     page.get_by_role("button", name="Leave this community").click()
     assert "You have left Senior phase leads" in page.locator("body").inner_text()
