@@ -33,6 +33,7 @@ from . import framestore, loaders
 from .benchmarking import areas, breadth, courses, engine
 from .benchmarking import columns as c
 from .groups.compute import groups_compute
+from .groups.services import groups_follow_filters
 from .models import BenchmarkChunk, BenchmarkRun, ChunkStatus, RunStatus
 from .persist import add_counts, persist_run_tables, persist_year_tables
 from .selectors.leavers import latest_years
@@ -248,8 +249,11 @@ def run_finalise(run_id: int) -> bool:
             log.warning("run %s: another worker took over its finalise; this one writes nothing", run.id)
             return False
         counts, seconds = _write_results(run, chunks)
-        # Comparator groups (issue 15): every saved group's figures, from its members' leavers.
+        # Comparator groups (issue 15): those that follow a filter choose their schools again, then
+        # every saved group's figures, from its members' leavers.
         t0 = time.perf_counter()
+        if changed := groups_follow_filters(run):
+            log.info("run %s: %s comparator group(s) changed schools by their filter", run.id, changed)
         counts["comparator_groups"] = groups_compute(run)
         seconds["groups"] = time.perf_counter() - t0
         BenchmarkChunk.objects.filter(run=run).update(payload=None)

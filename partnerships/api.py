@@ -92,6 +92,43 @@ def _invalid(exc: serializers.ValidationError) -> Response:
     return Response({"detail": f"Invalid request: {detail}", "errors": errors}, status=status.HTTP_400_BAD_REQUEST)
 
 
+class FieldErrorsMixin:
+    """For a viewset of this API: a serializer's ValidationError becomes :func:`_invalid`'s 400."""
+
+    def handle_exception(self, exc: Exception) -> Response:
+        if isinstance(exc, serializers.ValidationError):
+            return _invalid(exc)
+        return super().handle_exception(exc)  # type: ignore[misc]
+
+
+def refused(exc: Exception, *, conflict: bool, field: str | None = None) -> Response:
+    """A service's refusal: 409 when the object's state does not allow the change, else 400 (with the
+    field at fault, when the service names one)."""
+    code = status.HTTP_409_CONFLICT if conflict else status.HTTP_400_BAD_REQUEST
+    if field is None:
+        return Response({"detail": str(exc)}, status=code)
+    return Response({"detail": f"{field}: {exc}", "errors": {field: [str(exc)]}}, status=code)
+
+
+def acting_school_by_seed(user: Any, seed: str | None, *, refusal: str) -> Establishment:
+    """The caller's school a proposal is made for: the one named by ``seed`` (404 when it is not one
+    of theirs), else their only admin school (or, lacking one, their first school), else 403 with
+    ``refusal``; a caller admin of several schools must say which (400 on ``acting_for``)."""
+    mine = selectors.member_establishment_ids(user)
+    admin = selectors.admin_establishment_ids(user)
+    if seed:
+        est = Establishment.objects.filter(seed_code=seed, pk__in=mine).first()
+        if est is None:
+            raise Http404("No such establishment among your schools")
+        return est
+    ids = sorted(admin) or sorted(mine)
+    if not ids:
+        raise PermissionDenied(refusal)
+    if len(admin) > 1:
+        raise serializers.ValidationError({"acting_for": "You are admin of several schools: say which one."})
+    return Establishment.objects.get(pk=ids[0])
+
+
 _ACTION_RESPONSES = {
     200: PartnershipSerializer,
     400: OpenApiResponse(ErrorSerializer, description="Invalid request (e.g. message too long)"),
@@ -115,7 +152,7 @@ def _action_schema(summary: str) -> Any:
     ),
 )
 class PartnershipViewSet(
-    ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    FieldErrorsMixin, ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
     """Learning partnerships of the caller's schools: read them, propose, accept, decline, withdraw, end."""
 
@@ -124,35 +161,17 @@ class PartnershipViewSet(
     write_roles = ALL_ROLES
     filterset_fields = ["status"]
 
-    def handle_exception(self, exc: Exception) -> Response:
-        if isinstance(exc, serializers.ValidationError):
-            return _invalid(exc)
-        return super().handle_exception(exc)
-
     def scoped_queryset(self, user: Any) -> QuerySet:
         return selectors.partnerships_for(user).prefetch_related("events__actor", "events__acting_for").order_by(
             "-updated_at", "-id"
         )
 
-    def _acting_school(self, seed: str | None) -> Establishment:
-        mine = selectors.member_establishment_ids(self.request.user)
-        admin = selectors.admin_establishment_ids(self.request.user)
-        if seed:
-            est = Establishment.objects.filter(seed_code=seed, pk__in=mine).first()
-            if est is None:
-                raise Http404("No such establishment among your schools")
-            return est
-        ids = sorted(admin) or sorted(mine)
-        if not ids:
-            raise PermissionDenied("Learning partnerships are proposed by school Learning Partner Administrators.")
-        if len(admin) > 1:
-            raise serializers.ValidationError({"acting_for": "You are admin of several schools: say which one."})
-        return Establishment.objects.get(pk=ids[0])
-
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = ProposeSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        school = self._acting_school(data.validated_data.get("acting_for"))
+        school = acting_school_by_seed(
+            request.user, data.validated_data.get("acting_for"),
+            refusal="Learning partnerships are proposed by school Learning Partner Administrators.")
         partner = Establishment.objects.filter(seed_code=data.validated_data["partner"]).first()
         if partner is None:
             raise Http404("No such establishment")
@@ -160,10 +179,8 @@ class PartnershipViewSet(
             p = services.partnership_propose(
                 proposer=school, partner=partner, by=request.user, message=data.validated_data["message"]
             )
-        except services.PartnershipStateError as exc:
-            return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
         except services.PartnershipError as exc:
-            return Response({"detail": str(exc)}, status=status.HTTP_400_BAD_REQUEST)
+            return refused(exc, conflict=isinstance(exc, services.PartnershipStateError))
         return Response(PartnershipSerializer(self.get_queryset().get(pk=p.pk)).data, status=status.HTTP_201_CREATED)
 
     def _act(self, name: str, request: Request) -> Response:
@@ -176,10 +193,8 @@ class PartnershipViewSet(
         try:
             services.ACTIONS[name](partnership=p, by=request.user, acting_for=school,
                                    message=data.validated_data["message"])
-        except services.PartnershipStateError as exc:
-            return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
         except services.PartnershipError as exc:
-            return Response({"detail": str(exc)}, status=status.HTTP_400_BAD_REQUEST)
+            return refused(exc, conflict=isinstance(exc, services.PartnershipStateError))
         return Response(PartnershipSerializer(self.get_queryset().get(pk=p.pk)).data)
 
     @_action_schema("Accept a proposal received by your school")

@@ -1553,7 +1553,14 @@ def test_a_comparator_group_is_seen_by_its_owner_and_sharers_only(figures_world:
         urls = [reverse("insight:groups"), reverse("insight:group_detail", kwargs={"pk": pk}),
                 reverse("api:comparator-group-list"), reverse("api:comparator-group-detail", kwargs={"pk": pk}),
                 reverse("insight:establishment_dashboard", kwargs={"seed": world.school_a2.seed_code})  # type: ignore[attr-defined]
-                + f"?group={pk}", reverse("insight:group_new") + f"?group={pk}&pk={pk}"]
+                + f"?group={pk}", reverse("insight:group_new") + f"?group={pk}&pk={pk}",
+                # The breakdown table, its export, and the national view show a chosen group too.
+                reverse("insight:establishment_dashboard", kwargs={"seed": world.school_a2.seed_code})  # type: ignore[attr-defined]
+                + f"?group={pk}&breakdown=sex",
+                reverse("insight:establishment_export", kwargs={"seed": world.school_a2.seed_code,  # type: ignore[attr-defined]
+                                                                "table": "breakdown", "fmt": "csv"})
+                + f"?group={pk}&breakdown=sex",
+                reverse("insight:national") + f"?group={pk}"]
         for url in urls:
             resp = client.get(url)
             if resp.status_code >= 500:
@@ -1566,6 +1573,7 @@ def test_a_comparator_group_is_seen_by_its_owner_and_sharers_only(figures_world:
             seen = readable(client.get(urls[1]))
             if COMPARATOR_GROUP_CANARY[target] not in seen:
                 failures.append(f"{persona} does not see their own group {target}")
+    assert not failures, "\n".join(failures)
 
 
 # --- Communities of practice and partner organisation members (issue 15) ---------------------------
@@ -1593,13 +1601,15 @@ def community(w: object, t: str) -> dict:
     Community.objects.all().delete()
     p = w.personas  # type: ignore[attr-defined]
     c = Community.objects.create(name=f"Community {t}", authority=w.authority_x if t == "A" else None)  # type: ignore[attr-defined]
-    for who in COMMUNITY_MEMBERS[t]:
-        CommunityMember.objects.create(community=c, user=p[who], is_admin=who in COMMUNITY_ADMINS[t])
+    members = {who: CommunityMember.objects.create(community=c, user=p[who], is_admin=who in COMMUNITY_ADMINS[t])
+               for who in COMMUNITY_MEMBERS[t]}
     thread = Thread.objects.create(community=c, title="matrix")
     post = Post.objects.create(thread=thread, author=p[f"staff_{t.lower()}"], body=COMMUNITY_CANARY[t])
     r = Resource(community=c, token=f"community{t}{c.pk}", name="m.txt", content_type="text/plain", size=2)
     r.file.save(r.token, ContentFile(b"m\n"), save=True)
-    return {"pk": c.pk, "thread": thread.pk, "post": post.pk, "resource": r.pk}
+    # The member an admin may remove: a member who is not an admin (the college's, or B's staff).
+    removable = members[PARTNER if t == "A" else "staff_b"]
+    return {"pk": c.pk, "thread": thread.pk, "post": post.pk, "resource": r.pk, "member": removable.pk}
 
 
 def community_kwargs(*keys: str) -> Callable[[object, str], dict]:
@@ -1651,6 +1661,12 @@ COMMUNITY_ROUTES: dict[str, Route] = {
     "partnerships:community_member_add": Route(
         community_kwargs(), community_expect(member_gets=302, others_in_community=403), method="post",
         data=lambda w, t: {"email": w.personas["analyst_y"].email}),  # type: ignore[attr-defined]
+    # Admins remove a member (403 for other members); any member leaves (a last admin is told to
+    # make another first, on the community page: 302 too); everyone else 404 (the member id is the
+    # target community's).
+    "partnerships:community_member_remove": Route(
+        community_kwargs("member"), community_expect(member_gets=302, others_in_community=403), method="post"),
+    "partnerships:community_leave": Route(community_kwargs(), community_expect(member_gets=302), method="post"),
     "partnerships:community_resource_add": Route(community_kwargs(), community_expect(member_gets=302),
                                                  method="post", data=community_upload),
     "api:community-list": Route(None, api(lambda p, t: 200)),

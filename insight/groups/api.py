@@ -1,7 +1,8 @@
 """Integration API for comparator groups: the same rules as the pages (insight.groups.views).
 
 - ``GET /api/v1/comparator-groups/``: the caller's groups and those shared with them.
-- ``POST``: create a group from SEED codes (``members``) or a ``filter``; any portal user.
+- ``POST``: create a group from SEED codes (``members``) or a ``filter``; any portal user. A group
+  made from a filter alone follows it (``follow_filter``): each run chooses its schools again.
 - ``GET /api/v1/comparator-groups/{id}/``: one group with its figures for the published run, as
   the caller may see them ("c" withheld, null no data). Any other group id: 404.
 """
@@ -35,7 +36,8 @@ class ComparatorGroupSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ComparatorGroup
-        fields = ["id", "name", "members", "filter_definition", "owned", "created_at"]
+        fields = ["id", "name", "members", "filter_definition", "follows_filter", "members_changed_at", "members_change",
+                  "owned", "created_at"]
 
     def get_members(self, obj: ComparatorGroup) -> list[str]:
         return sorted(m.seed_code for m in obj.members.all())
@@ -70,6 +72,10 @@ class CreateSerializer(serializers.Serializer):
                                     help_text="SEED codes of secondary schools")
     filter = serializers.DictField(child=serializers.CharField(max_length=20), required=False,
                                    help_text=f"Context filter: any of {', '.join(FILTER_FIELDS)}")
+    follow_filter = serializers.BooleanField(
+        required=False, allow_null=True, default=None,
+        help_text="Choose the schools again by the filter at each benchmark run (default: when a filter is given "
+                  "without members); false keeps the schools it matches now")
 
     def validate_filter(self, value: dict[str, str]) -> dict[str, str]:
         unknown = sorted(set(value) - set(FILTER_FIELDS))
@@ -115,10 +121,14 @@ class ComparatorGroupViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.R
             if missing:
                 raise services.GroupError("members", f"No secondary school has the SEED code {missing[0]}.")
             flt = data.validated_data.get("filter") or {}
-            if flt:
+            follow = data.validated_data.get("follow_filter")
+            follow = bool(flt) and not codes if follow is None else follow
+            if follow and codes:
+                raise services.GroupError("follow_filter", "A group that follows its filter takes no members.")
+            if flt and not follow:
                 schools += list(services.filter_schools(flt)[: services.MAX_MEMBERS + 1])
             group = services.group_create(owner=request.user, name=data.validated_data["name"],
-                                          members=schools, filter_definition=flt)
+                                          members=schools, filter_definition=flt, follow_filter=follow)
         except services.GroupError as exc:
             return _invalid(exc.field, str(exc))
         obj = self.get_queryset().get(pk=group.pk)

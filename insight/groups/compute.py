@@ -1,5 +1,6 @@
 """A comparator group's figures: the four national measures of all its members' leavers together,
-computed exactly as for a school (insight.benchmarking.measures on a leaver table), per leaver year.
+computed exactly as for a school (insight.benchmarking.measures on a leaver table), per leaver year,
+for all leavers and for each group of leavers (the dashboards' breakdowns).
 
 ``group_measures`` is pure (frames in, frame out). ``groups_compute`` loads a run's years, computes
 every group asked for (or every saved group) and replaces the group's rows of that run. The run's
@@ -18,7 +19,7 @@ from django.db import transaction
 from .. import loaders
 from ..benchmarking import columns as c
 from ..benchmarking.cohort import leaver_table
-from ..benchmarking.measures import headline_measures
+from ..benchmarking.measures import PreparedCohort
 from ..models import BenchmarkRun
 from .models import ComparatorGroup, ComparatorGroupResult
 
@@ -26,9 +27,11 @@ GROUP_ID = "group_id"
 
 
 def group_measures(table: pd.DataFrame, members: Mapping[int, Iterable[int]]) -> pd.DataFrame:
-    """``GROUP_ID``, ``year`` and the headline measures of each group's leavers in ``table`` (a
-    :func:`leaver_table`), one row per group and year with leavers. A leaver of a school in several
-    groups counts in each of them."""
+    """``GROUP_ID``, ``year``, ``breakdown``, ``breakdown_value`` and the headline measures of each
+    group's leavers in ``table`` (a :func:`leaver_table`): one row per group and year with leavers
+    (breakdown ""), and one per group, year and group of leavers (sex, SIMD quintile, ASN, care
+    experience, stage of leaving) with leavers, computed exactly as the engine computes a school's
+    (insight.benchmarking.engine). A leaver of a school in several groups counts in each of them."""
     est = table[c.ESTABLISHMENT_ID].to_numpy(dtype=np.int64)
     rows, ids = [], []
     for gid, schools in members.items():
@@ -36,10 +39,15 @@ def group_measures(table: pd.DataFrame, members: Mapping[int, Iterable[int]]) ->
         rows.append(idx)
         ids.append(np.full(len(idx), gid, dtype=np.int64))
     if not rows or not sum(len(r) for r in rows):
-        return pd.DataFrame(columns=[GROUP_ID, c.YEAR, *c.HEADLINE_MEASURES])
+        return pd.DataFrame(columns=[GROUP_ID, c.YEAR, c.BREAKDOWN, c.BREAKDOWN_VALUE, *c.HEADLINE_MEASURES])
     cohort = table.take(np.concatenate(rows)).reset_index(drop=True)
     cohort[GROUP_ID] = np.concatenate(ids)
-    return headline_measures(cohort, [GROUP_ID, c.YEAR])
+    keys = [GROUP_ID, c.YEAR]
+    prepared = PreparedCohort(cohort, [*keys, *c.BREAKDOWN_DIMENSIONS])
+    head = prepared.headline(keys)
+    head.insert(len(keys), c.BREAKDOWN, "")
+    head.insert(len(keys) + 1, c.BREAKDOWN_VALUE, "")
+    return pd.concat([head, prepared.breakdowns(keys, c.BREAKDOWN_DIMENSIONS)], ignore_index=True)
 
 
 def current_members(group_ids: Iterable[int] | None = None) -> dict[int, list[int]]:
@@ -68,6 +76,7 @@ def groups_compute(run: BenchmarkRun, group_ids: Iterable[int] | None = None) ->
                 gid = int(r[GROUP_ID])
                 new.append(ComparatorGroupResult(
                     run=run, group_id=gid, year=int(r[c.YEAR]), members=members[gid],
+                    breakdown=r[c.BREAKDOWN], breakdown_value=r[c.BREAKDOWN_VALUE],
                     **{k: (None if pd.isna(r[k]) else (int(r[k]) if k.startswith("n_") else float(r[k])))
                        for k in c.HEADLINE_MEASURES},
                 ))

@@ -9,6 +9,8 @@ be worked out from figures the viewer sees anyway. The averages of the attainmen
 20%, middle 60%, highest 20%) rank the group's leavers together, which the members' figures do not
 determine, so they need entitlement to every member. Besides, a group figure on fewer than the
 threshold of young people is withheld like any other (unless the viewer is entitled to every member).
+The same rule holds cell by cell for a group of leavers (the girls of the group, its SIMD quintile 1
+leavers...): each member's figure of that same group of leavers must be shown to the viewer.
 """
 
 from __future__ import annotations
@@ -35,12 +37,18 @@ class GroupFigures:
 
     group: ComparatorGroup
     figures: Figures
-    rows: dict[int, Row] = field(default_factory=dict)  # year -> the group's row
-    members: dict[int, Subject] = field(default_factory=dict)  # establishment id -> its all-leavers rows
+    rows: dict[int, Row] = field(default_factory=dict)  # year -> the group's all-leavers row
+    groups_of_leavers: dict[tuple[int, str, str], Row] = field(default_factory=dict)  # (year, dim, value) -> row
+    members: dict[int, Subject] = field(default_factory=dict)  # establishment id -> its rows (all and by group)
 
     @property
     def label(self) -> str:
         return f"Group: {self.group.name}"
+
+    @property
+    def run_member_ids(self) -> list[int]:
+        """The schools the run computed the group from (in its latest year with leavers)."""
+        return sorted(self.rows[max(self.rows)]["members"]) if self.rows else []
 
     def _members_of(self, year: int) -> list[Subject]:
         row = self.rows.get(year)
@@ -49,41 +57,53 @@ class GroupFigures:
     def entitled_to_all(self, year: int) -> bool:
         return all(m.entitlement.unsuppressed for m in self._members_of(year))
 
-    def cell(self, year: int, measure: str) -> Cell:
-        row = self.rows.get(year)
-        if row is None:
+    def cell(self, year: int, measure: str, dim: str = "", value: str = "") -> Cell:
+        """One figure of the group, for all its leavers or (``dim``, ``value``) one group of them
+        (e.g. ``("sex", "F")``), under the rule of the module docstring applied to that cell: each
+        member's own figure of the same group of leavers must be shown to the viewer."""
+        if self.rows.get(year) is None:
             return Cell(None, 0, False)
-        value = row.get(measure)
-        base = int(row[c.N_LEAVERS] if measure == c.N_LEAVERS else row.get(MEASURES[measure].base) or 0)
+        row = self.groups_of_leavers.get((year, dim, value)) if dim else self.rows[year]
+        figure = row.get(measure) if row else None
+        if row is None:
+            base = 0
+        else:
+            base = int(row[c.N_LEAVERS] if measure == c.N_LEAVERS else row.get(MEASURES[measure].base) or 0)
         if self.entitled_to_all(year):
-            return Cell(value, base, False)
+            return Cell(figure, base, False)
         if measure in RANKED:
-            return Cell(value, base, True)
+            return Cell(figure, base, True)
         for member in self._members_of(year):
             if member.entitlement.unsuppressed:
                 continue
-            if self.figures.cell(member, year, c.N_LEAVERS).suppressed:
-                return Cell(value, base, True)
-            if measure != c.N_LEAVERS and self.figures.cell(member, year, measure).suppressed:
-                return Cell(value, base, True)
-        return Cell(value, base, 0 < base < disclosure.min_count())
+            if self.figures.cell(member, year, c.N_LEAVERS, dim, value).suppressed:
+                return Cell(figure, base, True)
+            if measure != c.N_LEAVERS and self.figures.cell(member, year, measure, dim, value).suppressed:
+                return Cell(figure, base, True)
+        return Cell(figure, base, 0 < base < disclosure.min_count())
 
 
 def group_figures(run: BenchmarkRun, group: ComparatorGroup, viewer: Viewer, figures: Figures | None = None) -> GroupFigures:
     """The group's rows of ``run`` and, for the disclosure rule, every member's own rows."""
     out = GroupFigures(group, figures or Figures(run))
-    fields = [c.YEAR, "members", *c.HEADLINE_MEASURES]
+    fields = [c.YEAR, c.BREAKDOWN, c.BREAKDOWN_VALUE, "members", *c.HEADLINE_MEASURES]
     current = sorted(group.members.values_list("pk", flat=True))
     for r in ComparatorGroupResult.objects.filter(run=run, group=group).values(*fields):
-        if sorted(r["members"]) == current:  # else the group changed since: its task recomputes it
+        # A picked group changed since the run is recomputed by its task: until then, no figures. A
+        # group that follows its filter shows each run's figures with the schools that run chose.
+        if not (group.follows_filter or sorted(r["members"]) == current):
+            continue
+        if r[c.BREAKDOWN]:
+            out.groups_of_leavers[(r[c.YEAR], r[c.BREAKDOWN], r[c.BREAKDOWN_VALUE])] = r
+        else:
             out.rows[r[c.YEAR]] = r
     ids = sorted({i for r in out.rows.values() for i in r["members"]})
     schools = {e.pk: e for e in Establishment.objects.filter(pk__in=ids).select_related("authority")}
     member_rows: dict[int, dict[tuple[int, str, str], Row]] = {i: {} for i in ids}
-    for r in CohortResult.objects.filter(run=run, cohort=c.COHORT_ESTABLISHMENT, cohort_id__in=ids, breakdown="").values(
-        "cohort_id", c.YEAR, *c.HEADLINE_MEASURES
+    for r in CohortResult.objects.filter(run=run, cohort=c.COHORT_ESTABLISHMENT, cohort_id__in=ids).values(
+        "cohort_id", c.YEAR, c.BREAKDOWN, c.BREAKDOWN_VALUE, *c.HEADLINE_MEASURES
     ):
-        member_rows[r["cohort_id"]][(r[c.YEAR], "", "")] = r
+        member_rows[r["cohort_id"]][(r[c.YEAR], r[c.BREAKDOWN], r[c.BREAKDOWN_VALUE])] = r
     for i in ids:
         ent = viewer.establishment(schools[i]) if i in schools else Entitlement.PUBLIC
         out.members[i] = Subject(c.COHORT_ESTABLISHMENT, i, schools[i].name if i in schools else "", ent, "E",

@@ -23,6 +23,13 @@ class ComparatorGroup(models.Model):
     members = models.ManyToManyField(Establishment, related_name="+")
     filter_definition = models.JSONField(default=dict, blank=True,
                                          help_text="The filter the members were chosen by, as chosen (empty: picked)")
+    # A group built by a filter may follow it: each benchmark run's finalise chooses its schools
+    # again (insight.groups.services.groups_follow_filters). A picked group keeps its schools.
+    follows_filter = models.BooleanField(default=False, help_text="Members chosen again by the filter at each run")
+    members_changed_at = models.DateTimeField(null=True, blank=True,
+                                              help_text="When a run last changed the members by the filter")
+    members_change = models.JSONField(default=dict, blank=True,
+                                      help_text="That change: the run, and SEED codes added and removed")
     shared_with = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="comparator_groups_shared", blank=True)
     partnership = models.ForeignKey("partnerships.Partnership", on_delete=models.SET_NULL, null=True, blank=True,
                                     related_name="+", help_text="Shared with this learning partnership's staff")
@@ -38,16 +45,20 @@ class ComparatorGroup(models.Model):
 
 
 class ComparatorGroupResult(models.Model):
-    """The national measures of a group's leavers (all its members together) in one year of a run."""
+    """The national measures of a group's leavers (all its members together) in one year of a run, for
+    all leavers or one group of leavers (``breakdown``/``breakdown_value`` as in CohortResult)."""
 
     run = models.ForeignKey("insight.BenchmarkRun", on_delete=models.CASCADE, db_constraint=False, db_index=False)
     group = models.ForeignKey(ComparatorGroup, on_delete=models.CASCADE, related_name="results")
     year = models.PositiveSmallIntegerField()
+    breakdown = models.CharField(max_length=20, blank=True, default="", help_text="Empty: all leavers")
+    breakdown_value = models.CharField(max_length=20, blank=True, default="")
     members = models.JSONField(help_text="Member establishment ids the figures were computed from")
 
     class Meta:
         app_label = "insight"
-        constraints = [models.UniqueConstraint(fields=["run", "group", "year"], name="group_result_unique")]
+        constraints = [models.UniqueConstraint(fields=["run", "group", "year", "breakdown", "breakdown_value"],
+                                               name="group_result_unique")]
         indexes = [models.Index(fields=["run", "group"])]
 
 

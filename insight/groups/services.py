@@ -1,6 +1,7 @@
 """Writes of comparator groups: create, change, share, delete (each audited), choosing schools by a
-filter over the context data the portal holds, proposing statistical neighbours, and computing a
-saved group's figures for the published run while that run's data are unchanged."""
+filter over the context data the portal holds (once, or again at each run for a group that follows
+its filter), proposing statistical neighbours, and computing a saved group's figures for the
+published run while that run's data are unchanged."""
 
 from __future__ import annotations
 
@@ -107,22 +108,35 @@ def _checked(name: str, members: Iterable[Establishment]) -> tuple[str, list[Est
 
 
 def group_create(*, owner: User, name: str, members: Iterable[Establishment],
-                 filter_definition: Mapping[str, Any] | None = None) -> ComparatorGroup:
+                 filter_definition: Mapping[str, Any] | None = None, follow_filter: bool = False) -> ComparatorGroup:
+    """Save a group. With ``follow_filter`` its schools are the filter's (``members`` is ignored) and
+    each benchmark run chooses them again; otherwise the schools given, kept as they are."""
+    definition = dict(filter_definition or {})
+    if follow_filter:
+        if not definition:
+            raise GroupError("filter", "Choose a filter for the group to follow.")
+        members = filter_schools(definition)[:MAX_MEMBERS]
     name, schools = _checked(name, members)
     with transaction.atomic():
-        group = ComparatorGroup.objects.create(owner=owner, name=name, filter_definition=dict(filter_definition or {}))
+        group = ComparatorGroup.objects.create(owner=owner, name=name, filter_definition=definition,
+                                               follows_filter=follow_filter)
         group.members.set(schools)
         audit_event_create(actor=owner, action="comparator_group_create", object_type="comparator_group",
-                           object_id=group.pk, detail={"name": name, "members": len(schools)})
+                           object_id=group.pk, detail={"name": name, "members": len(schools),
+                                                       "follows_filter": follow_filter})
         _after_commit(group.pk)
     return group
 
 
 def group_update(*, group: ComparatorGroup, by: User, name: str, members: Iterable[Establishment]) -> ComparatorGroup:
+    """Rename and change the schools. A group that followed its filter and is given other schools
+    than its own becomes a picked group (it keeps the schools given)."""
     name, schools = _checked(name, members)
     with transaction.atomic():
+        if group.follows_filter and {s.pk for s in schools} != set(group.members.values_list("pk", flat=True)):
+            group.follows_filter = False
         group.name, group.updated_at = name, timezone.now()
-        group.save(update_fields=["name", "updated_at"])
+        group.save(update_fields=["name", "updated_at", "follows_filter"])
         group.members.set(schools)
         audit_event_create(actor=by, action="comparator_group_update", object_type="comparator_group",
                            object_id=group.pk, detail={"name": name, "members": len(schools)})
@@ -151,6 +165,36 @@ def group_delete(*, group: ComparatorGroup, by: User) -> None:
         audit_event_create(actor=by, action="comparator_group_delete", object_type="comparator_group",
                            object_id=group.pk, detail={"name": group.name})
         group.delete()
+
+
+# --- Groups that follow their filter --------------------------------------------------------------------
+
+
+def groups_follow_filters(run: BenchmarkRun) -> int:
+    """At a run's finalise (in its transaction), before the groups' figures: choose the schools of
+    every group that follows its filter again from today's context data, and record a change (when,
+    by which run, the SEED codes added and removed; audited without a person). Picked groups keep
+    their schools. A filter no longer valid (e.g. a band withdrawn) leaves the schools as they were.
+    Returns how many groups changed."""
+    changed = 0
+    for group in ComparatorGroup.objects.filter(follows_filter=True).prefetch_related("members"):
+        try:
+            wanted = {s.pk: s for s in filter_schools(group.filter_definition)[:MAX_MEMBERS]}
+        except GroupError:
+            log.warning("comparator group %s: its filter is no longer valid; its schools are kept", group.pk)
+            continue
+        had = {s.pk: s for s in group.members.all()}
+        if set(wanted) == set(had):
+            continue
+        change = {"run": run.pk, "added": sorted(wanted[i].seed_code for i in set(wanted) - set(had)),
+                  "removed": sorted(had[i].seed_code for i in set(had) - set(wanted))}
+        group.members.set(list(wanted.values()))
+        group.members_changed_at, group.members_change = timezone.now(), change
+        group.save(update_fields=["members_changed_at", "members_change"])
+        audit_event_create(actor=None, action="comparator_group_follow_filter", object_type="comparator_group",
+                           object_id=group.pk, detail=change)
+        changed += 1
+    return changed
 
 
 # --- Figures of a group saved after the run -----------------------------------------------------------

@@ -71,12 +71,13 @@ class GroupNewView(PortalView, View):
 
     def post(self, request: HttpRequest) -> HttpResponse:
         try:
+            follow = request.POST.get("keep") == "filter"
             group = services.group_create(owner=request.user, name=request.POST.get("name", ""),  # type: ignore[arg-type]
-                                          members=forms.members_from(request.POST),
-                                          filter_definition=forms.filter_from(request.POST))
+                                          members=[] if follow else forms.members_from(request.POST),
+                                          filter_definition=forms.filter_from(request.POST), follow_filter=follow)
         except services.GroupError as exc:
             ctx = _new_context(request, error=str(exc), error_field=exc.field, name=request.POST.get("name", ""),
-                               seeds=request.POST.get("seeds", ""))
+                               seeds=request.POST.get("seeds", ""), keep=request.POST.get("keep", ""))
             return render(request, "insight/groups/new.html", ctx, status=400)
         messages.success(request, f"Comparator group \u201c{group.name}\u201d saved.")
         return HttpResponseRedirect(reverse("insight:group_detail", kwargs={"pk": group.pk}))
@@ -92,9 +93,13 @@ class GroupDetailView(PortalView, View):
         run = latest_run()
         gf = group_figures(run, group, Viewer(request.user)) if run else None
         owner = group.owner_id == request.user.pk
-        ctx = {"group": group, "members": members_of(group), "run": run, "figures": gf,
+        members = members_of(group)
+        in_run = ([s for s in secondaries().filter(pk__in=gf.run_member_ids).order_by("name")]
+                  if gf and group.follows_filter else [])
+        ctx = {"group": group, "members": members, "run": run, "figures": gf, "run_members": in_run,
+               "run_differs": {s.pk for s in in_run} != {s.pk for s in members},
                "table": group_table(gf) if gf else None, "explanation": disclosure.explanation(), "owner": owner,
-               "seeds": "\n".join(m.seed_code for m in members_of(group)),
+               "seeds": "\n".join(m.seed_code for m in members),
                "emails": "\n".join(u.email for u in group.shared_with.order_by("email")),
                "partnerships": forms.partnerships_of(request.user) if owner else [], **extra}
         return render(request, "insight/groups/detail.html", ctx, status=400 if extra.get("error") else 200)

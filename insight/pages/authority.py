@@ -95,7 +95,7 @@ def authority_page(request: HttpRequest, authority: LocalAuthority) -> Page:
                              "by year of leaving", "School", f, entries, measure)
     schools.export_query = kept_query(request.GET, ("schools-measure", "schools-sort", "schools-dir"))
     sort_links(request, page, schools, "schools", "name")
-    breakdown = breakdown_section(page, f, data.subjects, request.GET, data.breakdowns, authority.name)
+    breakdown = breakdown_section(page, f, data.subjects, request.GET, data.breakdowns, authority.name, group)
     print_filters(page, [("Measure in the schools table", MEASURES[measure].label), *breakdown_filters(breakdown)])
     page.context.update(
         data=data, years=years, panels=panels, schools=schools, schools_measure=measure,

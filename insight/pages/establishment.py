@@ -138,7 +138,7 @@ def establishment_page(request: HttpRequest, est: Establishment) -> Page:
     keep_lit_num_pair(page, pair)
 
     deprivation = _deprivation_panel(page, data, years[-1])
-    breakdown = breakdown_section(page, f, data.subjects, request.GET, data.breakdowns, est.name)
+    breakdown = breakdown_section(page, f, data.subjects, request.GET, data.breakdowns, est.name, group)
     print_filters(page, breakdown_filters(breakdown))
     vocational = _vocational_table(page, run, est, ent, authority, years)
     vocational_chart = chart(vocational, kind="line", unit="%",

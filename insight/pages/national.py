@@ -1,7 +1,9 @@
 """The national view: Scotland's measures, the authorities side by side, and schools where disclosure allows.
 
 For national analysts and national data managers (insight.entitlement.may_use_national_view);
-everything under the public pattern, school-level figures only where disclosure allows.
+everything under the public pattern, school-level figures only where disclosure allows. One of the
+viewer's comparator groups (``?group=<id>``) is shown beside Scotland under the groups' own rule
+(insight.groups.figures).
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from datahub.models import LocalAuthority
 
 from ..benchmarking import columns as c
 from ..exports import Table, TCell, TColumn, TRow, text
+from ..groups.page import chosen_group, keep_group_in_exports
+from ..groups.tables import group_table
 from ..selectors.catalogue import MEASURES, TABLE_MEASURES, year_label
 from ..selectors.dashboards import NationalData, latest_run, national_data
 from ..selectors.figures import Subject, Viewer
@@ -68,6 +72,9 @@ def national_page(request: HttpRequest) -> Page:
         [TRow(text(year_label(y)), [fig(f, data.national, y, c.N_LEAVERS)]
               + [fig(f, data.national, y, k) for k in keys]) for y in years],
     ))
+    # A comparator group of the analyst's (?group=<id>): its measures by year beside Scotland's.
+    group = chosen_group(page, request, run, viewer, f)
+    page.context["group_table"] = page.add(group_table(group)) if group else None
     measure = choice(request.GET, "measure", keys, keys[0])
     page.state["measure"] = measure
     m = MEASURES[measure]
@@ -91,6 +98,7 @@ def national_page(request: HttpRequest) -> Page:
                              kind="line", unit="%" if m.kind == "pct" else "points", series_columns=[(1, "national")]),
         suppressed=any(t.suppressed for t in page.tables.values()),
     )
+    keep_group_in_exports(page, group)
     link_exports(page, "insight:national_export")
     return page
 

@@ -23,6 +23,7 @@ from datahub.sharing import share_url
 
 from ..benchmarking import columns as c
 from ..exports import NO_DATA, Table, TCell, TColumn, TRow, figure, text
+from ..groups.figures import GroupFigures
 from ..selectors.catalogue import BREAKDOWNS, LIT_NUM_DEFAULT, LIT_NUM_PAIRS, MEASURES, lit_num_pair_label, year_label
 from ..selectors.figures import Figures, Subject
 
@@ -294,8 +295,9 @@ def _breakdown_params(params: QueryDict, available: Sequence[str], years: Sequen
 
 
 def breakdown_section(page: Page, figures: Figures, subjects: Sequence[Subject], params: QueryDict,
-                       available: Sequence[str], place: str) -> dict[str, Any]:
-    """Groups of leavers (sex, SIMD, ASN, care experience, stage) for one measure and year."""
+                       available: Sequence[str], place: str, group: GroupFigures | None = None) -> dict[str, Any]:
+    """Groups of leavers (sex, SIMD, ASN, care experience, stage) for one measure and year; a
+    comparator group, when one is chosen, beside the virtual comparator (``subjects[1]``)."""
     years = figures.years
     dim, measure, year = _breakdown_params(params, available, years)
     page.state.update(breakdown=dim, measure=measure, year=str(year))
@@ -303,10 +305,14 @@ def breakdown_section(page: Page, figures: Figures, subjects: Sequence[Subject],
     main = subjects[0]
     cols = [TColumn(spec.label, numeric=False), TColumn(f"Leavers ({main.label})")]
     cols += [TColumn(s.label if s.kind not in ("vc", "authority_vc") else "Virtual comparator") for s in subjects]
+    if group is not None:
+        cols.insert(4, TColumn(group.label))
     rows = []
     for value, label in spec.values:
         cells = [fig(figures, main, year, c.N_LEAVERS, dim, value)]
         cells += [fig(figures, s, year, measure, dim, value) for s in subjects]
+        if group is not None:
+            cells.insert(3, figure(group.cell(year, measure, dim, value), m.kind))
         rows.append(TRow(text(label), cells))
     query = kept_query(params, ("breakdown", "measure", "year"))
     table = page.add(Table("breakdown", f"{m.label} by {spec.phrase}, {place}, {year_label(year)} leavers",
@@ -317,6 +323,8 @@ def breakdown_section(page: Page, figures: Figures, subjects: Sequence[Subject],
     trend = page.add(Table("breakdown-trend", f"{m.label} by {spec.phrase} for {main.label}, by year of leaving",
                            trend_cols, trend_rows, export_query=query))
     roles = [("school" if s.kind == c.COHORT_ESTABLISHMENT else "vc" if "vc" in s.kind else s.kind) for s in subjects]
+    if group is not None:
+        roles.insert(2, "group")
     return {
         "dim": dim, "measure": measure, "year": year, "table": table, "trend": trend,
         "chart": chart(table, kind="bar", unit="%" if m.kind == "pct" else "points",

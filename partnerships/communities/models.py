@@ -104,6 +104,8 @@ class CommunityNotice(models.Model):
     text = models.CharField(max_length=300)
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
+    # When it went out by e-mail (at once, or in the daily digest): nothing is e-mailed twice.
+    emailed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -1,11 +1,18 @@
 """Community notices: in the portal (``CommunityNotice``, counted in the header's waiting count)
-and by e-mail to those who keep "e-mail me about new posts in my communities of practice" on
-(``User.email_community_posts``, Account settings > E-mail notices). E-mails go after commit;
-the notice is what counts, mail is best effort. Nobody is told about their own post."""
+and by e-mail. New threads and replies are e-mailed as each member chose for their workspaces
+(``User.workspace_email``, Account settings > E-mail notices): *each time* at once, *one e-mail a day*
+in the daily workspace digest (``digest_sections``, called by partnerships.workspace.notices.digest_send),
+*never* not at all; unticking "e-mail me about new threads and replies in my communities of practice"
+(``User.email_community_posts``) stops community e-mail whatever the workspace choice.
+``CommunityNotice.emailed_at`` records that a notice went out, so nothing is e-mailed twice; a notice
+read in the portal before the digest is left out of it. E-mails go after commit; the notice is what
+counts, mail is best effort. Nobody is told about their own post."""
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
+from itertools import groupby
 from typing import Any
 
 from django.core.mail import send_mass_mail
@@ -16,6 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from datahub.links import absolute_url
+from datahub.models import User
 
 from .models import CommunityMember, CommunityNotice, Post
 
@@ -44,9 +52,11 @@ def _mail(name: str, ctx: dict[str, Any], to: str) -> Message:
 
 def member_added(member: CommunityMember) -> None:
     c = member.community
-    CommunityNotice.objects.create(recipient=member.user, community=c, text=f"You were added to the community {c.name}"[:300])
+    by_mail = _wants_mail(member.user) and member.user.workspace_email != "off"
+    CommunityNotice.objects.create(recipient=member.user, community=c, text=f"You were added to the community {c.name}"[:300],
+                                   emailed_at=timezone.now() if by_mail else None)
     ctx = {"community": c, "url": absolute_url(reverse("partnerships:community", args=[c.pk]))}
-    if member.user.email_community_posts:
+    if by_mail:
         _send([_mail("added", ctx, member.user.email)])
 
 
@@ -59,12 +69,44 @@ def posted(post: Post, *, new_thread: bool) -> int:
             else f"{who} replied to \u201c{thread.title}\u201d in {c.name}")[:300]
     members = list(CommunityMember.objects.filter(community=c).exclude(user=post.author).select_related("user"))
     now = timezone.now()
+    at_once = {m.user.pk for m in members if _wants_mail(m.user) and m.user.workspace_email == "each"}
     CommunityNotice.objects.bulk_create([CommunityNotice(recipient=m.user, community=c, thread=thread, text=text,
-                                                         created_at=now) for m in members])
+                                                         created_at=now, emailed_at=now if m.user.pk in at_once else None)
+                                         for m in members])
     ctx = {"community": c, "thread": thread, "text": text,
            "url": absolute_url(reverse("partnerships:community_thread", args=[c.pk, thread.pk]))}
-    _send([_mail("posted", ctx, m.user.email) for m in members if m.user.email_community_posts and m.user.is_active])
+    _send([_mail("posted", ctx, m.user.email) for m in members if m.user.pk in at_once])
     return len(members)
+
+
+def _wants_mail(user: User) -> bool:
+    return bool(user.email) and user.is_active and user.email_community_posts
+
+
+def digest_sections(*, now: dt.datetime) -> dict[int, tuple[User, list[dict[str, Any]]]]:
+    """For each person who chose one e-mail a day: their community notices of new threads and
+    replies not yet read nor e-mailed, one section per community (oldest first), marked e-mailed.
+    Call inside the digest's transaction (the rows are locked until it commits)."""
+    pending = list(
+        CommunityNotice.objects.select_for_update(of=("self",))
+        .filter(thread__isnull=False, read_at__isnull=True, emailed_at__isnull=True, created_at__lte=now,
+                recipient__is_active=True, recipient__workspace_email="daily", recipient__email_community_posts=True)
+        .exclude(recipient__email="")
+        .select_related("recipient", "community")
+        .order_by("recipient_id", "community_id", "created_at", "id")
+    )
+    out: dict[int, tuple[User, list[dict[str, Any]]]] = {}
+    for uid, of_person in groupby(pending, key=lambda n: n.recipient_id):
+        items = list(of_person)
+        sections = []
+        for _, of_one in groupby(items, key=lambda n: n.community_id):
+            rows = list(of_one)
+            sections.append({"name": f"Community: {rows[0].community.name}",
+                             "link": absolute_url(reverse("partnerships:community", args=[rows[0].community_id])),
+                             "notices": [n.text for n in rows]})
+        out[uid] = (items[0].recipient, sections)
+    CommunityNotice.objects.filter(pk__in=[n.pk for n in pending]).update(emailed_at=now)
+    return out
 
 
 def unread_count(user: Any) -> int:

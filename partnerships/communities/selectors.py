@@ -27,6 +27,10 @@ def members(community: Community) -> QuerySet[CommunityMember]:
     return community.members.select_related("user")
 
 
+def member_in(community: Community, pk: int) -> CommunityMember | None:
+    return community.members.filter(pk=pk).select_related("user").first()
+
+
 def resources(community: Community) -> QuerySet[Resource]:
     return community.resources.select_related("uploaded_by")
 

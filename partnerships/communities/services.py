@@ -17,7 +17,7 @@ from datahub.services import audit_event_create
 from ..workspace.files import FileRefused, file_check
 from . import access, notices
 from .embeds import EmbedRefused, embed_clean
-from .models import MAX_POST, Community, CommunityMember, Post, Resource, Thread
+from .models import MAX_POST, Community, CommunityMember, CommunityNotice, Post, Resource, Thread
 
 
 class CommunityError(Exception):
@@ -83,6 +83,43 @@ def community_member_add(*, by: User, community: Community, email: str, is_admin
     _audit(by, "member_add", community, user=person.email, admin=is_admin)
     notices.member_added(member)
     return member
+
+
+def _gone(member: CommunityMember) -> None:
+    """Drop the membership and the person's notices of the community (nothing more about it reaches
+    them, in the portal or the digest); their posts and files stay, as part of the discussion."""
+    CommunityNotice.objects.filter(recipient=member.user, community=member.community).delete()
+    member.delete()
+
+
+def _keeps_a_manager(community: Community, leaving: CommunityMember) -> None:
+    if leaving.is_admin and not community.members.filter(is_admin=True).exclude(pk=leaving.pk).exists():
+        raise CommunityError("The community needs another admin first: make someone else an admin.", "member")
+
+
+@transaction.atomic
+def community_member_remove(*, by: User, community: Community, member: CommunityMember) -> None:
+    """A community manager (one of its admins: its creator or those made admins) removes another
+    member, admins included (the remover stays an admin); the person then gets "not found" for the
+    community and everything in it."""
+    access.require_admin(by, community)
+    if member.community_id != community.pk:
+        raise CommunityError("No such member of this community.", "member")
+    if member.user_id == by.pk:
+        raise CommunityError("To leave the community yourself, use Leave this community.", "member")
+    email = member.user.email
+    _gone(member)
+    _audit(by, "member_remove", community, user=email)
+
+
+@transaction.atomic
+def community_leave(*, by: User, community: Community) -> None:
+    """A member leaves (the last admin must first make someone else an admin)."""
+    access.community_for(by, community.pk)  # members only (404)
+    member = CommunityMember.objects.select_for_update().get(community=community, user=by)
+    _keeps_a_manager(community, member)
+    _gone(member)
+    _audit(by, "member_leave", community, user=by.email)
 
 
 @transaction.atomic

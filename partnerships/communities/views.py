@@ -2,8 +2,8 @@
 
 Who may use them (access.py): the list for members of a community and for those who may create
 one (authority and national data managers), 403 for everyone else; a community and everything in
-it for its members only (404 for anyone else, whatever id is in the path); adding members and
-hiding posts for the community's admins (403 for other members). Partner organisation members use
+it for its members only (404 for anyone else, whatever id is in the path); adding and removing
+members and hiding posts for the community's admins (403 for other members); leaving for any member. Partner organisation members use
 these pages like anyone else (and nothing else of the portal).
 """
 
@@ -116,6 +116,39 @@ class MemberAddView(CommunityBase):
         ctx = self.context(c, threads=selectors.threads(c), resources=selectors.resources(c),
                            members=selectors.members(c), member_form=form, resource_form=ResourceForm())
         return render(request, "partnerships/communities/community.html", ctx, status=400)
+
+
+class MemberRemoveView(CommunityBase):
+    """POST: a community admin removes another member (403 for other members, 404 for outsiders and
+    for a member id of another community)."""
+
+    def post(self, request: HttpRequest, pk: int, member: int) -> HttpResponse:
+        c = self.community()
+        access.require_admin(request.user, c)
+        m = selectors.member_in(c, member)
+        if m is None:
+            raise Http404("No such member")
+        try:
+            services.community_member_remove(by=_user(request), community=c, member=m)
+        except services.CommunityError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, f"{m.user.get_full_name() or m.user.email} is no longer a member.")
+        return redirect("partnerships:community", pk=c.pk)
+
+
+class LeaveView(CommunityBase):
+    """POST: a member leaves the community (and is then told it is not found)."""
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        c = self.community()
+        try:
+            services.community_leave(by=_user(request), community=c)
+        except services.CommunityError as exc:
+            messages.error(request, str(exc))
+            return redirect("partnerships:community", pk=c.pk)
+        messages.success(request, f"You have left {c.name}.")
+        return redirect("partnerships:communities" if access.may_use_communities(request.user) else "dashboard")
 
 
 class ThreadAddView(CommunityBase):

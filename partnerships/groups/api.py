@@ -11,9 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import Http404
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -23,8 +21,8 @@ from rest_framework.response import Response
 from datahub.api_base import ScopedViewSetMixin
 from datahub.models import Establishment, Role
 
-from ..api import ActionSerializer, ErrorSerializer, SchoolSerializer, _invalid
-from ..selectors import admin_establishment_ids, member_establishment_ids
+from ..api import ActionSerializer, ErrorSerializer, FieldErrorsMixin, SchoolSerializer, acting_school_by_seed, refused
+from ..selectors import member_establishment_ids
 from . import selectors, services
 from .models import GroupEvent, GroupMember, PartnershipGroup
 from .views import acting_school
@@ -90,11 +88,6 @@ def _schema(summary: str) -> Any:
     return extend_schema(summary=summary, request=ActionSerializer, responses=_RESPONSES)
 
 
-def _refused(exc: services.GroupError) -> Response:
-    code = status.HTTP_409_CONFLICT if isinstance(exc, services.GroupStateError) else status.HTTP_400_BAD_REQUEST
-    return Response({"detail": f"{exc.field}: {exc}", "errors": {exc.field: [str(exc)]}}, status=code)
-
-
 @extend_schema_view(
     list=extend_schema(summary="Partnership groups of your schools (any status)"),
     retrieve=extend_schema(summary="One partnership group with its schools and history"),
@@ -105,7 +98,7 @@ def _refused(exc: services.GroupError) -> Response:
     ),
 )
 class PartnershipGroupViewSet(
-    ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    FieldErrorsMixin, ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
     """Partnership groups of the caller's schools: read them, found one, accept, decline, leave, end."""
 
@@ -114,11 +107,6 @@ class PartnershipGroupViewSet(
     write_roles = ALL_ROLES
     filterset_fields = ["status"]
 
-    def handle_exception(self, exc: Exception) -> Response:
-        if isinstance(exc, serializers.ValidationError):
-            return _invalid(exc)
-        return super().handle_exception(exc)
-
     def scoped_queryset(self, user: Any) -> QuerySet:
         if getattr(self, "swagger_fake_view", False):  # schema generation: no user
             return PartnershipGroup.objects.none()
@@ -126,26 +114,13 @@ class PartnershipGroupViewSet(
             "members__establishment__authority", "events__actor", "events__acting_for"
         ).order_by("-updated_at", "-id")
 
-    def _founder(self, seed: str | None) -> Establishment:
-        mine = member_establishment_ids(self.request.user)
-        admin = admin_establishment_ids(self.request.user)
-        if seed:
-            est = Establishment.objects.filter(seed_code=seed, pk__in=mine).first()
-            if est is None:
-                raise Http404("No such establishment among your schools")
-            return est
-        ids = sorted(admin) or sorted(mine)
-        if not ids:
-            raise PermissionDenied("Partnership groups are proposed by school Learning Partner Administrators.")
-        if len(admin) > 1:
-            raise serializers.ValidationError({"acting_for": "You are admin of several schools: say which one."})
-        return Establishment.objects.get(pk=ids[0])
-
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = GroupProposeSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
-        founder = self._founder(v.get("acting_for"))
+        founder = acting_school_by_seed(
+            request.user, v.get("acting_for"),
+            refusal="Partnership groups are proposed by school Learning Partner Administrators.")
         found = {e.seed_code: e for e in Establishment.objects.filter(seed_code__in=v["schools"])}
         missing = [s for s in v["schools"] if s not in found]
         if missing:
@@ -154,7 +129,7 @@ class PartnershipGroupViewSet(
             g = services.group_propose(founder=founder, invited=[found[s] for s in v["schools"]], name=v["name"],
                                        purpose=v["purpose"], by=request.user, message=v["message"])
         except services.GroupError as exc:
-            return _refused(exc)
+            return refused(exc, conflict=isinstance(exc, services.GroupStateError), field=exc.field)
         return Response(GroupSerializer(self.get_queryset().get(pk=g.pk)).data, status=status.HTTP_201_CREATED)
 
     def _act(self, name: str, request: Request) -> Response:
@@ -166,7 +141,7 @@ class PartnershipGroupViewSet(
             services.GROUP_ACTIONS[name](group=g, by=request.user, acting_for=school,
                                          message=data.validated_data["message"])
         except services.GroupError as exc:
-            return _refused(exc)
+            return refused(exc, conflict=isinstance(exc, services.GroupStateError), field=exc.field)
         return Response(GroupSerializer(self.get_queryset().get(pk=g.pk)).data)
 
     @_schema("Accept an invitation to your school")

@@ -22,7 +22,9 @@ notices): *each time* sends a notice's e-mail at once; *one e-mail a day* leaves
 ``digest_send`` (Celery beat, ``partnerships.workspace_digest``, after the reminders), which sends each
 person one e-mail listing their notices not yet read nor e-mailed; *never* sends none.
 ``WorkspaceNotice.emailed_at`` records that a notice went out, so nothing is e-mailed twice. A notice
-read in the portal before the digest is left out of it. New figures keep their own setting.
+read in the portal before the digest is left out of it. New figures keep their own setting. New
+threads and replies in the person's communities of practice follow the same choice and go in the
+same digest (partnerships.communities.notices).
 
 Notices about a workspace are cleared when its reader opens the workspace; the header's waiting
 count includes the unread ones (insight/nav.py).
@@ -45,6 +47,7 @@ from django.utils import timezone
 from datahub.links import absolute_url
 from datahub.models import Establishment, User
 
+from ..communities.notices import digest_sections as community_digest_sections
 from ..groups.models import GroupStatus
 from ..models import Status
 from .evaluation import RunRef
@@ -175,11 +178,13 @@ def digest_send(*, now: dt.datetime) -> int:
             .select_related("recipient", "partnership__proposer", "partnership__partner", "group")
             .order_by("recipient_id", "partnership_id", "group_id", "created_at", "id")
         )
-        messages: list[Message] = []
-        for _, group in groupby(pending, key=lambda n: n.recipient_id):
+        per_person: dict[int, tuple[User, list[dict[str, Any]]]] = {}
+        count: dict[int, int] = {}
+        for uid, group in groupby(pending, key=lambda n: n.recipient_id):
             items = list(group)
             recipient = items[0].recipient
-            workspaces = []
+            count[uid] = len(items)
+            workspaces: list[dict[str, Any]] = []
             for _, of_one in groupby(items, key=lambda n: (n.partnership_id, n.group_id)):
                 rows = list(of_one)
                 s = Subject(rows[0].partnership or rows[0].group)  # type: ignore[arg-type]
@@ -188,9 +193,16 @@ def digest_send(*, now: dt.datetime) -> int:
                     "link": absolute_url(s.url()),
                     "notices": [n.text for n in rows],
                 })
-            ctx = {"count": len(items), "workspaces": workspaces}
-            messages.append((_render("digest_subject", ctx), _render("digest_body", ctx), None, [recipient.email]))
+            per_person[uid] = (recipient, workspaces)
         WorkspaceNotice.objects.filter(pk__in=[n.pk for n in pending]).update(emailed_at=now)
+        # New threads and replies in the person's communities of practice go in the same e-mail.
+        for uid, (user, sections) in community_digest_sections(now=now).items():
+            per_person.setdefault(uid, (user, []))[1].extend(sections)
+            count[uid] = count.get(uid, 0) + sum(len(s["notices"]) for s in sections)
+        messages: list[Message] = []
+        for uid, (recipient, workspaces) in per_person.items():
+            ctx = {"count": count[uid], "workspaces": workspaces}
+            messages.append((_render("digest_subject", ctx), _render("digest_body", ctx), None, [recipient.email]))
         transaction.on_commit(lambda: _send(messages))
     return len(messages)
 

@@ -136,8 +136,11 @@ def test_shared_resources_pass_the_workspace_limits_and_scan_hook(world: Any, co
 def test_members_are_told_of_new_posts_in_the_portal_and_by_email_as_they_chose(
         world: Any, community: Community, django_capture_on_commit_callbacks: Any) -> None:
     staff = world.personas["staff_a"]
-    staff.email_community_posts = False
+    staff.email_community_posts, staff.workspace_email = False, "each"
     staff.save()
+    for who in ("dm_x", "admin_a"):  # an e-mail each time (the default, one a day, goes in the digest)
+        world.personas[who].workspace_email = "each"
+        world.personas[who].save(update_fields=["workspace_email"])
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         thread = services.thread_start(by=world.personas["partner"], community=community, title="Tracking", body="B")

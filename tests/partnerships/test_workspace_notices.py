@@ -98,7 +98,7 @@ def test_e_mail_follows_each_persons_choice_and_goes_once(
     assert sent == 1
     (digest,) = mailoutbox
     assert digest.to == [daily.email]
-    assert digest.subject == "Partnership workspaces: 2 new notices"
+    assert digest.subject == "Partnership workspaces and communities: 2 new notices"
     assert "added meeting notes: Tracking meeting" in digest.body and "added an action: Compare S5 results" in digest.body
     assert f"{world.school_a.name} and {world.school_b.name}" in digest.body
     assert f"/partnerships/{agreed.pk}/workspace/" in digest.body
