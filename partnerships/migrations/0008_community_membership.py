@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('partnerships', '0006_partnership_groups'),
+        ('partnerships', '0007_group_workspace'),
     ]
 
     operations = [
