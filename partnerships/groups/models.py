@@ -101,8 +101,8 @@ class GroupEvent(models.Model):
 class GroupAction(models.Model):
     """One action of the group's shared plan: what, who owns it (a person at a member school), by when.
 
-    The group's own table (the pair workspace's ``Action`` hangs off a Partnership and its daily
-    reminders): the same fields and statuses."""
+    The group's own table (the pair workspace's ``Action`` hangs off a Partnership): the same
+    fields and statuses, and the same daily reminder to its owner (``due_notified_on``)."""
 
     group = models.ForeignKey(PartnershipGroup, on_delete=models.CASCADE, related_name="actions")
     title = models.CharField(max_length=200)
@@ -115,6 +115,7 @@ class GroupAction(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
+    due_notified_on = models.DateField(null=True, blank=True, help_text="When its owner was reminded it is due")
 
     class Meta:
         ordering = ["due_on", "id"]

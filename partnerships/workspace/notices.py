@@ -8,7 +8,8 @@
   run it was told about, so publishing is never announced twice.
 - ``actions_due_notify``: once a day (Celery beat, ``partnerships.workspace_actions_due``) the owner
   of each open action due within ``DUE_SOON_DAYS`` (or overdue) gets a notice, once per due date
-  (``Action.due_notified_on``; changing the date arms it again).
+  (``Action.due_notified_on``; changing the date arms it again). A partnership group's actions
+  (``GroupAction``, whose due date does not change) are reminded the same way.
 - ``activity_notify``: when someone adds an action, a meeting note or a file, every other member of
   staff of both schools gets a notice.
 
@@ -48,7 +49,7 @@ from datahub.links import absolute_url
 from datahub.models import Establishment, User
 
 from ..communities.notices import digest_sections as community_digest_sections
-from ..groups.models import GroupStatus
+from ..groups.models import GroupAction, GroupStatus
 from ..models import Status
 from .evaluation import RunRef
 from .models import Action, ActionStatus, JointMeasure, WorkspaceNotice
@@ -108,31 +109,42 @@ def joint_figures_notify(*, run: RunRef) -> int:
 
 
 def actions_due_notify(*, today: dt.date) -> int:
-    """Remind each open action's owner once it is due within DUE_SOON_DAYS (or overdue)."""
+    """Remind each open action's owner once it is due within DUE_SOON_DAYS (or overdue): the
+    actions of active partnerships' workspaces and of active partnership groups alike."""
+    soon = today + dt.timedelta(days=DUE_SOON_DAYS)
+    open_statuses = [ActionStatus.NOT_STARTED, ActionStatus.IN_PROGRESS]
     with transaction.atomic():
-        due = list(
+        pair_due = list(
             Action.objects.select_for_update(of=("self",))
-            .filter(partnership__status=Status.ACTIVE, due_notified_on__isnull=True,
-                    status__in=[ActionStatus.NOT_STARTED, ActionStatus.IN_PROGRESS],
-                    due_on__lte=today + dt.timedelta(days=DUE_SOON_DAYS), owner__is_active=True)
+            .filter(partnership__status=Status.ACTIVE, due_notified_on__isnull=True, status__in=open_statuses,
+                    due_on__lte=soon, owner__is_active=True)
             .select_related("partnership__proposer", "partnership__partner", "owner", "owner_establishment")
+        )
+        group_due = list(
+            GroupAction.objects.select_for_update(of=("self",))
+            .filter(group__status=GroupStatus.ACTIVE, due_notified_on__isnull=True, status__in=open_statuses,
+                    due_on__lte=soon, owner__is_active=True)
+            .select_related("group", "owner", "owner_establishment")
         )
         notices, messages = [], []
         now = timezone.now()
-        for a in due:
+        for a in [*pair_due, *group_due]:
             owner: User = a.owner  # type: ignore[assignment]  # filtered on an active owner
-            school, other = a.owner_establishment, a.partnership.other(a.owner_establishment)
+            s = subject_of(a.partnership if isinstance(a, Action) else a.group)
             when = "was due" if a.due_on < today else "is due"
             text = f"Action {when} on {a.due_on.day} {a.due_on:%B %Y}: {a.title}"[:NOTICE_MAX]
             now_by_mail = bool(owner.email) and owner.workspace_email == "each"
-            notices.append(WorkspaceNotice(recipient=owner, partnership=a.partnership, kind="action_due", text=text,
+            notices.append(WorkspaceNotice(recipient=owner, **s.key, kind="action_due", text=text,
                                            emailed_at=now if now_by_mail else None))
             if now_by_mail:
-                ctx = {"notice": text, "title": a.title, "due": a.due_on, "school": school.name, "other": other.name,
-                       "link": absolute_url(reverse("partnerships:workspace_action_edit", args=[a.partnership_id, a.pk]))}
+                link = (reverse("partnerships:workspace_action_edit", args=[a.partnership_id, a.pk])
+                        if isinstance(a, Action) else s.url("plan"))
+                ctx = {"notice": text, "title": a.title, "due": a.due_on, "school": a.owner_establishment.name,
+                       "other": s.others_name(a.owner_establishment), "link": absolute_url(link)}
                 messages.append((_render("action_due_subject", ctx), _render("action_due_body", ctx), None, [owner.email]))
         WorkspaceNotice.objects.bulk_create(notices)
-        Action.objects.filter(pk__in=[a.pk for a in due]).update(due_notified_on=today)
+        Action.objects.filter(pk__in=[a.pk for a in pair_due]).update(due_notified_on=today)
+        GroupAction.objects.filter(pk__in=[a.pk for a in group_due]).update(due_notified_on=today)
         transaction.on_commit(lambda: _send(messages))
     return len(notices)
 

@@ -22,7 +22,7 @@ from partnerships.groups.models import GroupMember, GroupStatus, MemberStatus, P
 from partnerships.models import Notification
 from partnerships.workspace import access, selectors, services
 from partnerships.workspace.models import JointBaseline, Lead, SharedFile, WorkspaceNotice
-from partnerships.workspace.notices import digest_send
+from partnerships.workspace.notices import actions_due_notify, digest_send
 from tests.factories import EstablishmentFactory, member
 from tests.insight.worlds import RUN_YEARS, add_leavers, build_ranked_world
 from tests.partnerships.test_workspace import INITIAL, _new_run, positive_initial_pct
@@ -252,6 +252,39 @@ def test_activity_is_told_to_the_other_members_only(
     page = c.get(f"/partnerships/groups/{group_active.pk}/")
     assert "New in this group" in page.text
     assert not WorkspaceNotice.objects.filter(recipient=admin_c, read_at__isnull=True).exists()
+
+
+def test_a_group_actions_owner_is_reminded_once_when_it_falls_due(
+    world: Any, group_active: PartnershipGroup, staff_c: Any, django_capture_on_commit_callbacks: Any,
+    mailoutbox: list,
+) -> None:
+    staff_c.workspace_email = "each"
+    staff_c.save(update_fields=["workspace_email"])
+    writer = world.personas["staff_a"]
+    due = plan.group_action_add(group=group_active, by=writer, title="Moderate N5 folios", owner_id=staff_c.pk,
+                                due_on=dt.date(2027, 3, 1))
+    done = plan.group_action_add(group=group_active, by=writer, title="Already done", owner_id=staff_c.pk,
+                                 due_on=dt.date(2027, 3, 1))
+    plan.group_action_status(action=done, by=staff_c, status="done")
+    mailoutbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert actions_due_notify(today=dt.date(2027, 2, 1)) == 0  # a month ahead: not yet
+        assert actions_due_notify(today=dt.date(2027, 2, 25)) == 1
+        assert actions_due_notify(today=dt.date(2027, 2, 26)) == 0  # once
+    (notice,) = WorkspaceNotice.objects.filter(kind="action_due")
+    assert (notice.recipient_id, notice.group_id, notice.partnership_id) == (staff_c.pk, group_active.pk, None)
+    assert "Moderate N5 folios" in notice.text and "is due on 1 March 2027" in notice.text
+    (mail,) = [m for m in mailoutbox if m.to == [staff_c.email]]
+    assert f"/partnerships/groups/{group_active.pk}/#plan" in mail.body and "Moderate N5 folios" in mail.subject
+    due.refresh_from_db()
+    assert due.due_notified_on == dt.date(2027, 2, 25)
+    # An ended group's actions are not reminded.
+    other = plan.group_action_add(group=group_active, by=writer, title="Later", owner_id=staff_c.pk,
+                                  due_on=dt.date(2027, 6, 1))
+    _end(world, group_active)
+    assert actions_due_notify(today=dt.date(2027, 6, 1)) == 0
+    other.refresh_from_db()
+    assert other.due_notified_on is None
 
 
 def test_new_figures_are_told_to_the_groups_schools(
