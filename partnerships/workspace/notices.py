@@ -128,7 +128,8 @@ def actions_due_notify(*, today: dt.date) -> int:
         )
         notices, messages = [], []
         now = timezone.now()
-        for a in [*pair_due, *group_due]:
+        actions: list[Action | GroupAction] = [*pair_due, *group_due]
+        for a in actions:
             owner: User = a.owner  # type: ignore[assignment]  # filtered on an active owner
             s = subject_of(a.partnership if isinstance(a, Action) else a.group)
             when = "was due" if a.due_on < today else "is due"
