@@ -23,6 +23,7 @@ urlpatterns = [
     path("groups/<int:pk>/actions/", group_views.GroupPlanView.as_view(what="action"), name="group_action_add"),
     path("groups/<int:pk>/actions/<int:item>/", group_views.GroupPlanView.as_view(what="action_status"),
          name="group_action_status"),
+    path("groups/<int:pk>/actions/<int:item>/edit/", group_ws.GroupActionEditView.as_view(), name="group_action_edit"),
     path("groups/<int:pk>/notes/", group_views.GroupPlanView.as_view(what="note"), name="group_note_add"),
     path("groups/<int:pk>/invite/", group_ws.GroupInviteView.as_view(what="invite"), name="group_invite"),
     path("groups/<int:pk>/invitations/<int:item>/withdraw/", group_ws.GroupInviteView.as_view(what="withdraw"),

@@ -900,6 +900,8 @@ EXPECTED.update({
     "partnerships:group_aims": Route(group_joined, partnership_acted, method="post", data=lambda w, t: {"aims": "m"}),
     "partnerships:group_action_add": Route(group_joined, group_written, method="post", data=group_plan_body),
     "partnerships:group_action_status": Route(group_action, group_written, method="post", data=group_plan_body),
+    # The owner (the target's admin) is a person of a joined school: a member's edit is valid (302).
+    "partnerships:group_action_edit": Route(group_action, group_written, method="post", data=ws_owner),
     "partnerships:group_note_add": Route(group_joined, group_written, method="post", data=group_plan_body),
     "api:partnership-group-list": Route(None, api(lambda p, t: 200)),
     "api:partnership-group-detail": Route(group_joined, api(lambda p, t: 200 if p in SCHOOL_MEMBERS[t] else 404)),

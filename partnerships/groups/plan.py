@@ -132,6 +132,29 @@ def group_action_status(*, action: GroupAction, by: User, status: str) -> GroupA
 
 
 @transaction.atomic
+def group_action_update(
+    *, action: GroupAction, by: User, title: str, owner_id: int | None, due_on: dt.date | None, status: str,
+    evidence_url: str = "",
+) -> GroupAction:
+    """Anyone of a joined school updates an action: what, who owns it, by when, status, evidence.
+    A new due date is a new reminder (``due_notified_on`` cleared)."""
+    locked, school = _locked_school(action.group, by)
+    row = GroupAction.objects.select_for_update().get(pk=action.pk, group=locked)
+    before = row.status
+    row.title = _text(title, field="title", label="what the action is", limit=200)
+    owner, owner_school = _owner(locked, owner_id)
+    row.owner, row.owner_name, row.owner_establishment = owner, owner.get_full_name() or owner.email, owner_school
+    new_due = _due(due_on)
+    if new_due != row.due_on:
+        row.due_notified_on = None
+    row.due_on, row.status, row.evidence_url = new_due, _status(status), _evidence(evidence_url)
+    row.updated_at = timezone.now()
+    row.save()
+    _audit(by, "action_update", locked, school, action=row.pk, status_from=before, status_to=row.status)
+    return row
+
+
+@transaction.atomic
 def group_note_add(*, group: PartnershipGroup, by: User, held_on: dt.date | None, title: str, notes: str) -> GroupNote:
     locked, school = _locked_school(group, by)
     if held_on is None:

@@ -33,10 +33,11 @@ from ..views import _user
 from ..workspace import access
 from ..workspace import selectors as ws_selectors
 from ..workspace import services as ws_services
-from ..workspace.forms import FileForm, LeadForm, MeasuresForm, WorkspaceForm
+from ..workspace.forms import ActionForm, FileForm, LeadForm, MeasuresForm, WorkspaceForm
 from ..workspace.subject import subject_of
-from . import services
-from .models import GroupMember, MemberStatus, PartnershipGroup
+from . import plan, services
+from .models import GroupAction, GroupMember, MemberStatus, PartnershipGroup
+from .services import GroupError, GroupStateError
 from .views import group_context, parse_schools, visible_group
 
 
@@ -86,6 +87,9 @@ class GroupFormView(GroupWorkspaceBase):
     def allowed(self, g: PartnershipGroup) -> None:
         (access.require_manage if self.manage else access.require_contribute)(self.request.user, g)
 
+    def initial(self, g: PartnershipGroup) -> dict[str, Any]:
+        return {}
+
     def save(self, g: PartnershipGroup, form: forms.Form) -> object:
         raise NotImplementedError
 
@@ -97,15 +101,15 @@ class GroupFormView(GroupWorkspaceBase):
                                       "multipart": self.multipart, "cancel": self.success_url(g)}
         return render(self.request, self.template_name, ctx, status=status)
 
-    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def get(self, request: HttpRequest, pk: int, **kwargs: int) -> HttpResponse:
         g = self.group()
         try:
             self.allowed(g)
         except access.WorkspaceClosed as exc:
             return self.closed(g, exc)
-        return self.render_form(g, self.form_class(initial={}, partnership=g))
+        return self.render_form(g, self.form_class(initial=self.initial(g), partnership=g))
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def post(self, request: HttpRequest, pk: int, **kwargs: int) -> HttpResponse:
         g = self.group()
         try:
             self.allowed(g)
@@ -115,11 +119,44 @@ class GroupFormView(GroupWorkspaceBase):
             self.save(g, form)
         except access.WorkspaceClosed as exc:
             return self.closed(g, exc)
-        except ws_services.WorkspaceError as exc:
+        except GroupStateError as exc:
+            return self.closed(g, access.WorkspaceClosed(str(exc)))
+        except (ws_services.WorkspaceError, GroupError) as exc:
             form.add_error(exc.field if exc.field in form.fields else None, str(exc))
             return self.render_form(g, form, status=400)
         messages.success(request, self.done)
         return HttpResponseRedirect(self.success_url(g))
+
+
+class GroupActionEditView(GroupFormView):
+    """Update an action of the group's plan (what, owner, due date, status, evidence): admins and
+    staff of a joined school, as they add one."""
+
+    form_class = ActionForm
+    title = "Update an action"
+    done = "The action is updated."
+    anchor = "plan"
+
+    def action(self, g: PartnershipGroup) -> GroupAction:
+        a = GroupAction.objects.filter(group=g, pk=self.kwargs["item"]).first()
+        if a is None:
+            raise Http404("No such action")
+        return a
+
+    def allowed(self, g: PartnershipGroup) -> None:
+        self.action(g)
+        super().allowed(g)
+
+    def initial(self, g: PartnershipGroup) -> dict[str, Any]:
+        a = self.action(g)
+        return {"title": a.title, "owner": a.owner_id, "due_on": a.due_on, "status": a.status,
+                "evidence_url": a.evidence_url}
+
+    def save(self, g: PartnershipGroup, form: forms.Form) -> object:
+        d = form.cleaned_data
+        return plan.group_action_update(action=self.action(g), by=_user(self.request), title=d["title"],
+                                        owner_id=d["owner"], due_on=d["due_on"], status=d["status"],
+                                        evidence_url=d["evidence_url"])
 
 
 class GroupLeadAddView(GroupFormView):

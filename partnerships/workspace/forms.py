@@ -8,7 +8,7 @@ from django import forms
 
 from .models import ActionStatus
 from .selectors import measure_options, workspace_people
-from .subject import Owner
+from .subject import Owner, subject_of
 
 TEXT = {"class": "ds_input"}
 DATE = {"class": "ds_input  ds_input--fixed-10", "type": "date"}
@@ -102,6 +102,8 @@ class ActionForm(WorkspaceForm):
     def __init__(self, *args: Any, partnership: Owner, **kwargs: Any) -> None:
         super().__init__(*args, partnership=partnership, **kwargs)
         cast(forms.ChoiceField, self.fields["owner"]).choices = _people(partnership)
+        if subject_of(partnership).is_group:
+            self.fields["owner"].help_text = "A member of staff of one of the group's schools."
 
 
 class NoteForm(WorkspaceForm):

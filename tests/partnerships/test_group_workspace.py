@@ -287,6 +287,34 @@ def test_a_group_actions_owner_is_reminded_once_when_it_falls_due(
     assert other.due_notified_on is None
 
 
+def test_a_member_edits_an_action_and_a_new_due_date_is_a_new_reminder(
+    world: Any, group_active: PartnershipGroup, staff_c: Any, outsider: Any,
+) -> None:
+    a = plan.group_action_add(group=group_active, by=world.personas["staff_a"], title="Moderate N5 folios",
+                              owner_id=staff_c.pk, due_on=dt.date(2027, 3, 1))
+    assert actions_due_notify(today=dt.date(2027, 2, 25)) == 1
+    url = f"/partnerships/groups/{group_active.pk}/actions/{a.pk}/edit/"
+    c = client_for(world.personas["staff_b"])
+    form = c.get(url)
+    assert form.status_code == 200 and 'value="Moderate N5 folios"' in form.text
+    assert "A member of staff of one of the group" in form.text and "either school" not in form.text
+    body = {"title": "Moderate N5 and Higher folios", "owner": world.personas["staff_b"].pk, "due_on": "2027-04-30",
+            "status": "in_progress", "evidence_url": "https://example.org/folios"}
+    bad = c.post(url, {**body, "evidence_url": "folios on the shared drive"})
+    assert bad.status_code == 400 and "Enter a valid URL" in bad.text
+    assert c.post(url, body).status_code == 302
+    a.refresh_from_db()
+    assert (a.title, a.owner_id, a.owner_establishment_id, a.due_on, a.status, a.evidence_url, a.due_notified_on) == (
+        "Moderate N5 and Higher folios", world.personas["staff_b"].pk, world.school_b.pk, dt.date(2027, 4, 30),
+        "in_progress", "https://example.org/folios", None)
+    assert AuditEvent.objects.filter(action="partnership_group_action_update", object_id=group_active.pk).exists()
+    assert actions_due_notify(today=dt.date(2027, 4, 25)) == 1  # reminded again for the new date
+    assert client_for(outsider).get(url).status_code == 404
+    assert c.get(f"/partnerships/groups/{group_active.pk}/actions/{a.pk + 999}/edit/").status_code == 404
+    _end(world, group_active)
+    assert c.get(url).status_code == 409 and c.post(url, body).status_code == 409
+
+
 def test_new_figures_are_told_to_the_groups_schools(
     world: Any, group_active: PartnershipGroup, admin_c: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
