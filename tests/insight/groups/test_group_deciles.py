@@ -163,6 +163,9 @@ def test_page_exports_and_copy_link_show_the_groups_deciles_trend_and_deprivatio
     assert f"group={group.pk}" in resp.context["share_url"] and f"breakdown={DECILE}" in resp.context["share_url"]
     shared = page_table(client.get(resp.context["share_url"]).content.decode(), "breakdown-trend")
     assert shared == trend
+    # The authority dashboard's decile table shows the same figures for the group.
+    authority_html = client.get(reverse("insight:authority_dashboard", kwargs={"code": school.authority.code}) + q)
+    assert _decile_column(authority_html.content.decode(), "Twelve") == [shown(year, d) for d in DECILES]
     # CSV and XLSX of the three tables match the page.
     for table_id in ("breakdown", "breakdown-trend", "deprivation"):
         on_page = page_table(html, table_id)
