@@ -1,6 +1,7 @@
 """A comparator group's figures: the four national measures of all its members' leavers together,
 computed exactly as for a school (insight.benchmarking.measures on a leaver table), per leaver year,
-for all leavers and for each group of leavers (the dashboards' breakdowns).
+for all leavers, for each group of leavers (the dashboards' breakdowns) and by SIMD decile (leavers
+and average total tariff, as the engine's attainment versus deprivation).
 
 ``group_measures`` is pure (frames in, frame out). ``groups_compute`` loads a run's years, computes
 every group asked for (or every saved group) and replaces the group's rows of that run. The run's
@@ -21,6 +22,7 @@ from ..benchmarking import columns as c
 from ..benchmarking.cohort import leaver_table
 from ..benchmarking.measures import PreparedCohort
 from ..models import BenchmarkRun
+from ..selectors.catalogue import DECILE
 from .models import ComparatorGroup, ComparatorGroupResult
 
 GROUP_ID = "group_id"
@@ -31,7 +33,10 @@ def group_measures(table: pd.DataFrame, members: Mapping[int, Iterable[int]]) ->
     group's leavers in ``table`` (a :func:`leaver_table`): one row per group and year with leavers
     (breakdown ""), and one per group, year and group of leavers (sex, SIMD quintile, ASN, care
     experience, stage of leaving) with leavers, computed exactly as the engine computes a school's
-    (insight.benchmarking.engine). A leaver of a school in several groups counts in each of them."""
+    (insight.benchmarking.engine); and one per group, year and SIMD decile (breakdown
+    ``simd_decile``, as the dashboards read the engine's deciles), every decile 1-10, with its
+    leavers and average total tariff only (the engine's attainment versus deprivation; an empty
+    decile has 0 leavers and no average). A leaver of a school in several groups counts in each of them."""
     est = table[c.ESTABLISHMENT_ID].to_numpy(dtype=np.int64)
     rows, ids = [], []
     for gid, schools in members.items():
@@ -47,7 +52,21 @@ def group_measures(table: pd.DataFrame, members: Mapping[int, Iterable[int]]) ->
     head = prepared.headline(keys)
     head.insert(len(keys), c.BREAKDOWN, "")
     head.insert(len(keys) + 1, c.BREAKDOWN_VALUE, "")
-    return pd.concat([head, prepared.breakdowns(keys, c.BREAKDOWN_DIMENSIONS)], ignore_index=True)
+    return pd.concat([head, prepared.breakdowns(keys, c.BREAKDOWN_DIMENSIONS), _deciles(prepared, keys)],
+                     ignore_index=True)
+
+
+def _deciles(prepared: PreparedCohort, keys: list[str]) -> pd.DataFrame:
+    """The deciles of ``prepared.deprivation`` as breakdown rows; the measures it has not are
+    0 (counts) or NaN."""
+    dep = prepared.deprivation(keys)
+    dep = dep[dep[c.SIMD_BAND_KIND] == c.BAND_DECILE].reset_index(drop=True)
+    out = dep[keys].copy()
+    out[c.BREAKDOWN] = DECILE
+    out[c.BREAKDOWN_VALUE] = dep[c.SIMD_BAND].astype(str).to_numpy()
+    for k in c.HEADLINE_MEASURES:
+        out[k] = dep[k].to_numpy() if k in dep else (0 if k.startswith("n_") else np.nan)
+    return out
 
 
 def current_members(group_ids: Iterable[int] | None = None) -> dict[int, list[int]]:

@@ -11,6 +11,9 @@ determine, so they need entitlement to every member. Besides, a group figure on 
 threshold of young people is withheld like any other (unless the viewer is entitled to every member).
 The same rule holds cell by cell for a group of leavers (the girls of the group, its SIMD quintile 1
 leavers...): each member's figure of that same group of leavers must be shown to the viewer.
+SIMD deciles (ours, docs/methodology.md sections 13 and 19): a school's deciles are withheld from
+every viewer not entitled to it, so a group's decile figures are shown only to a viewer entitled to
+every member the figure was computed from; to anyone else each of them is withheld ("c").
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from datahub.models import Establishment
 
 from ..benchmarking import columns as c
 from ..models import BenchmarkRun, CohortResult
-from ..selectors.catalogue import MEASURES
+from ..selectors.catalogue import DECILE, MEASURES
 from ..selectors.figures import Figures, Row, Subject, Viewer
 from .models import ComparatorGroup, ComparatorGroupResult
 
@@ -71,7 +74,7 @@ class GroupFigures:
             base = int(row[c.N_LEAVERS] if measure == c.N_LEAVERS else row.get(MEASURES[measure].base) or 0)
         if self.entitled_to_all(year):
             return Cell(figure, base, False)
-        if measure in RANKED:
+        if measure in RANKED or dim == DECILE:
             return Cell(figure, base, True)
         for member in self._members_of(year):
             if member.entitlement.unsuppressed:

@@ -137,7 +137,7 @@ def establishment_page(request: HttpRequest, est: Establishment) -> Page:
               for gid, title, keys in headline_panels(pair)]
     keep_lit_num_pair(page, pair)
 
-    deprivation = _deprivation_panel(page, data, years[-1])
+    deprivation = _deprivation_panel(page, data, years[-1], group)
     breakdown = breakdown_section(page, f, data.subjects, request.GET, data.breakdowns, est.name, group)
     print_filters(page, breakdown_filters(breakdown))
     vocational = _vocational_table(page, run, est, ent, authority, years)
@@ -154,17 +154,21 @@ def establishment_page(request: HttpRequest, est: Establishment) -> Page:
     return page
 
 
-def _deprivation_panel(page: Page, data: EstablishmentData, y: int) -> Panel:
-    """Attainment versus deprivation: by SIMD quintile, in the latest year."""
+def _deprivation_panel(page: Page, data: EstablishmentData, y: int, group: GroupFigures | None = None) -> Panel:
+    """Attainment versus deprivation: by SIMD quintile, in the latest year; a comparator group,
+    when one is chosen, beside the virtual comparator."""
     f, est = data.figures, data.establishment
     school = data.school
     dep_cols = [TColumn("SIMD quintile", numeric=False), TColumn(f"Leavers ({est.name})"), TColumn(est.name),
-                TColumn("Virtual comparator"), *(TColumn(s.label) for s in data.comparisons)]
-    dep_rows = [
-        TRow(text(label), [fig(f, school, y, c.N_LEAVERS, c.SIMD_QUINTILE, v)]
-             + [fig(f, s, y, c.AVG_TOTAL_TARIFF, c.SIMD_QUINTILE, v) for s in data.subjects])
-        for v, label in BREAKDOWNS[c.SIMD_QUINTILE].values
-    ]
+                TColumn("Virtual comparator"), *([TColumn(group.label)] if group else []),
+                *(TColumn(s.label) for s in data.comparisons)]
+    dep_rows = []
+    for v, label in BREAKDOWNS[c.SIMD_QUINTILE].values:
+        cells = [fig(f, school, y, c.N_LEAVERS, c.SIMD_QUINTILE, v)]
+        cells += [fig(f, s, y, c.AVG_TOTAL_TARIFF, c.SIMD_QUINTILE, v) for s in data.subjects]
+        if group is not None:
+            cells.insert(3, figure(group.cell(y, c.AVG_TOTAL_TARIFF, c.SIMD_QUINTILE, v), "tariff"))
+        dep_rows.append(TRow(text(label), cells))
     dep = page.add(Table("deprivation", f"Average total tariff by SIMD quintile, {est.name}, {year_label(y)} leavers",
                          dep_cols, dep_rows))
     return Panel(
@@ -175,7 +179,7 @@ def _deprivation_panel(page: Page, data: EstablishmentData, y: int) -> Panel:
                 (f"quintile 5 {est.name}", dep_rows[4].cells[1]), ("quintile 5 virtual comparator", dep_rows[4].cells[2])]),
         dep, chart(dep, kind="bar", unit="points",
                    series_columns=[(2 + i, role) for i, role in enumerate(
-                       ["school", "vc", *(s.kind for s in data.comparisons)])]),
+                       ["school", "vc", *(["group"] if group else []), *(s.kind for s in data.comparisons)])]),
     )
 
 

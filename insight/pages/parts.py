@@ -317,10 +317,17 @@ def breakdown_section(page: Page, figures: Figures, subjects: Sequence[Subject],
     query = kept_query(params, ("breakdown", "measure", "year"))
     table = page.add(Table("breakdown", f"{m.label} by {spec.phrase}, {place}, {year_label(year)} leavers",
                            cols, rows, export_query=query))
+    # The trend: one row per group of leavers for the school (or authority) and, when a comparator
+    # group is chosen, the group's row under each, under the same rule as the table above.
     trend_cols = [TColumn(spec.label, numeric=False)] + [TColumn(year_label(y)) for y in years]
-    trend_rows = [TRow(text(label), [fig(figures, main, y, measure, dim, value) for y in years])
-                  for value, label in spec.values]
-    trend = page.add(Table("breakdown-trend", f"{m.label} by {spec.phrase} for {main.label}, by year of leaving",
+    trend_rows = []
+    for value, label in spec.values:
+        trend_rows.append(TRow(text(label), [fig(figures, main, y, measure, dim, value) for y in years]))
+        if group is not None:
+            trend_rows.append(TRow(text(f"{label}: {group.label}"),
+                                   [figure(group.cell(y, measure, dim, value), m.kind) for y in years]))
+    whose = f"{main.label} and {group.label}" if group is not None else main.label
+    trend = page.add(Table("breakdown-trend", f"{m.label} by {spec.phrase} for {whose}, by year of leaving",
                            trend_cols, trend_rows, export_query=query))
     roles = [("school" if s.kind == c.COHORT_ESTABLISHMENT else "vc" if "vc" in s.kind else s.kind) for s in subjects]
     if group is not None:

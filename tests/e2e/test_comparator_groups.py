@@ -69,7 +69,21 @@ def test_head_teacher_builds_a_group_and_sees_it_beside_the_vc(page: Page, live_
     assert "group=" in page.get_by_label("Link to this view").input_value()
     assert_accessible(page, label="establishment dashboard with a comparator group")
     screenshot(page, "comparator-group-dashboard-1280")
+    # Attainment versus deprivation and the groups of leavers by SIMD decile, with the group: the
+    # head teacher is entitled to one of its five schools only, so its deciles read "c".
+    assert page.locator("#table-deprivation thead th").nth(4).inner_text() == "Group: Five across Scotland"
+    page.get_by_label("Group leavers by").select_option(label="SIMD decile")
+    page.get_by_role("button", name="Show breakdown").click()
+    page.wait_for_url(re.compile(r"breakdown=simd_decile"))
+    assert "group=" in page.url
+    assert page.locator("#table-breakdown thead th").nth(4).inner_text() == "Group: Five across Scotland"
+    assert set(page.locator("#table-breakdown tbody tr td:nth-child(5)").all_inner_texts()) == {"c"}
+    trend = page.locator("#table-breakdown-trend tbody th")
+    assert "SIMD decile 1 (most deprived 10%): Group: Five across Scotland" in trend.all_inner_texts()
+    assert_accessible(page, label="establishment dashboard, SIMD deciles with a comparator group")
+    screenshot(page, "comparator-group-deciles-1280")
     page.set_viewport_size(NARROW)
     assert_reflows(page, label="establishment dashboard with a comparator group, 320 px")
+    screenshot(page, "comparator-group-deciles-320")
     page.goto(f"{live_server.url}/insight/groups/")
     assert_reflows(page, label="comparator groups, 320 px")
