@@ -82,8 +82,10 @@ def row_cells(table: Locator, row: str) -> list[str]:
     """The data cells of the row of ``table`` whose name starts with ``row``, as text."""
     import re
 
-    return [cell.strip() for cell in table.get_by_role("row", name=re.compile(f"^{re.escape(row)}")).locator("td")
-            .all_inner_texts()]
+    return [
+        cell.strip()
+        for cell in table.get_by_role("row", name=re.compile(f"^{re.escape(row)}")).locator("td").all_inner_texts()
+    ]
 
 
 def read_chart_then_reflow(page: Page, *, first: str, label: str, shot: str) -> None:

@@ -70,7 +70,9 @@ def test_authority_analyst_drills_into_a_school_switches_a_breakdown_and_exports
     # Sort the schools by leavers (a link in the column heading), then drill into a school.
     schools.get_by_role("link", name=re.compile(r"^Leavers")).click()
     page.wait_for_url(re.compile(r"schools-sort=leavers"))
-    assert page.get_by_role("columnheader", name=re.compile(r"^Leavers \d{4}")).get_attribute("aria-sort") == "descending"
+    assert (
+        page.get_by_role("columnheader", name=re.compile(r"^Leavers \d{4}")).get_attribute("aria-sort") == "descending"
+    )
     page.get_by_role("table", name=re.compile("secondary schools in")).get_by_role("link", name=school.name).click()
     page.wait_for_url(re.compile(rf"/insight/establishments/{school.seed_code}/"))
     assert page.get_by_role("heading", level=1).inner_text() == school.name
@@ -108,7 +110,9 @@ def test_authority_analyst_drills_into_a_school_switches_a_breakdown_and_exports
 
     # The chart of the breakdown downloads as a PNG.
     with page.expect_download() as png:
-        page.locator('figure[data-chart="breakdown-chart-data"]').get_by_role("button", name=re.compile("^Download chart as PNG")).click()
+        page.locator('figure[data-chart="breakdown-chart-data"]').get_by_role(
+            "button", name=re.compile("^Download chart as PNG")
+        ).click()
     assert png.value.suggested_filename == "breakdown-chart.png"
 
     # 320 CSS px: no sideways scrolling (wide tables scroll in their own region).

@@ -55,11 +55,18 @@ def test_authority_analyst_switches_cohort(page: Page, live_server: Any, referen
     screenshot(page, "authority-breadth-depth-1280")
 
     # The leavers: Ben alone, two passes at level 4 or better (N4 English, the NPA).
-    choose(page, {"Cohort": "Leavers", "SCQF level": "SCQF level 4 or better", "Number of awards": "2 or more"},
-           then=r"stage=leavers")
+    choose(
+        page,
+        {"Cohort": "Leavers", "SCQF level": "SCQF level 4 or better", "Number of awards": "2 or more"},
+        then=r"stage=leavers",
+    )
     table = page.get_by_role("table", name=re.compile(f"^Breadth and Depth in {glasgow.name}'s schools: Leavers"))
     assert row_cells(table, "Kelvinbank Academy") == ["1", "100.0%"]
 
     # The chart reads with the keyboard, figure by figure; axe, then reflow at 320 px.
-    read_chart_then_reflow(page, first="Kelvinbank Academy", label="Authority Breadth and Depth, leavers",
-                           shot="authority-breadth-depth-leavers")
+    read_chart_then_reflow(
+        page,
+        first="Kelvinbank Academy",
+        label="Authority Breadth and Depth, leavers",
+        shot="authority-breadth-depth-leavers",
+    )

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 from django.test import override_settings
+from playwright.sync_api import expect
 
 from datahub.models import QualificationResult, Role
 from insight.models import BenchmarkRun, Publication
@@ -49,16 +50,22 @@ def watch_progress(page: Page, timeout: float = 120) -> tuple[list[str], list[fl
             stamp = section.get_attribute("data-updated", timeout=2000)
             if stamp and (not stamps or int(stamp) != stamps[-1]):
                 stamps.append(int(stamp))
-                states.append(" ".join(page.locator("#run-chunks tr").evaluate_all(
-                    "rows => rows.map(r => r.getAttribute('data-state'))")))
+                states.append(
+                    " ".join(
+                        page.locator("#run-chunks tr").evaluate_all(
+                            "rows => rows.map(r => r.getAttribute('data-state'))"
+                        )
+                    )
+                )
         except Exception:  # noqa: S112  # the page reloaded between two reads: look again
             continue
         time.sleep(0.05)
     return states, [(b - a) / 1000 for a, b in itertools.pairwise(stamps)]
 
 
-def test_a_run_is_started_watched_checked_published_and_read(page: Page, live_server: Any,
-                                                            reference_data: None) -> None:
+def test_a_run_is_started_watched_checked_published_and_read(
+    page: Page, live_server: Any, reference_data: None
+) -> None:
     from django.core.cache import cache
 
     from insight import selectors
@@ -86,8 +93,10 @@ def test_a_run_is_started_watched_checked_published_and_read(page: Page, live_se
         page.wait_for_url(re.compile(r"/insight/runs/\d+/$"))
         states, gaps = watch_progress(page)
     run = BenchmarkRun.objects.exclude(pk=first.pk).get()
-    print(f"progress updates drawn: {len(gaps) + 1}; gaps between them (s): {[round(g, 2) for g in gaps]}; "
-          f"longest {max(gaps, default=0):.2f} s")
+    print(
+        f"progress updates drawn: {len(gaps) + 1}; gaps between them (s): {[round(g, 2) for g in gaps]}; "
+        f"longest {max(gaps, default=0):.2f} s"
+    )
     assert any("running" in s for s in states), states  # seen live, chunk by chunk
     page.wait_for_load_state()
     status = page.locator("#run-status")
@@ -132,7 +141,7 @@ def test_a_run_is_started_watched_checked_published_and_read(page: Page, live_se
     panel = page.locator("#table-m-pct-initial-positive").get_by_role("columnheader").all_inner_texts()
     assert "Northern Alliance" in [h.strip() for h in panel]
     published.get_by_role("link", name="release note").click()
-    assert page.get_by_text("Corrected 2023 and 2024 results for one school.").is_visible()
+    expect(page.get_by_text("Corrected 2023 and 2024 results for one school.")).to_be_visible()
     sign_out(page, live_server)
 
     # --- an authority data manager reads the runs but may not start or publish (403)
@@ -142,9 +151,11 @@ def test_a_run_is_started_watched_checked_published_and_read(page: Page, live_se
     assert page.get_by_role("button", name=re.compile("Publish|Withdraw|Start")).count() == 0
     token = next(c["value"] for c in page.context.cookies() if c["name"] == "csrftoken")
     headers = {"X-CSRFToken": token, "Referer": f"{live_server.url}/insight/runs/"}
-    start = page.request.post(f"{live_server.url}/insight/runs/start/", form={"years": "2024", "draws": "1"},
-                              headers=headers)
-    publish_again = page.request.post(f"{live_server.url}/insight/runs/{first.pk}/publish/",
-                                      form={"release_note": "no"}, headers=headers)
+    start = page.request.post(
+        f"{live_server.url}/insight/runs/start/", form={"years": "2024", "draws": "1"}, headers=headers
+    )
+    publish_again = page.request.post(
+        f"{live_server.url}/insight/runs/{first.pk}/publish/", form={"release_note": "no"}, headers=headers
+    )
     assert (start.status, publish_again.status) == (403, 403)
     assert BenchmarkRun.objects.count() == 2

@@ -45,7 +45,8 @@ def chart_school_data(page: Page, post_pk: int) -> list[Any]:
 
 
 def test_a_community_post_embeds_a_chart_shown_with_each_readers_entitlement(
-        page: Page, live_server: Any, world: Any) -> None:
+    page: Page, live_server: Any, world: Any
+) -> None:
     canaries = add_published_run(world)
     p = world.personas
     community = services.community_create(by=p["dm_x"], name="Senior phase leads")
@@ -60,7 +61,8 @@ def test_a_community_post_embeds_a_chart_shown_with_each_readers_entitlement(
     page.get_by_label("Title").fill("How we raised the lowest 20%")
     page.get_by_label("Your post").fill("Our chart: <b>see below</b>")
     page.get_by_label("Embed a chart or table").fill(
-        f"{live_server.url}/insight/establishments/{world.school_b.seed_code}/#{PANEL}")
+        f"{live_server.url}/insight/establishments/{world.school_b.seed_code}/#{PANEL}"
+    )
     page.get_by_role("button", name="Post").click()
     page.wait_for_url(re.compile(r"/threads/\d+/$"))
     post = Post.objects.get()

@@ -9,6 +9,7 @@ import os
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from playwright.sync_api import expect
 
 from datahub.models import AuditEvent
 from partnerships.communities import services
@@ -51,6 +52,6 @@ def test_an_admin_removes_a_member_and_a_member_leaves(page: Page, live_server: 
     sign_in(page, live_server, p["partner"], lands_on="/partnerships/communities/")  # their home
     page.goto(url)
     page.get_by_role("button", name="Leave this community").click()
-    assert "You have left Senior phase leads" in page.locator("body").inner_text()
+    expect(page.locator("body")).to_contain_text("You have left Senior phase leads")
     assert page.goto(url).status == 404  # type: ignore[union-attr]
     assert AuditEvent.objects.filter(action__in=["community_member_remove", "community_member_leave"]).count() == 2

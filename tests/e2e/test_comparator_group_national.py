@@ -27,8 +27,9 @@ os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-def test_national_analyst_picks_a_filter_group_on_the_national_view(page: Page, live_server: Any,
-                                                                    reference_data: None) -> None:
+def test_national_analyst_picks_a_filter_group_on_the_national_view(
+    page: Page, live_server: Any, reference_data: None
+) -> None:
     from django.core.cache import cache
 
     from insight import selectors

@@ -28,7 +28,9 @@ os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-def test_head_teacher_builds_a_group_and_sees_it_beside_the_vc(page: Page, live_server: Any, reference_data: None) -> None:
+def test_head_teacher_builds_a_group_and_sees_it_beside_the_vc(
+    page: Page, live_server: Any, reference_data: None
+) -> None:
     from django.core.cache import cache
 
     from insight import selectors
@@ -58,7 +60,9 @@ def test_head_teacher_builds_a_group_and_sees_it_beside_the_vc(page: Page, live_
     screenshot(page, "comparator-group-1280")
 
     page.goto(f"{live_server.url}/insight/establishments/{school.seed_code}/")
-    page.get_by_label("Show a comparator group beside the virtual comparator").select_option(label="Five across Scotland")
+    page.get_by_label("Show a comparator group beside the virtual comparator").select_option(
+        label="Five across Scotland"
+    )
     page.get_by_role("button", name="Show group").click()
     page.wait_for_url(re.compile(r"\?group=\d+"))
     table = page.locator("#table-m-pct-initial-positive")

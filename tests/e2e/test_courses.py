@@ -30,7 +30,9 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 def _cells(table: Locator, row: str) -> list[str]:
-    return [cell.strip() for cell in table.get_by_role("row", name=re.compile(f"^{row}")).locator("td").all_inner_texts()]
+    return [
+        cell.strip() for cell in table.get_by_role("row", name=re.compile(f"^{row}")).locator("td").all_inner_texts()
+    ]
 
 
 def test_head_teacher_opens_one_course(page: Page, live_server: Any, reference_data: None) -> None:

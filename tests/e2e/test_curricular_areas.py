@@ -33,11 +33,14 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 def _cells(table: Locator, row: str) -> list[str]:
-    return [cell.strip() for cell in table.get_by_role("row", name=re.compile(f"^{row}")).locator("td").all_inner_texts()]
+    return [
+        cell.strip() for cell in table.get_by_role("row", name=re.compile(f"^{row}")).locator("td").all_inner_texts()
+    ]
 
 
-def test_head_teacher_reads_curricular_areas_and_switches_cohort(page: Page, live_server: Any,
-                                                                 reference_data: None) -> None:
+def test_head_teacher_reads_curricular_areas_and_switches_cohort(
+    page: Page, live_server: Any, reference_data: None
+) -> None:
     from django.core.cache import cache
 
     cache.clear()
@@ -62,8 +65,9 @@ def test_head_teacher_reads_curricular_areas_and_switches_cohort(page: Page, liv
     # The leavers (Ben), A only: his awards are passes, none an A.
     page.get_by_label("Cohort", exact=True).select_option(label="Leavers")
     page.get_by_label("Grades", exact=True).select_option(label="A only")
-    page.get_by_label("Level compared with the virtual comparator, authority and Scotland",
-                      exact=True).select_option(label="SCQF level 4 or better")
+    page.get_by_label("Level compared with the virtual comparator, authority and Scotland", exact=True).select_option(
+        label="SCQF level 4 or better"
+    )
     page.get_by_role("button", name="Show").click()
     page.wait_for_url(re.compile(r"stage=leavers"))
     comparison = page.get_by_role("table", name=re.compile("percentage of the Leavers cohort"))

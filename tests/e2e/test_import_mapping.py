@@ -23,14 +23,38 @@ os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-HEADER = ["Pupil Number", "Legal Forename", "Known As", "Surname", "Date of Birth", "Gender", "SIMD Decile", "FME",
-          "School SEED", "Census Year", "Year Group"]
+HEADER = [
+    "Pupil Number",
+    "Legal Forename",
+    "Known As",
+    "Surname",
+    "Date of Birth",
+    "Gender",
+    "SIMD Decile",
+    "FME",
+    "School SEED",
+    "Census Year",
+    "Year Group",
+]
 
 
 def census(world: Any, first: int, count: int) -> bytes:
-    rows = [[scn(900 + i), f"Legal{i}", f"Known{i}", "Mapped", "2009-05-0" + str(1 + i % 9), "Girl" if i % 2 else "Boy",
-             str(1 + i % 10), "Yes", world.school_a.seed_code, "2024", f"Secondary {4 + i % 3}"]
-            for i in range(first, first + count)]
+    rows = [
+        [
+            scn(900 + i),
+            f"Legal{i}",
+            f"Known{i}",
+            "Mapped",
+            "2009-05-0" + str(1 + i % 9),
+            "Girl" if i % 2 else "Boy",
+            str(1 + i % 10),
+            "Yes",
+            world.school_a.seed_code,
+            "2024",
+            f"Secondary {4 + i % 3}",
+        ]
+        for i in range(first, first + count)
+    ]
     return csv_bytes(HEADER, rows)
 
 

@@ -8,6 +8,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.checks import DESKTOP, NARROW, assert_accessible, assert_reflows, screenshot
 from tests.e2e.worlds import sign_in
@@ -29,20 +30,24 @@ def check_page(page: Page, label: str) -> None:
     page.set_viewport_size(DESKTOP)
 
 
-def test_a_data_manager_imports_results_and_corrects_the_errors(page: Page, live_server: Any, world: Any, tmp_path: Any) -> None:
+def test_a_data_manager_imports_results_and_corrects_the_errors(
+    page: Page, live_server: Any, world: Any, tmp_path: Any
+) -> None:
     sign_in(page, live_server, world.personas["dm_x"])
     page.goto(f"{live_server.url}/datahub/imports/")
     assert page.get_by_role("heading", level=1).inner_text() == "Imports"
     check_page(page, "imports index")
     page.get_by_role("link", name="Qualification results (attainment)").click()
-    assert page.get_by_role("heading", level=1).inner_text() == "Qualification results (attainment)"
+    expect(page.get_by_role("heading", level=1)).to_have_text("Qualification results (attainment)")
     assert page.get_by_role("table", name=re.compile("Columns of a qualification results")).is_visible()
     check_page(page, "upload page")
     screenshot(page, "import-upload")
 
     a, learner = world.school_a, world.learner_a
     bad = tmp_path / "results.csv"
-    bad.write_text(f"{HEADER}\n{learner.scn},{a.seed_code},MATH,H,6,24,A,2024\n{learner.scn},{a.seed_code},PHY,H,5,24,Q,2024\n")
+    bad.write_text(
+        f"{HEADER}\n{learner.scn},{a.seed_code},MATH,H,6,24,A,2024\n{learner.scn},{a.seed_code},PHY,H,5,24,Q,2024\n"
+    )
     page.locator("input[type=file]").set_input_files(str(bad))
     page.get_by_role("button", name="Upload and import").click()
     page.wait_for_url(re.compile(r"/datahub/imports/batches/\d+/$"))
@@ -55,7 +60,9 @@ def test_a_data_manager_imports_results_and_corrects_the_errors(page: Page, live
     screenshot(page, "import-rejected")
 
     good = tmp_path / "results-fixed.csv"
-    good.write_text(f"{HEADER}\n{learner.scn},{a.seed_code},MATH,H,6,24,A,2024\n{learner.scn},{a.seed_code},PHY,H,6,24,B,2024\n")
+    good.write_text(
+        f"{HEADER}\n{learner.scn},{a.seed_code},MATH,H,6,24,A,2024\n{learner.scn},{a.seed_code},PHY,H,6,24,B,2024\n"
+    )
     page.get_by_role("link", name=re.compile("Import another")).click()
     page.locator("input[type=file]").set_input_files(str(good))
     page.get_by_role("button", name="Upload and import").click()

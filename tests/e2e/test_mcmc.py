@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from datahub.models import SchoolLeaver
 from destinations.classification import survey_date
@@ -33,13 +34,21 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 def young_person(school: Any, given: str, family: str, category: str | None) -> SchoolLeaver:
     today = timezone.localdate()
     leaver_year = today.year - 1
-    learner = LearnerFactory.create(establishment=school, given_name=given, family_name=family,
-                             date_of_birth=dt.date(leaver_year - 18, 3, 15))
-    leaver = cast(SchoolLeaver, LeaverFactory.create(learner=learner, leaver_year=leaver_year,
-                                              leaving_date=dt.date(leaver_year, 6, 28)))
+    learner = LearnerFactory.create(
+        establishment=school, given_name=given, family_name=family, date_of_birth=dt.date(leaver_year - 18, 3, 15)
+    )
+    leaver = cast(
+        SchoolLeaver,
+        LeaverFactory.create(learner=learner, leaver_year=leaver_year, leaving_date=dt.date(leaver_year, 6, 28)),
+    )
     if category:
-        DestinationRecord.objects.create(leaver=leaver, kind="initial", category=category, source="import",
-                                         survey_date=survey_date("initial", leaver_year))
+        DestinationRecord.objects.create(
+            leaver=leaver,
+            kind="initial",
+            category=category,
+            source="import",
+            survey_date=survey_date("initial", leaver_year),
+        )
     return leaver
 
 
@@ -103,7 +112,7 @@ def test_officer_records_a_contact_and_a_destination_and_the_young_person_leaves
     assert page.get_by_role("heading", level=1).inner_text() == "Record a contact"
     check_page(page, "record a contact")
     page.get_by_role("button", name="Save contact").click()  # nothing chosen yet: errors are summarised
-    assert page.get_by_role("alert").get_by_role("heading", name="There is a problem").is_visible()
+    expect(page.get_by_role("alert").get_by_role("heading", name="There is a problem")).to_be_visible()
     assert page.title().startswith("Error: ")
     assert_accessible(page, label="record a contact with errors")
     page.locator("label", has_text="Phone call").click()  # the design system's radio: its label takes the click
@@ -156,7 +165,7 @@ def test_export_audit_log_and_school_pages_are_accessible(page: Page, live_serve
     assert page.get_by_role("heading", level=1).inner_text() == "Download the caseload"
     check_page(page, "caseload export")
     page.get_by_role("button", name="Download CSV").click()  # no reason yet
-    assert page.get_by_role("alert").is_visible()
+    expect(page.get_by_role("alert")).to_be_visible()
     assert_accessible(page, label="caseload export with errors")
     page.get_by_label("Why do you need this export?").fill("Monthly review with the careers service")
     with page.expect_download() as download:

@@ -46,8 +46,9 @@ def shown(value: float | None) -> str:
 
 
 def stored(run: Any, school: Any, cohort: str = "establishment") -> float | None:
-    row = CohortResult.objects.filter(run=run, cohort=cohort, cohort_id=school.pk, year=RUN_YEARS[-1],
-                                      breakdown="").first()
+    row = CohortResult.objects.filter(
+        run=run, cohort=cohort, cohort_id=school.pk, year=RUN_YEARS[-1], breakdown=""
+    ).first()
     return None if row is None else getattr(row, MEASURE)
 
 
@@ -130,7 +131,9 @@ def test_three_head_teachers_form_a_group_and_share_its_plan(page: Page, live_se
     sign_in(page, live_server, head_c)
     page.goto(group_url)
     page.get_by_role("link", name="Name a lead").click()
-    page.get_by_label("Lead", exact=True).select_option(label=f"{head_b.get_full_name() or head_b.email} (Bravo Secondary)")
+    page.get_by_label("Lead", exact=True).select_option(
+        label=f"{head_b.get_full_name() or head_b.email} (Bravo Secondary)"
+    )
     page.get_by_label("Leads on").fill("S4 literacy tracking")
     check_page(page, "Partnership group, name a lead")
     page.get_by_role("button", name="Save").click()

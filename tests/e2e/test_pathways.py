@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from datahub.models import Subject
 from destinations.models import Offer, PathwayRecord
@@ -65,8 +66,14 @@ def test_guidance_teacher_and_mcmc_officer_take_a_pupil_off_the_at_risk_list(
     for subject in Subject.objects.order_by("code")[:3]:
         ResultFactory.create(learner=sam, subject=subject, year=year)
     services.pathway_record_create(learner=sam, by=None, aspiration="Engineer", intended_category="HE")
-    services.offer_create(learner=sam, by=None, kind="university", provider="University of Strathclyde",
-                          status="accepted", status_date=timezone.localdate())
+    services.offer_create(
+        learner=sam,
+        by=None,
+        kind="university",
+        provider="University of Strathclyde",
+        status="accepted",
+        status_date=timezone.localdate(),
+    )
     pupil(world.school_b, "Yvonne", "S6", year, family="Elsewhere")  # authority Y: never shown here
     teacher, officer = world.personas["staff_a"], world.personas["mcmc_x"]
 
@@ -98,7 +105,7 @@ def test_guidance_teacher_and_mcmc_officer_take_a_pupil_off_the_at_risk_list(
     page.get_by_role("link", name="Record an application or offer").click()
     page.wait_for_url(re.compile(r"/offers/new/$"))
     page.get_by_role("button", name="Save").click()  # no provider: errors are summarised
-    assert page.get_by_role("alert").get_by_role("heading", name="There is a problem").is_visible()
+    expect(page.get_by_role("alert").get_by_role("heading", name="There is a problem")).to_be_visible()
     assert page.title().startswith("Error: ")
     check_page(page, "record an application with errors")
     page.get_by_label("Kind").select_option(label="College")
@@ -137,7 +144,10 @@ def test_guidance_teacher_and_mcmc_officer_take_a_pupil_off_the_at_risk_list(
     assert page.locator("#risk-rating").get_by_text("Medium risk").is_visible()
     offer.refresh_from_db()
     assert offer.status == "accepted" and list(offer.events.values_list("status", flat=True)) == [
-        "applied", "offered", "accepted"]
+        "applied",
+        "offered",
+        "accepted",
+    ]
 
     # Back on the board: Ava has left the at-risk list, and shows her accepted offer.
     page.goto(f"{live_server.url}/destinations/readiness/")

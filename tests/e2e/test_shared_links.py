@@ -52,8 +52,10 @@ def test_a_head_teacher_copies_a_dashboard_link_and_a_colleague_opens_the_same_v
 
     page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server.url)
     sign_in(page, live_server, head)
-    page.goto(f"{live_server.url}/insight/establishments/{school.seed_code}/"
-              f"?breakdown={c.CARE_EXPERIENCED}&year={year}#breakdowns")
+    page.goto(
+        f"{live_server.url}/insight/establishments/{school.seed_code}/"
+        f"?breakdown={c.CARE_EXPERIENCED}&year={year}#breakdowns"
+    )
     button = page.get_by_role("button", name=re.compile("^Copy link"))
     assert button.is_visible()
     field = page.get_by_label("Link to this view")
@@ -92,7 +94,8 @@ def test_a_head_teacher_copies_a_dashboard_link_and_a_colleague_opens_the_same_v
         )
         assert selection[0] == "share-url" and selection[1] == 0 and selection[2] == selection[3] and selection[4]
         theirs.wait_for_function(
-            "() => document.querySelector('[data-share-status]').textContent.includes('press Ctrl+C')")
+            "() => document.querySelector('[data-share-status]').textContent.includes('press Ctrl+C')"
+        )
         assert fallback.input_value() == link
         assert_accessible(theirs, label="establishment dashboard with the link shown to copy by hand")
         theirs.set_viewport_size(NARROW)
@@ -118,8 +121,13 @@ def test_find_partners_link_opens_the_same_list_for_a_colleague(
     page.wait_for_function("() => document.querySelector('[data-share-status]').textContent.includes('Link copied')")
     link = page.evaluate("() => navigator.clipboard.readText()")
     assert {k: v[0] for k, v in parse_qs(urlparse(link).query).items()} == {
-        "school": a.seed_code, "tab": "performance", "basis": "performance", "authority": str(a.authority.code),
-        "sort": "name", "dir": "asc"}
+        "school": a.seed_code,
+        "tab": "performance",
+        "basis": "performance",
+        "authority": str(a.authority.code),
+        "sort": "name",
+        "dir": "asc",
+    }
     ranking = page.get_by_role("table", name=re.compile("ranked by"))
     seen = [t.strip() for t in ranking.get_by_role("cell").all_inner_texts()]
     assert_accessible(page, label="Find Partners with Copy link")

@@ -14,6 +14,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from playwright.sync_api import expect
 
 from insight.models import CohortResult, RunStatus
 from insight.services import run_create, run_execute_in_process
@@ -64,7 +65,7 @@ def open_workspace(page: Page, live_server: Any) -> None:
 
 def add_action(page: Page, title: str, owner: str, due: str) -> None:
     page.get_by_role("link", name="Add an action").click()
-    assert page.get_by_role("heading", level=1).inner_text() == "Add an action"
+    expect(page.get_by_role("heading", level=1)).to_have_text("Add an action")
     page.get_by_label("Action", exact=True).fill(title)
     page.get_by_label("Owner").select_option(label=owner)
     page.get_by_label("Due by").fill(due)
@@ -78,6 +79,7 @@ def add_action(page: Page, title: str, owner: str, due: str) -> None:
 def evaluation_rows(page: Page, measure: str) -> list[list[str]]:
     table = page.get_by_role("table", name=re.compile(re.escape(MEASURES[measure])))
     rows = table.locator("tbody tr")
+    rows.first.wait_for()  # the page may still be loading after a click
     return [[" ".join(c.split()) for c in rows.nth(i).locator("th, td").all_inner_texts()] for i in range(rows.count())]
 
 
@@ -98,7 +100,8 @@ def test_two_head_teachers_plan_together_and_evaluate_against_a_baseline(
     sign_in(page, live_server, head_b)
     page.goto(f"{live_server.url}/partnerships/")
     page.get_by_role("table", name=re.compile("Partnership requests received")).get_by_role(
-        "link", name=re.compile("^Accept")).click()
+        "link", name=re.compile("^Accept")
+    ).click()
     page.get_by_role("button", name="Accept partnership").click()
     page.wait_for_url(f"{live_server.url}/partnerships/")
 
@@ -185,6 +188,7 @@ def test_two_head_teachers_plan_together_and_evaluate_against_a_baseline(
         page.wait_for_url(re.compile(r"/workspace/$"))
         assert "New in this workspace" in page.locator("main").inner_text()
         page.get_by_role("navigation", name="Workspace").get_by_role("link", name="Joint evaluation").click()
+        page.wait_for_url(re.compile(r"/workspace/evaluation/$"))
         for key in MEASURES:
             baseline, later = evaluation_rows(page, key)
             assert baseline[1] == shown(stored(first, a, key), key)
