@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 from django.core import mail
+from playwright.sync_api import expect
 
 from datahub.models import Membership, Role, User
 from tests.e2e.checks import DESKTOP, NARROW, assert_accessible, assert_reflows, screenshot
@@ -67,7 +68,7 @@ def test_user_administrator_invites_grants_and_revokes(page: Page, live_server: 
     page.get_by_label("Role", exact=True).select_option(Role.MCMC_OFFICER.value)
     page.get_by_label("Where", exact=True).select_option(label=school_a)
     page.get_by_role("button", name="Grant role").click()
-    assert page.get_by_role("alert").get_by_text("needs a local authority").count() == 1
+    expect(page.get_by_role("alert").get_by_text("needs a local authority")).to_have_count(1)
     check_page(page, "Person with an error")
     assert not Membership.objects.filter(user=invited, role=Role.MCMC_OFFICER).exists()
 
