@@ -44,6 +44,9 @@ COURSE_VC_NOTE = ("The virtual comparator is made for this course: for each of t
                   "additional support needs and SIMD decile.")
 GRADED_NOTE = ("Graded course measures of a school are shown only to its own staff, its authority and its "
                "learning partners; to everyone else they are not shown at all.")
+AGGREGATE_NOTE = ("Grades of {places} show c where, beside figures you already see, they would give away one "
+                  "school's grades or every pupil's: fewer than two other schools or five entries are left once the "
+                  "schools and areas shown to you are taken away, or all or none of those entries are in a band.")
 AWARD_NAMES = {"N3": "National 3", "N4": "National 4", "N5": "National 5", "H": "Higher", "AH": "Advanced Higher",
                "NPA": "National Progression Award", "SFW": "Skills for Work", "FA": "Foundation Apprenticeship",
                "NC": "National Certificate", "WA": "Wider achievement award"}
@@ -74,6 +77,11 @@ def _graded(f: Figures | None, cell: disclosure.Cell | None, kind: str) -> TCell
         value = round(float(cell.value), 2)
         return TCell(f"{value:+.2f}", value, "+0.00;-0.00;0.00")
     return figure(cell, kind)
+
+
+def _places(names: list[str]) -> str:
+    """ "A", "A and B", "A, B and C"."""
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
 def _entries(f: Figures | None) -> TCell:
@@ -159,7 +167,7 @@ def course_page(request: HttpRequest, est: Establishment, course: Course) -> Pag
     query = urlencode([(name, chosen[name]) for name in ("stage", "year")])
     collaborative = run_collaborative(run, est.authority)
     levels = course_levels(run, est, course, stage=stage, entitlements=(ent, viewer.authority(est.authority)),
-                           collaborative_id=collaborative.pk if collaborative else None)
+                           scope=viewer.graded_scope(), collaborative_id=collaborative.pk if collaborative else None)
     # The collaborative level (Regional Improvement Collaboratives) goes between authority and Scotland.
     sides = ((c.COHORT_ESTABLISHMENT, est.name, "school"), (c.COHORT_VC, "Virtual comparator", "vc"),
              (c.COHORT_AUTHORITY, authority, "authority"),
@@ -195,6 +203,10 @@ def course_page(request: HttpRequest, est: Establishment, course: Course) -> Pag
         ))
         tables.append(difference)
         page.context["difference"] = difference
+    # Aggregates whose grades this viewer is not shown though their entries are (``course_graded``).
+    withheld_here = [name for f, (_, name, _) in zip(at_year, sides, strict=True)
+                     if f is not None and f.row["cohort"] not in (c.COHORT_ESTABLISHMENT, c.COHORT_VC)
+                     and f.graded_hidden and not f.entries_hidden]
     headline = bands.rows[2 if course.graded else 0]  # A to C, or the pass rate of an ungraded course
     first = headline.cells
     caption = latest_sentence(year, [(f"{est.name}, {headline.header.text}", first[0]),
@@ -204,6 +216,7 @@ def course_page(request: HttpRequest, est: Establishment, course: Course) -> Pag
         bands=bands, entries=entries, caption=caption, stage_label=STAGES[stage], year_label=year_label(year),
         section_heading=f"Grades: {STAGES[stage]}, {year_label(year)}", vc_note=COURSE_VC_NOTE,
         has_school=at_year[0] is not None,
+        aggregate_note=AGGREGATE_NOTE.format(places=_places(withheld_here)) if withheld_here else "",
         bands_chart={**chart(bands, kind="bar", unit="%",
                              series_columns=[(i + 1, role) for i, (_, _, role) in enumerate(sides)]),
                      "axis": "Per cent of entries"},

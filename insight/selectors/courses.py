@@ -26,6 +26,7 @@ from datahub.models import Establishment, Subject
 from ..benchmarking import columns as c
 from ..benchmarking import courses as engine
 from ..models import BenchmarkRun, CourseResult
+from .course_graded import GradedScope, withheld
 from .local_pattern import LocalPattern, course_layer, local_pattern
 from .pattern import LEVEL
 
@@ -97,7 +98,8 @@ def graded_shown(entitlement: Entitlement) -> bool:
     return entitlement in (Entitlement.OWN, Entitlement.AUTHORITY, Entitlement.PARTNER)
 
 
-def _figures(row: dict, entitlement: Entitlement, *, school: bool, pattern: LocalPattern) -> Figures:
+def _figures(row: dict, entitlement: Entitlement, *, school: bool, pattern: LocalPattern,
+             aggregate_withheld: bool = False) -> Figures:
     n = int(row["n_entries"])
     layer = course_layer(int(row["subject_id"]), row["award_type"], int(row["scqf_level"]))
     entries_hidden = not entitlement.unsuppressed and (
@@ -106,8 +108,8 @@ def _figures(row: dict, entitlement: Entitlement, *, school: bool, pattern: Loca
     graded_hidden = school and not graded_shown(entitlement)
     if row["cohort"] == c.COHORT_VC:  # drawn for the school's pupils: shown as its graded measures
         entries_hidden = graded_hidden
-    if not school:  # an authority or Scotland: withheld with its entries
-        graded_hidden = entries_hidden
+    if not school:  # an authority or Scotland: withheld with its entries, or where it would give a school away
+        graded_hidden = entries_hidden or aggregate_withheld
     return Figures(row, entries_hidden, graded_hidden)
 
 
@@ -160,25 +162,36 @@ def find_course(key: str) -> Course | None:
 
 
 def course_levels(run: BenchmarkRun, est: Establishment, course: Course, *, stage: str,
-                  entitlements: Sequence[Entitlement], collaborative_id: int | None = None,
-                  ) -> dict[tuple[str, int], Figures]:
+                  entitlements: Sequence[Entitlement], scope: GradedScope,
+                  collaborative_id: int | None = None) -> dict[tuple[str, int], Figures]:
     """(level, year) -> Figures of one course for the school, its VC, authority and Scotland,
-    every year of the run (``entitlements``: the school's, the authority's), and with
-    ``collaborative_id`` the authority's Regional Improvement Collaborative (public, as Scotland)."""
+    every year of the run (``entitlements``: the school's, the authority's; ``scope``: what the
+    viewer already sees graded), and with ``collaborative_id`` the authority's Regional Improvement
+    Collaborative (public, as Scotland)."""
     where = (Q(cohort__in=[c.COHORT_ESTABLISHMENT, c.COHORT_VC], cohort_id=est.pk)
              | Q(cohort=c.COHORT_AUTHORITY, cohort_id=est.authority_id)
              | Q(cohort=c.COHORT_NATIONAL, cohort_id=c.NATIONAL_COHORT_ID))
     if collaborative_id is not None:
         where |= Q(cohort=c.COHORT_COLLABORATIVE, cohort_id=collaborative_id)
-    rows = CourseResult.objects.filter(where, run=run, cohort_stage=stage, subject_id=course.subject_id,
-                                       award_type=course.award_type, scqf_level=course.scqf_level).values(*_FIELDS)
+    others = scope.schools - {est.pk}  # the viewer's other schools (own, partners): what they can take away
+    if others:
+        where |= Q(cohort=c.COHORT_ESTABLISHMENT, cohort_id__in=sorted(others))
+    fetched = list(CourseResult.objects.filter(where, run=run, cohort_stage=stage, subject_id=course.subject_id,
+                                               award_type=course.award_type, scqf_level=course.scqf_level)
+                   .values(*_FIELDS))
     pattern = local_pattern(run, stage)
+    hidden = withheld(run, stage, subject_id=course.subject_id, award_type=course.award_type,
+                      scqf_level=course.scqf_level, graded=course.graded, scope=scope, pattern=pattern,
+                      school_rows=fetched)
+    rows = [r for r in fetched if r["cohort"] != c.COHORT_ESTABLISHMENT or r["cohort_id"] == est.pk]
     out = {}
     for r in rows:
         school = r["cohort"] in (c.COHORT_ESTABLISHMENT, c.COHORT_VC)
         ent = (entitlements[0] if school else entitlements[1] if r["cohort"] == c.COHORT_AUTHORITY
                else Entitlement.PUBLIC)
-        out[(r["cohort"], r[c.YEAR])] = _figures(r, ent, school=school, pattern=pattern)
+        out[(r["cohort"], r[c.YEAR])] = _figures(
+            r, ent, school=school, pattern=pattern,
+            aggregate_withheld=(r["cohort"], int(r["cohort_id"]), int(r[c.YEAR])) in hidden)
     return out
 
 

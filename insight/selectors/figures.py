@@ -24,6 +24,7 @@ from ..benchmarking import columns as c
 from ..entitlement import own_establishment_ids
 from ..models import BenchmarkRun
 from .catalogue import DECILE, MEASURES
+from .course_graded import GradedScope
 from .pattern import public_pattern
 
 # --- Viewers ----------------------------------------------------------------------------------
@@ -44,6 +45,12 @@ class Viewer:
 
     def authority(self, authority: LocalAuthority) -> Entitlement:
         return authority_entitlement(self.user, authority)
+
+    def graded_scope(self) -> GradedScope:
+        """The schools whose graded course figures the viewer sees (own and partners) and the
+        authorities whose every school's they see (``course_graded``)."""
+        own, authorities, partners = self.signature()
+        return GradedScope(own | partners, authorities)
 
     def signature(self) -> tuple[frozenset[int], frozenset[int], frozenset[int]]:
         """Everything :meth:`establishment` and :meth:`authority` answer from: two viewers with the

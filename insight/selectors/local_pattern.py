@@ -12,7 +12,7 @@ the staff of one of those schools (insiders, as for the national measures).
 The courses have no order between them (a pupil sits several; no total over courses is shown),
 so each layer moves alone. Graded figures are not in the pattern: a school's are shown only to
 viewers entitled to it (``courses.graded_shown``), an authority's and Scotland's are withheld
-with their entries.
+with their entries and, per viewer, wherever they would give a school's away (``course_graded``).
 
 Breadth and Depth and curricular areas are not in it yet: their counts are ordered against each
 other (k, level, grade filter, credit minimum), and docs/methodology.md section 17 ("Disclosure")

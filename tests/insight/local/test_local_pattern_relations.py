@@ -29,6 +29,7 @@ from datahub.disclosure import Relation
 from datahub.models import Establishment, LocalAuthority, Role, Subject, TariffScale
 from insight.benchmarking import columns as c
 from insight.models import BenchmarkRun, CourseResult
+from insight.selectors.course_graded import GradedScope
 from insight.selectors.courses import course_levels, find_course
 from insight.selectors.local_pattern import course_layer, local_pattern
 from insight.selectors.pattern import forget_computed
@@ -90,7 +91,8 @@ def shown_entries(w: World) -> set[Key]:
         for subject in w.subjects:
             course = find_course(f"{subject.code}-N5-5")
             assert course is not None
-            levels = course_levels(w.run, s, course, stage=STAGE, entitlements=(Entitlement.PUBLIC, Entitlement.PUBLIC))
+            levels = course_levels(w.run, s, course, stage=STAGE, entitlements=(Entitlement.PUBLIC, Entitlement.PUBLIC),
+                                   scope=GradedScope(frozenset(), frozenset()))
             for (cohort, year), fig in levels.items():
                 if cohort == c.COHORT_VC or fig.entries_hidden:
                     continue
