@@ -8,6 +8,7 @@ import logging
 
 from .benchmarking import columns as c
 from .models import BenchmarkRun
+from .selectors.course_graded import aggregate_table
 from .selectors.dashboards import all_leaver_rows, authority_vcs_by_authority
 from .selectors.local_pattern import local_pattern
 from .selectors.pattern import public_pattern
@@ -24,6 +25,7 @@ def prepare_pattern(run: BenchmarkRun) -> None:
         public_pattern(run)
         for stage in c.COHORT_STAGES:  # the local measures' pattern, one cohort stage at a time
             local_pattern(run, stage)
+            aggregate_table(run, stage)  # the Course Comparator's aggregates, for its per-viewer grade rule
         # What the national view reads besides (every cohort's all-leavers rows, the authorities'
         # aggregated comparators), shared through the same cache.
         all_leaver_rows(run)
