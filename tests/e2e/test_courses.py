@@ -73,3 +73,29 @@ def test_head_teacher_opens_one_course(page: Page, live_server: Any, reference_d
     page.set_viewport_size(NARROW)
     assert_reflows(page, label="One course at 320 px")
     screenshot(page, "course-320")
+
+
+def test_school_staff_read_why_their_authority_grades_are_withheld(page: Page, live_server: Any,
+                                                                   reference_data: None) -> None:
+    """Edinburgh's two schools sat the course: beside their own school's grades, Edinburgh's (and
+    Scotland's) would be the other school's, so the staff read c there, the entries, and why."""
+    from django.core.cache import cache
+
+    from tests.insight.local.test_course_graded_aggregates import two_school_authority
+
+    cache.clear()
+    ours, _, _, key = two_school_authority()
+    sign_in(page, live_server, member(Role.ESTABLISHMENT_STAFF, establishment=ours))
+    page.goto(f"{live_server.url}/insight/establishments/{ours.seed_code}/courses/{key}/?stage=S4&year=2024")
+    bands = page.get_by_role("table", name=re.compile("percentage of entries at each grade band"))
+    assert _cells(bands, "A to C")[0] == "70.0%"
+    assert _cells(bands, "A to C")[2:] == ["c", "c"]  # City of Edinburgh, Scotland
+    entries = page.get_by_role("table", name=re.compile(r": entries \("))
+    assert _cells(entries, "2023")[2:] == ["50", "50"]
+    note = page.locator("#aggregate-note")
+    assert "City of Edinburgh and Scotland" in note.inner_text()
+    screenshot(page, "course-aggregate-withheld-1280")
+    assert_accessible(page, label="One course, grades of the authority withheld")
+    page.set_viewport_size(NARROW)
+    assert_reflows(page, label="One course, grades of the authority withheld, at 320 px")
+    screenshot(page, "course-aggregate-withheld-320")

@@ -199,9 +199,9 @@ def test_a_remainder_all_or_none_in_a_band_is_not_shown() -> None:
     assert not remainder_ok((3, 12, 0, 0, 0, 0, 12, 0), graded=False)  # every entrant passed
 
 
-def test_a_school_with_one_other_presenting_school_sees_its_authority_grades_as_c(db: Any) -> None:
-    """Edinburgh: two schools sat the course. To the staff of one, Edinburgh's grade bands would be
-    the other school's: the page shows c for them (and says why), and the entries as numbers."""
+def two_school_authority() -> tuple[Establishment, Establishment, LocalAuthority, str]:
+    """Edinburgh, where two schools sat National 5 in one subject in 2024 (ours 14 of 20 at A to C,
+    theirs 17 of 30; together 31 of 50, 62%): the schools, the authority and the course's URL key."""
     forget_computed()
     edinburgh = LocalAuthority.objects.get_or_create(gss_code="S12000036",
                                                      defaults={"code": 230, "name": "City of Edinburgh"})[0]
@@ -221,7 +221,14 @@ def test_a_school_with_one_other_presenting_school_sees_its_authority_grades_as_
         CourseResult.objects.create(run=run, cohort=cohort, cohort_id=uid, year=2024, cohort_stage=STAGE,
                                     subject_id=subject.pk, award_type="N5", scqf_level=5, n_entries=t[0], n_a=t[1],
                                     n_ab=t[2], n_ac=t[3], n_ad=t[4], n_pass=t[5], n_compared=t[6], grade_diff=0.1)
-    url = reverse("insight:course", kwargs={"seed": ours.seed_code, "course": f"{subject.code}-N5-5"})
+    return ours, theirs, edinburgh, f"{subject.code}-N5-5"
+
+
+def test_a_school_with_one_other_presenting_school_sees_its_authority_grades_as_c(db: Any) -> None:
+    """To the staff of one of Edinburgh's two schools, Edinburgh's grade bands would be the other
+    school's: the page shows c for them (and says why), and the entries as numbers."""
+    ours, _, edinburgh, key = two_school_authority()
+    url = reverse("insight:course", kwargs={"seed": ours.seed_code, "course": key})
 
     staff = client_for(member(Role.ESTABLISHMENT_STAFF, establishment=ours))
     html = staff.get(url, {"stage": STAGE, "year": "2024"}).content.decode()
