@@ -250,8 +250,14 @@ def uptake_page(request: HttpRequest, authority: LocalAuthority) -> Page:
     rows = []
     for school in schools:
         ent = viewer.establishment(school)
-        counts = [uptake[school.pk].get(t, 0) for t in types]
-        cells = [figure(disclosure.cell(n, n, ent), "count") for n in (*counts, sum(counts))]
+        parts = [uptake[school.pk].get(t) for t in types]
+        counts = [p.entries if p else 0 for p in parts]
+        # Not entitled to the school: a sum is withheld with any course in it (courses.Uptake), the
+        # total with any sum, so no shown figure minus others gives a withheld one.
+        hidden = [not ent.unsuppressed and p is not None and p.part_withheld for p in parts]
+        hidden.append(any(hidden))
+        cells = [figure(disclosure.Cell(n, n, hide) if hide else disclosure.cell(n, n, ent), "count")
+                 for n, hide in zip((*counts, sum(counts)), hidden, strict=True)]
         href = reverse("insight:courses", kwargs={"seed": school.seed_code}) + "?" + urlencode(chosen)
         rows.append(TRow(text(school.name, href), cells))
     table = page.add(Table(

@@ -195,13 +195,30 @@ def course_levels(run: BenchmarkRun, est: Establishment, course: Course, *, stag
     return out
 
 
+@dataclass(frozen=True)
+class Uptake:
+    """A school's entries in the vocational courses of one award type, and whether any of those
+    courses' entries is withheld from viewers not entitled to the school (then the sum is too: shown
+    beside the course pages, it would give the withheld course's entries away by subtraction)."""
+
+    entries: int
+    part_withheld: bool
+
+
 def vocational_uptake(run: BenchmarkRun, schools: Sequence[Establishment], *, year: int,
-                      stage: str) -> dict[int, dict[str, int]]:
+                      stage: str) -> dict[int, dict[str, Uptake]]:
     """School id -> vocational award type -> entries (every vocational course of that type)."""
-    out: dict[int, dict[str, int]] = {s.pk: {} for s in schools}
-    rows = CourseResult.objects.filter(run=run, cohort=c.COHORT_ESTABLISHMENT, cohort_id__in=list(out), year=year,
+    totals: dict[int, dict[str, int]] = {s.pk: {} for s in schools}
+    withheld_parts: set[tuple[int, str]] = set()
+    pattern = local_pattern(run, stage)
+    rows = CourseResult.objects.filter(run=run, cohort=c.COHORT_ESTABLISHMENT, cohort_id__in=list(totals), year=year,
                                        cohort_stage=stage, award_type__in=engine.VOCATIONAL_AWARD_TYPES)
-    for r in rows.values("cohort_id", "award_type", "n_entries"):
-        by_type = out[r["cohort_id"]]
-        by_type[r["award_type"]] = by_type.get(r["award_type"], 0) + int(r["n_entries"])
-    return out
+    for r in rows.values("cohort_id", "award_type", "subject_id", "scqf_level", "n_entries"):
+        sid, award, n = r["cohort_id"], r["award_type"], int(r["n_entries"])
+        by_type = totals[sid]
+        by_type[award] = by_type.get(award, 0) + n
+        layer = course_layer(int(r["subject_id"]), award, int(r["scqf_level"]))
+        if 0 < n < disclosure.min_count() or pattern.hides(LEVEL[c.COHORT_ESTABLISHMENT], sid, year, layer):
+            withheld_parts.add((sid, award))
+    return {sid: {award: Uptake(n, (sid, award) in withheld_parts) for award, n in by_type.items()}
+            for sid, by_type in totals.items()}
