@@ -132,12 +132,16 @@ def withheld(run: BenchmarkRun, stage: str, *, subject_id: int, award_type: str,
     years = table.cells.get(layer, {})
     if not years:
         return set()
+    mine = [r for r in school_rows
+            if r["cohort"] == c.COHORT_ESTABLISHMENT and int(r["cohort_id"]) in scope.schools and r["n_entries"]]
+    authority_of = table.authority_of
+    if any(int(r["cohort_id"]) not in authority_of for r in mine):  # never for the run's own rows; not guessed
+        authority_of = {**authority_of, **dict(Establishment.objects.filter(
+            pk__in={int(r["cohort_id"]) for r in mine}).values_list("id", "authority_id"))}
     known: dict[int, list[tuple[int, Vector]]] = defaultdict(list)  # year -> (authority, counts)
-    for r in school_rows:
+    for r in mine:
         sid = int(r["cohort_id"])
-        if r["cohort"] != c.COHORT_ESTABLISHMENT or sid not in scope.schools or not r["n_entries"]:
-            continue
-        authority = table.authority_of[sid]
+        authority = authority_of[sid]
         if authority not in scope.authorities:  # a whole authority the viewer sees is covered as one
             known[int(r[c.YEAR])].append((authority, (1, *(int(r[k]) for k in COUNTS))))
     membership = {int(a): int(k) for a, k in (run.collaboratives or {}).items()}
