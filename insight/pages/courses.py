@@ -44,9 +44,10 @@ COURSE_VC_NOTE = ("The virtual comparator is made for this course: for each of t
                   "additional support needs and SIMD decile.")
 GRADED_NOTE = ("Graded course measures of a school are shown only to its own staff, its authority and its "
                "learning partners; to everyone else they are not shown at all.")
-AGGREGATE_NOTE = ("Grades of {places} show c where, beside figures you already see, they would give away one "
-                  "school's grades or every pupil's: fewer than two other schools or five entries are left once the "
-                  "schools and areas shown to you are taken away, or all or none of those entries are in a band.")
+AGGREGATE_NOTE = ("Grades of {places} show c where, beside figures you already see, they could give one school's "
+                  "grades away: once the schools and areas shown to you are taken away, fewer than three schools "
+                  "would be left, or one of them would hold all but four or fewer of the entries (or of the "
+                  "pupils compared).")
 AWARD_NAMES = {"N3": "National 3", "N4": "National 4", "N5": "National 5", "H": "Higher", "AH": "Advanced Higher",
                "NPA": "National Progression Award", "SFW": "Skills for Work", "FA": "Foundation Apprenticeship",
                "NC": "National Certificate", "WA": "Wider achievement award"}

@@ -12,19 +12,25 @@ aggregates are decided bottom up (authorities, then collaboratives, then Scotlan
   aggregates under it whose graded figures this viewer is shown, and the schools under it whose
   graded figures this viewer is shown (own, partners, schools of the viewer's authority);
 * the *remainder* is the rest. The aggregate's graded figures are shown only where its entries
-  are shown and the remainder is empty (nothing new) or has at least two presenting schools, at
-  least five entries (``disclosure.min_count``), every grade band strictly between none and all of
-  its entries (no "every one of them passed" or "none got an A" about the rest), and no entrants
-  compared or at least five (the grade difference).
+  are shown and the remainder is empty (nothing new) or holds at least three presenting schools
+  (two would do against what the viewer sees today; the third keeps a school safe from a viewer
+  who also remembers one school they saw before: an ended partnership, a teacher who moved), at
+  least five entries besides its largest school's (no school dominates it), and, for the grade
+  difference, no entrants compared or at least three schools with some and at least five besides
+  the largest school's.
 
 The shown aggregates are nested (schools in authorities in collaboratives in Scotland), so each
-one adds exactly its remainder to what the viewer can compute, and every remainder is two or more
-schools: no single school's graded counts follow from any combination of shown figures, on any
-page (the decision depends on the viewer and the unit, never on the page it is read from). Tested
-by ``tests/insight/local/test_course_graded_aggregates.py`` against a linear-algebra attacker.
+one adds exactly its remainder to what the viewer can compute, and every remainder is three or
+more schools: no school's graded counts follow from the shown figures of one cohort stage and
+year, on any page (the decision depends on the viewer and the unit, never on the page it is read
+from). Tested by ``tests/insight/local/test_course_graded_aggregates.py`` against a
+linear-algebra attacker. Not covered: relations across cohort stages (a diet's S4 and leaver
+cohorts share pupils) and the school's virtual comparator (shown only to viewers entitled to the
+school).
 
-The viewer-independent part (every aggregate's counts and how many schools presented, per course
-and year) is read once per run and stage and kept like the run's patterns.
+The viewer-independent part (every aggregate's counts, how many schools presented, and its
+largest schools) is read once per run and stage and kept like the run's patterns. Where it lacks
+a course or year the page shows, that aggregate's grades are withheld (it fails closed).
 """
 
 from __future__ import annotations
@@ -41,20 +47,22 @@ from ..models import BenchmarkRun, CourseResult
 from .local_pattern import LocalPattern, course_layer
 from .pattern import LEVEL, PATTERN_VERSION, remember, run_key
 
-# (schools presenting, entries, A, A-B, A-C, A-D, pass, compared)
-COUNTS = ("n_entries", "n_a", "n_ab", "n_ac", "n_ad", "n_pass", "n_compared")
-_GRADED_BANDS = (2, 3, 4, 5)  # positions of A, A-B, A-C, A-D in a counts vector
-_PASS_BAND = (6,)
-Vector = tuple[int, ...]
+MIN_SCHOOLS = 3
+TOP = 4  # largest schools kept per aggregate: the remainder's largest is among them, or at most the smallest
+# A counts vector: (schools presenting, entries, schools with entrants compared, entrants compared)
+Vector = tuple[int, int, int, int]
+ZERO: Vector = (0, 0, 0, 0)
 Unit = tuple[str, int]  # (cohort, id) of an authority, collaborative or Scotland
-Cells = dict[str, dict[int, dict[Unit, Vector]]]  # layer -> year -> unit -> counts
+Tops = tuple[tuple[tuple[int, int], ...], tuple[tuple[int, int], ...]]  # largest (entries, school), (compared, school)
 
 
 @dataclass(frozen=True)
 class Table:
-    """Every aggregate's counts of the stage, and the authority of every school that presented."""
+    """Every aggregate's counts of the stage and its largest schools, and the authority of every
+    school that presented."""
 
-    cells: Cells
+    cells: dict[str, dict[int, dict[Unit, Vector]]]  # layer -> year -> unit -> counts
+    tops: dict[str, dict[int, dict[Unit, Tops]]]
     authority_of: dict[int, int]
 
 
@@ -67,89 +75,104 @@ class GradedScope:
 
 
 def _add(a: Vector, b: Vector) -> Vector:
-    return tuple(x + y for x, y in zip(a, b, strict=True))
+    return (a[0] + b[0], a[1] + b[1], a[2] + b[2], a[3] + b[3])
 
 
 def _sub(a: Vector, b: Vector) -> Vector:
-    return tuple(x - y for x, y in zip(a, b, strict=True))
+    return (a[0] - b[0], a[1] - b[1], a[2] - b[2], a[3] - b[3])
 
 
-ZERO: Vector = (0,) * (1 + len(COUNTS))
+def _school(entries: int, compared: int) -> Vector:
+    return (1, entries, 1 if compared else 0, compared)
 
 
 def _build(run: BenchmarkRun, stage: str) -> Table:
-    """Every aggregate's counts of every course and year of the stage, each with its presenting schools."""
-    table: dict[str, dict[int, dict[Unit, Vector]]] = defaultdict(lambda: defaultdict(dict))
-    presenting: dict[tuple[str, int], list[int]] = defaultdict(list)
+    """Every aggregate's counts of every course and year of the stage, from its presenting schools'."""
+    aggregates: set[tuple[str, int, Unit]] = set()
+    schools: dict[tuple[str, int], list[tuple[int, int, int]]] = defaultdict(list)  # (school, entries, compared)
     rows = (CourseResult.objects.filter(run=run, cohort_stage=stage).exclude(cohort=c.COHORT_VC)
-            .values_list("cohort", "cohort_id", c.YEAR, "subject_id", "award_type", "scqf_level", *COUNTS))
-    for cohort, cid, year, subject, award, level, *counts in rows.iterator(chunk_size=5000):
+            .values_list("cohort", "cohort_id", c.YEAR, "subject_id", "award_type", "scqf_level", "n_entries",
+                         "n_compared"))
+    for cohort, cid, year, subject, award, level, entries, compared in rows.iterator(chunk_size=5000):
         layer = course_layer(int(subject), award, int(level))
-        if cohort == c.COHORT_ESTABLISHMENT:
-            if counts[0]:
-                presenting[(layer, int(year))].append(int(cid))
-        else:
-            table[layer][int(year)][(cohort, int(cid))] = (0, *map(int, counts))
-    authority_of = dict(Establishment.objects.filter(pk__in={e for ids in presenting.values() for e in ids})
+        if cohort != c.COHORT_ESTABLISHMENT:
+            aggregates.add((layer, int(year), (cohort, int(cid))))
+        elif entries:
+            schools[(layer, int(year))].append((int(cid), int(entries), int(compared)))
+    authority_of = dict(Establishment.objects.filter(pk__in={s for found in schools.values() for s, _, _ in found})
                         .values_list("id", "authority_id"))
     membership = {int(a): int(k) for a, k in (run.collaboratives or {}).items()}
-    for (layer, year), ids in presenting.items():
-        cells = table[layer][year]
-        for e in ids:
-            a = authority_of[e]
+    members: dict[tuple[str, int, Unit], list[tuple[int, int, int]]] = defaultdict(list)
+    for (layer, year), found in schools.items():
+        for school in found:
+            a = authority_of[school[0]]
             for unit in ((c.COHORT_AUTHORITY, a), (c.COHORT_COLLABORATIVE, membership.get(a, -1)),
                          (c.COHORT_NATIONAL, c.NATIONAL_COHORT_ID)):
-                if unit in cells:
-                    cells[unit] = (cells[unit][0] + 1, *cells[unit][1:])
-    return Table({layer: {year: dict(cells) for year, cells in years.items()} for layer, years in table.items()},
-                 authority_of)
+                if (layer, year, unit) in aggregates:
+                    members[(layer, year, unit)].append(school)
+    cells: dict[str, dict[int, dict[Unit, Vector]]] = defaultdict(lambda: defaultdict(dict))
+    tops: dict[str, dict[int, dict[Unit, Tops]]] = defaultdict(lambda: defaultdict(dict))
+    for layer, year, unit in aggregates:
+        found = members.get((layer, year, unit), [])
+        total = ZERO
+        for _, entries, compared in found:
+            total = _add(total, _school(entries, compared))
+        cells[layer][year][unit] = total
+        tops[layer][year][unit] = (
+            tuple(sorted(((e, s) for s, e, _ in found), reverse=True)[:TOP]),
+            tuple(sorted(((k, s) for s, _, k in found if k), reverse=True)[:TOP]))
+    return Table({x: dict(by) for x, by in cells.items()}, {x: dict(by) for x, by in tops.items()}, authority_of)
 
 
 def aggregate_table(run: BenchmarkRun, stage: str) -> Table:
     """The run's aggregate course counts of one stage (memoised per run, as the patterns are)."""
-    key = ("course-graded", PATTERN_VERSION, stage, *run_key(run))
+    key = ("course-graded", 2, PATTERN_VERSION, stage, *run_key(run))
     return remember(key, lambda: _build(run, stage))
 
 
-def remainder_ok(rest: Vector, *, graded: bool) -> bool:
-    """Whether a remainder (schools, entries, bands..., compared) may be shown as part of an aggregate."""
-    schools, entries = rest[0], rest[1]
+def remainder_ok(rest: Vector, largest_entries: int, largest_compared: int) -> bool:
+    """Whether a remainder (schools, entries, schools compared, compared), whose largest school has
+    ``largest_entries`` entries and ``largest_compared`` entrants compared (or at most so), may be
+    shown as part of an aggregate."""
+    schools, entries, schools_compared, compared = rest
     if schools == 0:
-        return True
+        return entries == 0 and compared == 0
     limit = disclosure.min_count()
-    bands = _GRADED_BANDS if graded else _PASS_BAND
-    return (schools >= 2 and entries >= limit and all(0 < rest[i] < entries for i in bands)
-            and (rest[7] == 0 or rest[7] >= limit))
+    return (schools >= MIN_SCHOOLS and entries - largest_entries >= limit
+            and (compared == 0 or (schools_compared >= MIN_SCHOOLS and compared - largest_compared >= limit)))
 
 
-def withheld(run: BenchmarkRun, stage: str, *, subject_id: int, award_type: str, scqf_level: int, graded: bool,
-             scope: GradedScope, pattern: LocalPattern, school_rows: Iterable[Mapping]) -> set[tuple[str, int, int]]:
+def withheld(run: BenchmarkRun, stage: str, *, subject_id: int, award_type: str, scqf_level: int,
+             scope: GradedScope, pattern: LocalPattern, rows: Iterable[Mapping]) -> set[tuple[str, int, int]]:
     """(cohort, id, year) of every authority, collaborative and Scotland whose graded figures of this
-    course the viewer is not shown (beyond those whose entries are withheld). ``school_rows``: the
-    course's stored rows (``CourseResult`` values) of at least the schools in ``scope``."""
+    course the viewer is not shown (beyond those whose entries are withheld). ``rows``: the course's
+    stored rows (``CourseResult`` values) the page shows, and those of every school in ``scope``."""
     layer = course_layer(subject_id, award_type, scqf_level)
     table = aggregate_table(run, stage)
     years = table.cells.get(layer, {})
-    if not years:
-        return set()
-    mine = [r for r in school_rows
+    rows = list(rows)
+    mine = [r for r in rows
             if r["cohort"] == c.COHORT_ESTABLISHMENT and int(r["cohort_id"]) in scope.schools and r["n_entries"]]
     authority_of = table.authority_of
     if any(int(r["cohort_id"]) not in authority_of for r in mine):  # never for the run's own rows; not guessed
         authority_of = {**authority_of, **dict(Establishment.objects.filter(
             pk__in={int(r["cohort_id"]) for r in mine}).values_list("id", "authority_id"))}
-    known: dict[int, list[tuple[int, Vector]]] = defaultdict(list)  # year -> (authority, counts)
+    known: dict[int, dict[int, Vector]] = defaultdict(dict)  # year -> school -> counts
     for r in mine:
-        sid = int(r["cohort_id"])
-        authority = authority_of[sid]
-        if authority not in scope.authorities:  # a whole authority the viewer sees is covered as one
-            known[int(r[c.YEAR])].append((authority, (1, *(int(r[k]) for k in COUNTS))))
+        known[int(r[c.YEAR])][int(r["cohort_id"])] = _school(int(r["n_entries"]), int(r["n_compared"]))
     membership = {int(a): int(k) for a, k in (run.collaboratives or {}).items()}
     hidden: set[tuple[str, int, int]] = set()
     for year, cells in years.items():
         with_entries = {unit for unit, counts in cells.items()
                         if _entries_shown(unit, counts, year, layer, scope, pattern)}
-        hidden |= _decide(year, cells, known[year], membership, scope.authorities, graded, with_entries)
+        decision = _Decision(cells, table.tops.get(layer, {}).get(year, {}), known[year], authority_of, membership,
+                             scope, with_entries)
+        hidden |= {(cohort, uid, year) for cohort, uid in decision.withheld()}
+    for r in rows:  # fails closed: an aggregate the table does not hold is withheld
+        unit = (r["cohort"], int(r["cohort_id"]))
+        if unit[0] in (c.COHORT_AUTHORITY, c.COHORT_COLLABORATIVE, c.COHORT_NATIONAL) \
+                and unit not in years.get(int(r[c.YEAR]), {}):
+            hidden.add((unit[0], unit[1], int(r[c.YEAR])))
     return hidden
 
 
@@ -161,48 +184,73 @@ def _entries_shown(unit: Unit, counts: Vector, year: int, layer: str, scope: Gra
     return not (0 < n < disclosure.min_count()) and not pattern.hides(LEVEL[unit[0]], unit[1], year, layer)
 
 
-def _decide(year: int, cells: Mapping[Unit, Vector], known: list[tuple[int, Vector]], membership: Mapping[int, int],
-            own_authorities: frozenset[int], graded: bool, with_entries: set[Unit]) -> set[tuple[str, int, int]]:
-    """One course and year: the aggregates to withhold, authorities first (``known``: the viewer's
-    schools outside their own authorities, as (authority, counts); ``with_entries``: the aggregates
-    whose entries the viewer is shown)."""
-    hidden: set[tuple[str, int, int]] = set()
-    shown: set[Unit] = set()
+class _Decision:
+    """One course and year for one viewer: the aggregates to withhold, authorities first."""
 
-    def judge(unit: Unit, covered: Vector) -> None:
-        entitled = unit[0] == c.COHORT_AUTHORITY and unit[1] in own_authorities
-        ok = unit in with_entries and (entitled or remainder_ok(_sub(cells[unit], covered), graded=graded))
-        if ok:
-            shown.add(unit)
-        else:
-            hidden.add((unit[0], unit[1], year))
+    def __init__(self, cells: Mapping[Unit, Vector], tops: Mapping[Unit, Tops], known: Mapping[int, Vector],
+                 authority_of: Mapping[int, int], membership: Mapping[int, int], scope: GradedScope,
+                 with_entries: set[Unit]) -> None:
+        self.cells, self.tops, self.known = cells, tops, known
+        self.authority_of, self.membership, self.scope = authority_of, membership, scope
+        self.with_entries = with_entries
+        self.shown: set[Unit] = set()
+        self.hidden: set[Unit] = set()
 
-    def known_in(authorities: Collection[int]) -> Vector:
+    def covered(self, school: int, unit: Unit) -> bool:
+        """Whether the viewer can take ``school`` away from ``unit``: they see it, or a shown aggregate under ``unit`` holds it."""
+        a = self.authority_of[school]
+        if school in self.known or a in self.scope.authorities:
+            return True
+        if unit[0] == c.COHORT_AUTHORITY:
+            return False
+        if (c.COHORT_AUTHORITY, a) in self.shown:
+            return True
+        return unit[0] == c.COHORT_NATIONAL and (c.COHORT_COLLABORATIVE, self.membership.get(a, -1)) in self.shown
+
+    def largest(self, unit: Unit, which: int) -> int:
+        """The largest uncovered school's entries (0) or entrants compared (1), or a bound on it."""
+        top = self.tops.get(unit, ((), ()))[which]
+        for value, school in top:
+            if not self.covered(school, unit):
+                return value
+        return top[-1][0] if len(top) == TOP else 0
+
+    def judge(self, unit: Unit, covered: Vector) -> None:
+        entitled = unit[0] == c.COHORT_AUTHORITY and unit[1] in self.scope.authorities
+        ok = unit in self.with_entries and (entitled or remainder_ok(
+            _sub(self.cells[unit], covered), self.largest(unit, 0), self.largest(unit, 1)))
+        (self.shown if ok else self.hidden).add(unit)
+
+    def known_in(self, authorities: Collection[int]) -> Vector:
+        """The viewer's schools in ``authorities`` (outside the viewer's own authorities)."""
         total = ZERO
-        for authority, counts in known:
-            if authority in authorities:
+        for school, counts in self.known.items():
+            a = self.authority_of[school]
+            if a in authorities and a not in self.scope.authorities:
                 total = _add(total, counts)
         return total
 
-    for unit in sorted(u for u in cells if u[0] == c.COHORT_AUTHORITY):
-        judge(unit, known_in({unit[1]}))
-    shown_authorities = {u[1] for u in shown}
-
-    def covered_by_authorities(authorities: set[int]) -> Vector:
-        """Of ``authorities``: the shown ones, and the known schools of those not shown."""
-        total = known_in(authorities - shown_authorities)
-        for a in authorities & shown_authorities:
-            total = _add(total, cells[(c.COHORT_AUTHORITY, a)])
+    def covered_by_authorities(self, authorities: set[int]) -> Vector:
+        """Of ``authorities``: the shown ones, and the viewer's schools in those not shown."""
+        shown = {u[1] for u in self.shown if u[0] == c.COHORT_AUTHORITY}
+        total = self.known_in(authorities - shown)
+        for a in authorities & shown:
+            total = _add(total, self.cells[(c.COHORT_AUTHORITY, a)])
         return total
 
-    every = {a for a, _ in known} | {u[1] for u in cells if u[0] == c.COHORT_AUTHORITY}
-    for unit in sorted(u for u in cells if u[0] == c.COHORT_COLLABORATIVE):
-        judge(unit, covered_by_authorities({a for a in every if membership.get(a) == unit[1]}))
-    shown_collaboratives = {u[1] for u in shown if u[0] == c.COHORT_COLLABORATIVE}
-    national = (c.COHORT_NATIONAL, c.NATIONAL_COHORT_ID)
-    if national in cells:
-        covered = covered_by_authorities({a for a in every if membership.get(a) not in shown_collaboratives})
-        for k in shown_collaboratives:
-            covered = _add(covered, cells[(c.COHORT_COLLABORATIVE, k)])
-        judge(national, covered)
-    return hidden
+    def withheld(self) -> set[Unit]:
+        for unit in sorted(u for u in self.cells if u[0] == c.COHORT_AUTHORITY):
+            self.judge(unit, self.known_in({unit[1]}))
+        every = {self.authority_of[s] for s in self.known} | {
+            u[1] for u in self.cells if u[0] == c.COHORT_AUTHORITY}
+        for unit in sorted(u for u in self.cells if u[0] == c.COHORT_COLLABORATIVE):
+            self.judge(unit, self.covered_by_authorities({a for a in every if self.membership.get(a) == unit[1]}))
+        shown_collaboratives = {u[1] for u in self.shown if u[0] == c.COHORT_COLLABORATIVE}
+        national = (c.COHORT_NATIONAL, c.NATIONAL_COHORT_ID)
+        if national in self.cells:
+            covered = self.covered_by_authorities(
+                {a for a in every if self.membership.get(a, -1) not in shown_collaboratives})
+            for k in shown_collaboratives:
+                covered = _add(covered, self.cells[(c.COHORT_COLLABORATIVE, k)])
+            self.judge(national, covered)
+        return self.hidden

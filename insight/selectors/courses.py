@@ -181,8 +181,7 @@ def course_levels(run: BenchmarkRun, est: Establishment, course: Course, *, stag
                    .values(*_FIELDS))
     pattern = local_pattern(run, stage)
     hidden = withheld(run, stage, subject_id=course.subject_id, award_type=course.award_type,
-                      scqf_level=course.scqf_level, graded=course.graded, scope=scope, pattern=pattern,
-                      school_rows=fetched)
+                      scqf_level=course.scqf_level, scope=scope, pattern=pattern, rows=fetched)
     rows = [r for r in fetched if r["cohort"] != c.COHORT_ESTABLISHMENT or r["cohort_id"] == est.pk]
     out = {}
     for r in rows:

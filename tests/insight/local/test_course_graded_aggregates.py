@@ -15,6 +15,7 @@ schools: the test can fail.
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -140,13 +141,21 @@ def shown_aggregates(w: World, viewer: Viewer) -> set[tuple[Course, int, str, in
 
 
 def recovered(w: World, viewer: Viewer, shown: set[tuple[Course, int, str, int]]) -> list[tuple[str, Course, int]]:
-    """Schools whose graded counts follow from the shown aggregates, the viewer's schools and who presented."""
+    """Schools whose graded counts follow from the shown aggregates, the viewer's schools and who
+    presented: the grade bands (over the schools with entries) and the grade difference's
+    entrants compared (over the schools with any: another school's zero is known as well)."""
+    return [*_recovered(w, viewer, shown, lambda counts: counts[0] > 0),
+            *_recovered(w, viewer, shown, lambda counts: counts[6] > 0)]
+
+
+def _recovered(w: World, viewer: Viewer, shown: set[tuple[Course, int, str, int]],
+               has: Callable[[tuple[int, ...]], bool]) -> list[tuple[str, Course, int]]:
     index = {s.pk: i for i, s in enumerate(w.schools)}
     members = {(cohort, uid): m for cohort, uid, m in w.units()}
     found = []
     for course in w.courses:
         for year in YEARS:
-            presenting = w.counts[(course, year)]
+            presenting = {sid for sid, counts in w.counts[(course, year)].items() if has(counts)}
             rows = [[1.0 if s.pk in members[(cohort, uid)] else 0.0 for s in w.schools]
                     for (k, y, cohort, uid) in shown if (k, y) == (course, year)]
             known = [s for s in w.schools if viewer.knows(s) or s.pk not in presenting]
@@ -179,49 +188,76 @@ def test_no_school_graded_figures_follow_from_the_aggregates_any_viewer_is_shown
 
 
 def test_showing_every_aggregate_with_its_entries_gives_schools_away(world: World) -> None:
-    """The rule before: an aggregate's graded figures went with its entries. The attacker then wins."""
+    """Every aggregate's graded figures shown (no rule): the attacker then wins, so the test above can fail."""
     everything = {(course, year, cohort, uid) for course in world.courses for year in YEARS
                   for cohort, uid, _ in world.units() if cohort != c.COHORT_ESTABLISHMENT
                   and world.counts[(course, year)]}
     assert any(recovered(world, viewer, everything) for viewer in world.viewers())
 
 
-def test_a_remainder_all_or_none_in_a_band_is_not_shown() -> None:
-    # (schools, entries, A, A-B, A-C, A-D, pass, compared)
-    assert remainder_ok((0, 0, 0, 0, 0, 0, 0, 0), graded=True)  # nothing beyond what the viewer sees
-    assert remainder_ok((2, 10, 1, 3, 6, 8, 0, 7), graded=True)
-    assert not remainder_ok((1, 10, 1, 3, 6, 8, 0, 7), graded=True)  # one school
-    assert not remainder_ok((2, 4, 1, 2, 3, 3, 0, 0), graded=True)  # four entries
-    assert not remainder_ok((2, 10, 0, 3, 6, 8, 0, 7), graded=True)  # nobody got an A
-    assert not remainder_ok((2, 10, 1, 3, 6, 10, 0, 7), graded=True)  # everyone got A to D
-    assert not remainder_ok((2, 10, 1, 3, 6, 8, 0, 3), graded=True)  # three compared
-    assert remainder_ok((3, 12, 0, 0, 0, 0, 7, 0), graded=False)
-    assert not remainder_ok((3, 12, 0, 0, 0, 0, 12, 0), graded=False)  # every entrant passed
+def test_a_remainder_needs_three_schools_and_five_entries_besides_its_largest() -> None:
+    # (schools, entries, schools with entrants compared, entrants compared), largest entries, largest compared
+    assert remainder_ok((0, 0, 0, 0), 0, 0)  # nothing beyond what the viewer sees
+    assert remainder_ok((3, 30, 3, 20), 12, 8)
+    assert not remainder_ok((2, 30, 2, 20), 15, 10)  # two schools
+    assert not remainder_ok((3, 103, 3, 20), 100, 8)  # one school holds all but three entries
+    assert not remainder_ok((3, 30, 1, 6), 12, 6)  # one school's pupils compared: its grade difference
+    assert not remainder_ok((3, 30, 3, 9), 12, 6)  # three compared besides the largest school's
+    assert remainder_ok((3, 30, 0, 0), 12, 0)  # nobody compared: no difference to give away
+    assert not remainder_ok((0, 4, 0, 0), 0, 0)  # entries with no school: the table is wrong, withheld
 
 
-def two_school_authority() -> tuple[Establishment, Establishment, LocalAuthority, str]:
-    """Edinburgh, where two schools sat National 5 in one subject in 2024 (ours 14 of 20 at A to C,
-    theirs 17 of 30; together 31 of 50, 62%): the schools, the authority and the course's URL key."""
+def edinburgh_course(figures: list[tuple[int, ...]]) -> tuple[list[Establishment], LocalAuthority, str]:
+    """Edinburgh's schools, one per ``figures`` (entries, A, A-B, A-C, A-D, pass, compared), who sat
+    National 5 in one subject in 2024, and Scotland (these schools): the schools, the authority and
+    the course's URL key."""
     forget_computed()
     edinburgh = LocalAuthority.objects.get_or_create(gss_code="S12000036",
                                                      defaults={"code": 230, "name": "City of Edinburgh"})[0]
-    ours, theirs = (EstablishmentFactory.create(authority=edinburgh) for _ in range(2))
+    schools = [EstablishmentFactory.create(authority=edinburgh) for _ in figures]
     subject = Subject.objects.order_by("pk").first()
     assert subject is not None
     scale = TariffScale.objects.filter(is_default=True).first() or TariffScale.objects.create(version="local")
     now = timezone.now()
     run = BenchmarkRun.objects.create(seed=1, years=[2024], tariff_scale=scale, status="succeeded", started_at=now,
                                       finished_at=now, publication="published", published_at=now, collaboratives={})
-    figures = {ours.pk: (20, 4, 9, 14, 17, 0, 12), theirs.pk: (30, 3, 10, 17, 27, 0, 20)}
-    units = [(c.COHORT_ESTABLISHMENT, ours.pk, [ours.pk]), (c.COHORT_ESTABLISHMENT, theirs.pk, [theirs.pk]),
-             (c.COHORT_AUTHORITY, edinburgh.pk, [ours.pk, theirs.pk]),
-             (c.COHORT_NATIONAL, c.NATIONAL_COHORT_ID, [ours.pk, theirs.pk])]
+    every = list(range(len(figures)))
+    units = [*((c.COHORT_ESTABLISHMENT, s.pk, [i]) for i, s in enumerate(schools)),
+             (c.COHORT_AUTHORITY, edinburgh.pk, every), (c.COHORT_NATIONAL, c.NATIONAL_COHORT_ID, every)]
     for cohort, uid, ids in units:
         t = [sum(figures[i][k] for i in ids) for k in range(7)]
         CourseResult.objects.create(run=run, cohort=cohort, cohort_id=uid, year=2024, cohort_stage=STAGE,
                                     subject_id=subject.pk, award_type="N5", scqf_level=5, n_entries=t[0], n_a=t[1],
                                     n_ab=t[2], n_ac=t[3], n_ad=t[4], n_pass=t[5], n_compared=t[6], grade_diff=0.1)
-    return ours, theirs, edinburgh, f"{subject.code}-N5-5"
+    return schools, edinburgh, f"{subject.code}-N5-5"
+
+
+def two_school_authority() -> tuple[Establishment, Establishment, LocalAuthority, str]:
+    """Edinburgh, where two schools sat the course (ours 14 of 20 at A to C, theirs 17 of 30;
+    together 31 of 50, 62%)."""
+    (ours, theirs), edinburgh, key = edinburgh_course([(20, 4, 9, 14, 17, 0, 12), (30, 3, 10, 17, 27, 0, 20)])
+    return ours, theirs, edinburgh, key
+
+
+def _authority_bands_shown(viewer_school: Establishment, key: str) -> bool:
+    course = find_course(key)
+    assert course is not None
+    levels = course_levels(BenchmarkRun.objects.latest("pk"), viewer_school, course, stage=STAGE,
+                           scope=GradedScope(frozenset({viewer_school.pk}), frozenset()),
+                           entitlements=(Entitlement.OWN, Entitlement.PUBLIC))
+    return not levels[(c.COHORT_AUTHORITY, 2024)].graded_hidden
+
+
+def test_an_authority_dominated_by_one_other_school_keeps_its_grades(db: Any) -> None:
+    """Ours (20 entries) beside three others: one of 100 entries and two of 1 and 2. Without ours,
+    Edinburgh is the big school within three entries: withheld from our staff. With the small
+    schools at 6 and 9 entries, the big one is hidden among 15 others: shown."""
+    (ours, *_), _, key = edinburgh_course([(20, 4, 9, 14, 17, 0, 12), (100, 20, 40, 60, 80, 0, 50),
+                                           (1, 0, 0, 1, 1, 0, 0), (2, 0, 1, 1, 2, 0, 0)])
+    assert not _authority_bands_shown(ours, key)
+    (ours, *_), _, key = edinburgh_course([(20, 4, 9, 14, 17, 0, 12), (100, 20, 40, 60, 80, 0, 50),
+                                           (6, 1, 2, 3, 4, 0, 5), (9, 1, 3, 5, 7, 0, 6)])
+    assert _authority_bands_shown(ours, key)
 
 
 def test_a_school_with_one_other_presenting_school_sees_its_authority_grades_as_c(db: Any) -> None:
