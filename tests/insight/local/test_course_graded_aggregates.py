@@ -31,6 +31,7 @@ from insight.models import BenchmarkRun, CourseResult
 from insight.selectors.course_graded import GradedScope, remainder_ok
 from insight.selectors.courses import course_levels, find_course
 from insight.selectors.pattern import forget_computed
+from partnerships.models import Partnership, Status
 from tests.factories import EstablishmentFactory, member
 from tests.insight.worlds import client_for
 
@@ -263,7 +264,7 @@ def test_an_authority_dominated_by_one_other_school_keeps_its_grades(db: Any) ->
 def test_a_school_with_one_other_presenting_school_sees_its_authority_grades_as_c(db: Any) -> None:
     """To the staff of one of Edinburgh's two schools, Edinburgh's grade bands would be the other
     school's: the page shows c for them (and says why), and the entries as numbers."""
-    ours, _, edinburgh, key = two_school_authority()
+    ours, theirs, edinburgh, key = two_school_authority()
     url = reverse("insight:course", kwargs={"seed": ours.seed_code, "course": key})
 
     staff = client_for(member(Role.ESTABLISHMENT_STAFF, establishment=ours))
@@ -279,5 +280,12 @@ def test_a_school_with_one_other_presenting_school_sees_its_authority_grades_as_
 
     analyst = client_for(member(Role.AUTHORITY_ANALYST, authority=edinburgh))  # sees both schools: nothing to withhold
     html = analyst.get(url, {"stage": STAGE, "year": "2024"}).content.decode()
+    assert "62.0%" in html.split('id="table-bands"', 1)[1].split("</table>", 1)[0]
+    assert 'id="aggregate-note"' not in html
+
+    # Learning partners: our staff now see the other school's grades too, so Edinburgh's add nothing.
+    forget_computed()
+    Partnership.objects.create(proposer=ours, partner=theirs, status=Status.ACTIVE)
+    html = staff.get(url, {"stage": STAGE, "year": "2024"}).content.decode()
     assert "62.0%" in html.split('id="table-bands"', 1)[1].split("</table>", 1)[0]
     assert 'id="aggregate-note"' not in html
