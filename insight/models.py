@@ -140,8 +140,17 @@ class ChunkStatus(models.TextChoices):
     FAILED = "failed", "Failed"
 
 
+class ChunkPart(models.TextChoices):
+    """What a chunk computes: the leavers' national measures of a group of authorities, or the
+    local measures of the year's cohorts (every authority; one such chunk a year)."""
+
+    LEAVERS = "leavers", "National measures"
+    COHORTS = "cohorts", "Local measures"
+
+
 class BenchmarkChunk(models.Model):
-    """One independent piece of a run: a leaver year and a group of authorities.
+    """One independent piece of a run: a leaver year and a group of authorities (the leavers'
+    national measures), or a year's local measures (``part`` cohorts: every authority).
 
     A worker claims a chunk with a conditional update and holds it under a lease; the reaper
     re-queues chunks whose lease expired (the worker died). ``payload`` keeps the chunk's frames
@@ -150,7 +159,8 @@ class BenchmarkChunk(models.Model):
 
     run = models.ForeignKey(BenchmarkRun, on_delete=models.CASCADE, related_name="chunks")
     year = models.PositiveSmallIntegerField()
-    index = models.PositiveSmallIntegerField(help_text="Authority group within the year")
+    part = models.CharField(max_length=8, choices=ChunkPart.choices, default=ChunkPart.LEAVERS)
+    index = models.PositiveSmallIntegerField(help_text="Authority group within the year and part")
     authority_ids = models.JSONField()
     status = models.CharField(max_length=10, choices=ChunkStatus.choices, default=ChunkStatus.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
@@ -162,8 +172,8 @@ class BenchmarkChunk(models.Model):
     error = models.TextField(blank=True)
 
     class Meta:
-        ordering = ["run", "year", "index"]
-        constraints = [models.UniqueConstraint(fields=["run", "year", "index"], name="chunk_unique_piece")]
+        ordering = ["run", "year", "part", "index"]
+        constraints = [models.UniqueConstraint(fields=["run", "year", "part", "index"], name="chunk_unique_piece")]
 
 
 # --- results --------------------------------------------------------------------------------

@@ -1,9 +1,10 @@
 """Benchmark runs: create, compute chunks, finalise, reap. Load -> compute -> persist.
 
-A run is split into chunks (leaver year x authority group). Each chunk is claimed with a
-conditional update and held under a lease, computed from the whole year's pool of leavers (so the
-virtual comparator draws from every other authority whatever the chunking) and its frames kept
-in the chunk row. When every chunk is done, finalise (claimed once) combines the chunks, ranks
+A run is split into chunks: per leaver year, the leavers' national measures of each authority
+group, and the local measures of the year's cohorts (one chunk for every authority). Each chunk
+is claimed with a conditional update and held under a lease, computed from the whole year's pool
+of leavers or cohort members (so the virtual comparator draws from every other authority
+whatever the chunking) and its frames kept in the chunk row. When every chunk is done, finalise (claimed once) combines the chunks, ranks
 partners and writes every result table in one transaction. Everything is keyed by ids and safe
 to run twice; results depend only on the input data and the seed.
 """
@@ -34,7 +35,7 @@ from .benchmarking import areas, breadth, courses, engine
 from .benchmarking import columns as c
 from .groups.compute import groups_compute
 from .groups.services import groups_follow_filters
-from .models import BenchmarkChunk, BenchmarkRun, ChunkStatus, RunStatus
+from .models import BenchmarkChunk, BenchmarkRun, ChunkPart, ChunkStatus, RunStatus
 from .persist import add_counts, persist_run_tables, persist_year_tables
 from .selectors.leavers import latest_years
 
@@ -93,6 +94,12 @@ def run_create(
         groups = [g for g in np.array_split(np.array(authorities, dtype=np.int64), run.authority_chunks) if len(g)]
         for index, group in enumerate(groups):
             chunks.append(BenchmarkChunk(run=run, year=year, index=index, authority_ids=[int(a) for a in group]))
+        if groups:
+            # The year's local measures, a chunk of their own (issue 12): computed for every
+            # authority from the year's census, so the cohorts and awards are read once per run;
+            # apart from the leavers' chunks, the workers share the two kinds of work evenly.
+            chunks.append(BenchmarkChunk(run=run, year=year, part=ChunkPart.COHORTS, index=0,
+                                         authority_ids=[int(a) for a in authorities]))
     if not chunks:
         raise RunError(f"There are no school leavers in {', '.join(map(str, years))}.")
     BenchmarkChunk.objects.bulk_create(chunks)
@@ -148,35 +155,21 @@ def chunk_compute(chunk_id: int) -> bool:
         # Fault injection for the worker-death test only (0, i.e. off, unless set in the environment).
         time.sleep(settings.BENCHMARK_FAULT_PAUSE_SECONDS)
     t0 = time.perf_counter()
-    data = loaders.load_engine_input([chunk.year], tariff_scale_id=run.tariff_scale_id)
-    establishment_ids = data.leavers.loc[
-        data.leavers[c.AUTHORITY_ID].isin(chunk.authority_ids), c.ESTABLISHMENT_ID
-    ].unique()
     collaboratives, membership = run_collaboratives(run)
-    result = engine.compute(
-        data.leavers, data.results, seed=run.seed, years=[chunk.year],
-        establishment_ids=establishment_ids, draws=run.draws, collaboratives=collaboratives,
-    )
-    frames = {k: v for k, v in engine.frames_of(result).items() if k in _KEPT}
-    # The membership is an input: a run with another membership has another input hash.
-    inputs = [data.leavers, data.results, membership]
-    if chunk.index == 0:
-        # The local measures (issue 12), from the year's census: the year's first chunk computes
-        # them for every authority, so the year's cohorts and awards are read once per run, not
-        # once per authority group (the figures do not depend on the chunking). The cohorts' VC
-        # draws from a stream of its own (run seed + 1), apart from the leavers'; Breadth and
-        # Depth and the curricular areas share the cohorts' groups and that draw.
-        members, cohort_results = loaders.load_cohorts(chunk.year)
-        subject_areas = loaders.load_subject_areas()
-        groups = breadth.cohort_groups(members, seed=run.seed + 1)
-        frames["breadth_depth"] = breadth.breadth_depth(members, cohort_results, groups=groups,
-                                                        collaboratives=collaboratives)
-        frames["curricular_areas"] = areas.curricular_areas(members, cohort_results, subject_areas, groups=groups,
-                                                            collaboratives=collaboratives)
-        # The Course Comparator: the courses' VC has a stream of its own too (run seed + 2).
-        frames["courses"] = courses.course_results(members, cohort_results, seed=run.seed + 2,
-                                                   collaboratives=collaboratives)
-        inputs += [members, cohort_results, subject_areas]
+    if chunk.part == ChunkPart.COHORTS:
+        frames, inputs = _local_measures(run, chunk.year, collaboratives)
+    else:
+        data = loaders.load_engine_input([chunk.year], tariff_scale_id=run.tariff_scale_id)
+        establishment_ids = data.leavers.loc[
+            data.leavers[c.AUTHORITY_ID].isin(chunk.authority_ids), c.ESTABLISHMENT_ID
+        ].unique()
+        result = engine.compute(
+            data.leavers, data.results, seed=run.seed, years=[chunk.year],
+            establishment_ids=establishment_ids, draws=run.draws, collaboratives=collaboratives,
+        )
+        frames = {k: v for k, v in engine.frames_of(result).items() if k in _KEPT}
+        # The membership is an input: a run with another membership has another input hash.
+        inputs = [data.leavers, data.results, membership]
     payload = framestore.dumps(frames)
     seconds = time.perf_counter() - t0
     with transaction.atomic():
@@ -190,6 +183,25 @@ def chunk_compute(chunk_id: int) -> bool:
             # Fault injection for the worker-death test only: the chunk's frames written, not committed.
             time.sleep(settings.BENCHMARK_FAULT_CHUNK_WRITE_PAUSE_SECONDS)
     return bool(done)
+
+
+def _local_measures(run: BenchmarkRun, year: int,
+                    collaboratives: dict[int, int]) -> tuple[dict[str, pd.DataFrame], list[pd.DataFrame]]:
+    """The local measures of ``year`` (issue 12) for every authority, from the year's census:
+    (frames, input frames). The figures do not depend on the chunking. The cohorts' VC draws
+    from a stream of its own (run seed + 1), apart from the leavers'; Breadth and Depth and the
+    curricular areas share the cohorts' groups and that draw."""
+    members, cohort_results = loaders.load_cohorts(year)
+    subject_areas = loaders.load_subject_areas()
+    groups = breadth.cohort_groups(members, seed=run.seed + 1)
+    frames = {
+        "breadth_depth": breadth.breadth_depth(members, cohort_results, groups=groups, collaboratives=collaboratives),
+        "curricular_areas": areas.curricular_areas(members, cohort_results, subject_areas, groups=groups,
+                                                   collaboratives=collaboratives),
+        # The Course Comparator: the courses' VC has a stream of its own too (run seed + 2).
+        "courses": courses.course_results(members, cohort_results, seed=run.seed + 2, collaboratives=collaboratives),
+    }
+    return frames, [members, cohort_results, subject_areas]
 
 
 def chunk_fail(chunk_id: int, error: str) -> None:
@@ -235,11 +247,8 @@ def run_finalise(run_id: int) -> bool:
         return False
     run = BenchmarkRun.objects.get(id=run_id)
     # The chunks without their frames: those are read a year at a time (_years).
-    chunks = list(BenchmarkChunk.objects.filter(run=run).defer("payload").order_by("year", "index"))
-    # Every chunk of a year loads the same input, so the run's hash is over one hash per year.
-    # Every chunk reads its year's leavers and results; the year's first also its cohorts.
-    per_year = {ch.year: ch.input_hash for ch in chunks if ch.index == 0}
-    input_hash = hashlib.sha256("".join(per_year[y] for y in sorted(per_year)).encode()).hexdigest()
+    chunks = list(BenchmarkChunk.objects.filter(run=run).defer("payload").order_by("year", "part", "index"))
+    input_hash = run_input_hash(chunks)
     with transaction.atomic():
         # Still ours? (A finaliser that outlived its lease may have been replaced.) The row lock
         # makes a second finaliser wait here until this one commits or dies.
@@ -273,16 +282,37 @@ def run_finalise(run_id: int) -> bool:
     return True
 
 
+def run_input_hash(chunks: list[BenchmarkChunk]) -> str:
+    """The run's input hash from its chunks' (``year``, ``part``, ``index`` order). Every chunk of a
+    year and part loads the same input (the year's leavers and results, or its cohorts and their
+    awards), so the run's hash is over the first of each, year by year."""
+    firsts = [ch.input_hash for ch in chunks if ch.index == 0]
+    return hashlib.sha256("".join(firsts).encode()).hexdigest()
+
+
+def year_results(run: BenchmarkRun, chunks: list[tuple[BenchmarkChunk, dict[str, pd.DataFrame]]]
+                 ) -> list[engine.BenchmarkResult]:
+    """One leaver year's chunks (with their stored frames) as results for engine.combine: the
+    local measures' chunk's frames go with the year's first leavers' chunk, as if that chunk had
+    computed them (they are computed once a year, for every authority)."""
+    local: dict[str, pd.DataFrame] = {}
+    for ch, frames in chunks:
+        if ch.part == ChunkPart.COHORTS:
+            local.update(frames)
+    return [_result_from({**frames, **(local if ch.index == 0 else {})}, run)
+            for ch, frames in chunks if ch.part == ChunkPart.LEAVERS]
+
+
 def _years(run: BenchmarkRun, chunks: list[BenchmarkChunk]) -> Iterator[list[engine.BenchmarkResult]]:
     """Each leaver year's chunks as results, one year at a time: a year's frames are read from
     the database when it is reached, so no more than one year's are held."""
     for _year, group in itertools.groupby(chunks, key=lambda ch: ch.year):
-        parts = []
+        stored = []
         for ch in group:
             payload = BenchmarkChunk.objects.filter(id=ch.id).values_list("payload", flat=True).get()
             assert payload is not None  # every chunk is DONE (checked by run_finalise) and DONE chunks keep their frames
-            parts.append(_result_from(framestore.loads(bytes(payload)), run))
-        yield parts
+            stored.append((ch, framestore.loads(bytes(payload))))
+        yield year_results(run, stored)
 
 
 def _write_results(run: BenchmarkRun, chunks: list[BenchmarkChunk]) -> tuple[dict[str, int], dict[str, float]]:
@@ -327,7 +357,7 @@ def run_reap_expired(*, now: None = None) -> int:
 
 def run_execute_in_process(run: BenchmarkRun) -> BenchmarkRun:
     """Compute every chunk and finalise in this process (the embedded default and tests)."""
-    for chunk_id in run.chunks.order_by("year", "index").values_list("id", flat=True):
+    for chunk_id in run.chunks.order_by("year", "part", "index").values_list("id", flat=True):
         chunk_compute(chunk_id)
     run_finalise(run.id)
     run.refresh_from_db()

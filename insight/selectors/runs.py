@@ -14,7 +14,7 @@ from datahub.imports import get_kind
 from datahub.models import Establishment, ImportBatch, ImportStatus, QualificationResult, SchoolLeaver, User
 from destinations.models import DestinationRecord
 
-from ..models import BenchmarkChunk, BenchmarkRun, ChunkStatus, RunNotice, RunStatus
+from ..models import BenchmarkChunk, BenchmarkRun, ChunkPart, ChunkStatus, RunNotice, RunStatus
 
 # The page polls the progress endpoint this often while a run is active (the issue asks <= 2 s).
 POLL_MILLISECONDS = 1000
@@ -60,8 +60,8 @@ def chunk_state(chunk: BenchmarkChunk) -> str:
 def run_progress(run: BenchmarkRun) -> dict[str, Any]:
     """What the runs page shows live: the run's state and one line per chunk (JSON-ready)."""
     chunks = list(
-        run.chunks.order_by("year", "index").only(
-            "id", "year", "index", "status", "attempts", "claimed_by", "seconds", "error", "authority_ids"
+        run.chunks.order_by("year", "part", "index").only(
+            "id", "year", "part", "index", "status", "attempts", "claimed_by", "seconds", "error", "authority_ids"
         )
     )
     lines = []
@@ -73,6 +73,9 @@ def run_progress(run: BenchmarkRun) -> dict[str, Any]:
             {
                 "year": ch.year,
                 "index": ch.index,
+                "part": ch.part,
+                # The page's "Group" column: the authority group, or the year's local measures.
+                "group": str(ch.index + 1) if ch.part == ChunkPart.LEAVERS else ch.get_part_display(),
                 "authorities": len(ch.authority_ids or []),
                 "state": state,
                 "worker": ch.claimed_by,

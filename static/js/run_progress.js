@@ -28,7 +28,7 @@
       var tr = document.createElement("tr");
       tr.setAttribute("data-state", ch.state);
       cell(tr, (ch.year - 1) + "/" + String(ch.year).slice(2), true);
-      cell(tr, ch.index + 1);
+      cell(tr, ch.group);
       cell(tr, ch.authorities);
       cell(tr, ch.state);
       cell(tr, ch.worker);

@@ -4,6 +4,7 @@ item 6): the rows it writes are exactly those of one engine.combine over every c
 from __future__ import annotations
 
 import hashlib
+import itertools
 
 import pytest
 from django.db import transaction
@@ -26,7 +27,7 @@ from insight.models import (
     WeightedScore,
 )
 from insight.persist import persist_result
-from insight.services import CONTEXT_COLUMNS, _result_from, chunk_compute, run_create, run_finalise
+from insight.services import CONTEXT_COLUMNS, chunk_compute, run_create, run_finalise, year_results
 from tests.insight.worlds import RUN_YEARS, build_world
 
 pytestmark = pytest.mark.django_db
@@ -48,20 +49,22 @@ def table_hashes(run: BenchmarkRun) -> dict[str, str]:
 def test_finalising_a_year_at_a_time_writes_what_combining_every_chunk_at_once_writes() -> None:
     build_world(n_authorities=3, schools_per_authority=2, leavers_per_school=20)
     run = run_create(years=list(RUN_YEARS), seed=7, draws=3, authority_chunks=2)
-    chunk_ids = list(run.chunks.order_by("year", "index").values_list("id", flat=True))
-    assert len(chunk_ids) == 2 * len(RUN_YEARS)  # several chunks in a year: combined within it
-    for chunk_id in chunk_ids:
-        assert chunk_compute(chunk_id)
-    stored = BenchmarkChunk.objects.filter(id__in=chunk_ids).order_by("year", "index").values_list("payload", flat=True)
-    payloads = [bytes(p) for p in stored if p is not None]
-    assert len(payloads) == len(chunk_ids)
+    chunks = list(run.chunks.order_by("year", "part", "index"))
+    # Several chunks in a year, combined within it: two authority groups' leavers and the local measures.
+    assert len(chunks) == 3 * len(RUN_YEARS)
+    for chunk in chunks:
+        assert chunk_compute(chunk.id)
+    stored = dict(BenchmarkChunk.objects.filter(run=run).values_list("id", "payload"))
+    payloads = {chunk_id: bytes(p) for chunk_id, p in stored.items() if p is not None}
+    assert len(payloads) == len(chunks)
 
     assert run_finalise(run.id)
     run.refresh_from_db()
     assert run.status == RunStatus.SUCCEEDED, run.error
 
     # The reference: every chunk combined at once and written in one go, as finalise did before.
-    parts = [_result_from(framestore.loads(p), run) for p in payloads]
+    parts = [part for _year, group in itertools.groupby(chunks, key=lambda ch: ch.year)
+             for part in year_results(run, [(ch, framestore.loads(payloads[ch.id])) for ch in group])]
     est = loaders.load_establishments().rename(columns={"type": c.ESTABLISHMENT_TYPE})
     whole = engine.finalise(engine.combine(parts), establishments=est[[c.ESTABLISHMENT_ID, c.ESTABLISHMENT_TYPE]],
                             context=est[[c.ESTABLISHMENT_ID, *CONTEXT_COLUMNS]], context_columns=CONTEXT_COLUMNS)

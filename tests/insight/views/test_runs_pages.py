@@ -43,7 +43,7 @@ def test_a_national_data_manager_starts_watches_checks_and_publishes_a_run(refer
     assert resp.status_code == 302 and resp["Location"] == reverse("insight:run_detail", kwargs={"pk": run.pk})
     progress = wait_until_finished(manager, run.pk)  # computed in a thread: the request returned at once
     assert progress["status"] == RunStatus.SUCCEEDED and progress["percent"] == 100
-    assert progress["counts"]["done"] == progress["chunks_total"] == len(RUN_YEARS)
+    assert progress["counts"]["done"] == progress["chunks_total"] == 2 * len(RUN_YEARS)  # leavers, local measures
     assert all(ch["worker"] for ch in progress["chunks"])
 
     detail = manager.get(reverse("insight:run_detail", kwargs={"pk": run.pk})).content.decode()
