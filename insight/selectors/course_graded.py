@@ -45,7 +45,7 @@ from datahub.models import Establishment
 from ..benchmarking import columns as c
 from ..models import BenchmarkRun, CourseResult
 from .local_pattern import LocalPattern, course_layer
-from .pattern import LEVEL, PATTERN_VERSION, remember, run_key
+from .pattern import PATTERN_VERSION, remember, run_key
 
 MIN_SCHOOLS = 3
 TOP = 4  # largest schools kept per aggregate: the remainder's largest is among them, or at most the smallest
@@ -180,8 +180,7 @@ def _entries_shown(unit: Unit, counts: Vector, year: int, layer: str, scope: Gra
                    pattern: LocalPattern) -> bool:
     if unit[0] == c.COHORT_AUTHORITY and unit[1] in scope.authorities:
         return True
-    n = counts[1]
-    return not (0 < n < disclosure.min_count()) and not pattern.hides(LEVEL[unit[0]], unit[1], year, layer)
+    return not pattern.withholds(unit[0], unit[1], year, layer, counts[1])
 
 
 class _Decision:

@@ -28,7 +28,6 @@ from ..benchmarking import courses as engine
 from ..models import BenchmarkRun, CourseResult
 from .course_graded import GradedScope, withheld
 from .local_pattern import LocalPattern, course_layer, local_pattern
-from .pattern import LEVEL
 
 BANDS = (("n_a", "A"), ("n_ab", "A to B"), ("n_ac", "A to C"), ("n_ad", "A to D"))
 PASS_BAND = (("n_pass", "Pass"),)
@@ -102,9 +101,8 @@ def _figures(row: dict, entitlement: Entitlement, *, school: bool, pattern: Loca
              aggregate_withheld: bool = False) -> Figures:
     n = int(row["n_entries"])
     layer = course_layer(int(row["subject_id"]), row["award_type"], int(row["scqf_level"]))
-    entries_hidden = not entitlement.unsuppressed and (
-        disclosure.cell(n, n, entitlement).suppressed
-        or pattern.hides(LEVEL[row["cohort"]], int(row["cohort_id"]), int(row[c.YEAR]), layer))
+    entries_hidden = not entitlement.unsuppressed and pattern.withholds(
+        row["cohort"], int(row["cohort_id"]), int(row[c.YEAR]), layer, n)
     graded_hidden = school and not graded_shown(entitlement)
     if row["cohort"] == c.COHORT_VC:  # drawn for the school's pupils: shown as its graded measures
         entries_hidden = graded_hidden
@@ -217,7 +215,7 @@ def vocational_uptake(run: BenchmarkRun, schools: Sequence[Establishment], *, ye
         by_type = totals[sid]
         by_type[award] = by_type.get(award, 0) + n
         layer = course_layer(int(r["subject_id"]), award, int(r["scqf_level"]))
-        if 0 < n < disclosure.min_count() or pattern.hides(LEVEL[c.COHORT_ESTABLISHMENT], sid, year, layer):
+        if pattern.withholds(c.COHORT_ESTABLISHMENT, sid, year, layer, n):
             withheld_parts.add((sid, award))
     return {sid: {award: Uptake(n, (sid, award) in withheld_parts) for award, n in by_type.items()}
             for sid, by_type in totals.items()}

@@ -49,6 +49,11 @@ class LocalPattern:
     def hides(self, level: str, uid: int, year: int, layer: str) -> bool:
         return (level, uid, year, layer) in self.hidden
 
+    def withholds(self, cohort: str, uid: int, year: int, layer: str, entries: int) -> bool:
+        """Whether ``entries`` of a course at (cohort, id, year) are withheld from a viewer not
+        entitled to them: 1 to 4 (the small-number rule), or the pattern hides them."""
+        return 0 < entries < disclosure.min_count() or self.hides(LEVEL[cohort], uid, year, layer)
+
 
 def course_counts(run: BenchmarkRun, stage: str) -> Flat:
     """Entries of every course of the stage at every school, authority, collaborative and Scotland."""
