@@ -55,7 +55,9 @@ def stored(run: Any, school: Any, cohort: str = "establishment") -> float | None
 def evaluation_rows(page: Page) -> dict[str, list[str]]:
     """The group's evaluation table: each school's row (baseline school, VC, then each later release's
     school, VC, change)."""
+    page.wait_for_url(re.compile(r"/groups/\d+/evaluation/$"))  # the page a click opens
     table = page.get_by_role("table", name=re.compile(re.escape(MEASURE_LABEL)))
+    table.locator("tbody tr").first.wait_for()
     out = {}
     for row in table.locator("tbody tr").all():
         out[row.locator("th").inner_text().strip()] = [c.inner_text().strip() for c in row.locator("td").all()]
