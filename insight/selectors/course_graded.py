@@ -6,7 +6,7 @@ partners). An aggregate's graded figures are sums of its presenting schools' cou
 they are they could give a school's figures away by differencing: an authority where one other
 school presented the course, minus the viewer's own school, *is* that school; a collaborative
 minus its one shown authority is the rest. So, for each viewer, each course and diet year, the
-aggregates are decided bottom up (authorities, then collaboratives, then Scotland):
+aggregates are decided bottom up (authorities, then collaboratives, then Scotland; ``remainder.Decision``):
 
 * an aggregate's *covered* part is what the viewer can already take away from it: the largest
   aggregates under it whose graded figures this viewer is shown, and the schools under it whose
@@ -36,7 +36,7 @@ a course or year the page shows, that aggregate's grades are withheld (it fails 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from datahub import disclosure
@@ -46,14 +46,11 @@ from ..benchmarking import columns as c
 from ..models import BenchmarkRun, CourseResult
 from .local_pattern import LocalPattern, course_layer
 from .pattern import PATTERN_VERSION, remember, run_key
+from .remainder import MIN_SCHOOLS, Decision, Top, Unit, Vector, add, largest_kept
 
-MIN_SCHOOLS = 3
-TOP = 4  # largest schools kept per aggregate: the remainder's largest is among them, or at most the smallest
 # A counts vector: (schools presenting, entries, schools with entrants compared, entrants compared)
-Vector = tuple[int, int, int, int]
 ZERO: Vector = (0, 0, 0, 0)
-Unit = tuple[str, int]  # (cohort, id) of an authority, collaborative or Scotland
-Tops = tuple[tuple[tuple[int, int], ...], tuple[tuple[int, int], ...]]  # largest (entries, school), (compared, school)
+Tops = tuple[Top, Top]  # largest (entries, school), (compared, school)
 
 
 @dataclass(frozen=True)
@@ -72,14 +69,6 @@ class GradedScope:
 
     schools: frozenset[int]
     authorities: frozenset[int]
-
-
-def _add(a: Vector, b: Vector) -> Vector:
-    return (a[0] + b[0], a[1] + b[1], a[2] + b[2], a[3] + b[3])
-
-
-def _sub(a: Vector, b: Vector) -> Vector:
-    return (a[0] - b[0], a[1] - b[1], a[2] - b[2], a[3] - b[3])
 
 
 def _school(entries: int, compared: int) -> Vector:
@@ -116,11 +105,10 @@ def _build(run: BenchmarkRun, stage: str) -> Table:
         found = members.get((layer, year, unit), [])
         total = ZERO
         for _, entries, compared in found:
-            total = _add(total, _school(entries, compared))
+            total = add(total, _school(entries, compared))
         cells[layer][year][unit] = total
-        tops[layer][year][unit] = (
-            tuple(sorted(((e, s) for s, e, _ in found), reverse=True)[:TOP]),
-            tuple(sorted(((k, s) for s, _, k in found if k), reverse=True)[:TOP]))
+        tops[layer][year][unit] = (largest_kept([(e, s) for s, e, _ in found]),
+                                   largest_kept([(k, s) for s, _, k in found]))
     return Table({x: dict(by) for x, by in cells.items()}, {x: dict(by) for x, by in tops.items()}, authority_of)
 
 
@@ -165,8 +153,8 @@ def withheld(run: BenchmarkRun, stage: str, *, subject_id: int, award_type: str,
     for year, cells in years.items():
         with_entries = {unit for unit, counts in cells.items()
                         if _entries_shown(unit, counts, year, layer, scope, pattern)}
-        decision = _Decision(cells, table.tops.get(layer, {}).get(year, {}), known[year], authority_of, membership,
-                             scope, with_entries)
+        decision = Decision(cells, table.tops.get(layer, {}).get(year, {}), known[year], authority_of, membership,
+                            scope, with_entries, lambda rest, largest: remainder_ok(rest, largest(0), largest(1)))
         hidden |= {(cohort, uid, year) for cohort, uid in decision.withheld()}
     for r in rows:  # fails closed: an aggregate the table does not hold is withheld
         unit = (r["cohort"], int(r["cohort_id"]))
@@ -181,75 +169,3 @@ def _entries_shown(unit: Unit, counts: Vector, year: int, layer: str, scope: Gra
     if unit[0] == c.COHORT_AUTHORITY and unit[1] in scope.authorities:
         return True
     return not pattern.withholds(unit[0], unit[1], year, layer, counts[1])
-
-
-class _Decision:
-    """One course and year for one viewer: the aggregates to withhold, authorities first."""
-
-    def __init__(self, cells: Mapping[Unit, Vector], tops: Mapping[Unit, Tops], known: Mapping[int, Vector],
-                 authority_of: Mapping[int, int], membership: Mapping[int, int], scope: GradedScope,
-                 with_entries: set[Unit]) -> None:
-        self.cells, self.tops, self.known = cells, tops, known
-        self.authority_of, self.membership, self.scope = authority_of, membership, scope
-        self.with_entries = with_entries
-        self.shown: set[Unit] = set()
-        self.hidden: set[Unit] = set()
-
-    def covered(self, school: int, unit: Unit) -> bool:
-        """Whether the viewer can take ``school`` away from ``unit``: they see it, or a shown aggregate under ``unit`` holds it."""
-        a = self.authority_of[school]
-        if school in self.known or a in self.scope.authorities:
-            return True
-        if unit[0] == c.COHORT_AUTHORITY:
-            return False
-        if (c.COHORT_AUTHORITY, a) in self.shown:
-            return True
-        return unit[0] == c.COHORT_NATIONAL and (c.COHORT_COLLABORATIVE, self.membership.get(a, -1)) in self.shown
-
-    def largest(self, unit: Unit, which: int) -> int:
-        """The largest uncovered school's entries (0) or entrants compared (1), or a bound on it."""
-        top = self.tops.get(unit, ((), ()))[which]
-        for value, school in top:
-            if not self.covered(school, unit):
-                return value
-        return top[-1][0] if len(top) == TOP else 0
-
-    def judge(self, unit: Unit, covered: Vector) -> None:
-        entitled = unit[0] == c.COHORT_AUTHORITY and unit[1] in self.scope.authorities
-        ok = unit in self.with_entries and (entitled or remainder_ok(
-            _sub(self.cells[unit], covered), self.largest(unit, 0), self.largest(unit, 1)))
-        (self.shown if ok else self.hidden).add(unit)
-
-    def known_in(self, authorities: Collection[int]) -> Vector:
-        """The viewer's schools in ``authorities`` (outside the viewer's own authorities)."""
-        total = ZERO
-        for school, counts in self.known.items():
-            a = self.authority_of[school]
-            if a in authorities and a not in self.scope.authorities:
-                total = _add(total, counts)
-        return total
-
-    def covered_by_authorities(self, authorities: set[int]) -> Vector:
-        """Of ``authorities``: the shown ones, and the viewer's schools in those not shown."""
-        shown = {u[1] for u in self.shown if u[0] == c.COHORT_AUTHORITY}
-        total = self.known_in(authorities - shown)
-        for a in authorities & shown:
-            total = _add(total, self.cells[(c.COHORT_AUTHORITY, a)])
-        return total
-
-    def withheld(self) -> set[Unit]:
-        for unit in sorted(u for u in self.cells if u[0] == c.COHORT_AUTHORITY):
-            self.judge(unit, self.known_in({unit[1]}))
-        every = {self.authority_of[s] for s in self.known} | {
-            u[1] for u in self.cells if u[0] == c.COHORT_AUTHORITY}
-        for unit in sorted(u for u in self.cells if u[0] == c.COHORT_COLLABORATIVE):
-            self.judge(unit, self.covered_by_authorities({a for a in every if self.membership.get(a) == unit[1]}))
-        shown_collaboratives = {u[1] for u in self.shown if u[0] == c.COHORT_COLLABORATIVE}
-        national = (c.COHORT_NATIONAL, c.NATIONAL_COHORT_ID)
-        if national in self.cells:
-            covered = self.covered_by_authorities(
-                {a for a in every if self.membership.get(a, -1) not in shown_collaboratives})
-            for k in shown_collaboratives:
-                covered = _add(covered, self.cells[(c.COHORT_COLLABORATIVE, k)])
-            self.judge(national, covered)
-        return self.hidden

@@ -1,0 +1,145 @@
+"""The per-viewer remainder rule for aggregates of figures a viewer is not shown for other schools
+(ours; docs/methodology.md section 17, "Disclosure").
+
+Some figures of a school are shown only to viewers entitled to it (its staff, its authority, its
+learning partners): graded course figures, Breadth and Depth, curricular areas. An authority's,
+a collaborative's and Scotland's figures are sums of their schools', so shown as they are they
+could give a school's away by differencing: an authority with one other school, minus the
+viewer's own school, *is* that school. So for each viewer the aggregates are decided bottom up
+(authorities, then collaboratives, then Scotland):
+
+* an aggregate's *covered* part is what the viewer can already take away from it: the largest
+  aggregates under it this viewer is shown, and the schools under it the viewer is shown (own,
+  partners, every school of the viewer's own authorities);
+* the *remainder* is the rest. An aggregate is shown only where the remainder is empty (nothing
+  new) or passes the caller's test (``ok``: at least three schools, no dominant school, ...).
+
+The shown aggregates nest, so each one adds exactly its remainder to what the viewer can compute.
+
+A *vector* is a tuple of counts that add up the hierarchy; its first element is the number of
+schools with something in it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Mapping
+from typing import Protocol
+
+from ..benchmarking import columns as c
+
+MIN_SCHOOLS = 3
+TOP = 4  # largest schools kept per aggregate: the remainder's largest is among them, or at most the smallest
+Vector = tuple[int, ...]
+Unit = tuple[str, int]  # (cohort, id) of an authority, collaborative or Scotland
+Top = tuple[tuple[int, int], ...]  # largest (value, school) first
+
+
+class Scope(Protocol):
+    """What a viewer already sees: schools (own and partners) and whole authorities."""
+
+    @property
+    def schools(self) -> frozenset[int]: ...
+
+    @property
+    def authorities(self) -> frozenset[int]: ...
+
+
+def add(a: Vector, b: Vector) -> Vector:
+    return tuple(x + y for x, y in zip(a, b, strict=True))
+
+
+def sub(a: Vector, b: Vector) -> Vector:
+    return tuple(x - y for x, y in zip(a, b, strict=True))
+
+
+def largest_kept(values: Collection[tuple[int, int]]) -> Top:
+    """The ``TOP`` largest (value, school) of an aggregate, largest first, zeros left out."""
+    return tuple(sorted((v for v in values if v[0]), reverse=True)[:TOP])
+
+
+class Decision:
+    """One unit of figures (a course, a layer of a distribution) in one year for one viewer: which
+    aggregates to withhold, authorities first.
+
+    ``cells``: each aggregate's vector; ``tops``: each aggregate's largest schools by one or more
+    measures (``largest(unit, which)`` reads the ``which``-th); ``known``: the vectors of the
+    schools the viewer is shown (outside their whole authorities, which are shown whole);
+    ``eligible``: the aggregates that may be shown at all (e.g. whose entries are shown);
+    ``ok(rest, largest)``: whether a non-empty remainder may be shown, ``largest(which)`` giving its
+    largest school's value (or a bound on it)."""
+
+    def __init__(self, cells: Mapping[Unit, Vector], tops: Mapping[Unit, tuple[Top, ...]],
+                 known: Mapping[int, Vector], authority_of: Mapping[int, int], membership: Mapping[int, int],
+                 scope: Scope, eligible: Collection[Unit],
+                 ok: Callable[[Vector, Callable[[int], int]], bool]) -> None:
+        self.cells, self.tops, self.known = cells, tops, known
+        self.authority_of, self.membership, self.scope = authority_of, membership, scope
+        self.eligible, self.ok = eligible, ok
+        self.zero: Vector = tuple(0 for _ in next(iter(cells.values()), ()))
+        self.shown: set[Unit] = set()
+        self.hidden: set[Unit] = set()
+
+    def covered(self, school: int, unit: Unit) -> bool:
+        """Whether the viewer can take ``school`` away from ``unit``: they see it, or a shown aggregate under ``unit`` holds it."""
+        a = self.authority_of.get(school)
+        if school in self.known or a in self.scope.authorities:
+            return True
+        if unit[0] == c.COHORT_AUTHORITY or a is None:
+            return False
+        if (c.COHORT_AUTHORITY, a) in self.shown:
+            return True
+        return unit[0] == c.COHORT_NATIONAL and (c.COHORT_COLLABORATIVE, self.membership.get(a, -1)) in self.shown
+
+    def largest(self, unit: Unit, which: int) -> int:
+        """The largest uncovered school's value by measure ``which``, or a bound on it."""
+        tops = self.tops.get(unit, ())
+        top = tops[which] if which < len(tops) else ()
+        for value, school in top:
+            if not self.covered(school, unit):
+                return value
+        return top[-1][0] if len(top) == TOP else 0
+
+    def judge(self, unit: Unit, covered: Vector) -> None:
+        entitled = unit[0] == c.COHORT_AUTHORITY and unit[1] in self.scope.authorities
+        rest = sub(self.cells[unit], covered)
+        if entitled:
+            shown = unit in self.eligible
+        elif rest[0] == 0:
+            shown = unit in self.eligible and not any(rest)
+        else:
+            shown = unit in self.eligible and self.ok(rest, lambda which: self.largest(unit, which))
+        (self.shown if shown else self.hidden).add(unit)
+
+    def known_in(self, authorities: Collection[int]) -> Vector:
+        """The viewer's schools in ``authorities`` (outside the viewer's own authorities)."""
+        total = self.zero
+        for school, counts in self.known.items():
+            a = self.authority_of.get(school)
+            if a in authorities and a not in self.scope.authorities:
+                total = add(total, counts)
+        return total
+
+    def covered_by_authorities(self, authorities: set[int]) -> Vector:
+        """Of ``authorities``: the shown ones, and the viewer's schools in those not shown."""
+        shown = {u[1] for u in self.shown if u[0] == c.COHORT_AUTHORITY}
+        total = self.known_in(authorities - shown)
+        for a in authorities & shown:
+            total = add(total, self.cells[(c.COHORT_AUTHORITY, a)])
+        return total
+
+    def withheld(self) -> set[Unit]:
+        for unit in sorted(u for u in self.cells if u[0] == c.COHORT_AUTHORITY):
+            self.judge(unit, self.known_in({unit[1]}))
+        every = {a for s in self.known if (a := self.authority_of.get(s)) is not None} | {
+            u[1] for u in self.cells if u[0] == c.COHORT_AUTHORITY}
+        for unit in sorted(u for u in self.cells if u[0] == c.COHORT_COLLABORATIVE):
+            self.judge(unit, self.covered_by_authorities({a for a in every if self.membership.get(a) == unit[1]}))
+        shown_collaboratives = {u[1] for u in self.shown if u[0] == c.COHORT_COLLABORATIVE}
+        national = (c.COHORT_NATIONAL, c.NATIONAL_COHORT_ID)
+        if national in self.cells:
+            covered = self.covered_by_authorities(
+                {a for a in every if self.membership.get(a, -1) not in shown_collaboratives})
+            for k in shown_collaboratives:
+                covered = add(covered, self.cells[(c.COHORT_COLLABORATIVE, k)])
+            self.judge(national, covered)
+        return self.hidden
