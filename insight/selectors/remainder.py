@@ -76,6 +76,8 @@ class Decision:
         self.authority_of, self.membership, self.scope = authority_of, membership, scope
         self.eligible, self.ok = eligible, ok
         self.zero: Vector = tuple(0 for _ in next(iter(cells.values()), ()))
+        self.every = {a for s in known if (a := authority_of.get(s)) is not None} | {
+            u[1] for u in cells if u[0] == c.COHORT_AUTHORITY}
         self.shown: set[Unit] = set()
         self.hidden: set[Unit] = set()
 
@@ -119,27 +121,29 @@ class Decision:
                 total = add(total, counts)
         return total
 
-    def covered_by_authorities(self, authorities: set[int]) -> Vector:
-        """Of ``authorities``: the shown ones, and the viewer's schools in those not shown."""
+    def parts(self, unit: Unit) -> tuple[list[Unit], Vector]:
+        """What the viewer can take away from ``unit`` (once the units under it are judged): the
+        shown aggregates right under it, and the viewer's schools under it outside those."""
+        if unit[0] == c.COHORT_AUTHORITY:
+            return [], self.known_in({unit[1]})
         shown = {u[1] for u in self.shown if u[0] == c.COHORT_AUTHORITY}
-        total = self.known_in(authorities - shown)
-        for a in authorities & shown:
-            total = add(total, self.cells[(c.COHORT_AUTHORITY, a)])
-        return total
+        if unit[0] == c.COHORT_COLLABORATIVE:
+            authorities = {a for a in self.every if self.membership.get(a) == unit[1]}
+            return [(c.COHORT_AUTHORITY, a) for a in sorted(authorities & shown)], self.known_in(authorities - shown)
+        collaboratives = sorted(u[1] for u in self.shown if u[0] == c.COHORT_COLLABORATIVE)
+        authorities = {a for a in self.every if self.membership.get(a, -1) not in collaboratives}
+        return ([(c.COHORT_COLLABORATIVE, k) for k in collaboratives]
+                + [(c.COHORT_AUTHORITY, a) for a in sorted(authorities & shown)], self.known_in(authorities - shown))
+
+    def order(self) -> list[Unit]:
+        """The aggregates bottom up: authorities, collaboratives, Scotland."""
+        rank = {c.COHORT_AUTHORITY: 0, c.COHORT_COLLABORATIVE: 1, c.COHORT_NATIONAL: 2}
+        return sorted(self.cells, key=lambda u: (rank[u[0]], u[1]))
 
     def withheld(self) -> set[Unit]:
-        for unit in sorted(u for u in self.cells if u[0] == c.COHORT_AUTHORITY):
-            self.judge(unit, self.known_in({unit[1]}))
-        every = {a for s in self.known if (a := self.authority_of.get(s)) is not None} | {
-            u[1] for u in self.cells if u[0] == c.COHORT_AUTHORITY}
-        for unit in sorted(u for u in self.cells if u[0] == c.COHORT_COLLABORATIVE):
-            self.judge(unit, self.covered_by_authorities({a for a in every if self.membership.get(a) == unit[1]}))
-        shown_collaboratives = {u[1] for u in self.shown if u[0] == c.COHORT_COLLABORATIVE}
-        national = (c.COHORT_NATIONAL, c.NATIONAL_COHORT_ID)
-        if national in self.cells:
-            covered = self.covered_by_authorities(
-                {a for a in every if self.membership.get(a, -1) not in shown_collaboratives})
-            for k in shown_collaboratives:
-                covered = add(covered, self.cells[(c.COHORT_COLLABORATIVE, k)])
-            self.judge(national, covered)
+        for unit in self.order():
+            children, covered = self.parts(unit)
+            for child in children:
+                covered = add(covered, self.cells[child])
+            self.judge(unit, covered)
         return self.hidden
