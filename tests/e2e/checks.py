@@ -10,7 +10,7 @@ import os
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Locator, Page, ViewportSize
+from playwright.sync_api import Locator, Page, ViewportSize, expect
 
 DESKTOP: ViewportSize = {"width": 1280, "height": 900}
 NARROW: ViewportSize = {"width": 320, "height": 800}  # WCAG 2.2 SC 1.4.10 reflow width (400% of 1280)
@@ -97,7 +97,8 @@ def read_chart_then_reflow(page: Page, *, first: str, label: str, shot: str) -> 
     chart.wait_for(state="visible")
     chart.locator(".portal-chart__frame").focus()
     page.keyboard.press("ArrowRight")
-    assert re.match(f"{re.escape(first)}: ", chart.locator("[data-chart-status]").inner_text())
+    # the status is written by the chart's script: awaited, not read at once after the key press
+    expect(chart.locator("[data-chart-status]")).to_have_text(re.compile(f"^{re.escape(first)}: "), use_inner_text=True)
     assert_accessible(page, label=label)
     screenshot(page, f"{shot}-1280")
     page.set_viewport_size(NARROW)

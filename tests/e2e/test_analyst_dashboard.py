@@ -15,6 +15,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from playwright.sync_api import expect
 
 from datahub.models import AuditEvent, Role
 from tests.e2e.checks import DESKTOP, NARROW, assert_accessible, assert_reflows, screenshot
@@ -63,7 +64,7 @@ def test_authority_analyst_drills_into_a_school_switches_a_breakdown_and_exports
     frame.focus()
     page.keyboard.press("ArrowRight")
     status = chart.locator("[data-chart-status]")
-    assert re.match(r"\d{4}/\d{2}: ", status.inner_text())
+    expect(status).to_have_text(re.compile(r"^\d{4}/\d{2}: "), use_inner_text=True)  # written by the chart's script
     assert_accessible(page, label="authority dashboard")
     screenshot(page, "authority-dashboard-1280")
 

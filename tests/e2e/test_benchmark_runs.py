@@ -115,7 +115,8 @@ def test_a_run_is_started_watched_checked_published_and_read(
     page.get_by_label("Release note").fill("Corrected 2023 and 2024 results for one school.")
     page.get_by_role("button", name=f"Publish run {run.pk}").click()
     page.wait_for_url(re.compile(rf"/insight/runs/{run.pk}/$"))
-    assert page.get_by_text("every page shows its figures now").is_visible()
+    # The run's page again, at the same URL (so wait_for_url returns at once): the message is awaited.
+    expect(page.get_by_text("every page shows its figures now")).to_be_visible()
     run.refresh_from_db()
     assert run.publication == Publication.PUBLISHED
     sign_out(page, live_server)

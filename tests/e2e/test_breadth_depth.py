@@ -12,6 +12,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from playwright.sync_api import expect
 
 from datahub.models import Role
 from insight.services import run_create, run_execute_in_process
@@ -79,7 +80,7 @@ def test_head_teacher_switches_cohort_and_grade_filter(page: Page, live_server: 
     chart.wait_for(state="visible")
     chart.locator(".portal-chart__frame").focus()
     page.keyboard.press("ArrowRight")
-    assert re.match(r"1 or more: ", chart.locator("[data-chart-status]").inner_text())
+    expect(chart.locator("[data-chart-status]")).to_have_text(re.compile(r"^1 or more: "), use_inner_text=True)
     assert_accessible(page, label="Breadth and Depth, leavers, A-D")
 
     page.set_viewport_size(NARROW)

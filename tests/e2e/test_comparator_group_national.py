@@ -10,6 +10,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from playwright.sync_api import expect
 
 from datahub.models import Role
 from insight.groups.models import ComparatorGroup
@@ -46,7 +47,8 @@ def test_national_analyst_picks_a_filter_group_on_the_national_view(
     page.goto(f"{live_server.url}/insight/groups/new/")
     page.get_by_label("Local authority").select_option(label=authority.name)
     page.get_by_role("button", name="Find schools").click()
-    assert page.get_by_label(re.compile("^Follow the filter")).is_checked()
+    page.wait_for_url(re.compile(rf"/insight/groups/new/\?.*authority={authority.code}"))
+    expect(page.get_by_label(re.compile("^Follow the filter"))).to_be_checked()
     page.get_by_label("Name of the group").fill("Secondaries of one authority")
     assert_accessible(page, label="a filter group, before saving")
     page.get_by_role("button", name="Save group").click()

@@ -49,6 +49,7 @@ def test_head_teacher_builds_a_group_and_sees_it_beside_the_vc(
     sub = page.get_by_role("navigation", name="Dashboard").get_by_role("link", name="Comparator groups")
     assert sub.get_attribute("aria-current") == "page"
     page.get_by_role("link", name="Create a comparator group").click()
+    page.wait_for_url(f"{live_server.url}/insight/groups/new/")
     assert_accessible(page, label="create a comparator group")
     page.get_by_label("Schools by SEED code").fill("\n".join(s.seed_code for s in members))
     page.get_by_label("Name of the group").fill("Five across Scotland")

@@ -12,6 +12,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from playwright.sync_api import expect
 
 from datahub.models import Role
 from insight.services import run_create, run_execute_in_process
@@ -67,7 +68,7 @@ def test_head_teacher_opens_one_course(page: Page, live_server: Any, reference_d
     chart.wait_for(state="visible")
     chart.locator(".portal-chart__frame").focus()
     page.keyboard.press("ArrowRight")
-    assert re.match(r"A: ", chart.locator("[data-chart-status]").inner_text())
+    expect(chart.locator("[data-chart-status]")).to_have_text(re.compile(r"^A: "), use_inner_text=True)
     assert_accessible(page, label="One course")
 
     page.set_viewport_size(NARROW)

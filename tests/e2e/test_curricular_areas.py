@@ -15,6 +15,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from playwright.sync_api import expect
 
 from datahub.models import Role
 from insight.services import run_create, run_execute_in_process
@@ -85,7 +86,7 @@ def test_head_teacher_reads_curricular_areas_and_switches_cohort(
     chart.wait_for(state="visible")
     chart.locator(".portal-chart__frame").focus()
     page.keyboard.press("ArrowRight")
-    assert re.match(r"Expressive arts: ", chart.locator("[data-chart-status]").inner_text())
+    expect(chart.locator("[data-chart-status]")).to_have_text(re.compile(r"^Expressive arts: "), use_inner_text=True)
     assert_accessible(page, label="Curricular areas, leavers, A-D")
 
     page.set_viewport_size(NARROW)

@@ -38,8 +38,9 @@ def test_a_data_manager_imports_results_and_corrects_the_errors(
     assert page.get_by_role("heading", level=1).inner_text() == "Imports"
     check_page(page, "imports index")
     page.get_by_role("link", name="Qualification results (attainment)").click()
+    page.wait_for_url(f"{live_server.url}/datahub/imports/upload/results/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Qualification results (attainment)")
-    assert page.get_by_role("table", name=re.compile("Columns of a qualification results")).is_visible()
+    expect(page.get_by_role("table", name=re.compile("Columns of a qualification results"))).to_be_visible()
     check_page(page, "upload page")
     screenshot(page, "import-upload")
 
@@ -71,8 +72,9 @@ def test_a_data_manager_imports_results_and_corrects_the_errors(
     check_page(page, "succeeded import")
 
     page.get_by_role("link", name="Import history").click()
+    page.wait_for_url(f"{live_server.url}/datahub/imports/history/")
     history = page.get_by_role("table", name="Imports, newest first")
-    assert history.get_by_role("row").count() == 3
+    expect(history.get_by_role("row")).to_have_count(3)
     check_page(page, "import history")
     screenshot(page, "import-history")
 
@@ -82,5 +84,6 @@ def test_an_empty_upload_shows_an_error_summary(page: Page, live_server: Any, wo
     page.goto(f"{live_server.url}/datahub/imports/upload/learners/")
     page.get_by_role("button", name="Upload and import").click()
     page.wait_for_load_state()
-    assert page.get_by_role("alert").get_by_role("heading", name="There is a problem").is_visible()
+    # The upload page again, at the same URL (the load state is the old page's): the error is awaited.
+    expect(page.get_by_role("alert").get_by_role("heading", name="There is a problem")).to_be_visible()
     check_page(page, "upload with an error")

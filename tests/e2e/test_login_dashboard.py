@@ -11,6 +11,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.checks import DESKTOP, NARROW, assert_accessible, assert_reflows, screenshot
 from tests.e2e.worlds import sign_in
@@ -58,10 +59,9 @@ def test_head_teacher_signs_in_and_uses_the_portal(page: Page, live_server: Any,
     # Keyboard: the first Tab from the top of the page lands on the skip link, which leads to main.
     page.goto(f"{live_server.url}/")
     page.keyboard.press("Tab")
-    focused = page.evaluate("() => document.activeElement.textContent.trim()")
-    assert focused == "Skip to main content"
+    expect(page.locator(":focus")).to_have_text("Skip to main content")
     page.keyboard.press("Enter")
-    assert page.evaluate("() => document.activeElement.id") == "main-content"
+    expect(page.locator("#main-content")).to_be_focused()  # the skip link's script moves the focus
 
     # Reflow at 320 px: no sideways scrolling; the menu collapses behind a keyboard-operable button.
     page.set_viewport_size(NARROW)
@@ -71,8 +71,8 @@ def test_head_teacher_signs_in_and_uses_the_portal(page: Page, live_server: Any,
     assert menu_button.get_attribute("aria-expanded") == "false"
     menu_button.focus()
     page.keyboard.press("Enter")
-    assert menu_button.get_attribute("aria-expanded") == "true"
-    assert page.locator("#mobile-navigation").get_by_role("link", name="Data hub").is_visible()
+    expect(menu_button).to_have_attribute("aria-expanded", "true")  # the menu's script opens it
+    expect(page.locator("#mobile-navigation").get_by_role("link", name="Data hub")).to_be_visible()
     assert_accessible(page, label="dashboard at 320px with the menu open")
     screenshot(page, "dashboard-320-menu-open")
     page.keyboard.press("Enter")
@@ -147,8 +147,9 @@ def test_record_account_and_error_pages_are_accessible(page: Page, live_server: 
     page.get_by_label("Password", exact=True).fill("not-the-password")
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_load_state()
-    assert page.title().startswith("Error: ")
-    assert page.get_by_role("alert").get_by_role("heading", name="There is a problem").is_visible()
+    # The sign-in page again, at the same URL (the load state is the old page's): awaited.
+    expect(page).to_have_title(re.compile(r"^Error: "))
+    expect(page.get_by_role("alert").get_by_role("heading", name="There is a problem")).to_be_visible()
     assert_accessible(page, label="sign-in page with an error")
 
     page.goto(f"{live_server.url}/accounts/password/reset/")

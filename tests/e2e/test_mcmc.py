@@ -116,7 +116,7 @@ def test_officer_records_a_contact_and_a_destination_and_the_young_person_leaves
     assert page.title().startswith("Error: ")
     assert_accessible(page, label="record a contact with errors")
     page.locator("label", has_text="Phone call").click()  # the design system's radio: its label takes the click
-    assert page.get_by_label("Phone call").is_checked()
+    expect(page.get_by_label("Phone call")).to_be_checked()
     page.get_by_label("Outcome").select_option(label="Spoke with the young person")
     page.get_by_label("Note (optional)").fill("Starts at North East Scotland College next week.")
     page.get_by_label("Next action (optional)").fill("Confirm the enrolment with the college")
@@ -133,7 +133,7 @@ def test_officer_records_a_contact_and_a_destination_and_the_young_person_leaves
     page.wait_for_url(re.compile(r"/destinations/new/$"))
     check_page(page, "record a destination")
     page.locator("label", has_text="Follow-up (April after leaving)").click()
-    assert page.get_by_label("Follow-up (April after leaving)").is_checked()
+    expect(page.get_by_label("Follow-up (April after leaving)")).to_be_checked()
     page.get_by_label("Destination", exact=True).select_option(label="Further education")
     page.get_by_label("Note (optional)").fill("NESCol, NC Engineering")
     page.get_by_role("button", name="Save destination").click()
@@ -152,7 +152,7 @@ def test_officer_records_a_contact_and_a_destination_and_the_young_person_leaves
     assert caseload_names(page) == ["Nothing, Nora"]
     page.get_by_label("Status", exact=True).select_option(label="Any open status")
     page.get_by_role("button", name="Apply filters").click()
-    page.wait_for_load_state()
+    page.wait_for_url(re.compile(r"/destinations/caseload/\?(.*&)?status=(&|$)"))  # the load state was the old page's
     assert "Known, Una" not in caseload_names(page)
 
 

@@ -10,6 +10,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from playwright.sync_api import expect
 
 from datahub.models import LocalAuthority, Role
 from insight.models import CohortResult, RunStatus
@@ -102,6 +103,9 @@ def test_three_head_teachers_form_a_group_and_share_its_plan(page: Page, live_se
             check_page(page, "Partnership group, invited")
         page.get_by_role("button", name=f"Accept for {name}").click()
         page.wait_for_url(group_url)
+        # The group's page again, at the same URL (so wait_for_url returns at once): awaited before
+        # signing out, which would otherwise be clicked on the old page.
+        expect(page.locator("main")).to_contain_text(f"{name} joined the group.")
         sign_out(page, live_server)
     sign_in(page, live_server, head_c)
     page.goto(group_url)
@@ -111,6 +115,9 @@ def test_three_head_teachers_form_a_group_and_share_its_plan(page: Page, live_se
     page.get_by_label("Agreed aims").fill("Close the gap in S4 literacy by June.")
     page.get_by_role("button", name="Save aims").click()
     page.wait_for_url(group_url)
+    # The group's page again, at the same URL (so wait_for_url returns at once): awaited before the
+    # action is typed, which would otherwise go into the old page's form.
+    expect(page.locator("main")).to_contain_text("The group's aims are saved.")
     page.get_by_label("Action", exact=True).fill("Share S4 literacy tracking")
     page.get_by_label("Owner").select_option(label=f"{head_b.get_full_name() or head_b.email} (Bravo Secondary)")
     page.get_by_label("Due by").fill("2027-03-01")

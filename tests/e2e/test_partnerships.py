@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from django.core import mail
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from partnerships.models import Partnership, Status
 from tests.e2e.checks import DESKTOP, NARROW, assert_accessible, assert_reflows, screenshot
@@ -93,7 +94,7 @@ def test_head_teachers_agree_a_partnership_and_see_each_others_figures(
     page.wait_for_url(re.compile(r"find-partners/\?authority=260$"))
     why = partner_row(page, "Bravo Secondary").locator("summary")
     why.click()
-    assert "Ranked" in partner_row(page, "Bravo Secondary").locator("details").inner_text()
+    expect(partner_row(page, "Bravo Secondary").locator("details")).to_contain_text("Ranked", use_inner_text=True)
 
     # Change Establishment: B's benchmark dashboard, as A may see it (small numbers withheld).
     dashboard = reverse("insight:establishment_dashboard", kwargs={"seed": b.seed_code})

@@ -171,11 +171,12 @@ def test_guidance_teacher_and_mcmc_officer_take_a_pupil_off_the_at_risk_list(
     # The officer becomes Sam's key worker with the board's bulk assignment.
     page.goto(f"{live_server.url}/destinations/readiness/")
     page.locator(f"label[for=select-{sam.pk}]").click()  # the design system's checkbox: its label takes the click
-    assert page.get_by_label("Select Sam Steady").is_checked()
+    expect(page.get_by_label("Select Sam Steady")).to_be_checked()
     page.get_by_label("New key worker").select_option(value=str(officer.pk))
     page.get_by_label("Reason for the change").fill("Leavers review")
     page.get_by_role("button", name="Assign selected").click()
     page.wait_for_url(f"{live_server.url}/destinations/readiness/")
-    assert page.get_by_text("Key worker of 1 pupil set to").is_visible()
+    # The board again, at the same URL (so wait_for_url returns at once): the message is awaited.
+    expect(page.get_by_text("Key worker of 1 pupil set to")).to_be_visible()
     check_page(page, "readiness board after assigning")
     assert PathwayRecord.objects.get(learner=sam, superseded_at=None).key_worker == officer

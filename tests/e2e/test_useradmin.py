@@ -49,6 +49,7 @@ def test_user_administrator_invites_grants_and_revokes(page: Page, live_server: 
     assert world.personas["staff_b"].email not in page.content()  # another authority's people
 
     page.get_by_role("link", name="Invite a person").click()
+    page.wait_for_url(f"{live_server.url}/users/invite/")
     check_page(page, "Invite a person")
     page.get_by_label("First name").fill("Niamh")
     page.get_by_label("Last name").fill("Docherty")
@@ -73,6 +74,7 @@ def test_user_administrator_invites_grants_and_revokes(page: Page, live_server: 
     assert not Membership.objects.filter(user=invited, role=Role.MCMC_OFFICER).exists()
 
     page.get_by_role("link", name=re.compile("^Revoke")).first.click()
+    page.wait_for_url(re.compile(r"/users/roles/\d+/revoke/$"))
     check_page(page, "Revoke a role")
     page.get_by_label("Why is this role being revoked?").fill("Invited to the wrong school")
     page.get_by_role("button", name="Revoke role").click()

@@ -127,6 +127,7 @@ def test_two_head_teachers_plan_together_and_evaluate_against_a_baseline(
     add_action(page, "Share S4 tracking sheets", f"{head_a.get_full_name()} ({a.name})", "2027-03-01")
     # A shared file: stored, listed with its size, downloadable by both schools.
     page.get_by_role("link", name="Share a file").click()
+    page.wait_for_url(re.compile(r"/workspace/files/add/$"))
     check_page(page, "Share a file")
     pdf = tmp_path / "Tracking plan.pdf"
     pdf.write_bytes(b"%PDF-1.4\n%%EOF\n")
@@ -154,7 +155,7 @@ def test_two_head_teachers_plan_together_and_evaluate_against_a_baseline(
     for label in MEASURES.values():
         # The design system draws the box over the input: a person clicks the label.
         page.locator("label.ds_checkbox__label", has_text=label).click()
-        assert page.get_by_label(label).is_checked()
+        expect(page.get_by_label(label)).to_be_checked()
     check_page(page, "Choose joint measures")
     page.get_by_role("button", name="Add to the joint evaluation").click()
     page.wait_for_url(re.compile(r"/workspace/evaluation/$"))
