@@ -159,8 +159,7 @@ class CurricularAreasAPIView(APIView):
                                detail={"entitlement": ent.value, "page": "api_curricular_areas"})
         collaborative = run_collaborative(run, est.authority) if run is not None else None
         grid = ({} if run is None or year is None else
-                curricular_area_grid(run, est, stage=stage, grade_filter=grade,
-                                     entitlements=(ent, viewer.authority(est.authority)),
+                curricular_area_grid(run, est, viewer, stage=stage, grade_filter=grade,
                                      collaborative_id=collaborative.pk if collaborative else None))
         areas = [{"curricular_area": area, "label": label,
                   **{side: (None if cohort == c.COHORT_COLLABORATIVE and collaborative is None

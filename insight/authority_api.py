@@ -84,10 +84,10 @@ class AuthorityCurricularAreasAPIView(APIView):
         schools = list(Establishment.objects.filter(authority=authority, type=EstablishmentType.SECONDARY)
                        .order_by("name"))
         collaborative = run_collaborative(run, authority) if run is not None else None
+        viewer = Viewer(request.user)
         grid = ({} if run is None or year is None else authority_curricular_area(
-            run, schools, authority, collaborative_id=collaborative.pk if collaborative else None, year=year,
-            stage=stage, grade_filter=grade, area=area,
-            entitlements=authority_entitlements(Viewer(request.user), authority, schools)))
+            run, viewer, schools, authority, collaborative_id=collaborative.pk if collaborative else None, year=year,
+            stage=stage, grade_filter=grade, area=area, entitlements=authority_entitlements(viewer, authority, schools)))
         rows: list[dict[str, Any]] = [{"level": "school", "seed_code": s.seed_code, "name": s.name,
                  "figures": _side(grid.get((c.COHORT_ESTABLISHMENT, s.pk)))} for s in schools]
         rows.append({"level": "authority", "seed_code": None, "name": authority.name,

@@ -51,7 +51,6 @@ def curricular_areas_page(request: HttpRequest, est: Establishment) -> Page:
     page = Page("insight/curricular_areas.html")
     viewer = Viewer(request.user)
     ent = viewer.establishment(est)
-    authority_ent = viewer.authority(est.authority)
     page.context.update(establishment=est, entitlement=ent, entitlement_note=entitlement_note(ent),
                         school_choices=secondary_schools(), explanation=disclosure.explanation(),
                         stages=STAGES, grades=GRADES, levels=LEVELS)
@@ -71,8 +70,7 @@ def curricular_areas_page(request: HttpRequest, est: Establishment) -> Page:
         return page
     year, level = int(chosen["year"]), int(chosen["level"])
     collaborative = run_collaborative(run, est.authority)
-    grid = curricular_area_grid(run, est, stage=chosen["stage"], grade_filter=chosen["grade"],
-                                entitlements=(ent, authority_ent),
+    grid = curricular_area_grid(run, est, viewer, stage=chosen["stage"], grade_filter=chosen["grade"],
                                 collaborative_id=collaborative.pk if collaborative else None)
     stage_label, authority = STAGES[chosen["stage"]], est.authority.name
     print_filters(page, [("Establishment", f"{est.name} ({est.seed_code}), {authority}"), ("Cohort", stage_label),

@@ -54,7 +54,6 @@ def breadth_depth_page(request: HttpRequest, est: Establishment) -> Page:
     page = Page("insight/breadth_depth.html")
     viewer = Viewer(request.user)
     ent = viewer.establishment(est)
-    authority_ent = viewer.authority(est.authority)
     page.context.update(establishment=est, entitlement=ent, entitlement_note=entitlement_note(ent),
                         school_choices=secondary_schools(), explanation=disclosure.explanation(),
                         stages=STAGES, grades=GRADES, credits=CREDITS, levels=LEVELS)
@@ -75,8 +74,8 @@ def breadth_depth_page(request: HttpRequest, est: Establishment) -> Page:
         return page
     year, level = int(chosen["year"]), int(chosen["level"])
     collaborative = run_collaborative(run, est.authority)
-    grid = breadth_depth_grid(run, est, stage=chosen["stage"], grade_filter=chosen["grade"],
-                              min_credits=int(chosen["credits"]), entitlements=(ent, authority_ent),
+    grid = breadth_depth_grid(run, est, viewer, stage=chosen["stage"], grade_filter=chosen["grade"],
+                              min_credits=int(chosen["credits"]),
                               collaborative_id=collaborative.pk if collaborative else None)
     stage_label, authority = STAGES[chosen["stage"]], est.authority.name
     filters = f"grades {GRADES[chosen['grade']]}, SCQF credit points {CREDITS[chosen['credits']].lower()}"

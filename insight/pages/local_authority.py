@@ -123,7 +123,7 @@ def authority_breadth_depth_page(request: HttpRequest, authority: LocalAuthority
         return page
     year, level, k = int(chosen["year"]), int(chosen["level"]), int(chosen["count"])
     collaborative = run_collaborative(run, authority)
-    grid = authority_breadth_depth(run, schools, authority, collaborative_id=collaborative.pk if collaborative else None,
+    grid = authority_breadth_depth(run, viewer, schools, authority, collaborative_id=collaborative.pk if collaborative else None,
                                    year=year, stage=chosen["stage"], grade_filter=chosen["grade"],
                                    min_credits=int(chosen["credits"]), level=level,
                                    entitlements=authority_entitlements(viewer, authority, schools))
@@ -160,7 +160,7 @@ def authority_curricular_areas_page(request: HttpRequest, authority: LocalAuthor
         return page
     year, level = int(chosen["year"]), int(chosen["level"])
     collaborative = run_collaborative(run, authority)
-    grid = authority_curricular_area(run, schools, authority,
+    grid = authority_curricular_area(run, viewer, schools, authority,
                                      collaborative_id=collaborative.pk if collaborative else None, year=year,
                                      stage=chosen["stage"], grade_filter=chosen["grade"], area=chosen["area"],
                                      entitlements=authority_entitlements(viewer, authority, schools))

@@ -1,71 +1,60 @@
-"""Reads of stored Breadth and Depth (a local measure) for a school's page: the school, its
-authority and Scotland, one cohort stage, grade filter and credit minimum, every year of the run."""
+"""Reads of stored Breadth and Depth (a local measure) for a school's page: the school, its virtual
+comparator, authority, collaborative and Scotland, one cohort stage, grade filter and credit
+minimum, every year of the run, each as the viewer may see it (``local_aggregates``)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
-
 from django.db.models import Q
 
-from datahub import disclosure
 from datahub.access import Entitlement
 from datahub.models import Establishment
 
 from ..benchmarking import columns as c
 from ..models import BenchmarkRun, BreadthDepthResult
+from .figures import Viewer
+from .local_aggregates import BREADTH, Distribution, Kind, figures
 
-_FIELDS = ("cohort", "cohort_id", c.YEAR, c.SCQF_LEVEL, c.N_COHORT, *c.BD_COUNT_COLUMNS)
-
-
-@dataclass(frozen=True)
-class Distribution:
-    """One cohort's "k or more awards at this level" counts as a viewer may see them."""
-
-    total: int
-    at_least: tuple[int, ...]  # k = 1 .. 10
-    hidden: tuple[bool, ...]
-    total_hidden: bool
-
-    def percent(self, k: int) -> disclosure.Cell:
-        """Percentage of the cohort with ``k`` or more awards (a Cell: hidden as the count is)."""
-        value = 100.0 * self.at_least[k - 1] / self.total if self.total else None
-        return disclosure.Cell(value, self.total, self.hidden[k - 1])
-
-    def cohort(self) -> disclosure.Cell:
-        return disclosure.Cell(self.total, self.total, self.total_hidden)
+__all__ = ["Distribution", "breadth_depth_grid", "breadth_depth_years", "local_grid"]
 
 
-def breadth_depth_grid(
-    run: BenchmarkRun, est: Establishment, *, stage: str, grade_filter: str, min_credits: int,
-    entitlements: Sequence[Entitlement], collaborative_id: int | None = None,
-) -> dict[tuple[str, int, int], Distribution]:
-    """(cohort, year, level) -> Distribution for the school (``establishment``), its virtual
-    comparator (``vc``: ten comparators per pupil), its authority (``authority``) and Scotland
-    (``national``), each under its own entitlement (``entitlements``: school (and its VC),
-    authority; Scotland is public), and with ``collaborative_id`` the authority's Regional
-    Improvement Collaborative (``collaborative``, public as Scotland: no role covers one)."""
+def local_grid(kind: Kind, run: BenchmarkRun, est: Establishment, viewer: Viewer, *, stage: str,
+               collaborative_id: int | None, **filters: object) -> dict[tuple[str, int, object], Distribution]:
+    """(cohort, year, layer) -> Distribution of ``kind`` for the school (``establishment``), its
+    virtual comparator (``vc``), its authority (``authority``), its Regional Improvement
+    Collaborative (``collaborative``, with ``collaborative_id``) and Scotland (``national``). The
+    school and its VC are shown to viewers entitled to the school and withheld from everyone else;
+    the aggregates as ``local_aggregates`` decides for this viewer."""
+    scope = viewer.graded_scope()
     where = (Q(cohort__in=[c.COHORT_ESTABLISHMENT, c.COHORT_VC], cohort_id=est.pk)
+             | Q(cohort=c.COHORT_ESTABLISHMENT, cohort_id__in=scope.schools)
              | Q(cohort=c.COHORT_AUTHORITY, cohort_id=est.authority_id)
              | Q(cohort=c.COHORT_NATIONAL, cohort_id=c.NATIONAL_COHORT_ID))
     if collaborative_id is not None:
         where |= Q(cohort=c.COHORT_COLLABORATIVE, cohort_id=collaborative_id)
-    rows = BreadthDepthResult.objects.filter(where, run=run, cohort_stage=stage, grade_filter=grade_filter,
-                                             min_credits=min_credits).values(*_FIELDS)
-    # The VC (comparators drawn for the school's pupils) is shown as the school's figures are.
-    entitlement = {c.COHORT_ESTABLISHMENT: entitlements[0], c.COHORT_VC: entitlements[0],
-                   c.COHORT_AUTHORITY: entitlements[1], c.COHORT_COLLABORATIVE: Entitlement.PUBLIC,
-                   c.COHORT_NATIONAL: Entitlement.PUBLIC}
-    out = {}
-    for r in rows:
-        ent = entitlement[r["cohort"]]
-        at_least = tuple(int(r[col]) for col in c.BD_COUNT_COLUMNS)
-        total = int(r[c.N_COHORT])
-        out[(r["cohort"], r[c.YEAR], r[c.SCQF_LEVEL])] = Distribution(
-            total, at_least, tuple(disclosure.suppress_at_least(total, at_least, ent)),
-            disclosure.cell(total, total, ent).suppressed,
-        )
-    return out
+    rows = kind.model.objects.filter(where, run=run, cohort_stage=stage, **filters).values(  # type: ignore[attr-defined]
+        "cohort", "cohort_id", c.YEAR, kind.layer, c.N_COHORT, *kind.counts)
+    school = viewer.establishment(est)
+    authority = viewer.authority(est.authority)
+
+    def entitlement_of(cohort: str, cid: int) -> Entitlement:
+        if cohort in (c.COHORT_ESTABLISHMENT, c.COHORT_VC) and cid == est.pk:
+            return school
+        if cohort == c.COHORT_AUTHORITY:
+            return authority
+        return Entitlement.OWN if cohort == c.COHORT_ESTABLISHMENT and cid in scope.schools else Entitlement.PUBLIC
+
+    grid = figures(run, kind, stage, filters, rows, entitlement_of=entitlement_of, scope=scope)
+    return {(cohort, year, layer): d for (cohort, cid, year, layer), d in grid.items()
+            if cohort not in (c.COHORT_ESTABLISHMENT, c.COHORT_VC) or cid == est.pk}
+
+
+def breadth_depth_grid(run: BenchmarkRun, est: Establishment, viewer: Viewer, *, stage: str, grade_filter: str,
+                       min_credits: int, collaborative_id: int | None = None,
+                       ) -> dict[tuple[str, int, int], Distribution]:
+    """(cohort, year, level) -> Distribution of the "k or more awards at this level or better"
+    counts (:func:`local_grid`)."""
+    return local_grid(BREADTH, run, est, viewer, stage=stage, collaborative_id=collaborative_id,
+                      grade_filter=grade_filter, min_credits=min_credits)  # type: ignore[return-value]
 
 
 def breadth_depth_years(run: BenchmarkRun) -> list[int]:
