@@ -4,9 +4,10 @@
 Who may use it: whoever may open the authority's page (``insight.entitlement.
 may_use_authority_dashboards``: analysts, MCMC officers, authority and national data managers),
 for any authority; anyone else with a portal role gets 403, an unknown authority 404. The
-figures are the page's (``insight.selectors.local_authority``): each school under the caller's
-entitlement to it (the authority's own staff unsuppressed, others under the small-number rule),
-the authority under theirs, the collaborative and Scotland as anyone sees them. Not audited, as
+figures are the page's (``insight.selectors.local_authority``): each school in full to callers
+entitled to it (the authority's own staff, its staff, its learning partners) and withheld (null)
+from everyone else; the authority, collaborative and Scotland in full to the authority's own
+staff and otherwise as ``insight.selectors.local_aggregates`` decides for the caller. Not audited, as
 the page's views are not (its downloads are). A bad parameter is a 400 naming the field.
 """
 

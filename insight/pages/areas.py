@@ -3,9 +3,9 @@ based on the S4 roll, or leavers), per curricular area the percentage of the coh
 in it at each SCQF level or better, under a grade filter; at a chosen level the school beside its
 virtual comparator, authority, Regional Improvement Collaborative and Scotland.
 
-Who sees what is Breadth and Depth's (``insight.pages.breadth``): figures unsuppressed for the
-school's own staff, its authority's staff and its learning partners, and under
-``datahub.disclosure.suppress_at_least`` for everyone else.
+Who sees what is Breadth and Depth's (``insight.pages.breadth``): the school's figures in full
+for its own staff, its authority's staff and its learning partners and withheld (c) from
+everyone else; the aggregates as ``insight.selectors.local_aggregates`` decides for the viewer.
 """
 
 from __future__ import annotations
@@ -26,7 +26,17 @@ from ..selectors.dashboards import latest_run, run_collaborative
 from ..selectors.figures import Viewer
 from ..selectors.leavers import secondary_schools
 from .breadth import LEVELS, STAGES, VC_NOTE
-from .parts import Page, chart, choice, entitlement_note, filter_form, latest_sentence, print_filters
+from .parts import (
+    LOCAL_NOTE,
+    Page,
+    chart,
+    choice,
+    entitlement_note,
+    filter_form,
+    latest_sentence,
+    local_aggregate_note,
+    print_filters,
+)
 
 GRADES = {"AD": "A to D (every award)", "AC": "A to C (and ungraded passes)", "A": "A only"}
 AREAS = {area: CurricularArea(area).label for area in c.CURRICULAR_AREAS}
@@ -51,12 +61,13 @@ def curricular_areas_page(request: HttpRequest, est: Establishment) -> Page:
     page = Page("insight/curricular_areas.html")
     viewer = Viewer(request.user)
     ent = viewer.establishment(est)
+    local_note = "" if ent.unsuppressed else LOCAL_NOTE
     page.context.update(establishment=est, entitlement=ent, entitlement_note=entitlement_note(ent),
-                        school_choices=secondary_schools(), explanation=disclosure.explanation(),
-                        stages=STAGES, grades=GRADES, levels=LEVELS)
+                        local_note=local_note, school_choices=secondary_schools(),
+                        explanation=disclosure.explanation(), stages=STAGES, grades=GRADES, levels=LEVELS)
     page.audit = {"object_type": "establishment", "object_id": est.seed_code, "establishment": est}
     page.export_name = f"{est.name} curricular areas"
-    page.viewer_note = entitlement_note(ent)
+    page.viewer_note = f"{entitlement_note(ent)} {local_note}".strip()
     run = latest_run()
     page.context["run"] = run
     years = curricular_area_years(run) if run is not None else []
@@ -116,6 +127,8 @@ def curricular_areas_page(request: HttpRequest, est: Establishment) -> Page:
         grid=table, comparison=comparison, cohorts=cohorts, caption=caption, level_label=LEVELS[str(level)],
         section_heading=f"Against its virtual comparator, {places} and Scotland: {LEVELS[str(level)]}", vc_note=VC_NOTE,
         stage_label=stage_label, year_label=year_label(year), has_school=own[first_area] is not None,
+        aggregate_note=local_aggregate_note([(label, grid.get((cohort, year, area))) for cohort, label, _ in sides[2:]
+                                             for area in AREAS], level_index(level)),
         comparison_chart={**chart(comparison, kind="bar", unit="%",
                                   series_columns=[(i + 1, role) for i, (_, _, role) in enumerate(sides)]),
                           "axis": "Per cent of the cohort"},

@@ -3,9 +3,12 @@ based on the S4 roll, or leavers), the percentage with 1 or more ... 10 or more 
 SCQF level or better, under a grade filter and a minimum of SCQF credit points; the school beside
 its virtual comparator, authority, Regional Improvement Collaborative and Scotland.
 
-Any portal user may open any secondary school, as on the establishment dashboard; figures are
-unsuppressed for the school's own staff, its authority's staff and its learning partners, and
-under ``datahub.disclosure.suppress_at_least`` for everyone else.
+Any portal user may open any secondary school, as on the establishment dashboard. The school's
+figures (and its virtual comparator's) are shown in full to its own staff, its authority's staff
+and its learning partners, and withheld (c) from everyone else: relations between its
+distributions (levels, filters, cohorts) are too many to protect one by one. The authority,
+collaborative and Scotland are shown as ``insight.selectors.local_aggregates`` decides for the
+viewer (in full to the authority's own staff).
 """
 
 from __future__ import annotations
@@ -24,7 +27,17 @@ from ..selectors.catalogue import year_label
 from ..selectors.dashboards import latest_run, run_collaborative
 from ..selectors.figures import Viewer
 from ..selectors.leavers import secondary_schools
-from .parts import Page, chart, choice, entitlement_note, filter_form, latest_sentence, print_filters
+from .parts import (
+    LOCAL_NOTE,
+    Page,
+    chart,
+    choice,
+    entitlement_note,
+    filter_form,
+    latest_sentence,
+    local_aggregate_note,
+    print_filters,
+)
 
 STAGES = {c.STAGE_S4: "S4", c.STAGE_S5: "S5 (based on the S4 roll)", c.STAGE_S6: "S6 (based on the S4 roll)",
           c.STAGE_LEAVERS: "Leavers"}
@@ -54,12 +67,14 @@ def breadth_depth_page(request: HttpRequest, est: Establishment) -> Page:
     page = Page("insight/breadth_depth.html")
     viewer = Viewer(request.user)
     ent = viewer.establishment(est)
+    local_note = "" if ent.unsuppressed else LOCAL_NOTE
     page.context.update(establishment=est, entitlement=ent, entitlement_note=entitlement_note(ent),
-                        school_choices=secondary_schools(), explanation=disclosure.explanation(),
-                        stages=STAGES, grades=GRADES, credits=CREDITS, levels=LEVELS)
+                        local_note=local_note, school_choices=secondary_schools(),
+                        explanation=disclosure.explanation(), stages=STAGES, grades=GRADES, credits=CREDITS,
+                        levels=LEVELS)
     page.audit = {"object_type": "establishment", "object_id": est.seed_code, "establishment": est}
     page.export_name = f"{est.name} breadth and depth"
-    page.viewer_note = entitlement_note(ent)
+    page.viewer_note = f"{entitlement_note(ent)} {local_note}".strip()
     run = latest_run()
     page.context["run"] = run
     years = breadth_depth_years(run) if run is not None else []
@@ -123,6 +138,8 @@ def breadth_depth_page(request: HttpRequest, est: Establishment) -> Page:
         grid=table, comparison=comparison, cohorts=cohorts, caption=caption, level_label=LEVELS[str(level)],
         section_heading=f"Against its virtual comparator, {places} and Scotland: {LEVELS[str(level)]}", vc_note=VC_NOTE,
         stage_label=stage_label, year_label=year_label(year), has_school=own[c.BD_LEVELS[0]] is not None,
+        aggregate_note=local_aggregate_note([(label, d) for (cohort, label, _), d in zip(sides, at_level, strict=True)
+                                             if cohort not in (c.COHORT_ESTABLISHMENT, c.COHORT_VC)]),
         comparison_chart={**chart(comparison, kind="bar", unit="%",
                                   series_columns=[(i + 1, role) for i, (_, _, role) in enumerate(sides)]),
                           "axis": "Per cent of the cohort"},

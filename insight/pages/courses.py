@@ -34,7 +34,7 @@ from ..selectors.courses import (
 )
 from ..selectors.dashboards import latest_run, run_collaborative
 from ..selectors.figures import Viewer
-from .parts import Page, chart, choice, entitlement_note, filter_form, latest_sentence, print_filters
+from .parts import Page, chart, choice, entitlement_note, filter_form, joined, latest_sentence, print_filters
 
 STAGES = {c.STAGE_S4: "S4", c.STAGE_S5: "S5 (based on the S4 roll)", c.STAGE_S6: "S6 (based on the S4 roll)",
           c.STAGE_LEAVERS: "Leavers"}
@@ -78,11 +78,6 @@ def _graded(f: Figures | None, cell: disclosure.Cell | None, kind: str) -> TCell
         value = round(float(cell.value), 2)
         return TCell(f"{value:+.2f}", value, "+0.00;-0.00;0.00")
     return figure(cell, kind)
-
-
-def _places(names: list[str]) -> str:
-    """ "A", "A and B", "A, B and C"."""
-    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
 def _entries(f: Figures | None) -> TCell:
@@ -217,7 +212,7 @@ def course_page(request: HttpRequest, est: Establishment, course: Course) -> Pag
         bands=bands, entries=entries, caption=caption, stage_label=STAGES[stage], year_label=year_label(year),
         section_heading=f"Grades: {STAGES[stage]}, {year_label(year)}", vc_note=COURSE_VC_NOTE,
         has_school=at_year[0] is not None,
-        aggregate_note=AGGREGATE_NOTE.format(places=_places(withheld_here)) if withheld_here else "",
+        aggregate_note=AGGREGATE_NOTE.format(places=joined(withheld_here)) if withheld_here else "",
         bands_chart={**chart(bands, kind="bar", unit="%",
                              series_columns=[(i + 1, role) for i, (_, _, role) in enumerate(sides)]),
                      "axis": "Per cent of entries"},

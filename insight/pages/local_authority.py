@@ -6,9 +6,9 @@ Breadth and Depth, credit minimum and number of awards; for the curricular areas
 Who may use them: as the authority dashboard (``insight.entitlement.may_use_authority_dashboards``:
 analysts, MCMC officers, authority and national data managers), for any authority. Each school
 row is shown as that school's own page shows it to the viewer (``insight.selectors.local_authority``):
-the authority's own staff see their schools unsuppressed, everyone else under the small-number
-rule; the authority under the viewer's entitlement to it; the collaborative and Scotland as
-anyone sees them.
+the authority's own staff see their schools in full, everyone else sees them withheld (c); the
+authority, collaborative and Scotland in full to the authority's own staff and otherwise as
+``insight.selectors.local_aggregates`` decides for the viewer.
 """
 
 from __future__ import annotations
@@ -35,12 +35,21 @@ from ..selectors.local_authority import authority_breadth_depth, authority_curri
 from .areas import AREAS
 from .areas import GRADES as AREA_GRADES
 from .breadth import CREDITS, GRADES, LEVELS, STAGES
-from .parts import Page, chart, choice, entitlement_note, filter_form, latest_sentence, print_filters
+from .parts import (
+    LOCAL_NOTE,
+    Page,
+    chart,
+    choice,
+    entitlement_note,
+    filter_form,
+    latest_sentence,
+    local_aggregate_note,
+    print_filters,
+)
 
 COUNTS = {str(k): f"{k} or more" for k in range(1, c.BD_MAX_AWARDS + 1)}
 OWN_AUTHORITY_NOTE = "You see every school's figures unsuppressed because this is your authority."
-PERCENT_NOTE = ("Each school's row is shown as its own page shows it to you; the collaborative and Scotland are "
-                "shown as anyone sees them.")
+PERCENT_NOTE = "Each school's row, and each total, is shown as that school's own page shows it to you."
 
 
 def _base(request: HttpRequest, authority: LocalAuthority, template: str, export_name: str,
@@ -49,11 +58,12 @@ def _base(request: HttpRequest, authority: LocalAuthority, template: str, export
     viewer = Viewer(request.user)
     ent = viewer.authority(authority)
     note = OWN_AUTHORITY_NOTE if ent is Entitlement.AUTHORITY else entitlement_note(ent)
-    page.context.update(authority=authority, entitlement=ent, entitlement_note=note,
+    local_note = "" if ent.unsuppressed else LOCAL_NOTE
+    page.context.update(authority=authority, entitlement=ent, entitlement_note=note, local_note=local_note,
                         explanation=disclosure.explanation(), percent_note=PERCENT_NOTE)
     page.audit = {"object_type": "authority", "object_id": str(authority.code)}
     page.export_name = export_name
-    page.viewer_note = note
+    page.viewer_note = f"{note} {local_note}".strip()
     schools = list(Establishment.objects.filter(authority=authority, type=EstablishmentType.SECONDARY)
                    .select_related("authority").order_by("name"))
     return page, viewer, schools
@@ -81,6 +91,7 @@ def _side_by_side(page: Page, request: HttpRequest, authority: LocalAuthority, v
     by_name = {row.header.text: row.cells[1] for row in rows}
     caption = latest_sentence(year, [(name, by_name[name]) for name, _ in totals])
     page.context.update(table=table, caption=caption, section_heading=measure,
+                        aggregate_note=local_aggregate_note([(name, grid.get(key)) for name, key in totals], index),
                         chart={**chart(table, kind="bar", unit="%", series_columns=[(2, "school")]),
                                "axis": "Per cent of the cohort"},
                         suppressed=table.suppressed, has_schools=bool(schools), stage_label=STAGES[stage],

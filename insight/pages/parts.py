@@ -42,6 +42,32 @@ def entitlement_note(ent: Entitlement) -> str:
     return ENTITLEMENT_NOTES[ent].format(n=disclosure.min_count())
 
 
+def joined(names: list[str]) -> str:
+    """ "A", "A and B", "A, B and C"."""
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+# The local measures (Breadth and Depth, curricular areas): who sees a school's, and why an
+# aggregate's figure can be c (``insight.selectors.local_aggregates``).
+LOCAL_NOTE = ("A school's Breadth and Depth and curricular areas are shown only to its own staff, its authority and "
+              "its learning partners; to everyone else they show c.")
+LOCAL_AGGREGATE_NOTE = ("Figures of {places} show c where, beside figures you already see, they could give a school's "
+                        "away: once the schools and areas shown to you are taken away, fewer than three schools would "
+                        "be left, or one of them would hold all but four or fewer of the pupils, or a group of 1 to 4 "
+                        "pupils could be worked out.")
+
+
+def local_aggregate_note(named: list[tuple[str, Any]], position: int | None = None) -> str:
+    """The note for the aggregates (name, Distribution or None) with a figure withheld (the count
+    at ``position``, 1-based, or any), or ""."""
+    withheld: list[str] = []
+    for name, d in named:
+        if d is not None and name not in withheld and (
+                d.total_hidden or (any(d.hidden) if position is None else d.hidden[position - 1])):
+            withheld.append(name)
+    return LOCAL_AGGREGATE_NOTE.format(places=joined(withheld)) if withheld else ""
+
+
 # --- Small pieces -----------------------------------------------------------------------------
 
 

@@ -133,11 +133,11 @@ def seen_by(w: World, person: Person) -> Seen:
         schools = [s for s in w.schools if s.authority_id == authority.pk]
         collaborative = COLLABORATIVE if authority != w.la[2] else None
         for level in LEVELS:
-            grid = authority_breadth_depth(w.run, viewer, schools, authority, collaborative_id=collaborative, year=YEAR,
+            authority_grid = authority_breadth_depth(w.run, viewer, schools, authority, collaborative_id=collaborative, year=YEAR,
                                            stage=STAGE, grade_filter="AD", min_credits=0, level=level,
                                            entitlements=authority_entitlements(viewer, authority, schools))
-            for (cohort, uid), d in grid.items():
-                read(cohort, uid, level, d)
+            for (cohort, uid), dist in authority_grid.items():
+                read(cohort, uid, level, dist)
     return out
 
 
@@ -162,15 +162,15 @@ def learned(w: World, person: Person, seen: Seen) -> list[tuple[str, int]]:
     m = np.array(rows or [np.zeros(len(index))])
     rank = np.linalg.matrix_rank(m)
     found = []
-    for s in w.schools:
-        if s.pk in known:
+    for school in w.schools:
+        if school.pk in known:
             continue
         own = np.zeros((len(COLUMNS), len(index)))
         for j, col in enumerate(COLUMNS):
-            own[j, index[(s.pk, col)]] = 1.0
-        # Something about s alone follows when the seen rows and s's own coordinates share a direction.
+            own[j, index[(school.pk, col)]] = 1.0
+        # Something about the school alone follows when the seen rows and its own coordinates share a direction.
         if rank + len(COLUMNS) - np.linalg.matrix_rank(np.vstack([m, own])) > 0:
-            found.append((person.name, s.pk))
+            found.append((person.name, school.pk))
     return found
 
 
@@ -300,3 +300,33 @@ def test_a_count_an_authority_withholds_is_withheld_above_it_too(db: Any) -> Non
     other = breadth_depth_grid(run, glasgow, Viewer(member(Role.NATIONAL_ANALYST)), stage=STAGE, grade_filter="AD",
                                min_credits=0, collaborative_id=COLLABORATIVE)[(c.COHORT_AUTHORITY, YEAR, 5)]
     assert other.at_least[:2] == (20, 10) and not any(other.hidden)
+
+
+def test_the_pages_withhold_another_schools_figures_and_say_why(db: Any) -> None:
+    """Three schools in Edinburgh. Our staff read our figures; Edinburgh minus ours is two
+    schools, so Edinburgh shows c and the page says why. Another school's page shows our staff c
+    for every figure, with the note saying who sees them; so does its CSV export."""
+    from django.urls import reverse
+
+    from insight.pages.parts import LOCAL_NOTE
+    from tests.insight.local.test_breadth_depth_page import _rows
+    from tests.insight.worlds import client_for
+
+    ((ours, theirs, _),), _run = _places([(20, [15, 9]), (30, [20, 12]), (25, [18, 10])])
+    staff = client_for(member(Role.ESTABLISHMENT_STAFF, establishment=ours))
+    query = {"stage": STAGE, "year": str(YEAR), "level": "5"}
+    html = staff.get(reverse("insight:breadth_depth", kwargs={"seed": ours.seed_code}), query).content.decode()
+    comparison = _rows(html, "comparison")
+    assert comparison[0][:2] == ["1 or more", "75.0%"]  # ours: 15 of 20
+    assert comparison[0][3] == "c"  # Edinburgh: 50 of 75 would be the other two schools' 35 of 55
+    note = html.split('id="aggregate-note">', 1)[1].split("<", 1)[0]
+    assert note.startswith("Figures of City of Edinburgh and Scotland show c") and LOCAL_NOTE not in html
+
+    url = reverse("insight:breadth_depth", kwargs={"seed": theirs.seed_code})
+    html = staff.get(url, query).content.decode()
+    assert all(cell == "c" for row in _rows(html, "grid") for cell in row[1:])
+    assert LOCAL_NOTE in html.replace("&#x27;", "'")
+    export = staff.get(reverse("insight:breadth_depth_export", kwargs={"seed": theirs.seed_code, "table": "grid",
+                                                                      "fmt": "csv"}), query)
+    lines = export.content.decode("utf-8-sig").splitlines()
+    assert lines[1].split(",")[1:] == ["c"] * 5
