@@ -1,4 +1,4 @@
-"""Server time of the Course Comparator pages at national scale, against a minimal page.
+"""Server time of the Course Comparator and local measure pages at national scale, against a minimal page.
 
 Run by `make bench` (throwaway PostgreSQL and Redis). In one run:
 1. the national demo data set and a published benchmark run (made here when there is none; the
@@ -9,7 +9,10 @@ Run by `make bench` (throwaway PostgreSQL and Redis). In one run:
    Django's test client: the school's course list, one course (its most-entered one: grade
    bands against the VC, authority and Scotland, entries by year, the grade difference), the
    course's CSV export (audited), the authority's vocational uptake (as an authority analyst),
-   and the minimal page (the accessibility statement, signed in), each page's ratio to it;
+   Breadth and Depth and the curricular areas of the school (as its head teacher, and as the head
+   teacher of another school of its authority: the per-viewer rule for the aggregates at work),
+   the authority's Breadth and Depth (as its analyst), and the minimal page (the accessibility
+   statement, signed in), each page's ratio to it;
 4. the engine on the run's latest year of the national data (as a run's chunk loads it): the
    Course Comparator with its VC draw beside Breadth and Depth with its VC, on the same frames.
 Target (issue 12): a course comparator page for a large school at national scale, median under 50 ms.
@@ -87,8 +90,19 @@ def aggregate_seconds(run: BenchmarkRun) -> list[str]:
     table = course_graded._build(run, "S4")
     seconds = time.perf_counter() - t0
     cells = sum(len(units) for years in table.cells.values() for units in years.values())
-    return [f"aggregate table for the grade rule, S4, cold: {seconds:.2f} s ({len(table.cells):,} courses, "
-            f"{cells:,} aggregate cells, {len(table.authority_of):,} presenting schools)"]
+    lines = [f"aggregate table for the grade rule, S4, cold: {seconds:.2f} s ({len(table.cells):,} courses, "
+             f"{cells:,} aggregate cells, {len(table.authority_of):,} presenting schools)"]
+    from insight.benchmarking import columns as c
+    from insight.selectors import local_aggregates as la
+
+    for kind, filters in ((la.BREADTH, ((c.GRADE_FILTER, "AD"), (c.MIN_CREDITS, 0))),
+                          (la.AREAS, ((c.GRADE_FILTER, "AD"),))):
+        t0 = time.perf_counter()
+        local = la._build(run, kind, "S4", filters)
+        seconds = time.perf_counter() - t0
+        lines.append(f"aggregate table for the local measures' rule, {kind.name}, S4, every award, cold: "
+                     f"{seconds:.2f} s ({len(local.authority_of):,} schools)")
+    return lines
 
 
 def main() -> None:
@@ -108,10 +122,14 @@ def main() -> None:
     course_key = f"{Subject.objects.get(pk=top.subject_id).code}-{top.award_type}-{top.scqf_level}"
     n_courses = rows.filter(year=year, cohort_id=school.pk).count()
 
+    neighbour = (Establishment.objects.filter(authority=school.authority, type="secondary").exclude(pk=school.pk)
+                 .order_by("seed_code").first())
+    assert neighbour is not None
     head, analyst = user_with(Role.ESTABLISHMENT_ADMIN, establishment=school), user_with(
         Role.AUTHORITY_ANALYST, authority=school.authority)
     clients = {}
-    for name, user in (("head", head), ("analyst", analyst)):
+    for name, user in (("head", head), ("analyst", analyst),
+                       ("neighbour", user_with(Role.ESTABLISHMENT_ADMIN, establishment=neighbour))):
         clients[name] = Client()
         clients[name].force_login(user)
     seed = school.seed_code
@@ -123,6 +141,14 @@ def main() -> None:
          reverse("insight:course_export", kwargs={"seed": seed, "course": course_key, "table": "bands", "fmt": "csv"})),
         ("authority's vocational uptake, own authority", "analyst",
          reverse("insight:course_uptake", kwargs={"code": school.authority.code})),
+        ("Breadth and Depth, large school, own head teacher", "head",
+         reverse("insight:breadth_depth", kwargs={"seed": seed})),
+        ("Breadth and Depth, large school, another school's head", "neighbour",
+         reverse("insight:breadth_depth", kwargs={"seed": seed})),
+        ("curricular areas, large school, own head teacher", "head",
+         reverse("insight:curricular_areas", kwargs={"seed": seed})),
+        ("authority's Breadth and Depth, own authority", "analyst",
+         reverse("insight:authority_breadth_depth", kwargs={"code": school.authority.code})),
     ]
     samples: dict[str, list[float]] = {label: [] for label, _, _ in pages}
     for _, who, url in pages:

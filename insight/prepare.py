@@ -10,6 +10,7 @@ from .benchmarking import columns as c
 from .models import BenchmarkRun
 from .selectors.course_graded import aggregate_table
 from .selectors.dashboards import all_leaver_rows, authority_vcs_by_authority
+from .selectors.local_aggregates import prepare_tables
 from .selectors.local_pattern import local_pattern
 from .selectors.pattern import public_pattern
 
@@ -26,6 +27,7 @@ def prepare_pattern(run: BenchmarkRun) -> None:
         for stage in c.COHORT_STAGES:  # the local measures' pattern, one cohort stage at a time
             local_pattern(run, stage)
             aggregate_table(run, stage)  # the Course Comparator's aggregates, for its per-viewer grade rule
+            prepare_tables(run, stage)  # Breadth and Depth's and the curricular areas', for theirs
         # What the national view reads besides (every cohort's all-leavers rows, the authorities'
         # aggregated comparators), shared through the same cache.
         all_leaver_rows(run)

@@ -148,6 +148,14 @@ def aggregate_table(run: BenchmarkRun, kind: Kind, stage: str, filters: Mapping[
     return remember(key, lambda: _build(run, kind, stage, frozen))
 
 
+def prepare_tables(run: BenchmarkRun, stage: str) -> None:
+    """Every filter's table of both measures for one stage (on a worker when a run finishes)."""
+    for grade in c.GRADE_FILTERS:
+        aggregate_table(run, AREAS, stage, {c.GRADE_FILTER: grade})
+        for credits in c.MIN_CREDIT_OPTIONS:
+            aggregate_table(run, BREADTH, stage, {c.GRADE_FILTER: grade, c.MIN_CREDITS: credits})
+
+
 def _group_ok(rest: Vector, largest: Any) -> bool:
     limit = disclosure.min_count()
     return rest[0] >= MIN_SCHOOLS and rest[1] - largest(0) >= limit
