@@ -137,7 +137,7 @@ def breadth_depth_page(request: HttpRequest, est: Establishment) -> Page:
     page.context.update(
         grid=table, comparison=comparison, cohorts=cohorts, caption=caption, level_label=LEVELS[str(level)],
         section_heading=f"Against its virtual comparator, {places} and Scotland: {LEVELS[str(level)]}", vc_note=VC_NOTE,
-        stage_label=stage_label, year_label=year_label(year), has_school=own[c.BD_LEVELS[0]] is not None,
+        stage_label=stage_label, year_label=year_label(year), has_school=any(d is not None for d in own.values()),
         aggregate_note=local_aggregate_note([(label, d) for (cohort, label, _), d in zip(sides, at_level, strict=True)
                                              if cohort not in (c.COHORT_ESTABLISHMENT, c.COHORT_VC)]),
         comparison_chart={**chart(comparison, kind="bar", unit="%",

@@ -86,3 +86,35 @@ def test_head_teacher_switches_cohort_and_grade_filter(page: Page, live_server: 
     page.set_viewport_size(NARROW)
     assert_reflows(page, label="Breadth and Depth at 320 px")
     screenshot(page, "breadth-depth-320")
+
+
+def test_staff_read_why_another_schools_figures_and_their_authoritys_are_withheld(
+    page: Page, live_server: Any, reference_data: None
+) -> None:
+    """Three schools in Edinburgh. Our staff see our figures and Edinburgh as c (the other two
+    schools would be it), with the note saying why; on another school's page every figure is c,
+    with the note saying who sees them. Axe clean; 320 px."""
+    from django.core.cache import cache
+
+    from insight.pages.parts import LOCAL_NOTE
+    from tests.insight.local.test_local_aggregates import _places
+
+    cache.clear()
+    ((ours, theirs, _),), _run = _places([(20, [15, 9]), (30, [20, 12]), (25, [18, 10])])
+    sign_in(page, live_server, member(Role.ESTABLISHMENT_STAFF, establishment=ours))
+    page.goto(f"{live_server.url}/insight/establishments/{ours.seed_code}/breadth-depth/")
+    comparison = page.get_by_role("table", name=re.compile("percentage of the S4 cohort"))
+    assert _cells(comparison, "1 or more")[0] == "75.0%"
+    assert _cells(comparison, "1 or more")[2:] == ["c", "c"]  # City of Edinburgh and Scotland
+    expect(page.locator("#aggregate-note")).to_contain_text("Figures of City of Edinburgh and Scotland show c")
+    assert_accessible(page, label="Breadth and Depth, authority withheld")
+    screenshot(page, "breadth-depth-aggregate-note-1280")
+
+    page.goto(f"{live_server.url}/insight/establishments/{theirs.seed_code}/breadth-depth/")
+    assert LOCAL_NOTE in page.locator("main").inner_text()
+    grid = page.get_by_role("table", name=re.compile(f"^Breadth and Depth: {re.escape(theirs.name)}"))
+    assert _cells(grid, "1 or more") == ["c"] * 5
+    assert_accessible(page, label="Breadth and Depth, another school")
+    page.set_viewport_size(NARROW)
+    assert_reflows(page, label="Breadth and Depth, another school, at 320 px")
+    screenshot(page, "breadth-depth-another-school-320")

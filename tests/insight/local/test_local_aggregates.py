@@ -210,7 +210,7 @@ def test_each_aggregate_under_the_small_number_rule_alone_gives_schools_away(wor
 
 def _places(*authorities: list[tuple[int, list[int]]]) -> tuple[list[list[Establishment]], BenchmarkRun]:
     """Schools of up to three authorities, one per (cohort, [1 or more, 2 or more, ...]) at level 5
-    in 2024; with two or more authorities, all in one collaborative; Scotland is these schools."""
+    (and 3 and 4; none at 6 and 7) in 2024; with two or more authorities, all in one collaborative; Scotland is these schools."""
     forget_computed()
     places = [LocalAuthority.objects.get_or_create(gss_code=g, defaults={"code": code, "name": name})[0]
               for g, code, name in (("S12000036", 230, "City of Edinburgh"), ("S12000049", 260, "Glasgow City"),
@@ -231,10 +231,12 @@ def _places(*authorities: list[tuple[int, list[int]]]) -> tuple[list[list[Establ
              *([(c.COHORT_COLLABORATIVE, COLLABORATIVE, every)] if together else []),
              (c.COHORT_NATIONAL, c.NATIONAL_COHORT_ID, every)]
     for cohort, uid, ids in units:
-        BreadthDepthResult.objects.create(
-            run=run, cohort=cohort, cohort_id=uid, year=YEAR, cohort_stage=STAGE, grade_filter="AD", min_credits=0,
-            scqf_level=5, n_cohort=sum(figures[i][0] for i in ids),
-            **{c.n_awards(k): sum(figures[i][1][k - 1] for i in ids) for k in range(1, K + 1)})
+        for level in c.BD_LEVELS:  # the given counts at level 5; level 3 and 4 as many, none at 6 and 7
+            BreadthDepthResult.objects.create(
+                run=run, cohort=cohort, cohort_id=uid, year=YEAR, cohort_stage=STAGE, grade_filter="AD",
+                min_credits=0, scqf_level=level, n_cohort=sum(figures[i][0] for i in ids),
+                **{c.n_awards(k): sum(figures[i][1][k - 1] for i in ids) if level <= 5 else 0
+                   for k in range(1, K + 1)})
     return made, run
 
 
@@ -324,10 +326,10 @@ def test_the_pages_withhold_another_schools_figures_and_say_why(db: Any) -> None
 
     url = reverse("insight:breadth_depth", kwargs={"seed": theirs.seed_code})
     html = staff.get(url, query).content.decode()
-    grid = _rows(html, "grid")  # the world holds level 5 only: the other columns have no data
-    assert all(row[3] == "c" for row in grid) and "%" not in str(grid)
+    grid = _rows(html, "grid")
+    assert all(cell == "c" for row in grid for cell in row[1:])
     assert LOCAL_NOTE in html.replace("&#x27;", "'")
     export = staff.get(reverse("insight:breadth_depth_export", kwargs={"seed": theirs.seed_code, "table": "grid",
                                                                       "fmt": "csv"}), query)
     lines = export.content.decode("utf-8-sig").splitlines()
-    assert lines[1].split(",")[3] == "c" and "%" not in export.content.decode()
+    assert lines[1].split(",")[1:] == ["c"] * 5
