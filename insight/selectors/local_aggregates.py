@@ -91,6 +91,8 @@ class Table:
     cells: Cells
     tops: dict[int, dict[Unit, tuple[Top]]]  # year -> unit -> (largest schools by cohort size,)
     authority_of: dict[int, int]
+    # (year, layer) -> the aggregates shown to a viewer who knows no school, and their counts withheld
+    public: dict[tuple[int, Layer], tuple[frozenset[Unit], dict[Unit, tuple[bool, ...]]]]
 
 
 @dataclass(frozen=True)
@@ -124,7 +126,7 @@ def _build(run: BenchmarkRun, kind: Kind, stage: str, filters: tuple[tuple[str, 
             aggregates[int(year)][layer][(cohort, int(cid))] = (0, int(total), *map(int, counts))
     authority_of = dict(Establishment.objects.filter(pk__in={s for by in schools.values() for s in by})
                         .values_list("id", "authority_id"))
-    membership = {int(a): int(k) for a, k in (run.collaboratives or {}).items()}
+    membership = _membership(run)
     tops: dict[int, dict[Unit, tuple[Top]]] = {}
     cells: Cells = {}
     for year, layers in aggregates.items():
@@ -138,13 +140,20 @@ def _build(run: BenchmarkRun, kind: Kind, stage: str, filters: tuple[tuple[str, 
         tops[year] = {unit: (largest_kept(found),) for unit, found in members.items()}
         cells[year] = {layer: {unit: (len(members.get(unit, ())), *v[1:]) for unit, v in by.items()}
                        for layer, by in layers.items()}
-    return Table(cells, tops, authority_of)
+    nobody = GradedScope(frozenset(), frozenset())
+    public = {(year, layer): _decide(units, tops[year], {}, authority_of, membership, nobody)
+              for year, layers in cells.items() for layer, units in layers.items()}
+    return Table(cells, tops, authority_of, public)
+
+
+def _membership(run: BenchmarkRun) -> dict[int, int]:
+    return {int(a): int(k) for a, k in (run.collaboratives or {}).items()}
 
 
 def aggregate_table(run: BenchmarkRun, kind: Kind, stage: str, filters: Mapping[str, Any]) -> Table:
     """The run's aggregate counts of one measure, stage and filter (memoised per run, as the patterns are)."""
     frozen = tuple(sorted(filters.items()))
-    key = ("local-aggregates", 1, PATTERN_VERSION, kind.name, stage, frozen, *run_key(run))
+    key = ("local-aggregates", 2, PATTERN_VERSION, kind.name, stage, frozen, *run_key(run))
     return remember(key, lambda: _build(run, kind, stage, frozen))
 
 
@@ -166,11 +175,49 @@ def _public(vector: Vector) -> tuple[bool, ...]:
     return tuple(disclosure.suppress_at_least(vector[1], vector[2:], Entitlement.PUBLIC))
 
 
+Counts = dict[Unit, tuple[bool, ...]]  # a shown aggregate -> its counts withheld
+
+
+def _decide(cells: Mapping[Unit, Vector], tops: Mapping[Unit, tuple[Top]], known: Mapping[int, Vector],
+            authority_of: Mapping[int, int], membership: Mapping[int, int], scope: GradedScope,
+            public: tuple[frozenset[Unit], Counts] | None = None) -> tuple[frozenset[Unit], Counts]:
+    """One year and layer for one viewer: the aggregates shown, and the counts withheld in each.
+    With ``public`` (the decisions for a viewer who knows nothing), only the aggregates above the
+    viewer's schools and authorities are decided again: every other one is decided as for anyone."""
+    preset: dict[Unit, bool] = {}
+    if public is not None:
+        authorities = {authority_of.get(s) for s in known} | set(scope.authorities)
+        mine = ({(c.COHORT_AUTHORITY, a) for a in authorities if a is not None}
+                | {(c.COHORT_COLLABORATIVE, membership.get(a, -1)) for a in authorities if a is not None}
+                | {(c.COHORT_NATIONAL, c.NATIONAL_COHORT_ID)})
+        preset = {unit: unit in public[0] for unit in cells if unit not in mine}
+    decision = Decision(cells, tops, known, authority_of, membership, scope, cells.keys(), _group_ok, preset)
+    decision.withheld()
+    counts: Counts = {}
+    for unit in decision.order():
+        if unit not in decision.shown:
+            continue
+        if unit in preset:
+            counts[unit] = public[1][unit] if public is not None else ()
+            continue
+        if unit[0] == c.COHORT_AUTHORITY and unit[1] in scope.authorities:
+            counts[unit] = tuple(False for _ in cells[unit][2:])
+            continue
+        children, covered = decision.parts(unit)
+        for child in children:
+            covered = add(covered, cells[child])
+        withheld = [a or b for a, b in zip(_public(cells[unit]), _public(sub(cells[unit], covered)), strict=True)]
+        for child in children:
+            withheld = [a or b for a, b in zip(withheld, counts[child], strict=True)]
+        counts[unit] = tuple(withheld)
+    return frozenset(decision.shown), counts
+
+
 def shown(run: BenchmarkRun, kind: Kind, stage: str, filters: Mapping[str, Any], *, scope: GradedScope,
-          known_rows: Iterable[Mapping[str, Any]]) -> Shown:
-    """What of every aggregate of the measure, stage and filter a viewer with ``scope`` is shown.
-    ``known_rows``: the stored rows (cohort_id, year, layer, n_cohort and the counts) of the
-    schools in ``scope.schools``."""
+          known_rows: Iterable[Mapping[str, Any]], wanted: Iterable[tuple[int, Layer]] | None = None) -> Shown:
+    """What of every aggregate of the measure, stage and filter a viewer with ``scope`` is shown,
+    in the (year, layer)s ``wanted`` (all by default). ``known_rows``: the stored rows (cohort_id,
+    year, layer, n_cohort and the counts) of the schools in ``scope.schools``."""
     table = aggregate_table(run, kind, stage, filters)
     known: dict[int, dict[Layer, dict[int, Vector]]] = defaultdict(lambda: defaultdict(dict))
     for r in known_rows:
@@ -182,28 +229,21 @@ def shown(run: BenchmarkRun, kind: Kind, stage: str, filters: Mapping[str, Any],
     if extra:  # a partner school with no pupils in this run's cohorts: not guessed
         authority_of = {**authority_of, **dict(Establishment.objects.filter(pk__in=extra)
                                                .values_list("id", "authority_id"))}
-    membership = {int(a): int(k) for a, k in (run.collaboratives or {}).items()}
+    membership = _membership(run)
     hidden: set[tuple[int, Unit]] = set()
     counts: dict[tuple[int, Layer, Unit], tuple[bool, ...]] = {}
-    for year, layers in table.cells.items():
-        for layer, cells in layers.items():
-            decision = Decision(cells, table.tops.get(year, {}), known[year][layer], authority_of, membership,
-                                scope, cells.keys(), _group_ok)
-            hidden |= {(year, unit) for unit in decision.withheld()}
-            for unit in decision.order():
-                if unit not in decision.shown:
-                    continue
-                if unit[0] == c.COHORT_AUTHORITY and unit[1] in scope.authorities:
-                    counts[(year, layer, unit)] = tuple(False for _ in cells[unit][2:])
-                    continue
-                children, covered = decision.parts(unit)
-                for child in children:
-                    covered = add(covered, cells[child])
-                rest = sub(cells[unit], covered)
-                withheld = [a or b for a, b in zip(_public(cells[unit]), _public(rest), strict=True)]
-                for child in children:
-                    withheld = [a or b for a, b in zip(withheld, counts[(year, layer, child)], strict=True)]
-                counts[(year, layer, unit)] = tuple(withheld)
+    pairs = ([(y, layer) for y, layers in table.cells.items() for layer in layers] if wanted is None
+             else [(y, layer) for y, layer in set(wanted) if layer in table.cells.get(y, {})])
+    for year, layer in pairs:
+        cells = table.cells[year][layer]
+        public = table.public.get((year, layer))
+        if not known[year][layer] and not scope.authorities and public is not None:
+            on, withheld = public  # the viewer knows nothing here: as for anyone
+        else:
+            on, withheld = _decide(cells, table.tops.get(year, {}), known[year][layer], authority_of, membership,
+                                   scope, public)
+        hidden |= {(year, unit) for unit in cells if unit not in on}
+        counts.update({(year, layer, unit): flags for unit, flags in withheld.items()})
     return Shown(frozenset(hidden), counts)
 
 
@@ -218,7 +258,8 @@ def figures(run: BenchmarkRun, kind: Kind, stage: str, filters: Mapping[str, Any
     :func:`shown` decides."""
     rows = list(rows)
     decided = shown(run, kind, stage, filters, scope=scope,
-                    known_rows=[r for r in rows if r["cohort"] == c.COHORT_ESTABLISHMENT])
+                    known_rows=[r for r in rows if r["cohort"] == c.COHORT_ESTABLISHMENT],
+                    wanted={(int(r[c.YEAR]), r[kind.layer]) for r in rows if r["cohort"] in AGGREGATES})
     out = {}
     for r in rows:
         cohort, cid, year, layer = r["cohort"], int(r["cohort_id"]), int(r[c.YEAR]), r[kind.layer]

@@ -66,15 +66,18 @@ class Decision:
     schools the viewer is shown (outside their whole authorities, which are shown whole);
     ``eligible``: the aggregates that may be shown at all (e.g. whose entries are shown);
     ``ok(rest, largest)``: whether a non-empty remainder may be shown, ``largest(which)`` giving its
-    largest school's value (or a bound on it)."""
+    largest school's value (or a bound on it); ``preset``: aggregates already decided (shown or
+    not), taken as they are."""
 
     def __init__(self, cells: Mapping[Unit, Vector], tops: Mapping[Unit, tuple[Top, ...]],
                  known: Mapping[int, Vector], authority_of: Mapping[int, int], membership: Mapping[int, int],
                  scope: Scope, eligible: Collection[Unit],
-                 ok: Callable[[Vector, Callable[[int], int]], bool]) -> None:
+                 ok: Callable[[Vector, Callable[[int], int]], bool],
+                 preset: Mapping[Unit, bool] | None = None) -> None:
         self.cells, self.tops, self.known = cells, tops, known
         self.authority_of, self.membership, self.scope = authority_of, membership, scope
         self.eligible, self.ok = eligible, ok
+        self.preset = preset or {}  # aggregates decided already (shown or not), e.g. as for anyone
         self.zero: Vector = tuple(0 for _ in next(iter(cells.values()), ()))
         self.every = {a for s in known if (a := authority_of.get(s)) is not None} | {
             u[1] for u in cells if u[0] == c.COHORT_AUTHORITY}
@@ -142,6 +145,9 @@ class Decision:
 
     def withheld(self) -> set[Unit]:
         for unit in self.order():
+            if unit in self.preset:
+                (self.shown if self.preset[unit] else self.hidden).add(unit)
+                continue
             children, covered = self.parts(unit)
             for child in children:
                 covered = add(covered, self.cells[child])
