@@ -19,6 +19,7 @@ every member the figure was computed from; to anyone else each of them is withhe
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from datahub import disclosure
 from datahub.access import Entitlement
@@ -29,6 +30,7 @@ from ..benchmarking import columns as c
 from ..models import BenchmarkRun, CohortResult
 from ..selectors.catalogue import DECILE, MEASURES
 from ..selectors.figures import Figures, Row, Subject, Viewer
+from ..selectors.local_aggregates import Distribution, Kind
 from .models import ComparatorGroup, ComparatorGroupResult
 
 RANKED = frozenset({c.avg_tariff(g) for g in c.ATTAINMENT_GROUPS} | {c.n_group(g) for g in c.ATTAINMENT_GROUPS})
@@ -112,3 +114,30 @@ def group_figures(run: BenchmarkRun, group: ComparatorGroup, viewer: Viewer, fig
         out.members[i] = Subject(c.COHORT_ESTABLISHMENT, i, schools[i].name if i in schools else "", ent, "E",
                                  member_rows[i])
     return out
+
+
+# --- The local measures (Breadth and Depth, curricular areas) of a group ---------------------------
+
+LOCAL_GROUP_NOTE = ("A comparator group's Breadth and Depth and curricular areas are shown only to viewers who see "
+                    "every member school's own (its staff, its authority, its learning partners); otherwise c.")
+
+
+def local_group_grid(run: BenchmarkRun, group: ComparatorGroup, viewer: Viewer, kind: Kind, *, stage: str,
+                     **filters: object) -> tuple[dict[tuple[int, Any], Distribution], bool]:
+    """(year, layer) -> the group's distribution of a local measure (its current members' stored
+    counts added up: a group's cohort is its members' cohorts), and whether the viewer is shown it.
+    A school's local measures are shown only to viewers entitled to it, so a group's are shown only
+    to a viewer entitled to every member (the figures then hold nothing the viewer does not see
+    already) and withheld whole from everyone else."""
+    members = list(group.members.select_related("authority"))
+    entitled = bool(members) and all(viewer.establishment(m).unsuppressed for m in members)
+    sums: dict[tuple[int, Any], list[int]] = {}
+    rows = kind.model.objects.filter(  # type: ignore[attr-defined]
+        run=run, cohort=c.COHORT_ESTABLISHMENT, cohort_id__in=[m.pk for m in members], cohort_stage=stage,
+        **filters).values_list(c.YEAR, kind.layer, c.N_COHORT, *kind.counts)
+    for year, layer, *counts in rows:
+        total = sums.setdefault((int(year), layer), [0] * len(counts))
+        for i, n in enumerate(counts):
+            total[i] += int(n)
+    return {key: Distribution(v[0], tuple(v[1:]), tuple(not entitled for _ in v[1:]), not entitled)
+            for key, v in sums.items()}, entitled

@@ -10,6 +10,7 @@ from ..models import BenchmarkRun
 from ..pages.parts import Page, print_filters
 from ..selectors.figures import Figures, Viewer
 from .figures import GroupFigures, group_figures
+from .models import ComparatorGroup
 from .selectors import group_for, groups_for
 
 
@@ -32,3 +33,15 @@ def keep_group_in_exports(page: Page, group: GroupFigures | None) -> None:
         return
     for table in page.tables.values():
         table.export_query = "&".join(q for q in (table.export_query, f"group={group.group.pk}") if q)
+
+
+def local_group_options(request: HttpRequest) -> list[tuple[str, str]]:
+    """The comparator groups the viewer may add to a local measure page, as filter choices
+    (none when they have none)."""
+    groups = list(groups_for(request.user).select_related(None).only("id", "name").order_by("name", "pk"))
+    return [("", "None"), *((str(g.pk), g.name) for g in groups)] if groups else []
+
+
+def chosen_local_group(request: HttpRequest, chosen: str) -> ComparatorGroup | None:
+    """The group chosen on a local measure page, if the viewer may see it."""
+    return group_for(request.user, chosen) if chosen else None

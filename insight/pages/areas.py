@@ -19,13 +19,16 @@ from datahub.models import CurricularArea, Establishment
 
 from ..benchmarking import columns as c
 from ..exports import NO_DATA, Table, TCell, TColumn, TRow, figure, text
+from ..groups.figures import LOCAL_GROUP_NOTE, local_group_grid
+from ..groups.page import chosen_local_group, local_group_options
 from ..selectors.areas import curricular_area_grid, curricular_area_years, level_index
 from ..selectors.breadth import Distribution
 from ..selectors.catalogue import year_label
 from ..selectors.dashboards import latest_run, run_collaborative
 from ..selectors.figures import Viewer
 from ..selectors.leavers import secondary_schools
-from .breadth import LEVELS, STAGES, VC_NOTE
+from ..selectors.local_aggregates import AREAS as AREAS_KIND
+from .breadth import COHORT_GROUP, LEVELS, STAGES, VC_NOTE
 from .parts import (
     LOCAL_NOTE,
     Page,
@@ -41,11 +44,12 @@ from .parts import (
 GRADES = {"AD": "A to D (every award)", "AC": "A to C (and ungraded passes)", "A": "A only"}
 AREAS = {area: CurricularArea(area).label for area in c.CURRICULAR_AREAS}
 AREAS_ORDER = {area: index for index, area in enumerate(AREAS)}
-PARAMS = ("stage", "grade", "year", "level")
+PARAMS = ("stage", "grade", "year", "level", "group")
 
 
-def _choices(params: QueryDict, years: list[int]) -> dict[str, str]:
+def _choices(params: QueryDict, years: list[int], groups: list[tuple[str, str]]) -> dict[str, str]:
     return {
+        "group": choice(params, "group", [value for value, _ in groups], ""),
         "stage": choice(params, "stage", list(STAGES), c.STAGE_S4),
         "grade": choice(params, "grade", list(GRADES), "AD"),
         "year": choice(params, "year", [str(y) for y in years], str(years[-1]) if years else ""),
@@ -71,21 +75,32 @@ def curricular_areas_page(request: HttpRequest, est: Establishment) -> Page:
     run = latest_run()
     page.context["run"] = run
     years = curricular_area_years(run) if run is not None else []
-    chosen = _choices(request.GET, years)
+    groups = local_group_options(request)
+    chosen = _choices(request.GET, years, groups)
     page.state.update(chosen)
     page.context.update(chosen=chosen, years=[(str(y), year_label(y)) for y in years])
     filter_form(page, "ca", "Choose the cohort and filters", [
         ("stage", "Cohort", STAGES), ("year", "Year", page.context["years"]), ("grade", "Grades", GRADES),
-        ("level", "Level compared with the virtual comparator, authority and Scotland", LEVELS)])
+        ("level", "Level compared with the virtual comparator, authority and Scotland", LEVELS),
+        *([("group", "Comparator group", groups)] if groups else [])])
     if run is None or not years:
         return page
     year, level = int(chosen["year"]), int(chosen["level"])
     collaborative = run_collaborative(run, est.authority)
     grid = curricular_area_grid(run, est, viewer, stage=chosen["stage"], grade_filter=chosen["grade"],
                                 collaborative_id=collaborative.pk if collaborative else None)
+    group = chosen_local_group(request, chosen["group"])
+    group_sides: list[tuple[str, str, str]] = []
+    if group is not None:
+        group_grid, group_shown = local_group_grid(run, group, viewer, AREAS_KIND, stage=chosen["stage"],
+                                                   grade_filter=chosen["grade"])
+        grid.update({(COHORT_GROUP, y, area): d for (y, area), d in group_grid.items()})
+        group_sides = [(COHORT_GROUP, f"Group: {group.name}", "group")]
+        page.context["group_note"] = "" if group_shown else LOCAL_GROUP_NOTE
     stage_label, authority = STAGES[chosen["stage"]], est.authority.name
     print_filters(page, [("Establishment", f"{est.name} ({est.seed_code}), {authority}"), ("Cohort", stage_label),
-                         ("Year", year_label(year)), ("Grades", GRADES[chosen["grade"]])])
+                         ("Year", year_label(year)), ("Grades", GRADES[chosen["grade"]]),
+                         *([("Comparator group", group.name)] if group is not None else [])])
     query = urlencode([(name, chosen[name]) for name in PARAMS])
 
     own = {area: grid.get((c.COHORT_ESTABLISHMENT, year, area)) for area in AREAS}
@@ -97,7 +112,7 @@ def curricular_areas_page(request: HttpRequest, est: Establishment) -> Page:
         export_query=query,
     ))
 
-    sides = ((c.COHORT_ESTABLISHMENT, est.name, "school"), (c.COHORT_VC, "Virtual comparator", "vc"),
+    sides = ((c.COHORT_ESTABLISHMENT, est.name, "school"), (c.COHORT_VC, "Virtual comparator", "vc"), *group_sides,
              (c.COHORT_AUTHORITY, authority, "authority"),
              *([(c.COHORT_COLLABORATIVE, collaborative.name, "collaborative")] if collaborative else []),
              (c.COHORT_NATIONAL, "Scotland", "national"))
@@ -128,7 +143,7 @@ def curricular_areas_page(request: HttpRequest, est: Establishment) -> Page:
         section_heading=f"Against its virtual comparator, {places} and Scotland: {LEVELS[str(level)]}", vc_note=VC_NOTE,
         stage_label=stage_label, year_label=year_label(year), has_school=own[first_area] is not None,
         aggregate_note=local_aggregate_note([(label, grid.get((cohort, year, area))) for cohort, label, _ in sides[2:]
-                                             for area in AREAS], level_index(level)),
+                                             if cohort != COHORT_GROUP for area in AREAS], level_index(level)),
         comparison_chart={**chart(comparison, kind="bar", unit="%",
                                   series_columns=[(i + 1, role) for i, (_, _, role) in enumerate(sides)]),
                           "axis": "Per cent of the cohort"},

@@ -22,11 +22,14 @@ from datahub.models import Establishment
 
 from ..benchmarking import columns as c
 from ..exports import NO_DATA, Table, TCell, TColumn, TRow, figure, text
+from ..groups.figures import LOCAL_GROUP_NOTE, local_group_grid
+from ..groups.page import chosen_local_group, local_group_options
 from ..selectors.breadth import Distribution, breadth_depth_grid, breadth_depth_years
 from ..selectors.catalogue import year_label
 from ..selectors.dashboards import latest_run, run_collaborative
 from ..selectors.figures import Viewer
 from ..selectors.leavers import secondary_schools
+from ..selectors.local_aggregates import BREADTH
 from .parts import (
     LOCAL_NOTE,
     Page,
@@ -44,13 +47,15 @@ STAGES = {c.STAGE_S4: "S4", c.STAGE_S5: "S5 (based on the S4 roll)", c.STAGE_S6:
 GRADES = {"AD": "A to D (every award)", "AC": "A to C (and ungraded passes)", "A": "A only"}
 CREDITS = {"0": "Any", "12": "12 or more", "24": "24 or more (a full National course)"}
 LEVELS = {str(level): f"SCQF level {level} or better" if level < 7 else "SCQF level 7" for level in c.BD_LEVELS}
-PARAMS = ("stage", "grade", "credits", "year", "level")
+PARAMS = ("stage", "grade", "credits", "year", "level", "group")
+COHORT_GROUP = "group"  # a comparator group's column on a local measure page
 VC_NOTE = ("The virtual comparator is made of ten pupils of the same cohort from schools in other authorities for "
            "each of the school's pupils, matched on sex, additional support needs and SIMD decile.")
 
 
-def _choices(params: QueryDict, years: list[int]) -> dict[str, str]:
+def _choices(params: QueryDict, years: list[int], groups: list[tuple[str, str]]) -> dict[str, str]:
     return {
+        "group": choice(params, "group", [value for value, _ in groups], ""),
         "stage": choice(params, "stage", list(STAGES), c.STAGE_S4),
         "grade": choice(params, "grade", list(GRADES), "AD"),
         "credits": choice(params, "credits", list(CREDITS), "0"),
@@ -78,13 +83,15 @@ def breadth_depth_page(request: HttpRequest, est: Establishment) -> Page:
     run = latest_run()
     page.context["run"] = run
     years = breadth_depth_years(run) if run is not None else []
-    chosen = _choices(request.GET, years)
+    groups = local_group_options(request)
+    chosen = _choices(request.GET, years, groups)
     page.state.update(chosen)
     page.context.update(chosen=chosen, years=[(str(y), year_label(y)) for y in years])
     filter_form(page, "bd", "Choose the cohort and filters", [
         ("stage", "Cohort", STAGES), ("year", "Year", page.context["years"]), ("grade", "Grades", GRADES),
         ("credits", "SCQF credit points of an award", CREDITS),
-        ("level", "Level compared with the virtual comparator, authority and Scotland", LEVELS)])
+        ("level", "Level compared with the virtual comparator, authority and Scotland", LEVELS),
+        *([("group", "Comparator group", groups)] if groups else [])])
     if run is None or not years:
         return page
     year, level = int(chosen["year"]), int(chosen["level"])
@@ -92,11 +99,20 @@ def breadth_depth_page(request: HttpRequest, est: Establishment) -> Page:
     grid = breadth_depth_grid(run, est, viewer, stage=chosen["stage"], grade_filter=chosen["grade"],
                               min_credits=int(chosen["credits"]),
                               collaborative_id=collaborative.pk if collaborative else None)
+    group = chosen_local_group(request, chosen["group"])
+    group_sides: list[tuple[str, str, str]] = []
+    if group is not None:
+        group_grid, group_shown = local_group_grid(run, group, viewer, BREADTH, stage=chosen["stage"],
+                                                   grade_filter=chosen["grade"], min_credits=int(chosen["credits"]))
+        grid.update({(COHORT_GROUP, y, lv): d for (y, lv), d in group_grid.items()})
+        group_sides = [(COHORT_GROUP, f"Group: {group.name}", "group")]
+        page.context["group_note"] = "" if group_shown else LOCAL_GROUP_NOTE
     stage_label, authority = STAGES[chosen["stage"]], est.authority.name
     filters = f"grades {GRADES[chosen['grade']]}, SCQF credit points {CREDITS[chosen['credits']].lower()}"
     print_filters(page, [("Establishment", f"{est.name} ({est.seed_code}), {authority}"), ("Cohort", stage_label),
                          ("Year", year_label(year)), ("Grades", GRADES[chosen["grade"]]),
-                         ("SCQF credit points", CREDITS[chosen["credits"]])])
+                         ("SCQF credit points", CREDITS[chosen["credits"]]),
+                         *([("Comparator group", group.name)] if group is not None else [])])
     query = urlencode([(name, chosen[name]) for name in PARAMS])
     ks = range(1, c.BD_MAX_AWARDS + 1)
 
@@ -109,7 +125,7 @@ def breadth_depth_page(request: HttpRequest, est: Establishment) -> Page:
         export_query=query,
     ))
 
-    sides = ((c.COHORT_ESTABLISHMENT, est.name, "school"), (c.COHORT_VC, "Virtual comparator", "vc"),
+    sides = ((c.COHORT_ESTABLISHMENT, est.name, "school"), (c.COHORT_VC, "Virtual comparator", "vc"), *group_sides,
              (c.COHORT_AUTHORITY, authority, "authority"),
              *([(c.COHORT_COLLABORATIVE, collaborative.name, "collaborative")] if collaborative else []),
              (c.COHORT_NATIONAL, "Scotland", "national"))
@@ -139,7 +155,7 @@ def breadth_depth_page(request: HttpRequest, est: Establishment) -> Page:
         section_heading=f"Against its virtual comparator, {places} and Scotland: {LEVELS[str(level)]}", vc_note=VC_NOTE,
         stage_label=stage_label, year_label=year_label(year), has_school=any(d is not None for d in own.values()),
         aggregate_note=local_aggregate_note([(label, d) for (cohort, label, _), d in zip(sides, at_level, strict=True)
-                                             if cohort not in (c.COHORT_ESTABLISHMENT, c.COHORT_VC)]),
+                                             if cohort not in (c.COHORT_ESTABLISHMENT, c.COHORT_VC, COHORT_GROUP)]),
         comparison_chart={**chart(comparison, kind="bar", unit="%",
                                   series_columns=[(i + 1, role) for i, (_, _, role) in enumerate(sides)]),
                           "axis": "Per cent of the cohort"},

@@ -333,3 +333,39 @@ def test_the_pages_withhold_another_schools_figures_and_say_why(db: Any) -> None
                                                                       "fmt": "csv"}), query)
     lines = export.content.decode("utf-8-sig").splitlines()
     assert lines[1].split(",")[1:] == ["c"] * 5
+
+
+def test_a_comparator_group_shows_its_members_added_up_to_a_viewer_who_sees_every_member(db: Any) -> None:
+    """Edinburgh's analyst groups three of its four schools: the group's column on a school's
+    Breadth and Depth page is their counts added up (53 of 75 with 1 or more at level 5), the
+    cohort table holds its size. Shared with one school's staff, who see only their own school of
+    the three, the group is c in every cell, with a note saying why."""
+    from django.urls import reverse
+
+    from insight.groups.figures import LOCAL_GROUP_NOTE
+    from insight.groups.models import ComparatorGroup
+    from tests.insight.local.test_breadth_depth_page import _rows
+    from tests.insight.worlds import client_for
+
+    ((a, b, c_, _d),), _run = _places([(20, [15, 9]), (30, [20, 12]), (25, [18, 10]), (22, [16, 11])])
+    analyst = member(Role.AUTHORITY_ANALYST, authority=a.authority)
+    group = ComparatorGroup.objects.create(owner=analyst, name="Three of ours")
+    group.members.set([a, b, c_])
+    staff = member(Role.ESTABLISHMENT_STAFF, establishment=a)
+    group.shared_with.add(staff)
+    url = reverse("insight:breadth_depth", kwargs={"seed": a.seed_code})
+    query = {"stage": STAGE, "year": str(YEAR), "level": "5", "group": str(group.pk)}
+
+    html = client_for(analyst).get(url, query).content.decode()
+    comparison = _rows(html, "comparison")
+    assert comparison[0][:4] == ["1 or more", "75.0%", "-", "70.7%"]  # school, no VC, the group: 53 of 75
+    assert _rows(html, "cohort")[0][:3] == ["2023/24", "20", "75"]
+    assert 'id="group-note"' not in html and "Comparator group" in html
+
+    html = client_for(staff).get(url, query).content.decode()
+    assert _rows(html, "comparison")[0][3] == "c" and _rows(html, "cohort")[0][2] == "c"
+    assert LOCAL_GROUP_NOTE.replace("'", "&#x27;") in html
+    # Another user's group, never shared: the page is built without it.
+    stranger = member(Role.ESTABLISHMENT_STAFF, establishment=b)
+    html = client_for(stranger).get(url, query).content.decode()
+    assert "Three of ours" not in html
