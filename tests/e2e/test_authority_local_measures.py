@@ -70,3 +70,29 @@ def test_authority_analyst_switches_cohort(page: Page, live_server: Any, referen
         label="Authority Breadth and Depth, leavers",
         shot="authority-breadth-depth-leavers",
     )
+
+
+def test_another_authoritys_analyst_sees_the_totals_and_not_the_schools(
+    page: Page, live_server: Any, reference_data: None
+) -> None:
+    """Four schools in Edinburgh. Glasgow's analyst opens Edinburgh's Breadth and Depth: every
+    school's row is c (a note says who sees them), Edinburgh's own figure is shown (the remainder
+    is its four schools); axe clean, 320 px."""
+    from django.core.cache import cache
+
+    from insight.pages.parts import LOCAL_NOTE
+    from tests.insight.local.test_local_aggregates import _places
+
+    cache.clear()
+    ((first, *_),), _run = _places([(20, [15, 9]), (30, [20, 12]), (25, [18, 10]), (22, [16, 11])])
+    edinburgh = first.authority
+    glasgow = edinburgh.__class__.objects.get_or_create(gss_code="S12000049",
+                                                        defaults={"code": 260, "name": "Glasgow City"})[0]
+    sign_in(page, live_server, member(Role.AUTHORITY_ANALYST, authority=glasgow))
+    page.goto(f"{live_server.url}/insight/authorities/{edinburgh.code}/breadth-depth/?count=1")
+    table = page.get_by_role("table", name=re.compile(f"^Breadth and Depth in {edinburgh.name}'s schools: S4"))
+    assert row_cells(table, first.name) == ["c", "c"]
+    assert row_cells(table, edinburgh.name) == ["97", "71.1%"]  # 69 of 97 with 1 or more at level 5
+    assert LOCAL_NOTE in page.locator("main").inner_text()
+    read_chart_then_reflow(page, first=first.name, label="Another authority's Breadth and Depth",
+                           shot="authority-breadth-depth-other-analyst")
