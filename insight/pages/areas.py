@@ -87,8 +87,11 @@ def curricular_areas_page(request: HttpRequest, est: Establishment) -> Page:
         return page
     year, level = int(chosen["year"]), int(chosen["level"])
     collaborative = run_collaborative(run, est.authority)
+    # The aggregates the page shows: every area in the comparison's year, the cohort's size by year.
     grid = curricular_area_grid(run, est, viewer, stage=chosen["stage"], grade_filter=chosen["grade"],
-                                collaborative_id=collaborative.pk if collaborative else None)
+                                collaborative_id=collaborative.pk if collaborative else None,
+                                aggregates={*((year, area) for area in AREAS),
+                                            *((y, c.CURRICULAR_AREAS[0]) for y in years)})
     group = chosen_local_group(request, chosen["group"])
     group_sides: list[tuple[str, str, str]] = []
     if group is not None:

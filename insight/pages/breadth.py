@@ -96,9 +96,12 @@ def breadth_depth_page(request: HttpRequest, est: Establishment) -> Page:
         return page
     year, level = int(chosen["year"]), int(chosen["level"])
     collaborative = run_collaborative(run, est.authority)
+    shown_years = years[-viewer.years_shown:]
+    # The aggregates the page shows: the comparison's year and level, the cohort's size by year.
     grid = breadth_depth_grid(run, est, viewer, stage=chosen["stage"], grade_filter=chosen["grade"],
                               min_credits=int(chosen["credits"]),
-                              collaborative_id=collaborative.pk if collaborative else None)
+                              collaborative_id=collaborative.pk if collaborative else None,
+                              aggregates={(year, level), *((y, c.BD_LEVELS[0]) for y in shown_years)})
     group = chosen_local_group(request, chosen["group"])
     group_sides: list[tuple[str, str, str]] = []
     if group is not None:
@@ -143,8 +146,8 @@ def breadth_depth_page(request: HttpRequest, est: Establishment) -> Page:
         "cohort", f"Pupils in the {stage_label} cohort by year: {est.name}, "
         f"{', '.join(label for _, label, _ in counted[1:-1])} and Scotland",
         [TColumn("Year", numeric=False), *(TColumn(label) for _, label, _ in counted)],
-        [TRow(text(year_label(y)), [figure(d.cohort(), "count") if (d := grid.get((cohort, y, 3))) else TCell(NO_DATA)
-                                    for cohort, _, _ in counted]) for y in years[-viewer.years_shown:]],
+        [TRow(text(year_label(y)), [figure(d.cohort(), "count") if (d := grid.get((cohort, y, c.BD_LEVELS[0]))) else TCell(NO_DATA)
+                                    for cohort, _, _ in counted]) for y in shown_years],
         export_query=query,
     ))
     first = comparison.rows[0].cells

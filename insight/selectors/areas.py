@@ -4,6 +4,8 @@ the run, each under the viewer's entitlement."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from datahub.models import Establishment
 
 from ..benchmarking import columns as c
@@ -19,14 +21,15 @@ def level_index(level: int) -> int:
 
 
 def curricular_area_grid(run: BenchmarkRun, est: Establishment, viewer: Viewer, *, stage: str, grade_filter: str,
-                         collaborative_id: int | None = None) -> dict[tuple[str, int, str], Distribution]:
+                         collaborative_id: int | None = None, aggregates: Collection[tuple[int, str]] | None = None,
+                         ) -> dict[tuple[str, int, str], Distribution]:
     """(cohort, year, area) -> Distribution over the levels (level 3 or better first) for the
     school, its virtual comparator, authority, collaborative and Scotland, each as the viewer may
     see it (``breadth.local_grid``). A school's levels are nested counts ("at level 3 or better"
     holds "at level 4 or better" ...), so they pass the rule Breadth and Depth's "k or more"
     counts pass (``datahub.disclosure.suppress_at_least``)."""
     return local_grid(AREAS, run, est, viewer, stage=stage, collaborative_id=collaborative_id,
-                      grade_filter=grade_filter)  # type: ignore[return-value]
+                      aggregates=aggregates, grade_filter=grade_filter)  # type: ignore[return-value]
 
 
 def curricular_area_years(run: BenchmarkRun) -> list[int]:

@@ -4,6 +4,8 @@ minimum, every year of the run, each as the viewer may see it (``local_aggregate
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from django.db.models import Q
 
 from datahub.access import Entitlement
@@ -18,12 +20,14 @@ __all__ = ["Distribution", "breadth_depth_grid", "breadth_depth_years", "local_g
 
 
 def local_grid(kind: Kind, run: BenchmarkRun, est: Establishment, viewer: Viewer, *, stage: str,
-               collaborative_id: int | None, **filters: object) -> dict[tuple[str, int, object], Distribution]:
+               collaborative_id: int | None, aggregates: Collection[tuple[int, object]] | None = None,
+               **filters: object) -> dict[tuple[str, int, object], Distribution]:
     """(cohort, year, layer) -> Distribution of ``kind`` for the school (``establishment``), its
     virtual comparator (``vc``), its authority (``authority``), its Regional Improvement
     Collaborative (``collaborative``, with ``collaborative_id``) and Scotland (``national``). The
     school and its VC are shown to viewers entitled to the school and withheld from everyone else;
-    the aggregates as ``local_aggregates`` decides for this viewer."""
+    the aggregates as ``local_aggregates`` decides for this viewer, in the (year, layer)s
+    ``aggregates`` (all by default)."""
     scope = viewer.graded_scope()
     where = (Q(cohort__in=[c.COHORT_ESTABLISHMENT, c.COHORT_VC], cohort_id=est.pk)
              | Q(cohort=c.COHORT_ESTABLISHMENT, cohort_id__in=scope.schools)
@@ -43,18 +47,19 @@ def local_grid(kind: Kind, run: BenchmarkRun, est: Establishment, viewer: Viewer
             return authority
         return Entitlement.OWN if cohort == c.COHORT_ESTABLISHMENT and cid in scope.schools else Entitlement.PUBLIC
 
-    grid = figures(run, kind, stage, filters, rows, entitlement_of=entitlement_of, scope=scope)
+    grid = figures(run, kind, stage, filters, rows, entitlement_of=entitlement_of, scope=scope, wanted=aggregates)
     return {(cohort, year, layer): d for (cohort, cid, year, layer), d in grid.items()
             if cohort not in (c.COHORT_ESTABLISHMENT, c.COHORT_VC) or cid == est.pk}
 
 
 def breadth_depth_grid(run: BenchmarkRun, est: Establishment, viewer: Viewer, *, stage: str, grade_filter: str,
                        min_credits: int, collaborative_id: int | None = None,
+                       aggregates: Collection[tuple[int, int]] | None = None,
                        ) -> dict[tuple[str, int, int], Distribution]:
     """(cohort, year, level) -> Distribution of the "k or more awards at this level or better"
     counts (:func:`local_grid`)."""
     return local_grid(BREADTH, run, est, viewer, stage=stage, collaborative_id=collaborative_id,
-                      grade_filter=grade_filter, min_credits=min_credits)  # type: ignore[return-value]
+                      aggregates=aggregates, grade_filter=grade_filter, min_credits=min_credits)  # type: ignore[return-value]
 
 
 def breadth_depth_years(run: BenchmarkRun) -> list[int]:

@@ -31,7 +31,7 @@ within a remainder of three or more schools, across levels and filters.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -249,14 +249,16 @@ def shown(run: BenchmarkRun, kind: Kind, stage: str, filters: Mapping[str, Any],
 
 def figures(run: BenchmarkRun, kind: Kind, stage: str, filters: Mapping[str, Any], rows: Iterable[Mapping[str, Any]],
             *, entitlement_of: Callable[[str, int], Entitlement], scope: GradedScope,
-            ) -> dict[tuple[str, int, int, Layer], Distribution]:
+            wanted: Collection[tuple[int, Layer]] | None = None) -> dict[tuple[str, int, int, Layer], Distribution]:
     """(cohort, id, year, layer) -> Distribution of every stored row in ``rows`` (schools, their
     virtual comparators and aggregates of the measure, stage and ``filters``, with the rows of the
     schools in ``scope.schools``) as the viewer may see it. A school and its virtual comparator are
     shown whole to viewers entitled to the school (``entitlement_of``) and withheld whole from
     everyone else; an aggregate is shown whole to its own authority's staff and otherwise as
-    :func:`shown` decides."""
-    rows = list(rows)
+    :func:`shown` decides. With ``wanted``, only the aggregates' (year, layer)s in it are decided
+    and returned (a page decides what it shows, not every year and layer of the run)."""
+    rows = [r for r in rows if wanted is None or r["cohort"] not in AGGREGATES
+            or (int(r[c.YEAR]), r[kind.layer]) in wanted]
     decided = shown(run, kind, stage, filters, scope=scope,
                     known_rows=[r for r in rows if r["cohort"] == c.COHORT_ESTABLISHMENT],
                     wanted={(int(r[c.YEAR]), r[kind.layer]) for r in rows if r["cohort"] in AGGREGATES})
