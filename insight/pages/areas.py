@@ -91,7 +91,7 @@ def curricular_areas_page(request: HttpRequest, est: Establishment) -> Page:
     grid = curricular_area_grid(run, est, viewer, stage=chosen["stage"], grade_filter=chosen["grade"],
                                 collaborative_id=collaborative.pk if collaborative else None,
                                 aggregates={*((year, area) for area in AREAS),
-                                            *((y, c.CURRICULAR_AREAS[0]) for y in years)})
+                                            *((y, c.CURRICULAR_AREAS[0]) for y in years[-viewer.years_shown:])})
     group = chosen_local_group(request, chosen["group"])
     group_sides: list[tuple[str, str, str]] = []
     if group is not None:
@@ -135,7 +135,8 @@ def curricular_areas_page(request: HttpRequest, est: Establishment) -> Page:
         "cohort", f"Pupils in the {stage_label} cohort by year: {est.name}, {places} and Scotland",
         [TColumn("Year", numeric=False), *(TColumn(label) for _, label, _ in counted)],
         [TRow(text(year_label(y)), [figure(d.cohort(), "count") if (d := grid.get((cohort, y, first_area)))
-                                    else TCell(NO_DATA) for cohort, _, _ in counted]) for y in years],
+                                    else TCell(NO_DATA) for cohort, _, _ in counted])
+         for y in years[-viewer.years_shown:]],
         export_query=query,
     ))
     languages = comparison.rows[AREAS_ORDER["languages"]].cells
