@@ -132,8 +132,8 @@ def _build(run: BenchmarkRun, kind: Kind, stage: str, filters: tuple[tuple[str, 
     for year, layers in aggregates.items():
         members: dict[Unit, list[tuple[int, int]]] = defaultdict(list)  # unit -> (cohort size, school)
         for school, total in schools[year].items():
-            if total:
-                a = authority_of[school]
+            a = authority_of.get(school)
+            if total and a is not None:  # a school deleted since the run: its aggregates fail closed
                 for unit in ((c.COHORT_AUTHORITY, a), (c.COHORT_COLLABORATIVE, membership.get(a, -1)),
                              (c.COHORT_NATIONAL, c.NATIONAL_COHORT_ID)):
                     members[unit].append((total, school))
