@@ -60,8 +60,10 @@ def _binary_rows(data: pd.DataFrame, kinds: list[str]) -> bytes:
 
     Each tuple is a field count, then per field its byte length (-1 for NULL) and its bytes. numpy
     lays every row out at the widest (text padded to the longest value, NULLs with room for a
-    value), then one boolean mask drops the padding and the room, leaving the exact stream.
-    Missing values (NaN, None, pd.NA) are NULL.
+    value), then one boolean mask drops the padding and the room, leaving the exact stream (a
+    number column without NULLs has neither, so the mask is left alone there; a frame with no
+    padding or room anywhere is the laid-out rows as they are). Missing values (NaN, None,
+    pd.NA) are NULL.
     """
     n = len(data)
     layout: list[tuple[str, object]] = [("count", ">i2")]
@@ -73,23 +75,30 @@ def _binary_rows(data: pd.DataFrame, kinds: list[str]) -> bytes:
             values, lengths = _utf8(col.where(~null, ""))
             width = values.dtype.itemsize
             dtype: object = values.dtype
+            trimmed = True
         else:
             width = np.dtype(kind).itemsize
             floats = kind == ">f8"
             values = col.to_numpy(dtype="float64", na_value=0.0).astype(kind) if floats else _integers(col, kind)
             lengths = np.full(n, width, dtype=np.int64)
             dtype = kind
+            trimmed = bool(null.any())
         lengths = np.where(null, -1, lengths)
         layout += [(f"l{i}", ">i4"), (f"v{i}", dtype)]
-        prepared.append((values, lengths, width))
+        prepared.append((values, lengths, width, trimmed))
     records = np.zeros(n, dtype=np.dtype(layout))  # packed: no alignment padding
     records["count"] = len(kinds)
-    keep = np.ones((n, records.dtype.itemsize), dtype=bool)
-    for i, (values, lengths, width) in enumerate(prepared):
+    keep = None
+    for i, (values, lengths, width, trimmed) in enumerate(prepared):
         records[f"l{i}"] = lengths
         records[f"v{i}"] = values
-        offset = records.dtype.fields[f"v{i}"][1]  # type: ignore[index]  # a structured dtype has fields
-        keep[:, offset:offset + width] = np.arange(width)[None, :] < np.maximum(lengths, 0)[:, None]
+        if trimmed:
+            if keep is None:
+                keep = np.ones((n, records.dtype.itemsize), dtype=bool)
+            offset = records.dtype.fields[f"v{i}"][1]  # type: ignore[index]  # a structured dtype has fields
+            keep[:, offset:offset + width] = np.arange(width)[None, :] < np.maximum(lengths, 0)[:, None]
+    if keep is None:
+        return records.tobytes()
     return records.view(np.uint8).reshape(n, records.dtype.itemsize)[keep].tobytes()
 
 
@@ -118,9 +127,18 @@ def copy_in(table: str, columns: list[str], data: pd.DataFrame, kinds: list[str]
 def _utf8(col: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """UTF-8 bytes of each value (fixed-width ``S`` array, at least 1 wide) and their lengths.
 
+    A column of a few distinct texts (a result table's cohort, stage or award type: a handful of
+    values in 100,000 rows) is encoded once per distinct text and gathered by its codes. Otherwise
     ASCII text (every code the imports and results hold) is converted by numpy alone: the UCS-4
-    code points narrowed to bytes. Anything else is encoded value by value.
+    code points narrowed to bytes, and anything else is encoded value by value.
     """
+    if len(col) >= 64 and pd.api.types.infer_dtype(col, skipna=False) == "string":
+        codes, uniques = pd.factorize(col.to_numpy(dtype=object))  # every value a str: no missing code
+        if len(uniques) * 8 <= len(col):
+            encoded = [str(v).encode() for v in uniques]
+            unique_lengths = np.fromiter((len(v) for v in encoded), dtype=np.int64, count=len(encoded))
+            table = np.array(encoded, dtype=f"S{max(1, int(unique_lengths.max()))}")
+            return table[codes], unique_lengths[codes]
     text = col.astype(str).to_numpy(dtype=str)
     if len(text) == 0:
         return np.zeros(0, dtype="S1"), np.zeros(0, dtype=np.int64)

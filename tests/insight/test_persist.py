@@ -140,3 +140,18 @@ def test_a_stream_in_several_chunks_stores_every_row_once(monkeypatch: pytest.Mo
     with connection.cursor() as cur:
         cur.execute("SELECT i, t FROM pgcopy_chunks ORDER BY i")
         assert cur.fetchall() == [(k, "x" * (k % 7)) for k in range(250)]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="binary COPY is PostgreSQL's")
+def test_a_text_column_of_few_distinct_values_round_trips() -> None:
+    """Such a column is encoded once per distinct text (datahub.pgcopy._utf8): the same bytes."""
+    from datahub.pgcopy import copy_in
+
+    with connection.cursor() as cur:
+        cur.execute("CREATE TEMPORARY TABLE pgcopy_codes (k integer, t text)")
+    texts = ["S4", "Ceòl", "", "東京", None]
+    frame = pd.DataFrame({"k": range(500), "t": [texts[k % 5] for k in range(500)]})
+    copy_in("pgcopy_codes", ["k", "t"], frame, [">i4", "text"])
+    with connection.cursor() as cur:
+        cur.execute("SELECT k, t FROM pgcopy_codes ORDER BY k")
+        assert cur.fetchall() == [(k, texts[k % 5]) for k in range(500)]
