@@ -8,10 +8,16 @@ per row a 16-bit field count and per field a 32-bit byte length (-1 for NULL) an
 
 from __future__ import annotations
 
+import queue
+import threading
+from typing import Any
+
 import numpy as np
 import pandas as pd
+import psycopg
 from django.db import connection, models
-from psycopg.copy import QueuedLibpqWriter
+from psycopg.abc import Buffer
+from psycopg.copy import LibpqWriter, QueuedLibpqWriter
 
 # PostgreSQL column type -> numpy big-endian dtype of its binary COPY form.
 _BINARY = {"smallint": ">i2", "integer": ">i4", "bigint": ">i8", "double precision": ">f8", "boolean": "u1"}
@@ -150,3 +156,125 @@ def _utf8(col: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     encoded = [v.encode() for v in text]
     lengths = np.fromiter((len(v) for v in encoded), dtype=np.int64, count=len(encoded))
     return np.array(encoded, dtype=f"S{max(1, int(lengths.max()))}"), lengths
+
+
+_END = object()  # closes the COPY under way in a CopyPipe's queue
+
+
+class _PipeWriter(LibpqWriter):
+    """psycopg's writer, in pieces of 1 MiB rather than 128 KiB: the pipe's thread takes the GIL
+    once a piece, and the caller holds it most of the time (numpy, pandas)."""
+
+    def write(self, data: Buffer) -> None:
+        for i in range(0, len(data), _PIPE_PIECE):
+            self._put(data[i:i + _PIPE_PIECE])
+
+
+_PIPE_PIECE = 1 << 20
+
+
+class _Aborted(Exception):
+    """The caller failed: the COPY under way is abandoned (psycopg ends it with an error)."""
+
+
+class CopyPipe:
+    """Binary COPYs sent in order by a thread of their own, in the caller's transaction, so the
+    caller lays out (and computes) the next tables' rows while the server stores the last ones.
+
+    Why (issue 12): a run's finaliser wrote table after table, each COPY waiting for the server to
+    store its rows (index entries and checks) before the next table's rows were laid out, and the
+    server sat idle while the next year was combined. Here the caller only queues bytes; the
+    thread sends them on the same connection, so every row is in the one transaction. While a pipe
+    is open the caller must not use the database connection itself (``flush`` first). Leaving the
+    ``with`` block waits for the last COPY and raises, in the caller, any error a COPY met (as a
+    Django database error, so the caller's transaction rolls back); an error in the caller
+    abandons the COPY under way.
+    """
+
+    def __init__(self, depth: int = 8) -> None:
+        # At most ``depth`` laid-out chunks (COPY_CHUNK_ROWS rows each) wait for the server.
+        self._queue: queue.Queue[object] = queue.Queue(maxsize=depth)
+        self._error: BaseException | None = None
+        self._abort = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def __enter__(self) -> CopyPipe:
+        connection.ensure_connection()
+        raw = connection.connection
+        self._thread = threading.Thread(target=self._run, args=(raw,), name="copy-pipe", daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
+        assert self._thread is not None
+        try:
+            if exc_type is None:
+                self._put(None)
+        finally:
+            if exc_type is not None or self._error is not None:
+                self._abort.set()
+            self._thread.join()
+        if exc_type is None:
+            self._raise()
+
+    def copy_in(self, table: str, columns: list[str], data: pd.DataFrame, kinds: list[str]) -> None:
+        """Queue a COPY of ``data`` into ``table`` (as :func:`copy_in`); its rows are laid out here,
+        in chunks, while the thread sends the chunks before them."""
+        quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
+        self._put(f"COPY {connection.ops.quote_name(table)} ({quoted}) FROM STDIN WITH (FORMAT binary)")
+        self._put(_COPY_HEADER)
+        for start in range(0, len(data), COPY_CHUNK_ROWS):
+            self._put(_binary_rows(data.iloc[start:start + COPY_CHUNK_ROWS], kinds))
+        self._put(_COPY_TRAILER)
+        self._put(_END)
+
+    def flush(self) -> None:
+        """Wait until every COPY queued so far is stored (the connection is then the caller's again)."""
+        done = threading.Event()
+        self._put(done)
+        assert self._thread is not None
+        while not done.wait(0.2):
+            self._raise()
+            if not self._thread.is_alive():
+                raise RuntimeError("the COPY thread has stopped")
+        self._raise()
+
+    def _raise(self) -> None:
+        if self._error is not None:
+            with connection.wrap_database_errors:  # psycopg's errors as Django's, as a cursor raises them
+                raise self._error
+
+    def _put(self, item: object) -> None:
+        assert self._thread is not None
+        while True:
+            self._raise()
+            if not self._thread.is_alive():
+                raise RuntimeError("the COPY thread has stopped")
+            try:
+                self._queue.put(item, timeout=0.2)
+                return
+            except queue.Full:
+                continue
+
+    def _get(self) -> object:
+        while not self._abort.is_set():
+            try:
+                return self._queue.get(timeout=0.2)
+            except queue.Empty:
+                continue
+        raise _Aborted
+
+    def _run(self, raw: psycopg.Connection[Any]) -> None:
+        try:
+            with raw.cursor() as cursor:
+                while (item := self._get()) is not None:
+                    if isinstance(item, threading.Event):  # a flush: everything before it is stored
+                        item.set()
+                        continue
+                    with cursor.copy(str(item), writer=_PipeWriter(cursor)) as copy:
+                        while (buf := self._get()) is not _END:
+                            copy.write(buf)  # type: ignore[arg-type]  # bytes, as copy_in queued them
+        except _Aborted:
+            pass
+        except BaseException as exc:  # handed to the caller by _raise
+            self._error = exc
