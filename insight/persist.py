@@ -2,7 +2,8 @@
 
 PostgreSQL: one ``COPY ... FROM STDIN (FORMAT binary)`` per table, the binary stream built by
 numpy from the frame's columns (:func:`binary_copy`; no value is formatted as text, which took
-half the time to persist a run as CSV). SQLite: ``bulk_create`` in batches. Frame columns are matched to model fields by name (the models use the
+half the time to persist a run as CSV); a run's finaliser queues them on a
+:class:`~datahub.pgcopy.CopyPipe` (a thread sends them, in its transaction). SQLite: ``bulk_create`` in batches. Frame columns are matched to model fields by name (the models use the
 engine's column names); a field the frame lacks takes its default.
 """
 
@@ -15,7 +16,7 @@ import numpy as np
 import pandas as pd
 from django.db import connection, models
 
-from datahub.pgcopy import binary_kind, copy_in
+from datahub.pgcopy import CopyPipe, binary_kind, copy_in
 
 from .benchmarking import columns as c
 from .benchmarking.engine import BenchmarkResult
@@ -60,8 +61,10 @@ def _prepare(model: type[models.Model], frame: pd.DataFrame, constants: dict) ->
     return columns, out[columns]
 
 
-def write_frame(model: type[models.Model], frame: pd.DataFrame, **constants: object) -> int:
-    """Insert every row of ``frame`` into ``model``'s table; returns the number of rows."""
+def write_frame(model: type[models.Model], frame: pd.DataFrame, *, pipe: CopyPipe | None = None,
+                **constants: object) -> int:
+    """Insert every row of ``frame`` into ``model``'s table; returns the number of rows. With a
+    ``pipe`` (PostgreSQL) the rows are queued on it: stored when the pipe is flushed or closed."""
     if frame is None or len(frame) == 0:
         return 0
     columns, data = _prepare(model, frame, constants)
@@ -72,6 +75,11 @@ def write_frame(model: type[models.Model], frame: pd.DataFrame, **constants: obj
         f = fields[col]
         if isinstance(f, models.CharField | models.TextField) and not f.null:
             data[col] = data[col].where(data[col].notna(), "")
+    if connection.vendor == "postgresql" and all(kinds) and pipe is not None:
+        pipe.copy_in(model._meta.db_table, columns, data, kinds)  # type: ignore[arg-type]
+        return len(data)
+    if pipe is not None:  # the rows go by this connection: what the pipe holds first
+        pipe.flush()
     if connection.vendor == "postgresql" and all(kinds):
         copy_in(model._meta.db_table, columns, data, kinds)  # type: ignore[arg-type]
         return len(data)
@@ -143,12 +151,13 @@ def add_counts(*counts: dict[str, int]) -> dict[str, int]:
     return out
 
 
-def persist_year_tables(run: BenchmarkRun, result: BenchmarkResult) -> dict[str, int]:
+def persist_year_tables(run: BenchmarkRun, result: BenchmarkResult, pipe: CopyPipe | None = None) -> dict[str, int]:
     """The tables whose rows each belong to one leaver year (every table but the weighted scores
-    and the partner rankings, which span the years): ``result`` may hold one year or several."""
+    and the partner rankings, which span the years): ``result`` may hold one year or several.
+    With a ``pipe``, the rows are queued on it (:func:`write_frame`)."""
     counts = {
-        "cohort_results": write_frame(CohortResult, cohort_frame(result), run_id=run.pk),
-        "deprivation": write_frame(DeprivationResult, result.deprivation, run_id=run.pk),
+        "cohort_results": write_frame(CohortResult, cohort_frame(result), run_id=run.pk, pipe=pipe),
+        "deprivation": write_frame(DeprivationResult, result.deprivation, run_id=run.pk, pipe=pipe),
         "normalised": write_frame(
             NormalisedScore,
             result.normalised.merge(
@@ -158,23 +167,25 @@ def persist_year_tables(run: BenchmarkRun, result: BenchmarkResult) -> dict[str,
                 suffixes=("_dup", ""),
             ),
             run_id=run.pk,
+            pipe=pipe,
         ),
-        "relaxation": write_frame(RelaxationCount, result.relaxation_counts, run_id=run.pk),
+        "relaxation": write_frame(RelaxationCount, result.relaxation_counts, run_id=run.pk, pipe=pipe),
     }
     if result.intervals is not None:
-        counts["intervals"] = write_frame(VCInterval, result.intervals, run_id=run.pk)
+        counts["intervals"] = write_frame(VCInterval, result.intervals, run_id=run.pk, pipe=pipe)
     if result.breadth_depth is not None:
-        counts["breadth_depth"] = write_frame(BreadthDepthResult, result.breadth_depth, run_id=run.pk)
+        counts["breadth_depth"] = write_frame(BreadthDepthResult, result.breadth_depth, run_id=run.pk, pipe=pipe)
     if result.curricular_areas is not None:
-        counts["curricular_areas"] = write_frame(CurricularAreaResult, result.curricular_areas, run_id=run.pk)
+        counts["curricular_areas"] = write_frame(CurricularAreaResult, result.curricular_areas, run_id=run.pk, pipe=pipe)
     if result.courses is not None:
-        counts["courses"] = write_frame(CourseResult, result.courses, run_id=run.pk)
+        counts["courses"] = write_frame(CourseResult, result.courses, run_id=run.pk, pipe=pipe)
     return counts
 
 
-def persist_run_tables(run: BenchmarkRun, result: BenchmarkResult) -> dict[str, int]:
-    """The weighted scores and the partner rankings (over every year of the run)."""
-    counts = {"weighted": write_frame(WeightedScore, result.weighted, run_id=run.pk)}
+def persist_run_tables(run: BenchmarkRun, result: BenchmarkResult, pipe: CopyPipe | None = None) -> dict[str, int]:
+    """The weighted scores and the partner rankings (over every year of the run); ``pipe`` as
+    :func:`persist_year_tables`."""
+    counts = {"weighted": write_frame(WeightedScore, result.weighted, run_id=run.pk, pipe=pipe)}
     n = 0
     for basis, frame in (
         (RankingBasis.PERFORMANCE, result.distances),
@@ -182,6 +193,6 @@ def persist_run_tables(run: BenchmarkRun, result: BenchmarkResult) -> dict[str, 
         (RankingBasis.STRONGER, result.stronger),
     ):
         if frame is not None:
-            n += write_frame(PartnerRanking, frame, run_id=run.pk, basis=basis.value)
+            n += write_frame(PartnerRanking, frame, run_id=run.pk, basis=basis.value, pipe=pipe)
     counts["rankings"] = n
     return counts

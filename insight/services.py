@@ -11,6 +11,7 @@ to run twice; results depend only on the input data and the seed.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import itertools
 import logging
@@ -24,11 +25,12 @@ from datetime import timedelta
 import numpy as np
 import pandas as pd
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
 from datahub.models import LocalAuthority, SchoolLeaver, TariffScale, User
+from datahub.pgcopy import CopyPipe
 
 from . import framestore, loaders
 from .benchmarking import areas, breadth, courses, engine
@@ -303,13 +305,19 @@ def year_results(run: BenchmarkRun, chunks: list[tuple[BenchmarkChunk, dict[str,
             for ch, frames in chunks if ch.part == ChunkPart.LEAVERS]
 
 
-def _years(run: BenchmarkRun, chunks: list[BenchmarkChunk]) -> Iterator[list[engine.BenchmarkResult]]:
-    """Each leaver year's chunks as results, one year at a time: a year's frames are read from
-    the database when it is reached, so no more than one year's are held."""
+def _years(run: BenchmarkRun, chunks: list[BenchmarkChunk],
+           payloads: dict[int, bytes] | None = None) -> Iterator[list[engine.BenchmarkResult]]:
+    """Each leaver year's chunks as results, one year at a time: a year's frames are read (from
+    ``payloads``, the chunks' stored bytes by chunk id, or else from the database) and unpacked
+    when it is reached, so no more than one year's frames are held."""
     for _year, group in itertools.groupby(chunks, key=lambda ch: ch.year):
         stored = []
         for ch in group:
-            payload = BenchmarkChunk.objects.filter(id=ch.id).values_list("payload", flat=True).get()
+            payload: bytes | memoryview | None
+            if payloads is not None:
+                payload = payloads[ch.id]
+            else:
+                payload = BenchmarkChunk.objects.filter(id=ch.id).values_list("payload", flat=True).get()
             assert payload is not None  # every chunk is DONE (checked by run_finalise) and DONE chunks keep their frames
             stored.append((ch, framestore.loads(bytes(payload))))
         yield year_results(run, stored)
@@ -319,31 +327,46 @@ def _write_results(run: BenchmarkRun, chunks: list[BenchmarkChunk]) -> tuple[dic
     """Combine and write the run's results a leaver year at a time, then the weighted scores and
     partner rankings over every year (engine.combine_scores), so the finaliser's memory is
     bounded by a year, not by the run: the rows written are those of engine.combine over every
-    chunk at once. Returns the rows written per table and the seconds spent combining and writing."""
+    chunk at once. Returns the rows written per table and the seconds spent combining and writing.
+
+    On PostgreSQL the rows go through a :class:`~datahub.pgcopy.CopyPipe` (issue 12): a thread
+    sends each table's COPY on this connection, in this transaction, while this thread lays out
+    the next table's rows and combines the next year, so the server stores rows (index entries,
+    checks) while the client computes, instead of each waiting for the other. The chunks' stored
+    frames (compressed, a few MB a chunk) and the schools are read first, since the connection is
+    the pipe's until it closes. "persist" is this thread's time laying out and queueing rows plus
+    the wait for the server to store the last of them."""
     counts: dict[str, int] = {}
     seconds = {"combine": 0.0, "persist": 0.0}
     kept = []
-    for parts in _years(run, chunks):
-        t0 = time.perf_counter()
-        year = engine.combine(parts)
-        del parts
-        t1 = time.perf_counter()
-        counts = add_counts(counts, persist_year_tables(run, year))
-        kept.append(engine.scores_only(year))
-        del year
-        seconds["combine"] += t1 - t0
-        seconds["persist"] += time.perf_counter() - t1
-    t0 = time.perf_counter()
+    pipelined = connection.vendor == "postgresql"
+    payloads = None
+    if pipelined:
+        stored = BenchmarkChunk.objects.filter(run=run).values_list("id", "payload")
+        payloads = {chunk_id: bytes(payload) for chunk_id, payload in stored if payload is not None}
     est = loaders.load_establishments().rename(columns={"type": c.ESTABLISHMENT_TYPE})
-    final = engine.finalise(
-        engine.combine_scores(kept),
-        establishments=est[[c.ESTABLISHMENT_ID, c.ESTABLISHMENT_TYPE]],
-        context=est[[c.ESTABLISHMENT_ID, *CONTEXT_COLUMNS]],
-        context_columns=CONTEXT_COLUMNS,
-    )
-    t1 = time.perf_counter()
-    counts = add_counts(counts, persist_run_tables(run, final))
-    seconds["combine"] += t1 - t0
+    with CopyPipe() if pipelined else contextlib.nullcontext() as pipe:
+        for parts in _years(run, chunks, payloads):
+            t0 = time.perf_counter()
+            year = engine.combine(parts)
+            del parts
+            t1 = time.perf_counter()
+            counts = add_counts(counts, persist_year_tables(run, year, pipe))
+            kept.append(engine.scores_only(year))
+            del year
+            seconds["combine"] += t1 - t0
+            seconds["persist"] += time.perf_counter() - t1
+        t0 = time.perf_counter()
+        final = engine.finalise(
+            engine.combine_scores(kept),
+            establishments=est[[c.ESTABLISHMENT_ID, c.ESTABLISHMENT_TYPE]],
+            context=est[[c.ESTABLISHMENT_ID, *CONTEXT_COLUMNS]],
+            context_columns=CONTEXT_COLUMNS,
+        )
+        t1 = time.perf_counter()
+        counts = add_counts(counts, persist_run_tables(run, final, pipe))
+        seconds["combine"] += t1 - t0
+    # Leaving the pipe waits for the server to store the last rows (and raises a COPY's error).
     seconds["persist"] += time.perf_counter() - t1
     return counts, seconds
 

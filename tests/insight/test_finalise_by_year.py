@@ -77,3 +77,38 @@ def test_finalising_a_year_at_a_time_writes_what_combining_every_chunk_at_once_w
     assert all(not h.startswith("0:") for h in written.values())  # every table has rows: a real comparison
     # Finalise also computes the saved comparator groups (none in this world: no rows).
     assert run.timings["rows"] == {**counts, "comparator_groups": 0}
+
+
+@pytest.mark.parametrize("failure", ["caller", "copy"])
+def test_a_finalise_that_fails_part_way_leaves_no_rows(monkeypatch: pytest.MonkeyPatch, failure: str) -> None:
+    """The rows go to the server through a thread (datahub.pgcopy.CopyPipe on PostgreSQL) while
+    later years are combined: a failure after some tables were sent still leaves nothing."""
+    import pandas as pd
+    from django.db import IntegrityError
+
+    from insight import services
+    from insight.models import CourseResult
+    from insight.persist import write_frame
+
+    build_world(n_authorities=2, schools_per_authority=2, leavers_per_school=15)
+    run = run_create(years=list(RUN_YEARS), seed=7, draws=1)
+    for chunk in run.chunks.all():
+        assert chunk_compute(chunk.id)
+    real = services.persist_run_tables
+
+    def failing(run: BenchmarkRun, result: engine.BenchmarkResult, pipe: object = None) -> dict[str, int]:
+        counts = real(run, result, pipe)  # type: ignore[arg-type]
+        if failure == "caller":
+            raise RuntimeError("finalise failed after writing")
+        # A ranking of a school against itself breaks the table's check: the server refuses it.
+        write_frame(PartnerRanking, pd.DataFrame({"establishment_id": [1], "other_id": [1], "rank": [1]}),
+                    run_id=run.pk, basis="performance", pipe=pipe)  # type: ignore[arg-type]
+        return counts
+
+    monkeypatch.setattr(services, "persist_run_tables", failing)
+    with pytest.raises(Exception) as raised:
+        run_finalise(run.id)
+    assert isinstance(raised.value, RuntimeError if failure == "caller" else IntegrityError)
+    run.refresh_from_db()
+    assert run.status != RunStatus.SUCCEEDED
+    assert all(not model.objects.filter(run=run).exists() for model in (*RESULT_MODELS, CourseResult))

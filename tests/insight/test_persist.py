@@ -3,6 +3,8 @@ SQLite fallback store the same values, NULLs where the frame has none."""
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -140,3 +142,88 @@ def test_a_stream_in_several_chunks_stores_every_row_once(monkeypatch: pytest.Mo
     with connection.cursor() as cur:
         cur.execute("SELECT i, t FROM pgcopy_chunks ORDER BY i")
         assert cur.fetchall() == [(k, "x" * (k % 7)) for k in range(250)]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="binary COPY is PostgreSQL's")
+def test_a_copy_pipe_stores_its_tables_in_order_in_the_callers_transaction(monkeypatch: pytest.MonkeyPatch) -> None:
+    from datahub import pgcopy
+
+    monkeypatch.setattr(pgcopy, "COPY_CHUNK_ROWS", 100)
+    with connection.cursor() as cur:
+        cur.execute("CREATE TEMPORARY TABLE pipe_a (i integer, t text)")
+        cur.execute("CREATE TEMPORARY TABLE pipe_b (f double precision)")
+    a = pd.DataFrame({"i": range(250), "t": ["y" * (k % 5) for k in range(250)]})
+    with pgcopy.CopyPipe(depth=2) as pipe:  # a short queue: the caller waits for the thread
+        pipe.copy_in("pipe_a", ["i", "t"], a, [">i4", "text"])
+        pipe.copy_in("pipe_b", ["f"], pd.DataFrame({"f": [0.1 + 0.2, np.nan]}), [">f8"])
+        pipe.flush()  # the connection is the caller's again
+        with connection.cursor() as cur:
+            cur.execute("SELECT count(*) FROM pipe_b")
+            assert cur.fetchone() == (2,)
+        pipe.copy_in("pipe_a", ["i", "t"], pd.DataFrame({"i": [1000], "t": [None]}), [">i4", "text"])
+    with connection.cursor() as cur:
+        cur.execute("SELECT i, t FROM pipe_a ORDER BY i")
+        assert cur.fetchall() == [*((k, "y" * (k % 5)) for k in range(250)), (1000, None)]
+        cur.execute("SELECT f FROM pipe_b ORDER BY f NULLS LAST")
+        assert cur.fetchall() == [(0.1 + 0.2,), (None,)]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="binary COPY is PostgreSQL's")
+def test_a_copy_pipe_raises_a_copys_error_as_djangos_and_the_transaction_keeps_nothing() -> None:
+    from django.db import IntegrityError, transaction
+
+    from datahub.pgcopy import CopyPipe
+
+    with connection.cursor() as cur:
+        cur.execute("CREATE TEMPORARY TABLE pipe_ok (i integer)")
+        cur.execute("CREATE TEMPORARY TABLE pipe_checked (i integer CHECK (i >= 0))")
+    with pytest.raises(IntegrityError), transaction.atomic(), CopyPipe() as pipe:
+        pipe.copy_in("pipe_ok", ["i"], pd.DataFrame({"i": [1, 2]}), [">i4"])
+        pipe.copy_in("pipe_checked", ["i"], pd.DataFrame({"i": [3, -1]}), [">i4"])
+        pipe.copy_in("pipe_ok", ["i"], pd.DataFrame({"i": [4]}), [">i4"])
+    with connection.cursor() as cur:
+        cur.execute("SELECT (SELECT count(*) FROM pipe_ok), (SELECT count(*) FROM pipe_checked)")
+        assert cur.fetchone() == (0, 0)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="binary COPY is PostgreSQL's")
+def test_an_error_in_the_caller_abandons_the_pipes_copy_and_keeps_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    from django.db import transaction
+
+    from datahub import pgcopy
+
+    monkeypatch.setattr(pgcopy, "COPY_CHUNK_ROWS", 10)
+    with connection.cursor() as cur:
+        cur.execute("CREATE TEMPORARY TABLE pipe_half (i integer)")
+    calls = 0
+    rows = pgcopy._binary_rows
+
+    def failing(data: pd.DataFrame, kinds: list[str]) -> bytes:  # the caller fails mid-table
+        nonlocal calls
+        calls += 1
+        if calls == 3:
+            raise ValueError("caller failed")
+        return rows(data, kinds)
+
+    monkeypatch.setattr(pgcopy, "_binary_rows", failing)
+    with pytest.raises(ValueError, match="caller failed"), transaction.atomic(), pgcopy.CopyPipe() as pipe:
+        pipe.copy_in("pipe_half", ["i"], pd.DataFrame({"i": range(50)}), [">i4"])
+    assert not any(t.name == "copy-pipe" and t.is_alive() for t in threading.enumerate())
+    with connection.cursor() as cur:
+        cur.execute("SELECT count(*) FROM pipe_half")
+        assert cur.fetchone() == (0,)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="binary COPY is PostgreSQL's")
+def test_a_text_column_of_few_distinct_values_round_trips() -> None:
+    """Such a column is encoded once per distinct text (datahub.pgcopy._utf8): the same bytes."""
+    from datahub.pgcopy import copy_in
+
+    with connection.cursor() as cur:
+        cur.execute("CREATE TEMPORARY TABLE pgcopy_codes (k integer, t text)")
+    texts = ["S4", "Ceòl", "", "東京", None]
+    frame = pd.DataFrame({"k": range(500), "t": [texts[k % 5] for k in range(500)]})
+    copy_in("pgcopy_codes", ["k", "t"], frame, [">i4", "text"])
+    with connection.cursor() as cur:
+        cur.execute("SELECT k, t FROM pgcopy_codes ORDER BY k")
+        assert cur.fetchall() == [(k, texts[k % 5]) for k in range(500)]
