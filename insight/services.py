@@ -136,9 +136,11 @@ def _claim_chunk(chunk_id: int, me: str) -> bool:
 
 
 def _hash_frames(*frames: pd.DataFrame) -> str:
+    """A hash of the frames' rows and columns that does not depend on the rows' order (the loaders'
+    queries have no ORDER BY: PostgreSQL may return the same rows in another order)."""
     h = hashlib.sha256()
     for f in frames:
-        h.update(pd.util.hash_pandas_object(f, index=False).to_numpy().tobytes())
+        h.update(np.sort(pd.util.hash_pandas_object(f, index=False).to_numpy()).tobytes())
         h.update(",".join(map(str, f.columns)).encode())
     return h.hexdigest()
 
