@@ -1,10 +1,11 @@
-"""The integration API's reads of the local measures: a school's curricular areas.
+"""The integration API's reads of the local measures: a school's curricular areas and its Breadth and Depth.
 
-``GET /api/v1/curricular-areas/{seed_code}/?stage=S4&grade=AD&year=2024``: who may use it is
-who may open the page (insight.views.areas): any portal user (signed in with a role, two-factor
+``GET /api/v1/curricular-areas/{seed_code}/?stage=S4&grade=AD&year=2024`` and
+``GET /api/v1/breadth-depth/{seed_code}/?stage=S4&grade=AD&credits=0&year=2024``: who may use them
+is who may open the pages (insight.views.areas, insight.views.breadth): any portal user (signed in with a role, two-factor
 authentication set up where required), for any secondary school; another school is not found
 (404) only when it is not a secondary school. The figures are the page's, after the same
-disclosure control for the caller (``insight.selectors.areas``); a read by anyone but the
+disclosure control for the caller (``insight.selectors.local_aggregates``); a read by anyone but the
 school's own staff is written to the audit log, as a page view is. A bad parameter is a 400
 whose ``detail`` names the field and the reason.
 """
@@ -29,7 +30,7 @@ from datahub.services import audit_event_create
 from .benchmarking import columns as c
 from .pages.areas import AREAS, GRADES
 from .selectors.areas import curricular_area_grid, curricular_area_years, level_index
-from .selectors.breadth import Distribution
+from .selectors.breadth import Distribution, breadth_depth_grid, breadth_depth_years
 from .selectors.dashboards import latest_run, run_collaborative
 from .selectors.figures import Viewer
 
@@ -170,3 +171,111 @@ class CurricularAreasAPIView(APIView):
                 "run": run.pk if run is not None else None, "years": years, "year": year, "stage": stage,
                 "grade_filter": grade, "areas": areas}
         return Response(CurricularAreasSerializer(body).data)
+
+
+# --- Breadth and Depth ---------------------------------------------------------------------------
+
+
+class AwardsSerializer(serializers.Serializer):
+    awards = serializers.IntegerField(help_text="k: members with k or more awards (1 to 10)")
+    percent = serializers.FloatField(allow_null=True, help_text="Per cent of the cohort with k or more awards at "
+                                     "this level or better; null when withheld or when there is no cohort")
+    withheld = serializers.BooleanField(help_text="True when disclosure control withholds the figure from the caller")
+
+
+class BreadthSideSerializer(serializers.Serializer):
+    n_cohort = serializers.IntegerField(allow_null=True, help_text="Pupils in the cohort (for the virtual "
+                                        "comparator: comparators drawn); null when withheld or absent")
+    at_least = AwardsSerializer(many=True)
+
+
+class BreadthLevelSerializer(serializers.Serializer):
+    scqf_level = serializers.IntegerField(help_text="Awards at SCQF level 3, 4, 5 or 6 or better, or at level 7")
+    school = BreadthSideSerializer()
+    virtual_comparator = BreadthSideSerializer()
+    authority = BreadthSideSerializer()
+    collaborative = BreadthSideSerializer(allow_null=True, help_text="The authority's Regional Improvement "
+                                          "Collaborative in the run; null when the authority is in none")
+    scotland = BreadthSideSerializer()
+
+
+class BreadthDepthSerializer(serializers.Serializer):
+    seed_code = serializers.CharField()
+    establishment = serializers.CharField()
+    authority = serializers.CharField()
+    collaborative = serializers.CharField(allow_null=True, help_text="The authority's Regional Improvement "
+                                          "Collaborative in the run (null: none)")
+    run = serializers.IntegerField(allow_null=True, help_text="The published benchmark run the figures come from")
+    years = serializers.ListField(child=serializers.IntegerField(), help_text="Years the run holds")
+    year = serializers.IntegerField(allow_null=True)
+    stage = serializers.CharField()
+    grade_filter = serializers.CharField()
+    min_credits = serializers.IntegerField(help_text="Awards of at least this many SCQF credit points")
+    levels = BreadthLevelSerializer(many=True)
+
+
+def _breadth_side(d: Distribution | None) -> dict[str, Any]:
+    at_least = []
+    for k in range(1, c.BD_MAX_AWARDS + 1):
+        cell = d.percent(k) if d is not None else None
+        hidden = bool(cell is not None and cell.suppressed)
+        value = None if cell is None or hidden or cell.value is None else round(float(cell.value), 1)
+        at_least.append({"awards": k, "percent": value, "withheld": hidden})
+    total = d.cohort() if d is not None else None
+    return {"n_cohort": None if total is None or total.suppressed else int(total.value or 0), "at_least": at_least}
+
+
+class BreadthDepthAPIView(APIView):
+    """A secondary school's Breadth and Depth for one cohort, year, grade filter and credit minimum:
+    for each SCQF level, the school, its virtual comparator, authority, collaborative and Scotland,
+    as the page shows them (``insight.pages.breadth``: the school's figures only to its own staff,
+    its authority and its learning partners; the aggregates as ``insight.selectors.local_aggregates``
+    decides for the caller)."""
+
+    permission_classes = [PortalRolePermission]
+    read_roles = None  # any portal role, as the page
+
+    @extend_schema(
+        operation_id="breadth_depth_retrieve",
+        summary="A school's Breadth and Depth",
+        parameters=[
+            OpenApiParameter("seed_code", OpenApiTypes.STR, OpenApiParameter.PATH, description="The school's SEED code"),
+            *AREA_PARAMETERS,
+            OpenApiParameter("credits", OpenApiTypes.INT, enum=list(c.MIN_CREDIT_OPTIONS),
+                             description="Count only awards of at least this many SCQF credit points (default 0)"),
+        ],
+        responses={200: BreadthDepthSerializer,
+                   400: OpenApiResponse(ParameterErrorSerializer, description="A parameter is invalid (named in detail)"),
+                   404: OpenApiResponse(description="No secondary school has this SEED code")},
+    )
+    def get(self, request: Request, seed_code: str) -> Response:
+        est = get_object_or_404(Establishment.objects.select_related("authority"), seed_code=seed_code,
+                                type=EstablishmentType.SECONDARY)
+        run = latest_run()
+        years = breadth_depth_years(run) if run is not None else []
+        stage, grade, year, errors = area_parameters(request, years)
+        raw_credits = request.query_params.get("credits", "0")
+        if raw_credits not in {str(n) for n in c.MIN_CREDIT_OPTIONS}:
+            errors["credits"] = [f"must be one of {', '.join(map(str, c.MIN_CREDIT_OPTIONS))}."]
+        if errors:
+            return _bad(errors)
+        viewer = Viewer(request.user)
+        ent = viewer.establishment(est)
+        if ent is not Entitlement.OWN:
+            audit_event_create(actor=request.user, action="view_establishment_benchmarks",
+                               object_type="establishment", object_id=est.seed_code, establishment=est,
+                               detail={"entitlement": ent.value, "page": "api_breadth_depth"})
+        collaborative = run_collaborative(run, est.authority) if run is not None else None
+        grid = ({} if run is None or year is None else
+                breadth_depth_grid(run, est, viewer, stage=stage, grade_filter=grade, min_credits=int(raw_credits),
+                                   collaborative_id=collaborative.pk if collaborative else None,
+                                   aggregates={(year, level) for level in c.BD_LEVELS}))
+        levels = [{"scqf_level": level,
+                   **{side: (None if cohort == c.COHORT_COLLABORATIVE and collaborative is None
+                             else _breadth_side(grid.get((cohort, year or 0, level)))) for cohort, side in SIDES.items()}}
+                  for level in c.BD_LEVELS]
+        body = {"seed_code": est.seed_code, "establishment": est.name, "authority": est.authority.name,
+                "collaborative": collaborative.name if collaborative else None,
+                "run": run.pk if run is not None else None, "years": years, "year": year, "stage": stage,
+                "grade_filter": grade, "min_credits": int(raw_credits), "levels": levels}
+        return Response(BreadthDepthSerializer(body).data)

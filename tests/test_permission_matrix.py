@@ -574,6 +574,7 @@ EXPECTED: dict[str, Route] = {
     "insight:my_curricular_areas": Route(None, lambda p, t: {ANON: 302}.get(p, 302 if p in SCHOOL_PEOPLE else 403)),
     # The API: any portal user, for any secondary school, as the page.
     "api:curricular-areas": Route(lambda w, t: {"seed_code": seed(w, t)["seed"]}, api(lambda p, t: 200)),
+    "api:breadth-depth": Route(lambda w, t: {"seed_code": seed(w, t)["seed"]}, api(lambda p, t: 200)),
     # The Course Comparator (issue 12): a school's courses and one course, as the establishment
     # dashboard (graded measures only for the entitled: tests/insight/local/test_courses_pages.py);
     # an authority's vocational uptake, as the authority dashboard.

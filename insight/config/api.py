@@ -48,6 +48,7 @@ urlpatterns = [
     *router.urls,
     # Local measures (issue 12): a school's curricular areas, as its page shows them.
     path("curricular-areas/<str:seed_code>/", insight_api.CurricularAreasAPIView.as_view(), name="curricular-areas"),
+    path("breadth-depth/<str:seed_code>/", insight_api.BreadthDepthAPIView.as_view(), name="breadth-depth"),
     # ... and an authority's, its schools side by side, as the authority's page shows them.
     path("authorities/<int:code>/curricular-areas/", authority_api.AuthorityCurricularAreasAPIView.as_view(),
          name="authority-curricular-areas"),
