@@ -12,6 +12,7 @@ whose ``detail`` names the field and the reason.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.shortcuts import get_object_or_404
@@ -29,7 +30,7 @@ from datahub.services import audit_event_create
 
 from .benchmarking import columns as c
 from .pages.areas import AREAS, GRADES
-from .selectors.areas import curricular_area_grid, curricular_area_years, level_index
+from .selectors.areas import curricular_area_grid, curricular_area_years
 from .selectors.breadth import Distribution, breadth_depth_grid, breadth_depth_years
 from .selectors.dashboards import latest_run, run_collaborative
 from .selectors.figures import Viewer
@@ -91,15 +92,22 @@ class ParameterErrorSerializer(serializers.Serializer):
     errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()), required=False)
 
 
-def _side(d: Distribution | None) -> dict[str, Any]:
-    levels = []
-    for level in c.BD_LEVELS:
-        cell = d.percent(level_index(level)) if d is not None else None
+def _percents(d: Distribution | None, name: str, key: str, labels: Sequence[int]) -> dict[str, Any]:
+    """A distribution as the API gives it: its cohort, and under ``name`` one entry per position
+    (``key``: its label from ``labels``, in position order) with the percentage and whether it is withheld."""
+    cells = []
+    for position, label in enumerate(labels, start=1):
+        cell = d.percent(position) if d is not None else None
         hidden = bool(cell is not None and cell.suppressed)
         value = None if cell is None or hidden or cell.value is None else round(float(cell.value), 1)
-        levels.append({"scqf_level": level, "percent": value, "withheld": hidden})
+        cells.append({key: label, "percent": value, "withheld": hidden})
     total = d.cohort() if d is not None else None
-    return {"n_cohort": None if total is None or total.suppressed else int(total.value or 0), "levels": levels}
+    return {"n_cohort": None if total is None or total.suppressed else int(total.value or 0), name: cells}
+
+
+def _side(d: Distribution | None) -> dict[str, Any]:
+    """One curricular area's levels (level 3 or better first)."""
+    return _percents(d, "levels", "scqf_level", c.BD_LEVELS)
 
 
 def area_parameters(request: Request, years: list[int]) -> tuple[str, str, int | None, dict[str, list[str]]]:
@@ -152,12 +160,7 @@ class CurricularAreasAPIView(APIView):
         stage, grade, year, errors = area_parameters(request, years)
         if errors:
             return _bad(errors)
-        viewer = Viewer(request.user)
-        ent = viewer.establishment(est)
-        if ent is not Entitlement.OWN:
-            audit_event_create(actor=request.user, action="view_establishment_benchmarks",
-                               object_type="establishment", object_id=est.seed_code, establishment=est,
-                               detail={"entitlement": ent.value, "page": "api_curricular_areas"})
+        viewer = _viewer_audited(request, est, "api_curricular_areas")
         collaborative = run_collaborative(run, est.authority) if run is not None else None
         grid = ({} if run is None or year is None else
                 curricular_area_grid(run, est, viewer, stage=stage, grade_filter=grade,
@@ -166,10 +169,7 @@ class CurricularAreasAPIView(APIView):
                   **{side: (None if cohort == c.COHORT_COLLABORATIVE and collaborative is None
                             else _side(grid.get((cohort, year or 0, area)))) for cohort, side in SIDES.items()}}
                  for area, label in AREAS.items()]
-        body = {"seed_code": est.seed_code, "establishment": est.name, "authority": est.authority.name,
-                "collaborative": collaborative.name if collaborative else None,
-                "run": run.pk if run is not None else None, "years": years, "year": year, "stage": stage,
-                "grade_filter": grade, "areas": areas}
+        body = {**_school_body(est, run, collaborative, years, year, stage, grade), "areas": areas}
         return Response(CurricularAreasSerializer(body).data)
 
 
@@ -215,14 +215,27 @@ class BreadthDepthSerializer(serializers.Serializer):
 
 
 def _breadth_side(d: Distribution | None) -> dict[str, Any]:
-    at_least = []
-    for k in range(1, c.BD_MAX_AWARDS + 1):
-        cell = d.percent(k) if d is not None else None
-        hidden = bool(cell is not None and cell.suppressed)
-        value = None if cell is None or hidden or cell.value is None else round(float(cell.value), 1)
-        at_least.append({"awards": k, "percent": value, "withheld": hidden})
-    total = d.cohort() if d is not None else None
-    return {"n_cohort": None if total is None or total.suppressed else int(total.value or 0), "at_least": at_least}
+    """One level's "1 or more" ... "10 or more" awards."""
+    return _percents(d, "at_least", "awards", range(1, c.BD_MAX_AWARDS + 1))
+
+
+def _viewer_audited(request: Request, est: Establishment, page: str) -> Viewer:
+    """The caller as a viewer; a read of anyone's school but their own is written to the audit log, as a page view is."""
+    viewer = Viewer(request.user)
+    ent = viewer.establishment(est)
+    if ent is not Entitlement.OWN:
+        audit_event_create(actor=request.user, action="view_establishment_benchmarks", object_type="establishment",
+                           object_id=est.seed_code, establishment=est, detail={"entitlement": ent.value, "page": page})
+    return viewer
+
+
+def _school_body(est: Establishment, run: Any, collaborative: Any, years: list[int], year: int | None, stage: str,
+                 grade: str) -> dict[str, Any]:
+    """What both school endpoints say of the figures' school, run and choices."""
+    return {"seed_code": est.seed_code, "establishment": est.name, "authority": est.authority.name,
+            "collaborative": collaborative.name if collaborative else None,
+            "run": run.pk if run is not None else None, "years": years, "year": year, "stage": stage,
+            "grade_filter": grade}
 
 
 class BreadthDepthAPIView(APIView):
@@ -259,12 +272,7 @@ class BreadthDepthAPIView(APIView):
             errors["credits"] = [f"must be one of {', '.join(map(str, c.MIN_CREDIT_OPTIONS))}."]
         if errors:
             return _bad(errors)
-        viewer = Viewer(request.user)
-        ent = viewer.establishment(est)
-        if ent is not Entitlement.OWN:
-            audit_event_create(actor=request.user, action="view_establishment_benchmarks",
-                               object_type="establishment", object_id=est.seed_code, establishment=est,
-                               detail={"entitlement": ent.value, "page": "api_breadth_depth"})
+        viewer = _viewer_audited(request, est, "api_breadth_depth")
         collaborative = run_collaborative(run, est.authority) if run is not None else None
         grid = ({} if run is None or year is None else
                 breadth_depth_grid(run, est, viewer, stage=stage, grade_filter=grade, min_credits=int(raw_credits),
@@ -274,8 +282,6 @@ class BreadthDepthAPIView(APIView):
                    **{side: (None if cohort == c.COHORT_COLLABORATIVE and collaborative is None
                              else _breadth_side(grid.get((cohort, year or 0, level)))) for cohort, side in SIDES.items()}}
                   for level in c.BD_LEVELS]
-        body = {"seed_code": est.seed_code, "establishment": est.name, "authority": est.authority.name,
-                "collaborative": collaborative.name if collaborative else None,
-                "run": run.pk if run is not None else None, "years": years, "year": year, "stage": stage,
-                "grade_filter": grade, "min_credits": int(raw_credits), "levels": levels}
+        body = {**_school_body(est, run, collaborative, years, year, stage, grade),
+                "min_credits": int(raw_credits), "levels": levels}
         return Response(BreadthDepthSerializer(body).data)
